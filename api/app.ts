@@ -1,0 +1,95 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
+import cookieParser from 'cookie-parser';
+import express, { type Express } from 'express';
+import helmet from 'helmet';
+import type { Knex } from 'knex';
+import type { Logger } from 'pino';
+import { pinoHttp } from 'pino-http';
+import swaggerUi from 'swagger-ui-express';
+import type { Config } from '../lib/config';
+import { operationLogSafetyNet } from './audit/operation-log';
+import { authenticate } from './auth/middleware';
+import { registerAuthRoutes } from './auth/routes';
+import { errorHandler, notFoundHandler } from './http/errors';
+import { Api } from './http/route';
+import { registerHealthRoutes } from './routes/health';
+import { registerOperationLogRoutes } from './routes/operation-log';
+import { registerOrganisationRoutes } from './routes/organisations';
+import { registerRegionRoutes } from './routes/regions';
+import { registerUserRoutes } from './routes/users';
+
+export interface AppDeps {
+  config: Config;
+  db: Knex;
+  log: Logger;
+  /** Resolves when the Temporal frontend answers; used by /readyz. */
+  checkTemporal: () => Promise<void>;
+}
+
+export function createApp({ config, db, log, checkTemporal }: AppDeps): Express {
+  const app = express();
+  app.set('trust proxy', 'loopback');
+  app.disable('x-powered-by');
+
+  app.use(
+    pinoHttp({
+      logger: log,
+      // Honour a request id from the proxy in front, so one id follows a request end to end.
+      genReqId: (req, res) => {
+        const incoming = req.headers['x-request-id'];
+        const id = typeof incoming === 'string' && /^[\w-]{1,64}$/.test(incoming) ? incoming : crypto.randomUUID();
+        res.setHeader('X-Request-Id', id);
+        return id;
+      },
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'info' : 'debug'),
+      autoLogging: { ignore: (req) => req.url === '/healthz' },
+    }),
+  );
+  // No upgrade-insecure-requests: the platform is often reached over plain http on an intranet.
+  app.use(helmet({ contentSecurityPolicy: { useDefaults: true, directives: { 'img-src': ["'self'", 'data:', 'blob:'], 'upgrade-insecure-requests': null } } }));
+  app.use(express.json({ limit: '1mb' }));
+  app.use(cookieParser());
+
+  const router = express.Router();
+  registerHealthRoutes(router, db, checkTemporal);
+  app.use(router);
+
+  app.use('/api', authenticate(db), operationLogSafetyNet(db, log));
+  const apiRouter = express.Router();
+  const api = new Api(apiRouter);
+  registerAuthRoutes(api, db, config);
+  registerUserRoutes(api, db);
+  registerOrganisationRoutes(api, db);
+  registerRegionRoutes(api, db);
+  registerOperationLogRoutes(api, db);
+
+  const openapi = new OpenApiGeneratorV31(api.registry.definitions).generateDocument({
+    openapi: '3.1.0',
+    info: {
+      title: 'Property-service supervision and approval platform API',
+      version: '0.1.0',
+      description:
+        'Lists follow react-admin simple-rest conventions: `sort`, `range` and `filter` are JSON strings, and the total is in `Content-Range`. Errors are `{ error: { code, message, details[] }, requestId }`.',
+    },
+  });
+  app.get('/api/openapi.json', (_req, res) => {
+    res.json(openapi);
+  });
+  app.use('/api/docs', swaggerUi.serve, swaggerUi.setup(openapi, { customSiteTitle: 'Platform API' }));
+  app.use(apiRouter);
+  app.use('/api', notFoundHandler);
+
+  // The built admin UI, with the single-page fallback for its client-side routes.
+  const index = path.join(config.UI_DIST_DIR, 'index.html');
+  if (fs.existsSync(index)) {
+    app.use(express.static(config.UI_DIST_DIR, { index: false, maxAge: '1h' }));
+    app.get(/^\/(?!api\/).*/, (_req, res) => res.sendFile(index));
+  }
+
+  app.use(notFoundHandler);
+  app.use(errorHandler);
+  return app;
+}

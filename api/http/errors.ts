@@ -1,0 +1,88 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { ZodError } from 'zod';
+
+/**
+ * One error format for every response:
+ *   { "error": { "code": "...", "message": "...", "details": [{ "field": "...", "reason": "..." }] },
+ *     "requestId": "..." }
+ * Handlers throw HttpError (or let a mapped database error through); nothing else reaches the
+ * client, so an unexpected exception becomes a 500 without internals.
+ */
+export interface FieldProblem {
+  field: string;
+  reason: string;
+}
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: FieldProblem[],
+  ) {
+    super(message);
+  }
+}
+
+export const badRequest = (message: string, details?: FieldProblem[]) => new HttpError(400, 'bad_request', message, details);
+export const unauthenticated = (message = 'Sign in first') => new HttpError(401, 'unauthenticated', message);
+export const forbidden = (message = 'You may not do this') => new HttpError(403, 'forbidden', message);
+export const notFound = (what: string) => new HttpError(404, 'not_found', `${what} not found`);
+export const conflict = (message: string, details?: FieldProblem[]) => new HttpError(409, 'conflict', message, details);
+export const locked = (message: string) => new HttpError(423, 'account_locked', message);
+
+export function validationError(err: ZodError, location: 'body' | 'query' | 'params'): HttpError {
+  const details = err.issues.map((issue) => ({
+    field: [location, ...issue.path.map(String)].join('.'),
+    reason: issue.message,
+  }));
+  return new HttpError(400, 'validation_failed', `Invalid ${location}: ${details.map((d) => `${d.field} ${d.reason}`).join('; ')}`, details);
+}
+
+/** MySQL/MariaDB errors that are the client's fault, mapped to 4xx in one place. */
+function fromDatabaseError(err: { code?: string; sqlMessage?: string }): HttpError | null {
+  switch (err.code) {
+    case 'ER_DUP_ENTRY': {
+      // knex names unique indexes <table>_<columns>_unique; MySQL 8 prefixes the table again.
+      const key = /for key '([^']+)'/.exec(err.sqlMessage ?? '')?.[1] ?? 'unique key';
+      const field = key.replace(/^[^.]*\./, '').replace(/_unique$/, '');
+      return conflict('A record with the same value already exists', [{ field, reason: 'already exists' }]);
+    }
+    case 'ER_NO_REFERENCED_ROW':
+    case 'ER_NO_REFERENCED_ROW_2':
+      return new HttpError(422, 'invalid_reference', 'A referenced record does not exist');
+    case 'ER_ROW_IS_REFERENCED':
+    case 'ER_ROW_IS_REFERENCED_2':
+      return conflict('The record is still referenced by other records');
+    case 'ER_DATA_TOO_LONG':
+      return badRequest('A value is too long', [{ field: /column '([^']+)'/.exec(err.sqlMessage ?? '')?.[1] ?? 'unknown', reason: 'too long' }]);
+    default:
+      return null;
+  }
+}
+
+export function toHttpError(err: unknown): HttpError {
+  if (err instanceof HttpError) return err;
+  if (err instanceof ZodError) return validationError(err, 'body');
+  if (err && typeof err === 'object') {
+    const e = err as { type?: string; status?: number; code?: string; sqlMessage?: string };
+    // body-parser's own errors (malformed JSON, body too large) carry a status.
+    if (e.type === 'entity.parse.failed') return badRequest('The request body is not valid JSON', [{ field: 'body', reason: 'malformed JSON' }]);
+    if (e.type === 'entity.too.large') return new HttpError(413, 'payload_too_large', 'The request body is too large');
+    const mapped = fromDatabaseError(e);
+    if (mapped) return mapped;
+  }
+  return new HttpError(500, 'internal_error', 'Something went wrong on our side; the request id identifies it in the logs');
+}
+
+export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
+  const httpError = toHttpError(err);
+  if (httpError.status >= 500) req.log?.error({ err }, 'request failed');
+  else req.log?.info({ code: httpError.code, details: httpError.details }, httpError.message);
+  res.status(httpError.status).json({
+    error: { code: httpError.code, message: httpError.message, ...(httpError.details ? { details: httpError.details } : {}) },
+    requestId: String(req.id ?? ''),
+  });
+};
+
+export const notFoundHandler: RequestHandler = (req, _res, next) => next(notFound(`Route ${req.method} ${req.path}`));

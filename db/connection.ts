@@ -1,0 +1,44 @@
+import knex, { type Knex } from 'knex';
+
+/**
+ * knex on mysql2. Dates are kept as JavaScript Dates in UTC on the wire (`timezone: 'Z'`) so that
+ * a server in another time zone reads back the instants that were written.
+ */
+export function createDb(databaseUrl: string, pool: { min: number; max: number } = { min: 0, max: 10 }): Knex {
+  const url = new URL(databaseUrl);
+  if (url.protocol !== 'mysql:' && url.protocol !== 'mariadb:') {
+    throw new Error(`DATABASE_URL must be a mysql:// URL, got ${url.protocol}`);
+  }
+  return knex({
+    client: 'mysql2',
+    connection: {
+      host: url.hostname,
+      port: Number(url.port || 3306),
+      user: decodeURIComponent(url.username || 'root'),
+      password: decodeURIComponent(url.password),
+      database: url.pathname.replace(/^\//, '') || undefined,
+      timezone: 'Z',
+      charset: 'utf8mb4',
+      dateStrings: false,
+      supportBigNumbers: true,
+      bigNumberStrings: false,
+    },
+    pool,
+  });
+}
+
+/** Creates the database named in the URL if it does not exist yet (a fresh machine has only `test`). */
+export async function ensureDatabase(databaseUrl: string): Promise<void> {
+  const url = new URL(databaseUrl);
+  const name = url.pathname.replace(/^\//, '');
+  if (!/^[A-Za-z0-9_]+$/.test(name)) throw new Error(`Unsupported database name in DATABASE_URL: "${name}"`);
+  url.pathname = '/';
+  const admin = createDb(url.toString(), { min: 0, max: 1 });
+  try {
+    await admin.raw(`CREATE DATABASE IF NOT EXISTS \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+  } finally {
+    await admin.destroy();
+  }
+}
+
+export type { Knex };

@@ -1,0 +1,19 @@
+import type { Knex } from 'knex';
+import * as m001 from './001_regions_organisations_users';
+import * as m002 from './002_operation_log';
+
+/**
+ * The ordered list of migrations. Listing them here (instead of letting knex scan a folder)
+ * makes them load the same way under tsx, jest and a bundled build. Append only; never edit a
+ * migration that has shipped — add a new one.
+ */
+const migrations: Record<string, Knex.Migration> = {
+  '001_regions_organisations_users': m001,
+  '002_operation_log': m002,
+};
+
+export const migrationSource: Knex.MigrationSource<string> = {
+  getMigrations: async () => Object.keys(migrations),
+  getMigrationName: (name) => name,
+  getMigration: async (name) => migrations[name],
+};

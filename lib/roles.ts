@@ -1,0 +1,105 @@
+/**
+ * The roles of DESIGN.md and what each may do. Permissions are coarse capabilities; *which*
+ * rows a user reaches is decided separately by the scope (see `scopeOf`).
+ */
+export const ROLES = [
+  'sysadmin',
+  'city_staff',
+  'city_leader',
+  'admin_centre',
+  'district_staff',
+  'street_office',
+  'enterprise',
+  'project_manager',
+  'developer',
+  'owners_committee',
+  'public',
+] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Chinese names, used by the seed and the logs; the UI has its own message files. */
+export const ROLE_LABELS_ZH: Record<Role, string> = {
+  sysadmin: '系统管理员',
+  city_staff: '市局工作人员',
+  city_leader: '市局领导',
+  admin_centre: '行政服务中心',
+  district_staff: '区局工作人员',
+  street_office: '街道办事处',
+  enterprise: '物业服务企业',
+  project_manager: '项目经理',
+  developer: '建设单位',
+  owners_committee: '业主委员会',
+  public: '业主/公众',
+};
+
+export const PERMISSIONS = [
+  'users:read',
+  'users:write',
+  'organisations:read',
+  'organisations:write',
+  'oplog:read',
+] as const;
+export type Permission = (typeof PERMISSIONS)[number];
+
+const STAFF: Role[] = ['city_staff', 'city_leader', 'admin_centre', 'district_staff', 'street_office'];
+
+const GRANTS: Record<Permission, readonly Role[]> = {
+  'users:read': ['sysadmin', ...STAFF],
+  'users:write': ['sysadmin'],
+  'organisations:read': ['sysadmin', ...STAFF, 'enterprise', 'project_manager', 'developer', 'owners_committee'],
+  'organisations:write': ['sysadmin'],
+  'oplog:read': ['sysadmin'],
+};
+
+export function can(role: Role, permission: Permission): boolean {
+  return GRANTS[permission].includes(role);
+}
+
+export function permissionsOf(role: Role): Permission[] {
+  return PERMISSIONS.filter((p) => can(role, p));
+}
+
+/**
+ * Which rows a user reaches. City-level roles see the whole city; district and street users are
+ * confined to their place; enterprise-side users to their own organisation.
+ */
+export type Scope =
+  | { kind: 'city' }
+  | { kind: 'district'; districtCode: string }
+  | { kind: 'street'; districtCode: string; streetCode: string }
+  | { kind: 'organisation'; organisationId: number }
+  | { kind: 'none' };
+
+export interface ScopeSubject {
+  role: Role;
+  organisationId: number;
+  districtCode: string | null;
+  streetCode: string | null;
+}
+
+export function scopeOf(user: ScopeSubject): Scope {
+  switch (user.role) {
+    case 'sysadmin':
+    case 'city_staff':
+    case 'city_leader':
+    case 'admin_centre':
+      return { kind: 'city' };
+    case 'district_staff':
+      return user.districtCode ? { kind: 'district', districtCode: user.districtCode } : { kind: 'none' };
+    case 'street_office':
+      return user.districtCode && user.streetCode
+        ? { kind: 'street', districtCode: user.districtCode, streetCode: user.streetCode }
+        : { kind: 'none' };
+    case 'enterprise':
+    case 'project_manager':
+    case 'developer':
+    case 'owners_committee':
+      return { kind: 'organisation', organisationId: user.organisationId };
+    case 'public':
+      return { kind: 'none' };
+  }
+}
+
+export function isRole(value: string): value is Role {
+  return (ROLES as readonly string[]).includes(value);
+}
