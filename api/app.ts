@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import swaggerUi from 'swagger-ui-express';
 import type { Config } from '../lib/config';
+import type { LazyTemporalClient } from '../lib/temporal/client';
 import { operationLogSafetyNet } from './audit/operation-log';
 import { authenticate } from './auth/middleware';
 import { registerAuthRoutes } from './auth/routes';
@@ -19,17 +20,17 @@ import { registerHealthRoutes } from './routes/health';
 import { registerOperationLogRoutes } from './routes/operation-log';
 import { registerOrganisationRoutes } from './routes/organisations';
 import { registerRegionRoutes } from './routes/regions';
+import { registerSystemRoutes } from './routes/system';
 import { registerUserRoutes } from './routes/users';
 
 export interface AppDeps {
   config: Config;
   db: Knex;
   log: Logger;
-  /** Resolves when the Temporal frontend answers; used by /readyz. */
-  checkTemporal: () => Promise<void>;
+  temporal: LazyTemporalClient;
 }
 
-export function createApp({ config, db, log, checkTemporal }: AppDeps): Express {
+export function createApp({ config, db, log, temporal }: AppDeps): Express {
   const app = express();
   app.set('trust proxy', 'loopback');
   app.disable('x-powered-by');
@@ -54,7 +55,9 @@ export function createApp({ config, db, log, checkTemporal }: AppDeps): Express 
   app.use(cookieParser());
 
   const router = express.Router();
-  registerHealthRoutes(router, db, checkTemporal);
+  registerHealthRoutes(router, db, async () => {
+    await (await temporal.get()).connection.workflowService.getSystemInfo({});
+  });
   app.use(router);
 
   app.use('/api', authenticate(db), operationLogSafetyNet(db, log));
@@ -65,6 +68,7 @@ export function createApp({ config, db, log, checkTemporal }: AppDeps): Express 
   registerOrganisationRoutes(api, db);
   registerRegionRoutes(api, db);
   registerOperationLogRoutes(api, db);
+  registerSystemRoutes(api, db, temporal);
 
   const openapi = new OpenApiGeneratorV31(api.registry.definitions).generateDocument({
     openapi: '3.1.0',

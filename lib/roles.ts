@@ -38,6 +38,7 @@ export const PERMISSIONS = [
   'organisations:read',
   'organisations:write',
   'oplog:read',
+  'system:check',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -49,6 +50,7 @@ const GRANTS: Record<Permission, readonly Role[]> = {
   'organisations:read': ['sysadmin', ...STAFF, 'enterprise', 'project_manager', 'developer', 'owners_committee'],
   'organisations:write': ['sysadmin'],
   'oplog:read': ['sysadmin'],
+  'system:check': ['sysadmin'],
 };
 
 export function can(role: Role, permission: Permission): boolean {

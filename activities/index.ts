@@ -1,0 +1,11 @@
+import type { Knex } from 'knex';
+import { createSystemActivities } from './system';
+
+/** The approvals worker's activities: every side effect of a workflow lives behind one of these. */
+export function createApprovalActivities(deps: { db: Knex }) {
+  return {
+    ...createSystemActivities(deps.db),
+  };
+}
+
+export type ApprovalActivities = ReturnType<typeof createApprovalActivities>;

@@ -1,0 +1,24 @@
+import type { Knex } from 'knex';
+import request from 'supertest';
+import type { Express } from 'express';
+import pino from 'pino';
+import { createApp } from '../../api/app';
+import { loadConfig, type Config } from '../../lib/config';
+import { lazyTemporalClient, type LazyTemporalClient } from '../../lib/temporal/client';
+import { DEMO_PASSWORD } from '../../db/seeds/demo';
+
+/** The real express app over a test database and the global setup's Temporal server. */
+export function testApp(db: Knex, opts: { config?: Partial<Config>; temporal?: LazyTemporalClient } = {}): { app: Express; temporal: LazyTemporalClient } {
+  const config = { ...loadConfig({ ...process.env, NODE_ENV: 'test', UI_DIST_DIR: '/nonexistent' }), ...opts.config };
+  const temporal = opts.temporal ?? lazyTemporalClient(process.env.TEMPORAL_ADDRESS!, 'default');
+  const app = createApp({ config, db, log: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }), temporal });
+  return { app, temporal };
+}
+
+/** A supertest agent that keeps cookies, signed in as the given demo user. */
+export async function signIn(app: Express, username: string, password = DEMO_PASSWORD) {
+  const agent = request.agent(app);
+  const res = await agent.post('/api/auth/login').send({ username, password });
+  if (res.status !== 200) throw new Error(`sign-in as ${username} failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return agent;
+}

@@ -1,0 +1,28 @@
+import { NativeConnection } from '@temporalio/worker';
+import { loadConfig } from '../lib/config';
+import { createLogger } from '../lib/logger';
+import { connectWhenReady } from '../lib/temporal/connect';
+import { createDb } from '../db/connection';
+import { createApprovalsWorker } from './approvals-worker';
+
+/** Process entry: the approvals worker, on task queue "approvals". SIGINT/SIGTERM drain it cleanly. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const log = createLogger('worker-approvals', config.LOG_LEVEL);
+  const address = config.TEMPORAL_ADDRESS ?? `127.0.0.1:${config.TEMPORAL_PORT}`;
+  await (await connectWhenReady(address)).close();
+  const connection = await NativeConnection.connect({ address });
+  const db = createDb(config.DATABASE_URL);
+  const worker = await createApprovalsWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, db });
+  log.info({ address, taskQueue: worker.options.taskQueue }, 'approvals worker running');
+  // Worker.run() installs its own SIGINT/SIGTERM handling and resolves after a graceful drain.
+  await worker.run();
+  await db.destroy();
+  await connection.close();
+  log.info('approvals worker stopped');
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,2 @@
+// Every workflow the approvals worker runs. Only deterministic code may be imported here.
+export { selfCheckWorkflow } from './self-check';
