@@ -17,6 +17,7 @@ module.exports = {
   globalSetup: '<rootDir>/tests/setup/global-setup.ts',
   globalTeardown: '<rootDir>/tests/setup/global-teardown.ts',
   setupFiles: ['<rootDir>/tests/setup/per-file.ts'],
+  reporters: ['default', '<rootDir>/tests/setup/summary-reporter.js'],
   testTimeout: 120000,
   maxWorkers: 2,
 };

@@ -2,6 +2,7 @@ import { NativeConnection } from '@temporalio/worker';
 import { loadConfig } from '../lib/config';
 import { createLogger } from '../lib/logger';
 import { connectWhenReady } from '../lib/temporal/connect';
+import { installTemporalRuntimeLogger } from '../lib/temporal/runtime-logger';
 import { createDb } from '../db/connection';
 import { createApprovalsWorker } from './approvals-worker';
 
@@ -9,6 +10,7 @@ import { createApprovalsWorker } from './approvals-worker';
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger('worker-approvals', config.LOG_LEVEL);
+  installTemporalRuntimeLogger(log);
   const address = config.TEMPORAL_ADDRESS ?? `127.0.0.1:${config.TEMPORAL_PORT}`;
   await (await connectWhenReady(address)).close();
   const connection = await NativeConnection.connect({ address });

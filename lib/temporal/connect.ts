@@ -35,7 +35,7 @@ export async function connectWhenReady(address: string, timeoutMs = 60_000): Pro
 }
 
 /** Registers the case search attributes that are missing; idempotent, so it runs at every start. */
-export async function ensureSearchAttributes(connection: Connection, namespace: string): Promise<string[]> {
+export async function ensureSearchAttributes(connection: Pick<Connection, 'operatorService'>, namespace: string): Promise<string[]> {
   const existing = await connection.operatorService.listSearchAttributes({ namespace });
   const known = new Set(Object.keys(existing.customAttributes ?? {}));
   const missing = CASE_SEARCH_ATTRIBUTES.filter((key) => !known.has(key.name));

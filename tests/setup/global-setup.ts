@@ -32,7 +32,7 @@ export default async function globalSetup(): Promise<void> {
   try {
     await probe.raw('SELECT 1');
   } catch (err) {
-    throw new Error(`MariaDB/MySQL is not reachable at ${serverUrl.host} (${String(err)}). Start it (see README) or set TEST_DATABASE_URL.`);
+    throw new Error(`MariaDB/MySQL is not reachable at ${serverUrl.host} (${String(err)}). Start it (see README) or set TEST_DATABASE_URL.`, { cause: err });
   } finally {
     await probe.destroy();
   }

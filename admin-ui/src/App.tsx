@@ -1,0 +1,57 @@
+import BusinessIcon from '@mui/icons-material/Business';
+import HistoryIcon from '@mui/icons-material/History';
+import PeopleIcon from '@mui/icons-material/People';
+import { Route } from 'react-router-dom';
+import { Admin, CustomRoutes, Resource } from 'react-admin';
+import { ChangePassword } from './account/ChangePassword';
+import { authProvider } from './authProvider';
+import { Dashboard } from './Dashboard';
+import { dataProvider } from './dataProvider';
+import { i18nProvider } from './i18n';
+import { Layout } from './layout/Layout';
+import { OperationLogList } from './operation-logs';
+import { OrganisationCreate, OrganisationEdit, OrganisationList } from './organisations';
+import { UserCreate, UserEdit, UserList } from './users';
+
+/** The menu follows the signed-in user's permissions: a resource appears only for roles that may read it. */
+export const App = () => (
+  <Admin
+    title="app.title"
+    dataProvider={dataProvider}
+    authProvider={authProvider}
+    i18nProvider={i18nProvider}
+    dashboard={Dashboard}
+    layout={Layout}
+    requireAuth
+    disableTelemetry
+  >
+    {(permissions: string[]) => (
+      <>
+        {permissions.includes('organisations:read') && (
+          <Resource
+            name="organisations"
+            icon={BusinessIcon}
+            list={OrganisationList}
+            edit={permissions.includes('organisations:write') ? OrganisationEdit : undefined}
+            create={permissions.includes('organisations:write') ? OrganisationCreate : undefined}
+            recordRepresentation="name"
+          />
+        )}
+        {permissions.includes('users:read') && (
+          <Resource
+            name="users"
+            icon={PeopleIcon}
+            list={UserList}
+            edit={permissions.includes('users:write') ? UserEdit : undefined}
+            create={permissions.includes('users:write') ? UserCreate : undefined}
+            recordRepresentation="display_name"
+          />
+        )}
+        {permissions.includes('oplog:read') && <Resource name="operation-logs" icon={HistoryIcon} list={OperationLogList} />}
+        <CustomRoutes>
+          <Route path="/account/password" element={<ChangePassword />} />
+        </CustomRoutes>
+      </>
+    )}
+  </Admin>
+);

@@ -1,0 +1,41 @@
+import { Card, CardContent } from '@mui/material';
+import { Form, PasswordInput, SaveButton, Title, required, useNotify, useTranslate } from 'react-admin';
+import { apiFetch } from '../api';
+
+interface Values {
+  currentPassword: string;
+  newPassword: string;
+  confirmPassword: string;
+}
+
+export const ChangePassword = () => {
+  const notify = useNotify();
+  const translate = useTranslate();
+  const submit = async (values: Partial<Values>) => {
+    if (values.newPassword !== values.confirmPassword) return { confirmPassword: translate('app.password_mismatch') };
+    try {
+      await apiFetch('/api/auth/password', {
+        method: 'POST',
+        body: JSON.stringify({ currentPassword: values.currentPassword, newPassword: values.newPassword }),
+      });
+      notify('app.password_changed', { type: 'success' });
+      return undefined;
+    } catch (error) {
+      // Field problems from the API (e.g. the policy, or a wrong current password) go on the inputs.
+      return ((error as { body?: { errors?: Record<string, string> } }).body?.errors ?? { currentPassword: (error as Error).message });
+    }
+  };
+  return (
+    <Card sx={{ mt: 2, maxWidth: 480 }}>
+      <Title title="app.change_password" />
+      <CardContent>
+        <Form onSubmit={submit as never}>
+          <PasswordInput source="currentPassword" label="app.current_password" validate={required()} fullWidth />
+          <PasswordInput source="newPassword" label="app.new_password" validate={required()} fullWidth />
+          <PasswordInput source="confirmPassword" label="app.confirm_password" validate={required()} fullWidth />
+          <SaveButton alwaysEnable label="app.change_password" />
+        </Form>
+      </CardContent>
+    </Card>
+  );
+};

@@ -1,0 +1,15 @@
+import KeyIcon from '@mui/icons-material/Key';
+import type { ReactNode } from 'react';
+import { AppBar, Layout as RaLayout, Logout, MenuItemLink, UserMenu } from 'react-admin';
+
+const MyUserMenu = () => (
+  <UserMenu>
+    <MenuItemLink to="/account/password" primaryText="app.change_password" leftIcon={<KeyIcon />} />
+    <Logout />
+  </UserMenu>
+);
+
+// react-admin's AppBar shows the language menu by itself when more than one locale is offered.
+const MyAppBar = () => <AppBar userMenu={<MyUserMenu />} />;
+
+export const Layout = ({ children }: { children: ReactNode }) => <RaLayout appBar={MyAppBar}>{children}</RaLayout>;

@@ -1,0 +1,125 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { loadConfig } from '../lib/config';
+import { createLogger } from '../lib/logger';
+import { provisionTemporal } from '../lib/temporal/provision';
+import { ROLE_LABELS_ZH } from '../lib/roles';
+import { createDb, ensureDatabase } from '../db/connection';
+import { migrateLatest } from '../db/migrate';
+import { DEMO_PASSWORD, DEMO_USERS, seedDemo } from '../db/seeds/demo';
+import { Supervisor } from './supervisor';
+
+/**
+ * `npm start`: one command brings up the whole platform on this machine —
+ * Temporal (provisioned as lib/temporal/provision.ts describes), the database schema and demo
+ * data, the admin UI build, then the API, the approvals worker and the SMS worker as supervised
+ * children. Ctrl-C stops them all, then Temporal.
+ */
+const root = path.resolve(__dirname, '..');
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const log = createLogger('start', config.LOG_LEVEL);
+  const cleanups: Array<() => Promise<void>> = [];
+  let shuttingDown = false;
+  const shutdown = async (reason: string, code = 0) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    log.info({ reason }, 'stopping the platform');
+    for (const cleanup of cleanups.reverse()) {
+      await cleanup().catch((err) => log.error({ err }, 'error while stopping'));
+    }
+    log.info('stopped');
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
+  try {
+    const temporal = await provisionTemporal({
+      log,
+      namespace: config.TEMPORAL_NAMESPACE,
+      configuredAddress: config.TEMPORAL_ADDRESS,
+      dataDir: config.DATA_DIR,
+      cacheDir: config.CACHE_DIR,
+      port: config.TEMPORAL_PORT,
+      uiPort: config.TEMPORAL_UI_PORT,
+    });
+    cleanups.push(() => temporal.stop());
+
+    await prepareDatabase(config.DATABASE_URL, log);
+    buildAdminUiIfMissing(config.UI_DIST_DIR, log);
+
+    const supervisor = new Supervisor(log, { ...process.env, TEMPORAL_ADDRESS: temporal.address });
+    cleanups.push(() => supervisor.stop());
+    supervisor.start({ name: 'api', script: path.join(root, 'api/server.ts') });
+    supervisor.start({ name: 'worker-approvals', script: path.join(root, 'workers/approvals.ts') });
+
+    const url = `http://${config.HOST}:${config.PORT}`;
+    await waitForReady(`${url}/readyz`, 120_000);
+    printWelcome(url, temporal.uiUrl);
+  } catch (err) {
+    log.fatal({ err }, 'the platform could not start');
+    await shutdown('start-up failed', 1);
+  }
+}
+
+async function prepareDatabase(url: string, log: ReturnType<typeof createLogger>): Promise<void> {
+  try {
+    await ensureDatabase(url);
+  } catch (err) {
+    throw new Error(
+      `No MySQL/MariaDB answers at ${new URL(url).host} (${(err as Error).message}). Start one (see README: "Requirements") or set DATABASE_URL.`,
+      { cause: err },
+    );
+  }
+  const db = createDb(url);
+  try {
+    const applied = await migrateLatest(db);
+    log.info({ applied }, applied.length ? 'database migrated' : 'database schema up to date');
+    const seeded = await seedDemo(db);
+    log.info(seeded, 'demo data in place');
+  } finally {
+    await db.destroy();
+  }
+}
+
+function buildAdminUiIfMissing(distDir: string, log: ReturnType<typeof createLogger>): void {
+  if (fs.existsSync(path.join(distDir, 'index.html'))) return;
+  log.info('building the admin UI (first run) …');
+  const result = spawnSync('npm', ['run', '--silent', 'build:ui'], { cwd: root, stdio: 'inherit' });
+  if (result.status !== 0) log.warn('the admin UI build failed; the API runs without it');
+}
+
+async function waitForReady(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(url);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`${url} did not report ready within ${timeoutMs / 1000} s`);
+}
+
+function printWelcome(url: string, temporalUi: string | null): void {
+  const rows = DEMO_USERS.map((u) => `    ${u.username.padEnd(18)} ${ROLE_LABELS_ZH[u.role]}（${u.role}）`).join('\n');
+  console.log(`
+  物业监管与服务平台 is running.
+
+    Admin UI     ${url}/
+    API docs     ${url}/api/docs
+    Readiness    ${url}/readyz${temporalUi ? `\n    Temporal UI  ${temporalUi}` : ''}
+
+  Demo sign-ins (password for all: ${DEMO_PASSWORD}):
+${rows}
+
+  Press Ctrl-C to stop.
+`);
+}
+
+void main();
