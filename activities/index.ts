@@ -1,10 +1,12 @@
 import type { Knex } from 'knex';
+import { createCaseActivities } from './cases';
 import { createSystemActivities } from './system';
 
 /** The approvals worker's activities: every side effect of a workflow lives behind one of these. */
 export function createApprovalActivities(deps: { db: Knex }) {
   return {
     ...createSystemActivities(deps.db),
+    ...createCaseActivities(deps.db),
   };
 }
 

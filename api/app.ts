@@ -17,10 +17,13 @@ import { registerAuthRoutes } from './auth/routes';
 import { errorHandler, notFoundHandler } from './http/errors';
 import { Api } from './http/route';
 import { registerHealthRoutes } from './routes/health';
+import { registerCaseRoutes } from './routes/cases';
 import { registerOperationLogRoutes } from './routes/operation-log';
 import { registerOrganisationRoutes } from './routes/organisations';
+import { registerProcessRoutes } from './routes/processes';
 import { registerRegionRoutes } from './routes/regions';
 import { registerSystemRoutes } from './routes/system';
+import { registerTaskRoutes } from './routes/tasks';
 import { registerUserRoutes } from './routes/users';
 
 export interface AppDeps {
@@ -69,6 +72,9 @@ export function createApp({ config, db, log, temporal }: AppDeps): Express {
   registerRegionRoutes(api, db);
   registerOperationLogRoutes(api, db);
   registerSystemRoutes(api, db, temporal);
+  registerProcessRoutes(api, db);
+  registerCaseRoutes(api, db, temporal);
+  registerTaskRoutes(api, db, temporal);
 
   const openapi = new OpenApiGeneratorV31(api.registry.definitions).generateDocument({
     openapi: '3.1.0',

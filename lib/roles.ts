@@ -39,6 +39,11 @@ export const PERMISSIONS = [
   'organisations:write',
   'oplog:read',
   'system:check',
+  'processes:read',
+  'processes:publish',
+  'cases:start',
+  'cases:message',
+  'cases:admin',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -51,6 +56,13 @@ const GRANTS: Record<Permission, readonly Role[]> = {
   'organisations:write': ['sysadmin'],
   'oplog:read': ['sysadmin'],
   'system:check': ['sysadmin'],
+  // Process engine (E1–E6). Which cases and tasks a user reaches is decided by scope and
+  // candidacy (api/cases/access.ts), not by these coarse grants.
+  'processes:read': ['sysadmin', ...STAFF],
+  'processes:publish': ['sysadmin'],
+  'cases:start': ['sysadmin', ...STAFF, 'enterprise', 'project_manager', 'developer', 'owners_committee', 'public'],
+  'cases:message': ['sysadmin'],
+  'cases:admin': ['sysadmin'],
 };
 
 export function can(role: Role, permission: Permission): boolean {

@@ -1,2 +1,3 @@
 // Every workflow the approvals worker runs. Only deterministic code may be imported here.
 export { selfCheckWorkflow } from './self-check';
+export { caseWorkflow } from './case-workflow';

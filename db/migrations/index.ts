@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import * as m001 from './001_regions_organisations_users';
 import * as m002 from './002_operation_log';
+import * as m020 from './020_process_engine';
 
 /**
  * The ordered list of migrations. Listing them here (instead of letting knex scan a folder)
@@ -10,6 +11,7 @@ import * as m002 from './002_operation_log';
 const migrations: Record<string, Knex.Migration> = {
   '001_regions_organisations_users': m001,
   '002_operation_log': m002,
+  '020_process_engine': m020,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

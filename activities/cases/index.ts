@@ -1,0 +1,15 @@
+import type { Knex } from 'knex';
+import { createApplyCaseChanges } from './apply-changes';
+import { createResolveCaseSmsRecipients } from './notify';
+import { createServiceTaskActivities } from './services';
+
+/** Activities of the case workflow: its MySQL writes, SMS recipients, and service tasks. */
+export function createCaseActivities(db: Knex) {
+  return {
+    applyCaseChanges: createApplyCaseChanges(db),
+    resolveCaseSmsRecipients: createResolveCaseSmsRecipients(db),
+    ...createServiceTaskActivities(db),
+  };
+}
+
+export type CaseActivities = ReturnType<typeof createCaseActivities>;

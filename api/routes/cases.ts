@@ -1,0 +1,358 @@
+import type { Knex } from 'knex';
+import { z } from 'zod';
+import { TASK_QUEUES } from '../../lib/config';
+import type { ProcessGraph } from '../../lib/bpmn/graph';
+import { allocateCaseNumber, newCheckCode } from '../../lib/cases/case-numbers';
+import { currentVersion } from '../../lib/processes/store';
+import type { LazyTemporalClient } from '../../lib/temporal/client';
+import { CASE_APPLICANT, CASE_DISTRICT, CASE_STATUS, CASE_TYPE } from '../../lib/temporal/search-attributes';
+import {
+  caseStateQuery,
+  caseWorkflowId,
+  deliverMessageUpdate,
+  terminateUpdate,
+  withdrawUpdate,
+  type CaseSnapshot,
+  type CaseWorkflowInput,
+} from '../../workflows/case/contract';
+import type { SessionUser } from '../auth/sessions';
+import { whereInScope } from '../auth/scope';
+import { actorOf, sendToCase, whereCaseVisible } from '../cases/access';
+import { decideOnTask } from '../cases/commands';
+import { COMPLETING_KINDS, CASE_FIELDS, TASK_FIELDS, caseQuery, isStaff, taskQuery, taskView, visibleVariables } from '../cases/views';
+import { HttpError, conflict, forbidden, notFound } from '../http/errors';
+import { listQuery, pageOf } from '../http/list-query';
+import { listResult, type Api } from '../http/route';
+
+/** Cases (E1, E4): start, follow, withdraw, supply materials, and outside events. */
+const Attachment = z.object({ name: z.string().min(1).max(255), fileId: z.string().max(128).optional(), url: z.string().max(1024).optional() });
+const FormData = z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'variable names are identifiers'), z.unknown());
+
+const StartBody = z.object({
+  processKey: z.string().min(1).max(64),
+  title: z.string().trim().min(1).max(200).optional(),
+  applicantOrganisationId: z.number().int().positive().optional(),
+  districtCode: z.string().max(16).optional(),
+  streetCode: z.string().max(16).optional(),
+  formData: FormData.default({}),
+  attachments: z.array(Attachment).max(50).default([]),
+});
+
+const IdParams = z.object({ id: z.coerce.number().int().positive() });
+const CommentBody = z.object({ comment: z.string().max(2000).optional() });
+const SupplyBody = CommentBody.extend({ formData: FormData.optional(), attachments: z.array(Attachment).max(50).optional() });
+const MessageBody = z.object({ name: z.string().min(1).max(128), variables: FormData.default({}) });
+
+const CASE_STATUSES = ['running', 'supplement', 'completed', 'withdrawn', 'terminated', 'incident'] as const;
+const CaseList = listQuery({
+  sortable: ['id', 'number', 'started_at', 'updated_at', 'status'] as const,
+  defaultSort: ['started_at', 'DESC'],
+  filter: z.object({
+    q: z.string().max(64).optional(),
+    process_key: z.string().max(64).optional(),
+    status: z.enum(CASE_STATUSES).optional(),
+    district_code: z.string().max(16).optional(),
+  }),
+});
+const CASE_COLUMNS = { id: 'c.id', number: 'c.number', started_at: 'c.started_at', updated_at: 'c.updated_at', status: 'c.status' };
+
+const HistoryList = listQuery({ sortable: ['seq', 'at'] as const, defaultSort: ['seq', 'ASC'], filter: z.object({ kind: z.string().max(32).optional() }) });
+
+export function registerCaseRoutes(api: Api, db: Knex, temporal: LazyTemporalClient): void {
+  const visibleCase = async (id: number, user: SessionUser) => {
+    const row = await whereCaseVisible(db, caseQuery(db).select([...CASE_FIELDS, 'c.workflow_id', 'c.variables', 'c.active_nodes', 'c.check_code']), user).where('c.id', id).first();
+    if (!row) throw notFound('Case');
+    return row as Record<string, unknown> & { id: number; workflow_id: string; started_by: number; applicant_organisation_id: number; process_key: string; process_version: number; variables: string | null; active_nodes: string | null };
+  };
+  const handle = async (workflowId: string) => (await temporal.get()).workflow.getHandle(workflowId);
+  const graphOf = async (processKey: string, version: number) => {
+    const row = (await db('process_versions').where({ process_key: processKey, version }).first('graph', 'xml')) as { graph: string; xml: string } | undefined;
+    return row ? { graph: JSON.parse(row.graph) as ProcessGraph, xml: row.xml } : null;
+  };
+  /** The applicant side of a case: whoever started it, or a user of the applicant organisation. */
+  const mustBeApplicant = (row: { started_by: number; applicant_organisation_id: number }, user: SessionUser) => {
+    const sameOrganisation = user.scope.kind === 'organisation' && row.applicant_organisation_id === user.organisationId;
+    if (row.started_by !== user.id && !sameOrganisation) throw forbidden('Only the applicant may do this');
+  };
+
+  api.add({
+    method: 'post',
+    path: '/api/cases',
+    summary: 'Start a case of a process (its current version); answers the case number',
+    tags: ['cases'],
+    action: 'cases.start',
+    access: 'cases:start',
+    status: 201,
+    body: StartBody,
+    handler: async ({ body, user, audit }) => {
+      const process = await currentVersion(db, body.processKey);
+      if (!process) throw new HttpError(422, 'invalid_reference', `Process ${body.processKey} has no published version`, [{ field: 'body.processKey', reason: 'no published version' }]);
+      const organisationId = body.applicantOrganisationId ?? user.organisationId;
+      if (organisationId !== user.organisationId && (user.scope.kind === 'organisation' || user.scope.kind === 'none')) {
+        throw forbidden('You may apply for your own organisation only');
+      }
+      const org = (await whereInScope(db('organisations as o'), organisationId === user.organisationId ? { kind: 'city' } : user.scope, {
+        organisationId: 'o.id',
+        districtCode: 'o.district_code',
+        streetCode: 'o.street_code',
+      })
+        .where('o.id', organisationId)
+        .first('o.id', 'o.name', 'o.district_code', 'o.street_code')) as { id: number; name: string; district_code: string | null; street_code: string | null } | undefined;
+      if (!org) throw new HttpError(422, 'invalid_reference', 'The applicant organisation does not exist or is outside your scope', [{ field: 'body.applicantOrganisationId', reason: 'not found in your scope' }]);
+      const districtCode = body.districtCode ?? org.district_code;
+      const streetCode = body.streetCode ?? (body.districtCode ? null : org.street_code);
+      if (body.districtCode && !(await db('regions').where({ code: body.districtCode, level: 'district' }).first('code'))) {
+        throw new HttpError(422, 'invalid_reference', 'Unknown district', [{ field: 'body.districtCode', reason: 'is not a district' }]);
+      }
+      if (body.streetCode && !(await db('regions').where({ code: body.streetCode, level: 'street', parent_code: districtCode }).first('code'))) {
+        throw new HttpError(422, 'invalid_reference', 'Unknown street in that district', [{ field: 'body.streetCode', reason: 'is not a street of the district' }]);
+      }
+      const variables = { ...body.formData, ...(body.attachments.length ? { attachments: body.attachments } : {}) };
+      const created = await db.transaction(async (trx) => {
+        const number = await allocateCaseNumber(trx, body.processKey, districtCode);
+        const checkCode = newCheckCode();
+        const [id] = await trx('cases').insert({
+          number,
+          workflow_id: `pending-${number}`,
+          process_key: body.processKey,
+          process_version: process.version,
+          title: (body.title ?? `${process.name}（${org.name}）`).slice(0, 255),
+          status: 'running',
+          applicant_organisation_id: org.id,
+          district_code: districtCode,
+          street_code: streetCode,
+          started_by: user.id,
+          check_code: checkCode,
+          variables: JSON.stringify(variables),
+        });
+        await trx('cases').where('id', id).update({ workflow_id: caseWorkflowId(id) });
+        await audit(trx, { status: 201, targetType: 'case', targetId: id, detail: { number, processKey: body.processKey, version: process.version } });
+        return { id: id as number, number, checkCode };
+      });
+      const input: CaseWorkflowInput = {
+        caseId: created.id,
+        caseNumber: created.number,
+        processKey: body.processKey,
+        processVersion: process.version,
+        graph: process.graph,
+        scope: { organisationId: org.id, districtCode, streetCode },
+        applicant: { userId: user.id, username: user.username },
+        variables,
+      };
+      try {
+        const client = await temporal.get();
+        await client.workflow.start('caseWorkflow', {
+          taskQueue: TASK_QUEUES.approvals,
+          workflowId: caseWorkflowId(created.id),
+          args: [input],
+          typedSearchAttributes: [
+            { key: CASE_TYPE, value: body.processKey },
+            { key: CASE_DISTRICT, value: districtCode ?? '' },
+            { key: CASE_APPLICANT, value: String(org.id) },
+            { key: CASE_STATUS, value: 'running' },
+          ],
+        });
+      } catch (err) {
+        // No workflow, no case: the row goes (nothing references it yet) and the number is spent.
+        await db('cases').where('id', created.id).delete();
+        throw err;
+      }
+      return { id: created.id, number: created.number, checkCode: created.checkCode, processKey: body.processKey, processVersion: process.version, workflowId: caseWorkflowId(created.id), status: 'running' };
+    },
+  });
+
+  api.add({
+    method: 'get',
+    path: '/api/cases',
+    summary: 'Cases the caller may see (scope, own, held, copied), filtered and paginated',
+    tags: ['cases'],
+    access: 'signed-in',
+    query: CaseList,
+    handler: async ({ query, user }) => {
+      const q = whereCaseVisible(db, caseQuery(db).select(CASE_FIELDS), user);
+      const f = query.filter;
+      if (f.q) q.where((w) => w.where('c.number', 'like', `${f.q}%`).orWhere('c.title', 'like', `%${f.q}%`));
+      if (f.process_key) q.where('c.process_key', f.process_key);
+      if (f.status) q.where('c.status', f.status);
+      if (f.district_code) q.where('c.district_code', f.district_code);
+      const page = await pageOf(q, query, CASE_COLUMNS, 'c.id');
+      return listResult('cases', page.rows, page.total, query.offset);
+    },
+  });
+
+  api.add({
+    method: 'get',
+    path: '/api/cases/:id',
+    summary: 'A case: status, current tasks and holders, deadlines, variables visible to the caller, live state',
+    tags: ['cases'],
+    access: 'signed-in',
+    params: IdParams,
+    handler: async ({ params, user }) => {
+      const row = await visibleCase(params.id, user);
+      const { variables, active_nodes, workflow_id, check_code, ...rest } = row;
+      const definition = await graphOf(row.process_key, row.process_version);
+      const openTasks = (await taskQuery(db).select(TASK_FIELDS(db)).where('t.case_id', params.id).where('t.status', 'open').orderBy('t.id')).map(taskView);
+      let live: CaseSnapshot | null = null;
+      try {
+        live = await (await handle(workflow_id)).query(caseStateQuery);
+        live = { ...live, variables: visibleVariables(live.variables, definition?.graph ?? null, user.role) };
+      } catch {
+        live = null; // Temporal unreachable or history archived: MySQL still answers.
+      }
+      const applicantSide = row.started_by === user.id || (user.scope.kind === 'organisation' && row.applicant_organisation_id === user.organisationId);
+      return {
+        ...rest,
+        workflow_id,
+        ...(applicantSide || isStaff(user.role) ? { check_code } : {}),
+        variables: visibleVariables(variables ? (JSON.parse(variables) as Record<string, unknown>) : {}, definition?.graph ?? null, user.role),
+        active_nodes: active_nodes ? (JSON.parse(active_nodes) as string[]) : [],
+        open_tasks: openTasks,
+        live,
+      };
+    },
+  });
+
+  api.add({
+    method: 'get',
+    path: '/api/cases/:id/history',
+    summary: 'Every step of a case: decisions, comments, timers, SMS, messages',
+    tags: ['cases'],
+    access: 'signed-in',
+    params: IdParams,
+    query: HistoryList,
+    handler: async ({ params, query, user }) => {
+      await visibleCase(params.id, user);
+      const q = db('case_history as h').where('h.case_id', params.id).select('h.id', 'h.seq', 'h.at', 'h.kind', 'h.node_id', 'h.task_key', 'h.actor_id', 'h.actor_name', 'h.outcome', 'h.comment', 'h.data');
+      if (query.filter.kind) q.where('h.kind', query.filter.kind);
+      const page = await pageOf<{ data: string | null }>(q, query, { seq: 'h.seq', at: 'h.at' }, 'h.id');
+      const rows = page.rows.map((r) => ({ ...r, data: r.data ? (JSON.parse(r.data) as unknown) : null }));
+      return listResult('history', rows, page.total, query.offset);
+    },
+  });
+
+  api.add({
+    method: 'get',
+    path: '/api/cases/:id/diagram',
+    summary: 'What the BPMN viewer needs: the XML of the case’s version and its completed, active and overdue elements',
+    tags: ['cases'],
+    access: 'signed-in',
+    params: IdParams,
+    handler: async ({ params, user }) => {
+      const row = await visibleCase(params.id, user);
+      const definition = await graphOf(row.process_key, row.process_version);
+      const completed = (await db('case_history').where('case_id', params.id).whereIn('kind', COMPLETING_KINDS).whereNotNull('node_id').distinct('node_id').pluck('node_id')) as string[];
+      const overdue = (await db('case_tasks')
+        .where({ case_id: params.id, status: 'open' })
+        .where('due_at', '<', db.raw('UTC_TIMESTAMP(3)'))
+        .distinct('node_id')
+        .pluck('node_id')) as string[];
+      const active = row.active_nodes ? (JSON.parse(row.active_nodes) as string[]) : [];
+      return { processKey: row.process_key, version: row.process_version, xml: definition?.xml ?? null, completed, active, overdue };
+    },
+  });
+
+  api.add({
+    method: 'post',
+    path: '/api/cases/:id/withdraw',
+    summary: 'The applicant withdraws (撤回) a case no reviewer has decided on yet',
+    tags: ['cases'],
+    action: 'cases.withdraw',
+    access: 'signed-in',
+    params: IdParams,
+    body: CommentBody,
+    handler: async ({ params, body, user }) => {
+      const row = await visibleCase(params.id, user);
+      mustBeApplicant(row, user);
+      return sendToCase(async () => (await handle(row.workflow_id)).executeUpdate(withdrawUpdate, { args: [{ actor: actorOf(user), comment: body.comment }] }));
+    },
+  });
+
+  api.add({
+    method: 'post',
+    path: '/api/cases/:id/supply',
+    summary: 'The applicant supplies missing materials (补正) after the case was returned to them',
+    tags: ['cases'],
+    action: 'cases.supply',
+    access: 'signed-in',
+    params: IdParams,
+    body: SupplyBody,
+    handler: async ({ params, body, user }) => {
+      const row = await visibleCase(params.id, user);
+      mustBeApplicant(row, user);
+      const task = (await db('case_tasks').where({ case_id: params.id, kind: 'supplement', status: 'open' }).first('id')) as { id: number } | undefined;
+      if (!task) throw conflict('The case is not waiting for materials from the applicant');
+      return decideOnTask(db, temporal, task.id, user, { outcome: 'supply', comment: body.comment, formData: body.formData, attachments: body.attachments });
+    },
+  });
+
+  api.add({
+    method: 'post',
+    path: '/api/cases/:id/terminate',
+    summary: 'An administrator ends a case (e.g. one stopped by an incident)',
+    tags: ['cases'],
+    action: 'cases.terminate',
+    access: 'cases:admin',
+    params: IdParams,
+    body: CommentBody,
+    handler: async ({ params, body, user }) => {
+      const row = await visibleCase(params.id, user);
+      return sendToCase(async () => (await handle(row.workflow_id)).executeUpdate(terminateUpdate, { args: [{ actor: actorOf(user), comment: body.comment }] }));
+    },
+  });
+
+  api.add({
+    method: 'post',
+    path: '/api/cases/:id/messages',
+    summary: 'Deliver an outside event (deposit paid, SMS reply…) to a case; kept until the case waits for it',
+    tags: ['cases'],
+    action: 'cases.message',
+    access: 'cases:message',
+    params: IdParams,
+    body: MessageBody,
+    handler: async ({ params, body, user }) => {
+      const row = await visibleCase(params.id, user);
+      return sendToCase(async () => (await handle(row.workflow_id)).executeUpdate(deliverMessageUpdate, { args: [{ name: body.name, variables: body.variables, actor: actorOf(user) }] }));
+    },
+  });
+
+  api.add({
+    method: 'post',
+    path: '/api/messages',
+    summary: 'Correlate an outside event by message name and correlation key (a waiting case’s key, else a case number)',
+    tags: ['cases'],
+    action: 'cases.correlate',
+    access: 'cases:message',
+    body: MessageBody.extend({ correlationKey: z.string().min(1).max(128) }),
+    handler: async ({ body, user }) => {
+      const waiting = (await db('case_message_subscriptions as s')
+        .join('cases as c', 'c.id', 's.case_id')
+        .where({ 's.message_name': body.name, 's.correlation_key': body.correlationKey, 's.open': true })
+        .distinct('c.id', 'c.workflow_id')) as Array<{ id: number; workflow_id: string }>;
+      const targets = waiting.length ? waiting : ((await db('cases').where('number', body.correlationKey).whereIn('status', ['running', 'supplement']).select('id', 'workflow_id')) as Array<{ id: number; workflow_id: string }>);
+      if (!targets.length) throw notFound('A case waiting for this message');
+      for (const t of targets) {
+        await sendToCase(async () => (await handle(t.workflow_id)).executeUpdate(deliverMessageUpdate, { args: [{ name: body.name, variables: body.variables, actor: actorOf(user) }] }));
+      }
+      return { delivered: targets.map((t) => t.id) };
+    },
+  });
+
+  api.add({
+    method: 'get',
+    path: '/api/public/cases/:number',
+    summary: 'Public status of a case by its number and check code (E4)',
+    tags: ['public'],
+    access: 'public',
+    params: z.object({ number: z.string().min(1).max(64) }),
+    query: z.object({ checkCode: z.string().min(1).max(16) }),
+    handler: async ({ params, query }) => {
+      const row = (await db('cases').where('number', params.number).first('number', 'title', 'status', 'result', 'current_steps', 'started_at', 'ended_at', 'check_code')) as
+        | (Record<string, unknown> & { check_code: string })
+        | undefined;
+      // One answer for "no such case" and "wrong code", so numbers cannot be probed.
+      if (!row || row.check_code !== query.checkCode.toUpperCase()) throw notFound('Case');
+      const { check_code: _hidden, ...visible } = row;
+      return visible;
+    },
+  });
+}

@@ -1,0 +1,179 @@
+import type { Knex } from 'knex';
+import { z } from 'zod';
+import { codingRuleOf, codingRuleProblem } from '../../lib/cases/case-numbers';
+import { publishProcess, setCurrentVersion } from '../../lib/processes/store';
+import { HttpError, badRequest, notFound } from '../http/errors';
+import { listQuery, pageOf } from '../http/list-query';
+import { listResult, type Api } from '../http/route';
+
+/** Process definitions (E2): publish BPMN, list versions, choose the version new cases use. */
+const KEY = z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/, 'is not a process key');
+const KeyParams = z.object({ key: KEY });
+const VersionParams = z.object({ key: KEY, version: z.coerce.number().int().positive() });
+
+const PublishBody = z.object({
+  xml: z.string().min(1, 'is required').max(900_000, 'is too large'),
+  /** false publishes without switching new cases to this version. */
+  makeCurrent: z.boolean().default(true),
+});
+
+const ProcessList = listQuery({
+  sortable: ['process_key', 'name', 'updated_at'] as const,
+  defaultSort: ['process_key', 'ASC'],
+  filter: z.object({ q: z.string().max(64).optional(), id: z.array(z.string().max(64)).max(100).optional() }),
+});
+
+const VersionList = listQuery({
+  sortable: ['version', 'published_at'] as const,
+  defaultSort: ['version', 'DESC'],
+  filter: z.object({}),
+});
+
+export function registerProcessRoutes(api: Api, db: Knex): void {
+  api.add({
+    method: 'get',
+    path: '/api/processes',
+    summary: 'Processes with their current and latest versions',
+    tags: ['processes'],
+    access: 'processes:read',
+    query: ProcessList,
+    handler: async ({ query }) => {
+      const q = db('processes as p').select(
+        'p.process_key as id',
+        'p.process_key',
+        'p.name',
+        'p.current_version',
+        'p.updated_at',
+        db('process_versions as v').max('v.version').whereRaw('v.process_key = p.process_key').as('latest_version'),
+        db('case_number_rules as r').select('r.pattern').whereRaw('r.process_key = p.process_key').as('coding_rule'),
+      );
+      if (query.filter.q) q.where((w) => w.where('p.process_key', 'like', `%${query.filter.q}%`).orWhere('p.name', 'like', `%${query.filter.q}%`));
+      if (query.filter.id) q.whereIn('p.process_key', query.filter.id);
+      const page = await pageOf(q, query, { process_key: 'p.process_key', name: 'p.name', updated_at: 'p.updated_at' }, 'p.process_key');
+      return listResult('processes', page.rows, page.total, query.offset);
+    },
+  });
+
+  api.add({
+    method: 'post',
+    path: '/api/processes',
+    summary: 'Publish BPMN XML as the next version of its process (422 lists every problem with its element id)',
+    tags: ['processes'],
+    action: 'processes.publish',
+    access: 'processes:publish',
+    status: 201,
+    body: PublishBody,
+    handler: async ({ body, user, audit }) => {
+      const result = await publishProcess(db, body.xml, { publishedBy: user.id, source: 'api', makeCurrent: body.makeCurrent });
+      if (!result.ok) {
+        throw new HttpError(
+          422,
+          'invalid_process',
+          `The process does not validate (${result.problems.length} problem${result.problems.length === 1 ? '' : 's'})`,
+          result.problems.map((p) => ({ field: p.elementId, reason: p.message })),
+        );
+      }
+      await audit(db, { status: 201, targetType: 'process', targetId: `${result.published.processKey}@${result.published.version}`, detail: result.published });
+      return result.published;
+    },
+  });
+
+  api.add({
+    method: 'get',
+    path: '/api/processes/:key',
+    summary: 'One process with its current version',
+    tags: ['processes'],
+    access: 'processes:read',
+    params: KeyParams,
+    handler: async ({ params }) => {
+      const row = await db('processes').where('process_key', params.key).first();
+      if (!row) throw notFound('Process');
+      return { id: row.process_key, ...row, coding_rule: await codingRuleOf(db, params.key) };
+    },
+  });
+
+  api.add({
+    method: 'get',
+    path: '/api/processes/:key/versions',
+    summary: 'Every published version of a process, newest first, with who published it and when',
+    tags: ['processes'],
+    access: 'processes:read',
+    params: KeyParams,
+    query: VersionList,
+    handler: async ({ params, query }) => {
+      const current = (await db('processes').where('process_key', params.key).first('current_version')) as { current_version: number | null } | undefined;
+      if (!current) throw notFound('Process');
+      const q = db('process_versions as v')
+        .leftJoin('users as u', 'u.id', 'v.published_by')
+        .where('v.process_key', params.key)
+        .select('v.id', 'v.process_key', 'v.version', 'v.name', 'v.checksum', 'v.source', 'v.published_at', 'v.published_by', 'u.display_name as published_by_name');
+      const page = await pageOf<{ version: number }>(q, query, { version: 'v.version', published_at: 'v.published_at' }, 'v.id');
+      const rows = page.rows.map((r) => ({ ...r, current: r.version === current.current_version }));
+      return listResult('versions', rows, page.total, query.offset);
+    },
+  });
+
+  api.add({
+    method: 'get',
+    path: '/api/processes/:key/versions/:version',
+    summary: 'One version with its BPMN XML and compiled graph',
+    tags: ['processes'],
+    access: 'processes:read',
+    params: VersionParams,
+    handler: async ({ params }) => {
+      const row = (await db('process_versions as v')
+        .leftJoin('users as u', 'u.id', 'v.published_by')
+        .join('processes as p', 'p.process_key', 'v.process_key')
+        .where({ 'v.process_key': params.key, 'v.version': params.version })
+        .first('v.*', 'u.display_name as published_by_name', 'p.current_version')) as (Record<string, unknown> & { graph: string; current_version: number | null }) | undefined;
+      if (!row) throw notFound('Process version');
+      const { current_version, graph, ...rest } = row;
+      return { ...rest, graph: JSON.parse(graph), current: current_version === params.version };
+    },
+  });
+
+  api.add({
+    method: 'put',
+    path: '/api/processes/:key/current',
+    summary: 'Choose the version new cases use; running cases keep theirs',
+    tags: ['processes'],
+    action: 'processes.set_current',
+    access: 'processes:publish',
+    params: KeyParams,
+    body: z.object({ version: z.number().int().positive() }),
+    handler: async ({ params, body, audit }) =>
+      db.transaction(async (trx) => {
+        if (!(await trx('processes').where('process_key', params.key).first('process_key'))) throw notFound('Process');
+        if (!(await setCurrentVersion(trx, params.key, body.version))) {
+          throw new HttpError(422, 'invalid_reference', `Version ${body.version} of ${params.key} does not exist`, [{ field: 'body.version', reason: 'does not exist' }]);
+        }
+        await audit(trx, { targetType: 'process', targetId: params.key, detail: { currentVersion: body.version } });
+        return { processKey: params.key, currentVersion: body.version };
+      }),
+  });
+
+  api.add({
+    method: 'put',
+    path: '/api/processes/:key/coding-rule',
+    summary: 'Set the case-number pattern of a process, e.g. "ZZ-{yyyy}-{seq:6}"',
+    tags: ['processes'],
+    action: 'processes.coding_rule',
+    access: 'processes:publish',
+    params: KeyParams,
+    body: z.object({ pattern: z.string().trim().min(1).max(64) }),
+    handler: async ({ params, body, user, audit }) => {
+      const problem = codingRuleProblem(body.pattern);
+      if (problem) throw badRequest(`Invalid coding rule: ${problem}`, [{ field: 'body.pattern', reason: problem }]);
+      return db.transaction(async (trx) => {
+        if (!(await trx('processes').where('process_key', params.key).first('process_key'))) throw notFound('Process');
+        const before = await codingRuleOf(trx, params.key);
+        await trx('case_number_rules')
+          .insert({ process_key: params.key, pattern: body.pattern, updated_by: user.id, updated_at: new Date() })
+          .onConflict('process_key')
+          .merge(['pattern', 'updated_by', 'updated_at']);
+        await audit(trx, { targetType: 'process', targetId: params.key, detail: { before, after: body.pattern } });
+        return { processKey: params.key, pattern: body.pattern };
+      });
+    },
+  });
+}

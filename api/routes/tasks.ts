@@ -1,0 +1,158 @@
+import type { Knex } from 'knex';
+import { z } from 'zod';
+import type { LazyTemporalClient } from '../../lib/temporal/client';
+import type { SessionUser } from '../auth/sessions';
+import { whereCandidate } from '../cases/access';
+import { commandOnTask, decideOnTask, loadTask, type CommandInput } from '../cases/commands';
+import { CASE_FIELDS, TASK_FIELDS, caseQuery, taskQuery, taskView } from '../cases/views';
+import { listQuery, pageOf } from '../http/list-query';
+import { listResult, type Api } from '../http/route';
+
+/**
+ * The task inbox (E3) and task actions. Every list is one filtered, sorted, paginated SQL query
+ * (react-admin simple-rest conventions, total in Content-Range).
+ */
+const TaskFilter = z.object({
+  q: z.string().max(64).optional(),
+  process_key: z.string().max(64).optional(),
+  district_code: z.string().max(16).optional(),
+  overdue: z.boolean().optional(),
+  due_before: z.iso.datetime({ offset: true }).optional(),
+});
+const TaskList = listQuery({
+  sortable: ['id', 'created_at', 'due_at', 'completed_at', 'case_number'] as const,
+  defaultSort: ['created_at', 'DESC'],
+  filter: TaskFilter,
+});
+const TASK_COLUMNS = { id: 't.id', created_at: 't.created_at', due_at: 't.due_at', completed_at: 't.completed_at', case_number: 'c.number' };
+
+const CaseBoxList = listQuery({
+  sortable: ['id', 'number', 'started_at', 'updated_at'] as const,
+  defaultSort: ['started_at', 'DESC'],
+  filter: z.object({ q: z.string().max(64).optional(), process_key: z.string().max(64).optional(), district_code: z.string().max(16).optional(), status: z.string().max(16).optional() }),
+});
+const CASE_COLUMNS = { id: 'c.id', number: 'c.number', started_at: 'c.started_at', updated_at: 'c.updated_at' };
+
+const IdParams = z.object({ id: z.coerce.number().int().positive() });
+const Attachment = z.object({ name: z.string().min(1).max(255), fileId: z.string().max(128).optional(), url: z.string().max(1024).optional() });
+const DecideBody = z
+  .object({
+    outcome: z.string().min(1).max(32),
+    returnTo: z.string().min(1).max(128).optional(),
+    comment: z.string().max(2000).optional(),
+    formData: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'variable names are identifiers'), z.unknown()).optional(),
+    attachments: z.array(Attachment).max(50).optional(),
+  })
+  .refine((b) => b.outcome !== 'return' || b.returnTo, { message: 'is required when the outcome is "return"', path: ['returnTo'] });
+const CommentBody = z.object({ comment: z.string().max(2000).optional() });
+const ToBody = CommentBody.extend({ to: z.number().int().positive() });
+const CopyBody = CommentBody.extend({ to: z.array(z.number().int().positive()).min(1).max(50) });
+
+type Filter = z.output<typeof TaskFilter>;
+
+function filterTasks(db: Knex, q: Knex.QueryBuilder, f: Filter): Knex.QueryBuilder {
+  if (f.q) q.where((w) => w.where('c.number', 'like', `${f.q}%`).orWhere('c.title', 'like', `%${f.q}%`).orWhere('t.name', 'like', `%${f.q}%`));
+  if (f.process_key) q.where('c.process_key', f.process_key);
+  if (f.district_code) q.where('c.district_code', f.district_code);
+  if (f.overdue === true) q.whereNotNull('t.due_at').where('t.due_at', '<', db.raw('UTC_TIMESTAMP(3)'));
+  if (f.overdue === false) q.where((w) => w.whereNull('t.due_at').orWhere('t.due_at', '>=', db.raw('UTC_TIMESTAMP(3)')));
+  if (f.due_before) q.where('t.due_at', '<', new Date(f.due_before));
+  return q;
+}
+
+export function registerTaskRoutes(api: Api, db: Knex, temporal: LazyTemporalClient): void {
+  const taskBox = (path: string, summary: string, scope: (q: Knex.QueryBuilder, user: SessionUser) => Knex.QueryBuilder) =>
+    api.add({
+      method: 'get',
+      path,
+      summary,
+      tags: ['inbox'],
+      access: 'signed-in',
+      query: TaskList,
+      handler: async ({ query, user }) => {
+        const q = filterTasks(db, scope(taskQuery(db).select(TASK_FIELDS(db)), user), query.filter);
+        const page = await pageOf<Record<string, unknown>>(q, query, TASK_COLUMNS, 't.id');
+        return listResult('tasks', page.rows.map(taskView), page.total, query.offset);
+      },
+    });
+
+  taskBox('/api/inbox/todo', 'To do (待办): open tasks the caller holds', (q, user) => q.where('t.status', 'open').where('t.assignee_id', user.id));
+  taskBox('/api/inbox/claimable', 'To claim (待签): open, unclaimed tasks offered to the caller’s role in scope or to the caller', (q, user) =>
+    whereCandidate(db, q.where('t.status', 'open').whereNull('t.assignee_id').where('t.kind', 'user'), user),
+  );
+  taskBox('/api/inbox/done', 'Done (已办): tasks the caller decided', (q, user) => q.where('t.completed_by', user.id));
+
+  const caseBox = (path: string, summary: string, scope: (q: Knex.QueryBuilder, user: SessionUser) => Knex.QueryBuilder, extra: string[] = []) =>
+    api.add({
+      method: 'get',
+      path,
+      summary,
+      tags: ['inbox'],
+      access: 'signed-in',
+      query: CaseBoxList,
+      handler: async ({ query, user }) => {
+        const q = scope(caseQuery(db).select([...CASE_FIELDS, ...extra]), user);
+        const f = query.filter;
+        if (f.q) q.where((w) => w.where('c.number', 'like', `${f.q}%`).orWhere('c.title', 'like', `%${f.q}%`));
+        if (f.process_key) q.where('c.process_key', f.process_key);
+        if (f.district_code) q.where('c.district_code', f.district_code);
+        if (f.status) q.where('c.status', f.status);
+        const page = await pageOf(q, query, CASE_COLUMNS, 'c.id');
+        return listResult('cases', page.rows, page.total, query.offset);
+      },
+    });
+  caseBox('/api/inbox/started', 'Started by me (我发起的)', (q, user) => q.where('c.started_by', user.id));
+  caseBox(
+    '/api/inbox/copied',
+    'Copied to me (抄送我的)',
+    (q, user) => q.join('case_copies as cc', 'cc.case_id', 'c.id').where('cc.user_id', user.id),
+    ['cc.at as copied_at', 'cc.from_user_id as copied_by', 'cc.read_at'],
+  );
+
+  api.add({
+    method: 'get',
+    path: '/api/tasks/:id',
+    summary: 'One task, if the caller holds it, is a candidate, or sees its case',
+    tags: ['tasks'],
+    access: 'signed-in',
+    params: IdParams,
+    handler: async ({ params, user }) => {
+      const task = await loadTask(db, params.id, user);
+      const row = await taskQuery(db).select(TASK_FIELDS(db)).where('t.id', params.id).first();
+      return { ...taskView(row as Record<string, unknown>), candidate: task.candidate };
+    },
+  });
+
+  api.add({
+    method: 'post',
+    path: '/api/tasks/:id/decide',
+    summary: 'Decide a task: approve, reject, return (退回, with returnTo: an earlier step or "applicant") or another offered outcome',
+    tags: ['tasks'],
+    action: 'tasks.decide',
+    access: 'signed-in',
+    params: IdParams,
+    body: DecideBody,
+    handler: async ({ params, body, user }) => decideOnTask(db, temporal, params.id, user, body),
+  });
+
+  const command = (path: string, summary: string, body: z.ZodType, toInput: (b: never) => CommandInput) =>
+    api.add({
+      method: 'post',
+      path,
+      summary,
+      tags: ['tasks'],
+      action: `tasks.${path.split('/').pop()}`,
+      access: 'signed-in',
+      params: IdParams,
+      body,
+      handler: async ({ params, body: b, user }) => commandOnTask(db, temporal, params.id, user, toInput(b as never)),
+    });
+  command('/api/tasks/:id/claim', 'Claim (签收) a task offered to you', CommentBody, () => ({ kind: 'claim' }));
+  command('/api/tasks/:id/unclaim', 'Give a claimed task back to its candidates', CommentBody, () => ({ kind: 'unclaim' }));
+  command('/api/tasks/:id/transfer', 'Transfer (转办) a task you hold to another user', ToBody, (b: z.output<typeof ToBody>) => ({ kind: 'transfer', to: b.to, comment: b.comment }));
+  command('/api/tasks/:id/delegate', 'Delegate (委派) a task: the delegate resolves it back to you', ToBody, (b: z.output<typeof ToBody>) => ({ kind: 'delegate', to: b.to, comment: b.comment }));
+  command('/api/tasks/:id/resolve', 'Resolve a task delegated to you, back to its owner', CommentBody, (b: z.output<typeof CommentBody>) => ({ kind: 'resolve', comment: b.comment }));
+  command('/api/tasks/:id/add-signer', 'Add a signer (加签): the task also needs their approval', ToBody, (b: z.output<typeof ToBody>) => ({ kind: 'addSigner', to: b.to, comment: b.comment }));
+  command('/api/tasks/:id/copy', 'Copy (抄送) the case to people', CopyBody, (b: z.output<typeof CopyBody>) => ({ kind: 'copy', to: b.to, comment: b.comment }));
+  command('/api/tasks/:id/remind', 'Remind (催办) the holder of a task by SMS', CommentBody, (b: z.output<typeof CommentBody>) => ({ kind: 'remind', comment: b.comment }));
+}

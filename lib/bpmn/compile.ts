@@ -1,0 +1,338 @@
+import { isRole } from '../roles';
+import { feelSyntaxProblem, isExpression } from './feel';
+import {
+  DEFAULT_OUTCOMES,
+  GRAPH_FORMAT,
+  OUTCOME_REJECT,
+  OUTCOME_RETURN,
+  type GraphNode,
+  type MultiInstance,
+  type ProcessGraph,
+  type SequenceFlow,
+  type TimerSpec,
+} from './graph';
+import { cycle, dateMs, durationMs } from './iso8601';
+import { extension, readBpmnXml, zeebeProperties, type ModdleElement } from './moddle';
+import { isKnownServiceTaskType } from './service-tasks';
+
+/**
+ * Publishing's checks and the translation of BPMN into the graph the case workflow runs.
+ * Every problem is collected (not just the first) and names the element it is about, so a
+ * modeller fixes a diagram in one round.
+ */
+export interface ProcessProblem {
+  elementId: string;
+  message: string;
+}
+
+export type CompileResult = { ok: true; graph: ProcessGraph } | { ok: false; problems: ProcessProblem[] };
+
+const PROCESS_KEY = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
+
+/** Element types in the supported subset, and what each becomes. */
+const SUPPORTED = new Set([
+  'bpmn:StartEvent',
+  'bpmn:EndEvent',
+  'bpmn:UserTask',
+  'bpmn:ServiceTask',
+  'bpmn:SendTask',
+  'bpmn:ReceiveTask',
+  'bpmn:ExclusiveGateway',
+  'bpmn:ParallelGateway',
+  'bpmn:IntermediateCatchEvent',
+  'bpmn:BoundaryEvent',
+  'bpmn:SequenceFlow',
+]);
+
+export async function compileBpmn(xml: string): Promise<CompileResult> {
+  const problems: ProcessProblem[] = [];
+  const read = await readBpmnXml(xml);
+  for (const w of read.warnings) problems.push({ elementId: w.elementId ?? 'definitions', message: `XML: ${w.message}` });
+  if (!read.definitions) return { ok: false, problems };
+
+  const processes = ((read.definitions.rootElements as ModdleElement[] | undefined) ?? []).filter((e) => e.$type === 'bpmn:Process');
+  const executable = processes.filter((p) => p.isExecutable !== false);
+  if (executable.length !== 1) {
+    problems.push({ elementId: 'definitions', message: `expected exactly one executable process, found ${executable.length}` });
+    return { ok: false, problems };
+  }
+  const graph = compileProcess(executable[0], problems);
+  return problems.length === 0 && graph ? { ok: true, graph } : { ok: false, problems };
+}
+
+function compileProcess(proc: ModdleElement, problems: ProcessProblem[]): ProcessGraph | null {
+  const problem = (elementId: string, message: string) => problems.push({ elementId, message });
+  const key = proc.id ?? '';
+  if (!PROCESS_KEY.test(key)) problem(key || 'process', 'the process id (its key) must start with a letter and hold only letters, digits, "_" and "-" (at most 64)');
+
+  const elements = (proc.flowElements as ModdleElement[] | undefined) ?? [];
+  const nodes: Record<string, GraphNode> = {};
+  const flows: Record<string, SequenceFlow> = {};
+
+  for (const el of elements) {
+    const id = el.id ?? '?';
+    if (!SUPPORTED.has(el.$type)) {
+      problem(id, `${el.$type.replace('bpmn:', '')} is not in the supported BPMN subset`);
+      continue;
+    }
+    if (el.$type === 'bpmn:SequenceFlow') {
+      const source = (el.sourceRef as ModdleElement | undefined)?.id;
+      const target = (el.targetRef as ModdleElement | undefined)?.id;
+      if (!source || !target) {
+        problem(id, 'a sequence flow needs a source and a target');
+        continue;
+      }
+      const body = ((el.conditionExpression as ModdleElement | undefined)?.body as string | undefined)?.trim() || null;
+      if (body) {
+        const syntax = feelSyntaxProblem(body);
+        if (syntax) problem(id, `condition is not valid FEEL: ${syntax}`);
+      }
+      flows[id] = { id, name: el.name ?? '', source, target, condition: body ? body.replace(/^=/, '').trim() : null };
+      continue;
+    }
+    const node = compileNode(el, problem);
+    if (node) nodes[id] = node;
+  }
+
+  // Wire flows into nodes; flows into unsupported elements were reported above.
+  for (const flow of Object.values(flows)) {
+    const source = nodes[flow.source];
+    const target = nodes[flow.target];
+    if (source) source.outgoing.push(flow.id);
+    if (target) target.incoming.push(flow.id);
+    if (!source || !target) problem(flow.id, 'connects an element that is not in the supported subset');
+  }
+  // Document order of flows drives gateway evaluation: keep the order the source element lists.
+  for (const el of elements) {
+    const node = el.id ? nodes[el.id] : undefined;
+    const listed = ((el.outgoing as ModdleElement[] | undefined) ?? []).map((f) => f.id!).filter((f) => flows[f]);
+    if (node && listed.length === node.outgoing.length) node.outgoing = listed;
+  }
+
+  const options = {
+    withdrawable: zeebeProperties(proc).withdrawable !== 'false',
+    internalVariables: splitList(zeebeProperties(proc).internalVariables ?? ''),
+  };
+  const starts = Object.values(nodes).filter((n) => n.kind === 'start');
+  if (starts.length !== 1) problem(key || 'process', `a process needs exactly one start event, found ${starts.length}`);
+  if (!Object.values(nodes).some((n) => n.kind === 'end')) problem(key || 'process', 'a process needs at least one end event');
+
+  const graph: ProcessGraph = {
+    format: GRAPH_FORMAT,
+    processKey: key,
+    name: proc.name ?? key,
+    startNodeId: starts[0]?.id ?? '',
+    nodes,
+    flows,
+    options,
+  };
+  checkStructure(graph, problem);
+  return graph;
+}
+
+type Report = (elementId: string, message: string) => void;
+
+function splitList(text: string): string[] {
+  return text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+function compileNode(el: ModdleElement, problem: Report): GraphNode | null {
+  const id = el.id!;
+  const base = { id, name: el.name ?? id, incoming: [] as string[], outgoing: [] as string[] };
+  const definitions = (el.eventDefinitions as ModdleElement[] | undefined) ?? [];
+  const props = zeebeProperties(el);
+  if (el.loopCharacteristics && el.$type !== 'bpmn:UserTask') problem(id, 'multi-instance is supported on user tasks only');
+
+  switch (el.$type) {
+    case 'bpmn:StartEvent':
+      if (definitions.length) problem(id, 'only a plain (none) start event is supported');
+      return { ...base, kind: 'start' };
+    case 'bpmn:EndEvent': {
+      const terminate = definitions.some((d) => d.$type === 'bpmn:TerminateEventDefinition');
+      if (definitions.some((d) => d.$type !== 'bpmn:TerminateEventDefinition')) problem(id, 'only plain and terminate end events are supported');
+      return { ...base, kind: 'end', terminate, result: props.result || 'approved' };
+    }
+    case 'bpmn:UserTask':
+      return compileUserTask(el, base, props, problem);
+    case 'bpmn:ServiceTask':
+    case 'bpmn:SendTask': {
+      const type = (extension(el, 'zeebe:TaskDefinition')?.type as string | undefined)?.trim() ?? '';
+      if (!type) problem(id, 'a service or send task needs zeebe:taskDefinition type');
+      else if (isExpression(type)) problem(id, 'the task type must be a literal activity name');
+      else if (!isKnownServiceTaskType(type)) problem(id, `task type "${type}" names no registered activity`);
+      const headers: Record<string, string> = {};
+      const h = extension(el, 'zeebe:TaskHeaders') as { values?: Array<{ key?: string; value?: string }> } | undefined;
+      for (const header of h?.values ?? []) if (header.key) headers[header.key] = header.value ?? '';
+      return { ...base, kind: 'serviceTask', taskType: type, send: el.$type === 'bpmn:SendTask', headers };
+    }
+    case 'bpmn:ReceiveTask':
+      return compileMessage(el, base, el.messageRef as ModdleElement | undefined, true, problem);
+    case 'bpmn:ExclusiveGateway':
+      return { ...base, kind: 'exclusiveGateway', defaultFlow: (el.default as ModdleElement | undefined)?.id ?? null };
+    case 'bpmn:ParallelGateway':
+      return { ...base, kind: 'parallelGateway' };
+    case 'bpmn:IntermediateCatchEvent': {
+      const def = definitions[0];
+      if (definitions.length !== 1) {
+        problem(id, 'an intermediate catch event needs exactly one timer or message definition');
+        return null;
+      }
+      if (def.$type === 'bpmn:TimerEventDefinition') {
+        const timer = timerOf(def, id, problem);
+        if (timer?.kind === 'cycle') problem(id, 'an intermediate timer takes a duration or a date, not a cycle');
+        return timer ? { ...base, kind: 'timerEvent', timer } : null;
+      }
+      if (def.$type === 'bpmn:MessageEventDefinition') return compileMessage(el, base, def.messageRef as ModdleElement | undefined, false, problem);
+      problem(id, `${def.$type.replace('bpmn:', '')} on an intermediate catch event is not supported`);
+      return null;
+    }
+    case 'bpmn:BoundaryEvent': {
+      const def = definitions[0];
+      const attachedTo = (el.attachedToRef as ModdleElement | undefined)?.id ?? '';
+      if (definitions.length !== 1 || def.$type !== 'bpmn:TimerEventDefinition') {
+        problem(id, 'only timer boundary events are supported');
+        return null;
+      }
+      const timer = timerOf(def, id, problem);
+      if (!timer) return null;
+      const interrupting = el.cancelActivity !== false;
+      if (interrupting && timer.kind === 'cycle' && !/^R1\//.test(timer.value)) problem(id, 'an interrupting timer fires once: use a duration or a date');
+      const autoOutcome = props.autoOutcome?.trim() || null;
+      if (autoOutcome && !interrupting) problem(id, 'autoOutcome needs an interrupting timer');
+      return { ...base, kind: 'boundaryTimer', attachedTo, interrupting, timer, autoOutcome };
+    }
+  }
+  return null;
+}
+
+function compileUserTask(el: ModdleElement, base: { id: string; name: string; incoming: string[]; outgoing: string[] }, props: Record<string, string>, problem: Report): GraphNode {
+  const id = base.id;
+  const assignment = extension(el, 'zeebe:AssignmentDefinition') as { candidateGroups?: string; candidateUsers?: string; assignee?: string } | undefined;
+  const candidateGroups = splitList(assignment?.candidateGroups ?? '');
+  for (const g of candidateGroups) if (!isRole(g)) problem(id, `candidate group "${g}" is not a role`);
+  const candidateUsers = assignment?.candidateUsers && isExpression(assignment.candidateUsers) ? [assignment.candidateUsers.trim()] : splitList(assignment?.candidateUsers ?? '');
+  const assignee = assignment?.assignee?.trim() || null;
+
+  let multiInstance: MultiInstance | null = null;
+  const loop = el.loopCharacteristics as ModdleElement | undefined;
+  if (loop) {
+    const zeebeLoop = extension(loop, 'zeebe:LoopCharacteristics') as { inputCollection?: string; inputElement?: string } | undefined;
+    const completion = ((loop.completionCondition as ModdleElement | undefined)?.body as string | undefined)?.trim() || null;
+    if (loop.$type !== 'bpmn:MultiInstanceLoopCharacteristics') problem(id, 'only multi-instance loops are supported');
+    if (loop.isSequential) problem(id, 'sequential multi-instance is not supported; countersign runs in parallel');
+    if (!zeebeLoop?.inputCollection) problem(id, 'a multi-instance task needs zeebe:loopCharacteristics inputCollection');
+    else if (feelSyntaxProblem(zeebeLoop.inputCollection)) problem(id, `inputCollection is not valid FEEL: ${feelSyntaxProblem(zeebeLoop.inputCollection)}`);
+    if (completion && feelSyntaxProblem(completion)) problem(id, `completionCondition is not valid FEEL: ${feelSyntaxProblem(completion)}`);
+    multiInstance = {
+      inputCollection: zeebeLoop?.inputCollection ?? '',
+      inputElement: zeebeLoop?.inputElement?.trim() || 'item',
+      completionCondition: completion ? completion.replace(/^=/, '').trim() : null,
+    };
+  }
+  if (candidateGroups.length === 0 && candidateUsers.length === 0 && !assignee) {
+    problem(id, 'a user task needs candidate groups, candidate users or an assignee (zeebe:assignmentDefinition)');
+  }
+
+  const dueDate = (extension(el, 'zeebe:TaskSchedule')?.dueDate as string | undefined)?.trim() || props.dueIn?.trim() || null;
+  if (dueDate && !isExpression(dueDate) && durationMs(dueDate) === null && dateMs(dueDate) === null) {
+    problem(id, `due date "${dueDate}" is neither an ISO duration, an ISO date nor a FEEL expression`);
+  }
+  const outcomes = props.outcomes ? splitList(props.outcomes) : [...DEFAULT_OUTCOMES];
+  if (outcomes.length === 0) problem(id, 'outcomes must list at least one outcome');
+  if (multiInstance && outcomes.some((o) => o !== 'approve' && o !== OUTCOME_REJECT && o !== OUTCOME_RETURN)) {
+    problem(id, 'a countersign task decides with approve, reject and return only');
+  }
+  const formKey = (extension(el, 'zeebe:FormDefinition')?.formKey as string | undefined) ?? null;
+  return { ...base, kind: 'userTask', candidateGroups, candidateUsers, assignee, dueDate, outcomes, multiInstance, boundaryIds: [], formKey };
+}
+
+function compileMessage(
+  el: ModdleElement,
+  base: { id: string; name: string; incoming: string[]; outgoing: string[] },
+  message: ModdleElement | undefined,
+  receiveTask: boolean,
+  problem: Report,
+): GraphNode | null {
+  const name = message?.name?.trim();
+  if (!name) {
+    problem(base.id, 'a message event or receive task needs a message with a name');
+    return null;
+  }
+  const key = (message && (extension(message, 'zeebe:Subscription')?.correlationKey as string | undefined)?.trim()) || null;
+  if (key && feelSyntaxProblem(key)) problem(base.id, `correlationKey is not valid FEEL: ${feelSyntaxProblem(key)}`);
+  return { ...base, kind: 'messageEvent', messageName: name, correlationKey: key, receiveTask };
+}
+
+function timerOf(def: ModdleElement, id: string, problem: Report): TimerSpec | null {
+  const pick = (['timeDuration', 'timeDate', 'timeCycle'] as const).filter((k) => def[k]);
+  if (pick.length !== 1) {
+    problem(id, 'a timer needs exactly one of timeDuration, timeDate, timeCycle');
+    return null;
+  }
+  const which = pick[0];
+  const value = (((def[which] as ModdleElement).body as string | undefined) ?? '').trim();
+  const kind = which === 'timeDuration' ? 'duration' : which === 'timeDate' ? 'date' : 'cycle';
+  if (isExpression(value)) {
+    const syntax = feelSyntaxProblem(value);
+    if (syntax) problem(id, `timer expression is not valid FEEL: ${syntax}`);
+  } else if (kind === 'duration' && (durationMs(value) ?? 0) <= 0) {
+    problem(id, `"${value}" is not a positive ISO-8601 duration`);
+  } else if (kind === 'date' && dateMs(value) === null) {
+    problem(id, `"${value}" is not an ISO-8601 date-time`);
+  } else if (kind === 'cycle' && !cycle(value)) {
+    problem(id, `"${value}" is not an ISO-8601 repeating interval such as R3/PT1H`);
+  }
+  return { kind, value };
+}
+
+/** Connections, gateways and reachability: what makes a graph runnable. */
+function checkStructure(graph: ProcessGraph, problem: Report): void {
+  const { nodes, flows } = graph;
+  for (const node of Object.values(nodes)) {
+    const outgoing = node.outgoing.map((f) => flows[f]);
+    if (node.kind === 'boundaryTimer') {
+      const host = nodes[node.attachedTo];
+      if (!host || host.kind !== 'userTask') problem(node.id, 'a timer boundary event must be attached to a user task');
+      else host.boundaryIds.push(node.id);
+      if (node.incoming.length) problem(node.id, 'a boundary event has no incoming flows');
+      if (node.interrupting && outgoing.length === 0 && !node.autoOutcome) {
+        problem(node.id, 'an interrupting timer needs an outgoing flow (escalation) or an autoOutcome');
+      }
+      if (node.autoOutcome && host?.kind === 'userTask' && !host.outcomes.includes(node.autoOutcome) && node.autoOutcome !== OUTCOME_REJECT) {
+        problem(node.id, `autoOutcome "${node.autoOutcome}" is not an outcome of ${host.id}`);
+      }
+    } else if (node.kind !== 'end' && outgoing.length === 0) {
+      problem(node.id, 'has no outgoing sequence flow');
+    }
+    if (node.kind === 'start' && node.incoming.length) problem(node.id, 'a start event has no incoming flows');
+    if (node.kind === 'end' && node.outgoing.length) problem(node.id, 'an end event has no outgoing flows');
+
+    if (node.kind === 'exclusiveGateway') {
+      if (node.defaultFlow && !node.outgoing.includes(node.defaultFlow)) problem(node.id, 'the default flow is not one of its outgoing flows');
+      if (outgoing.length > 1 || node.defaultFlow) {
+        for (const flow of outgoing) {
+          if (flow.id !== node.defaultFlow && !flow.condition) problem(flow.id, `a branch of gateway ${node.id} needs a condition or must be its default flow`);
+        }
+      }
+      if (node.defaultFlow && flows[node.defaultFlow]?.condition) problem(node.defaultFlow, 'a default flow takes no condition');
+    } else {
+      for (const flow of outgoing) if (flow.condition) problem(flow.id, 'conditions are supported on the outgoing flows of exclusive gateways only');
+    }
+  }
+
+  // Reachability: from the start along flows; a boundary event is reached with its task.
+  const reached = new Set<string>();
+  const queue = graph.startNodeId ? [graph.startNodeId] : [];
+  while (queue.length) {
+    const id = queue.pop()!;
+    if (reached.has(id) || !nodes[id]) continue;
+    reached.add(id);
+    const node = nodes[id];
+    for (const f of node.outgoing) queue.push(flows[f].target);
+    if (node.kind === 'userTask') queue.push(...node.boundaryIds);
+  }
+  for (const node of Object.values(nodes)) if (!reached.has(node.id)) problem(node.id, 'is not reachable from the start event');
+}

@@ -1,0 +1,156 @@
+/**
+ * The compiled form of a BPMN process: a plain JSON graph that the case workflow interprets.
+ * It is an input of every case workflow (pinned at start), so it must stay serialisable and
+ * its meaning must never change for a given `format`: add a new format number instead.
+ *
+ * Safe to import from workflow code (types and constants only).
+ */
+export const GRAPH_FORMAT = 1 as const;
+
+export interface ProcessGraph {
+  format: typeof GRAPH_FORMAT;
+  /** The BPMN process id; it is the process key versions are published under. */
+  processKey: string;
+  name: string;
+  startNodeId: string;
+  nodes: Record<string, GraphNode>;
+  flows: Record<string, SequenceFlow>;
+  options: ProcessOptions;
+}
+
+export interface ProcessOptions {
+  /** Whether the applicant may withdraw (撤回) while no reviewer has decided yet. */
+  withdrawable: boolean;
+  /** Variables only staff may see; names starting with "_" are always internal. */
+  internalVariables: string[];
+}
+
+export interface SequenceFlow {
+  id: string;
+  name: string;
+  source: string;
+  target: string;
+  /** A FEEL expression without its leading "=", or null for an unconditional flow. */
+  condition: string | null;
+}
+
+/**
+ * A timer as written in the BPMN: an ISO-8601 duration ("PT2S"), date ("2026-05-01T09:00:00Z"),
+ * cycle ("R3/PT1H"), or any of those computed by a FEEL expression ("=...").
+ */
+export interface TimerSpec {
+  kind: 'duration' | 'date' | 'cycle';
+  value: string;
+}
+
+interface NodeBase {
+  id: string;
+  name: string;
+  incoming: string[];
+  /** Outgoing sequence flow ids, in document order (the order exclusive gateways test them). */
+  outgoing: string[];
+}
+
+export interface StartNode extends NodeBase {
+  kind: 'start';
+}
+
+export interface EndNode extends NodeBase {
+  kind: 'end';
+  /** A terminate end event ends every other branch too. */
+  terminate: boolean;
+  /** The case result this end records (zeebe:property "result"); "approved" if not said. */
+  result: string;
+}
+
+export interface MultiInstance {
+  /** FEEL expression giving the list of elements, one task per element. */
+  inputCollection: string;
+  /** The variable each instance sees its element under. */
+  inputElement: string;
+  /**
+   * FEEL condition evaluated after each decision, over nrOfInstances, nrOfCompletedInstances,
+   * nrOfActiveInstances, nrOfApprovals, nrOfRejections. Null means every instance must approve.
+   */
+  completionCondition: string | null;
+}
+
+export interface UserTaskNode extends NodeBase {
+  kind: 'userTask';
+  candidateGroups: string[];
+  /** Usernames, or FEEL expressions ("=...") giving one or a list. */
+  candidateUsers: string[];
+  /** A username or a FEEL expression giving one. */
+  assignee: string | null;
+  /** ISO date, ISO duration from activation, or a FEEL expression giving either. */
+  dueDate: string | null;
+  /** Decisions offered; "reject" ends the case as rejected, "return" sends it back. */
+  outcomes: string[];
+  multiInstance: MultiInstance | null;
+  boundaryIds: string[];
+  formKey: string | null;
+}
+
+export interface ServiceTaskNode extends NodeBase {
+  kind: 'serviceTask';
+  /** zeebe:taskDefinition type: a key of SERVICE_TASK_TYPES. */
+  taskType: string;
+  /** A send task (notification) rather than a service task; same execution. */
+  send: boolean;
+  headers: Record<string, string>;
+}
+
+export interface ExclusiveGatewayNode extends NodeBase {
+  kind: 'exclusiveGateway';
+  defaultFlow: string | null;
+}
+
+export interface ParallelGatewayNode extends NodeBase {
+  kind: 'parallelGateway';
+}
+
+export interface TimerEventNode extends NodeBase {
+  kind: 'timerEvent';
+  timer: TimerSpec;
+}
+
+/** An intermediate message catch event or a receive task: the case waits for an outside event. */
+export interface MessageEventNode extends NodeBase {
+  kind: 'messageEvent';
+  messageName: string;
+  /** FEEL expression whose value outside systems correlate with; the case number if absent. */
+  correlationKey: string | null;
+  receiveTask: boolean;
+}
+
+export interface BoundaryTimerNode extends NodeBase {
+  kind: 'boundaryTimer';
+  attachedTo: string;
+  /** Interrupting: the task is closed (escalation or automatic decision). Otherwise: a reminder. */
+  interrupting: boolean;
+  timer: TimerSpec;
+  /** zeebe:property "autoOutcome": the outcome recorded when an interrupting timer decides the task. */
+  autoOutcome: string | null;
+}
+
+export type GraphNode =
+  | StartNode
+  | EndNode
+  | UserTaskNode
+  | ServiceTaskNode
+  | ExclusiveGatewayNode
+  | ParallelGatewayNode
+  | TimerEventNode
+  | MessageEventNode
+  | BoundaryTimerNode;
+
+export type NodeKind = GraphNode['kind'];
+
+/** Outcomes with engine meaning. Any other outcome is recorded and routed by gateways. */
+export const OUTCOME_APPROVE = 'approve';
+export const OUTCOME_REJECT = 'reject';
+export const OUTCOME_RETURN = 'return';
+export const DEFAULT_OUTCOMES = [OUTCOME_APPROVE, OUTCOME_REJECT, OUTCOME_RETURN];
+
+/** The return target that sends a case back to its applicant for supplement (补正). */
+export const RETURN_TO_APPLICANT = 'applicant';

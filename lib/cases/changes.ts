@@ -1,0 +1,127 @@
+/**
+ * What the case workflow asks its persistence activity to write: one batch per step, applied
+ * in one transaction. Every row is keyed by something the workflow chose (case + task key,
+ * case + seq), so a retried batch changes nothing the first attempt already wrote.
+ * Types only: shared by the workflow (deterministic side) and the activity (database side).
+ */
+export type TaskKind = 'user' | 'supplement';
+export type TaskStatus = 'open' | 'completed' | 'cancelled' | 'timed_out';
+export type CaseStatus = 'running' | 'supplement' | 'completed' | 'withdrawn' | 'terminated' | 'incident';
+
+export interface CaseScope {
+  organisationId: number;
+  districtCode: string | null;
+  streetCode: string | null;
+}
+
+export interface NewTaskRow {
+  key: string;
+  nodeId: string;
+  name: string;
+  kind: TaskKind;
+  /** A username (from the BPMN or a variable) or a user id already known. */
+  assigneeUsername: string | null;
+  assigneeId: number | null;
+  candidateGroups: string[];
+  candidateUsernames: string[];
+  outcomes: string[];
+  dueAt: string | null;
+  createdAt: string;
+}
+
+export interface TaskRowPatch {
+  key: string;
+  status?: TaskStatus;
+  assigneeId?: number | null;
+  ownerId?: number | null;
+  claimedAt?: string | null;
+  completedAt?: string;
+  completedBy?: number | null;
+  outcome?: string | null;
+  comment?: string | null;
+  dueAt?: string | null;
+}
+
+export interface HistoryEntry {
+  seq: number;
+  at: string;
+  kind: string;
+  nodeId?: string | null;
+  taskKey?: string | null;
+  actorId?: number | null;
+  actorName?: string | null;
+  outcome?: string | null;
+  comment?: string | null;
+  data?: Record<string, unknown> | null;
+}
+
+export interface CaseRowPatch {
+  status?: CaseStatus;
+  result?: string | null;
+  currentSteps?: string;
+  activeNodes?: string[];
+  variables?: Record<string, unknown>;
+  endedAt?: string;
+}
+
+export interface SubscriptionChange {
+  nodeId: string;
+  messageName: string;
+  correlationKey: string;
+  open: boolean;
+}
+
+export interface ChangeBatch {
+  caseId: number;
+  scope: CaseScope;
+  newTasks?: NewTaskRow[];
+  taskPatches?: TaskRowPatch[];
+  history?: HistoryEntry[];
+  copies?: { userIds: number[]; fromUserId: number | null; taskKey: string | null; at: string };
+  subscriptions?: SubscriptionChange[];
+  caseRow?: CaseRowPatch;
+}
+
+export interface ChangeBatchResult {
+  /** The user id each new task's assignee username resolved to (null if unknown). */
+  assignees: Record<string, number | null>;
+  /** Candidate usernames resolved to ids, per new task. */
+  candidateUserIds: Record<string, number[]>;
+}
+
+/** What a service-task activity receives and returns. */
+export interface ServiceTaskInput {
+  caseId: number;
+  caseNumber: string;
+  workflowId: string;
+  nodeId: string;
+  /** workflow id + node + visit: the key an activity with outside effects deduplicates on. */
+  idempotencyKey: string;
+  taskType: string;
+  headers: Record<string, string>;
+  variables: Record<string, unknown>;
+  applicantUserId: number;
+}
+
+export interface ServiceTaskResult {
+  variables?: Record<string, unknown>;
+  /** A line for the case history. */
+  note?: string;
+}
+
+/** The SMS seam: who to text and what; see activities/cases/notify.ts. */
+export interface CaseSmsRequest {
+  caseId: number;
+  /** Users to text; the activity looks their phone numbers up. */
+  userIds: number[];
+  /** Or: the holders of these open tasks (assignee, else candidate users and groups in scope). */
+  holdersOfTaskKeys?: string[];
+  text: string;
+  idempotencyKey: string;
+}
+
+export interface CaseSmsResult {
+  recipients: Array<{ userId: number; phone: string | null }>;
+  /** "sms-worker" when handed to the SMS worker's queue, "recorded" when only recorded (seam). */
+  via: 'sms-worker' | 'recorded';
+}

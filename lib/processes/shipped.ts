@@ -1,0 +1,40 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Knex } from 'knex';
+import { setCodingRuleIfMissing } from '../cases/case-numbers';
+import { publishProcess, type PublishedVersion } from './store';
+
+/**
+ * The processes that ship with the platform: every processes/*.bpmn is published at start
+ * (a new version only when the file changed), and processes/coding-rules.json gives each its
+ * case-number pattern unless an administrator has already set one. Shipping a new approval is
+ * dropping its .bpmn file there, adding its rule, and recording a replay history
+ * (npm run replay:record).
+ */
+export const SHIPPED_PROCESSES_DIR = path.resolve(__dirname, '..', '..', 'processes');
+
+export interface ShippedProcessReport {
+  file: string;
+  processKey: string;
+  version: number;
+  changed: boolean;
+}
+
+export async function publishShippedProcesses(db: Knex, dir = SHIPPED_PROCESSES_DIR): Promise<ShippedProcessReport[]> {
+  const files = fs.readdirSync(dir).filter((f) => f.endsWith('.bpmn')).sort();
+  const rulesFile = path.join(dir, 'coding-rules.json');
+  const rules = fs.existsSync(rulesFile) ? (JSON.parse(fs.readFileSync(rulesFile, 'utf8')) as Record<string, string>) : {};
+  const reports: ShippedProcessReport[] = [];
+  for (const file of files) {
+    const xml = fs.readFileSync(path.join(dir, file), 'utf8');
+    const result = await publishProcess(db, xml, { publishedBy: null, source: 'shipped', skipIfUnchanged: true });
+    if (!result.ok) {
+      throw new Error(`Shipped process ${file} does not validate: ${result.problems.map((p) => `${p.elementId}: ${p.message}`).join('; ')}`);
+    }
+    const published: PublishedVersion = result.published;
+    const rule = rules[published.processKey];
+    if (rule) await setCodingRuleIfMissing(db, published.processKey, rule);
+    reports.push({ file, processKey: published.processKey, version: published.version, changed: !result.unchanged });
+  }
+  return reports;
+}
