@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import * as m001 from './001_regions_organisations_users';
 import * as m002 from './002_operation_log';
+import * as m010 from './010_sms';
 import * as m020 from './020_process_engine';
 
 /**
@@ -11,6 +12,7 @@ import * as m020 from './020_process_engine';
 const migrations: Record<string, Knex.Migration> = {
   '001_regions_organisations_users': m001,
   '002_operation_log': m002,
+  '010_sms': m010,
   '020_process_engine': m020,
 };
 
