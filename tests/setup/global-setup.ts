@@ -1,28 +1,17 @@
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../lib/config';
 import { createLogger } from '../../lib/logger';
 import { provisionTemporal, type TemporalServer } from '../../lib/temporal/provision';
 import { createDb } from '../../db/connection';
+import { freePort } from '../helpers/ports';
 
 /**
  * Starts the real services the tests need, once per run: a Temporal dev server of its own
  * (headless, on a free port, state in a temporary folder) and a check that MariaDB answers.
  * Environment variables set here reach every test worker.
  */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
-
 export default async function globalSetup(): Promise<void> {
   const config = loadConfig({ ...process.env, NODE_ENV: 'test' });
   const log = createLogger('test-setup', process.env.TEST_LOG_LEVEL ?? 'warn');

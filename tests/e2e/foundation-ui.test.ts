@@ -1,0 +1,90 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Knex } from 'knex';
+import type { Browser, Page } from 'playwright-core';
+import { DEMO_PASSWORD } from '../../db/seeds/demo';
+import { testApp } from '../helpers/api';
+import { ARTIFACTS, UI_DIST, ensureUiBuilt, launchBrowser, serve } from '../helpers/browser';
+import { freshTestDatabase } from '../helpers/db';
+
+/** The admin UI in a real browser: sign-in, the role-shaped menu, Chinese by default, English on demand. */
+describe('admin UI foundation (headless Chromium)', () => {
+  let db: Knex;
+  let browser: Browser;
+  let server: { url: string; close: () => Promise<void> };
+  let closeTemporal: () => Promise<void>;
+
+  beforeAll(async () => {
+    ensureUiBuilt();
+    ({ db } = await freshTestDatabase());
+    const t = testApp(db, { config: { UI_DIST_DIR: UI_DIST } });
+    closeTemporal = () => t.temporal.close();
+    server = await serve(t.app);
+    browser = await launchBrowser();
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    await closeTemporal?.();
+    await db?.destroy();
+  });
+
+  async function signIn(username: string, password = DEMO_PASSWORD): Promise<Page> {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' });
+    await page.goto(`${server.url}/`);
+    await page.locator('input[name=username]').fill(username);
+    await page.locator('input[name=password]').fill(password);
+    await page.getByRole('button', { name: '登录' }).click();
+    return page;
+  }
+
+  const menu = (page: Page) => page.locator('.RaMenu-open, .RaMenu-closed').first();
+
+  it('signs an administrator in, in Chinese, with the whole administration menu', async () => {
+    const page = await signIn('admin');
+    await page.getByText('您好，系统管理员').waitFor();
+    for (const item of ['机构', '用户', '操作日志']) await expect(menu(page).getByText(item, { exact: true }).isVisible()).resolves.toBe(true);
+    await page.getByText('全市').waitFor();
+    await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-admin.png') });
+
+    await page.getByText('操作日志', { exact: true }).click();
+    await page.getByRole('cell', { name: 'auth.login' }).first().waitFor();
+    await page.close();
+  });
+
+  it('switches the interface to English', async () => {
+    const page = await signIn('admin');
+    await page.getByText('您好，系统管理员').waitFor();
+    await page.getByRole('button', { name: '简体中文' }).click();
+    await page.getByRole('menuitem', { name: 'English' }).click();
+    await page.getByText('Hello, 系统管理员').waitFor();
+    for (const item of ['Organisations', 'Users', 'Operation log']) await expect(menu(page).getByText(item, { exact: true }).isVisible()).resolves.toBe(true);
+    await page.close();
+  });
+
+  it('shapes the menu by role and confines a district user’s lists to the district', async () => {
+    const page = await signIn('gusu.staff');
+    await page.getByText('您好，陈志强（姑苏区）').waitFor();
+    await expect(menu(page).getByText('操作日志', { exact: true }).count()).resolves.toBe(0);
+    await menu(page).getByText('机构', { exact: true }).click();
+    await page.getByRole('cell', { name: '苏州市姑苏区住房和建设局' }).waitFor();
+    const districts = await page.locator('td.column-district_code').allInnerTexts();
+    expect(districts.length).toBeGreaterThan(3);
+    expect(new Set(districts)).toEqual(new Set(['320508']));
+    await page.close();
+  });
+
+  it('tells a user who typed a wrong password, in Chinese', async () => {
+    const page = await signIn('centre', 'not-the-password1');
+    await page.getByText('用户名或密码错误').waitFor();
+    await page.close();
+  });
+
+  it('shows a public user no administration menu at all', async () => {
+    const page = await signIn('public.zhang');
+    await page.getByText('您好，张先生').waitFor();
+    for (const item of ['机构', '用户', '操作日志']) await expect(menu(page).getByText(item, { exact: true }).count()).resolves.toBe(0);
+    await page.close();
+  });
+});

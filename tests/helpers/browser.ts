@@ -1,0 +1,43 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import type { Express } from 'express';
+import { chromium, type Browser } from 'playwright-core';
+
+const root = path.resolve(__dirname, '../..');
+export const UI_DIST = path.join(root, 'admin-ui', 'dist');
+export const ARTIFACTS = path.join(root, 'tests', 'artifacts');
+
+/** Builds the admin UI once if no build is there (Vite takes a few seconds). */
+export function ensureUiBuilt(): void {
+  if (fs.existsSync(path.join(UI_DIST, 'index.html'))) return;
+  const result = spawnSync('npm', ['run', '--silent', 'build:ui'], { cwd: root, stdio: 'inherit' });
+  if (result.status !== 0) throw new Error('the admin UI build failed');
+}
+
+/**
+ * Debian's Chromium, headless. The flags keep it from reaching for Google's services, which
+ * this network refuses (and which slows every start when it tries).
+ */
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--lang=zh-CN'],
+  });
+}
+
+/** Serves an express app on a free loopback port; resolves to its base URL and a closer. */
+export async function serve(app: Express): Promise<{ url: string; close: () => Promise<void> }> {
+  const server = http.createServer(app);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
