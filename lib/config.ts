@@ -29,6 +29,8 @@ const EnvSchema = z.object({
     .default('false')
     .transform((v) => v === 'true'),
   SMS_PORTS: z.string().default(''),
+  /** The SMS worker's queue; tests give each file its own so workers never share. */
+  SMS_TASK_QUEUE: z.string().default('sms'),
   UI_DIST_DIR: z.string().default(path.resolve(__dirname, '..', 'admin-ui', 'dist')),
 });
 
