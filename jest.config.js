@@ -4,7 +4,7 @@
  * own database (see tests/helpers/db.ts).
  */
 // ESM-only packages that jest must transpile (jest runs CommonJS).
-const esmPackages = ['feelin', 'bpmn-moddle', 'zeebe-bpmn-moddle', 'moddle', 'moddle-xml', 'min-dash', 'saxen', 'lezer-feel', '@lezer', 'luxon'];
+const esmPackages = ['feelin', 'bpmn-moddle', 'zeebe-bpmn-moddle', 'moddle', 'moddle-xml', 'min-dash', 'saxen', 'lezer-feel', '@lezer', 'luxon', 'temporal-polyfill', 'temporal-utils'];
 
 /** @type {import('jest').Config} */
 module.exports = {

@@ -73,7 +73,7 @@ export function createApp({ config, db, log, temporal }: AppDeps): Express {
   registerOperationLogRoutes(api, db);
   registerSystemRoutes(api, db, temporal);
   registerProcessRoutes(api, db);
-  registerCaseRoutes(api, db, temporal);
+  registerCaseRoutes(api, db, temporal, config.APPROVALS_TASK_QUEUE);
   registerTaskRoutes(api, db, temporal);
 
   const openapi = new OpenApiGeneratorV31(api.registry.definitions).generateDocument({

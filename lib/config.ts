@@ -19,6 +19,8 @@ const EnvSchema = z.object({
   TEMPORAL_NAMESPACE: z.string().default('default'),
   TEMPORAL_PORT: intFromEnv(7233),
   TEMPORAL_UI_PORT: intFromEnv(8233),
+  /** The queue case workflows start on; tests give each file its own so workers never share. */
+  APPROVALS_TASK_QUEUE: z.string().default('approvals'),
   DATA_DIR: z.string().default(path.resolve(__dirname, '..', 'data')),
   CACHE_DIR: z.string().default(path.join(os.homedir(), '.cache', 'property-platform')),
   LOCKOUT_THRESHOLD: intFromEnv(5),

@@ -58,7 +58,7 @@ const CASE_COLUMNS = { id: 'c.id', number: 'c.number', started_at: 'c.started_at
 
 const HistoryList = listQuery({ sortable: ['seq', 'at'] as const, defaultSort: ['seq', 'ASC'], filter: z.object({ kind: z.string().max(32).optional() }) });
 
-export function registerCaseRoutes(api: Api, db: Knex, temporal: LazyTemporalClient): void {
+export function registerCaseRoutes(api: Api, db: Knex, temporal: LazyTemporalClient, taskQueue: string = TASK_QUEUES.approvals): void {
   const visibleCase = async (id: number, user: SessionUser) => {
     const row = await whereCaseVisible(db, caseQuery(db).select([...CASE_FIELDS, 'c.workflow_id', 'c.variables', 'c.active_nodes', 'c.check_code']), user).where('c.id', id).first();
     if (!row) throw notFound('Case');
@@ -142,7 +142,7 @@ export function registerCaseRoutes(api: Api, db: Knex, temporal: LazyTemporalCli
       try {
         const client = await temporal.get();
         await client.workflow.start('caseWorkflow', {
-          taskQueue: TASK_QUEUES.approvals,
+          taskQueue,
           workflowId: caseWorkflowId(created.id),
           args: [input],
           typedSearchAttributes: [

@@ -114,7 +114,7 @@ export async function up(knex: Knex): Promise<void> {
     t.string('street_code', 16).nullable();
     t.integer('organisation_id').unsigned().nullable();
     t.primary(['task_id', 'kind', 'value']);
-    t.index(['kind', 'value', 'district_code', 'task_id']);
+    t.index(['kind', 'value', 'district_code', 'task_id'], 'case_task_cand_lookup_idx');
   });
 
   await knex.schema.createTable('case_history', (t) => {
@@ -154,7 +154,7 @@ export async function up(knex: Knex): Promise<void> {
     t.string('correlation_key', 128).notNullable();
     t.boolean('open').notNullable().defaultTo(true);
     t.primary(['case_id', 'node_id']);
-    t.index(['message_name', 'correlation_key', 'open']);
+    t.index(['message_name', 'correlation_key', 'open'], 'case_msg_sub_correlation_idx');
   });
 }
 

@@ -1,0 +1,164 @@
+import { bundleWorkflowCode, NativeConnection, type Worker } from '@temporalio/worker';
+import type { Express } from 'express';
+import type { Knex } from 'knex';
+import type TestAgent from 'supertest/lib/agent';
+import { publishProcess } from '../../lib/processes/store';
+import type { LazyTemporalClient } from '../../lib/temporal/client';
+import { createApprovalsWorker } from '../../workers/approvals-worker';
+import { signIn, testApp } from '../helpers/api';
+import { freshTestDatabase } from '../helpers/db';
+
+/**
+ * A real approvals worker (its own task queue) over a fresh database, and the real API
+ * starting cases on that queue. One per test file; the workflow bundle is built once per file.
+ */
+export const quietLogger = { log() {}, info() {}, warn() {}, error() {}, debug() {}, trace() {} };
+
+let bundle: Promise<Awaited<ReturnType<typeof bundleWorkflowCode>>> | null = null;
+export function workflowBundle() {
+  bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietLogger });
+  return bundle;
+}
+
+export interface Engine {
+  db: Knex;
+  dbUrl: string;
+  app: Express;
+  temporal: LazyTemporalClient;
+  taskQueue: string;
+  connection: NativeConnection;
+  worker: Worker | null;
+  as(username: string): Promise<TestAgent>;
+  stop(): Promise<void>;
+}
+
+export async function startEngine(opts: { worker?: boolean } = {}): Promise<Engine> {
+  const { db, url } = await freshTestDatabase();
+  const taskQueue = `cases-${process.pid}-${process.env.JEST_WORKER_ID ?? 0}-${Date.now()}`;
+  const connection = await NativeConnection.connect({ address: process.env.TEMPORAL_ADDRESS! });
+  let worker: Worker | null = null;
+  let running: Promise<void> | null = null;
+  if (opts.worker !== false) {
+    worker = await createApprovalsWorker({ connection, namespace: 'default', db, taskQueue, workflowBundle: await workflowBundle() });
+    running = worker.run();
+  }
+  const { app, temporal } = testApp(db, { config: { APPROVALS_TASK_QUEUE: taskQueue } });
+  const agents = new Map<string, TestAgent>();
+  return {
+    db,
+    dbUrl: url,
+    app,
+    temporal,
+    taskQueue,
+    connection,
+    worker,
+    async as(username: string) {
+      if (!agents.has(username)) agents.set(username, await signIn(app, username));
+      return agents.get(username)!;
+    },
+    async stop() {
+      if (worker && worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+      await temporal.close();
+      await connection.close();
+      await db.destroy();
+    },
+  };
+}
+
+/** Polls until `check` answers something truthy; conditions, never timed assertions. */
+export async function waitFor<T>(check: () => Promise<T | null | undefined | false>, what: string, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await check();
+      if (value) return value;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`Timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+}
+
+const NS =
+  'xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"';
+
+/** A BPMN document around process elements written in the tests. */
+export function bpmn(processKey: string, body: string, extra = ''): string {
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions ${NS} id="defs_${processKey}" targetNamespace="http://bpmn.io/schema/bpmn">
+  <bpmn:process id="${processKey}" name="${processKey}" isExecutable="true">
+${body}
+  </bpmn:process>
+${extra}
+</bpmn:definitions>`;
+}
+
+export const flow = (id: string, from: string, to: string, condition?: string) =>
+  condition
+    ? `<bpmn:sequenceFlow id="${id}" sourceRef="${from}" targetRef="${to}"><bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">${condition.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')}</bpmn:conditionExpression></bpmn:sequenceFlow>`
+    : `<bpmn:sequenceFlow id="${id}" sourceRef="${from}" targetRef="${to}" />`;
+
+export const userTask = (id: string, assignment: string, extra = '', props: Record<string, string> = {}) =>
+  `<bpmn:userTask id="${id}" name="${id}"><bpmn:extensionElements><zeebe:assignmentDefinition ${assignment} />${
+    Object.keys(props).length ? `<zeebe:properties>${Object.entries(props).map(([k, v]) => `<zeebe:property name="${k}" value="${v}" />`).join('')}</zeebe:properties>` : ''
+  }${extra}</bpmn:extensionElements></bpmn:userTask>`;
+
+export async function publish(db: Knex, xml: string): Promise<number> {
+  const result = await publishProcess(db, xml, { publishedBy: null, source: 'api' });
+  if (!result.ok) throw new Error(`test process does not validate: ${JSON.stringify(result.problems)}`);
+  return result.published.version;
+}
+
+export interface StartedCase {
+  id: number;
+  number: string;
+  checkCode: string;
+  workflowId: string;
+}
+
+export async function startCase(agent: TestAgent, processKey: string, formData: Record<string, unknown> = {}, extra: Record<string, unknown> = {}): Promise<StartedCase> {
+  const res = await agent.post('/api/cases').send({ processKey, formData, ...extra });
+  if (res.status !== 201) throw new Error(`start failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body as StartedCase;
+}
+
+export interface TaskRow {
+  id: number;
+  task_key: string;
+  node_id: string;
+  status: string;
+  assignee_id: number | null;
+  kind: string;
+  outcome: string | null;
+}
+
+export async function openTasks(db: Knex, caseId: number): Promise<TaskRow[]> {
+  return db('case_tasks').where({ case_id: caseId, status: 'open' }).orderBy('id');
+}
+
+/** Waits until the case has an open task at the node, and answers it. */
+export async function openTaskAt(db: Knex, caseId: number, nodeId: string, count = 1): Promise<TaskRow[]> {
+  return waitFor(async () => {
+    const rows = (await openTasks(db, caseId)).filter((t) => t.node_id === nodeId);
+    return rows.length >= count ? rows : null;
+  }, `open task at ${nodeId} of case ${caseId}`);
+}
+
+export async function caseRow(db: Knex, caseId: number): Promise<{ status: string; result: string | null; variables: string }> {
+  return db('cases').where('id', caseId).first();
+}
+
+export async function waitForStatus(db: Knex, caseId: number, status: string): Promise<void> {
+  await waitFor(async () => (await caseRow(db, caseId)).status === status, `case ${caseId} to be ${status}`);
+}
+
+export async function historyKinds(db: Knex, caseId: number): Promise<string[]> {
+  return db('case_history').where('case_id', caseId).orderBy('seq').pluck('kind');
+}
+
+export async function userId(db: Knex, username: string): Promise<number> {
+  return (await db('users').where('username', username).first('id')).id;
+}
