@@ -15,6 +15,8 @@ import { CASE_FAILURES, type Actor } from '../../workflows/case/contract';
 export const CASE_SCOPE = { organisationId: 'c.applicant_organisation_id', districtCode: 'c.district_code', streetCode: 'c.street_code' };
 
 export function whereCaseVisible(db: Knex, q: Knex.QueryBuilder, user: SessionUser): Knex.QueryBuilder {
+  // City-wide roles see every case (an empty scope clause would otherwise vanish from the OR).
+  if (user.scope.kind === 'city') return q;
   return q.where((w) => {
     w.where((scoped) => {
       whereInScope(scoped, user.scope, CASE_SCOPE);
