@@ -22,6 +22,7 @@ import { registerOperationLogRoutes } from './routes/operation-log';
 import { registerOrganisationRoutes } from './routes/organisations';
 import { registerProcessRoutes } from './routes/processes';
 import { registerRegionRoutes } from './routes/regions';
+import { registerSmsRoutes } from './routes/sms';
 import { registerSystemRoutes } from './routes/system';
 import { registerTaskRoutes } from './routes/tasks';
 import { registerUserRoutes } from './routes/users';
@@ -75,6 +76,7 @@ export function createApp({ config, db, log, temporal }: AppDeps): Express {
   registerProcessRoutes(api, db);
   registerCaseRoutes(api, db, temporal, config.APPROVALS_TASK_QUEUE);
   registerTaskRoutes(api, db, temporal);
+  registerSmsRoutes(api, db, temporal, config.SMS_TASK_QUEUE);
 
   const openapi = new OpenApiGeneratorV31(api.registry.definitions).generateDocument({
     openapi: '3.1.0',

@@ -44,6 +44,9 @@ export const PERMISSIONS = [
   'cases:start',
   'cases:message',
   'cases:admin',
+  'sms:read',
+  'sms:send',
+  'sms:manage',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -63,6 +66,10 @@ const GRANTS: Record<Permission, readonly Role[]> = {
   'cases:start': ['sysadmin', ...STAFF, 'enterprise', 'project_manager', 'developer', 'owners_committee', 'public'],
   'cases:message': ['sysadmin'],
   'cases:admin': ['sysadmin'],
+  // SMS platform (M2–M5): logs and statistics for the city; district staff send notices to their district.
+  'sms:read': ['sysadmin', 'city_staff', 'city_leader'],
+  'sms:send': ['sysadmin', 'city_staff', 'city_leader', 'district_staff'],
+  'sms:manage': ['sysadmin', 'city_staff'],
 };
 
 export function can(role: Role, permission: Permission): boolean {

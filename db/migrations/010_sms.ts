@@ -97,7 +97,8 @@ export async function up(knex: Knex): Promise<void> {
     t.integer('notice_id').unsigned().nullable().references('id').inTable('sms_notices');
     t.integer('topic_id').unsigned().nullable().references('id').inTable('sms_topics');
     t.timestamp('send_at', { precision: 3 }).nullable();
-    t.timestamp('deadline_at', { precision: 3 }).notNullable();
+    // Set when delivery first starts: time the worker was down does not count against it.
+    t.timestamp('deadline_at', { precision: 3 }).nullable();
     t.string('modem_imei', 20).nullable();
     t.integer('attempts').notNullable().defaultTo(0);
     t.string('error_code', 32).nullable();

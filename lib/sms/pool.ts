@@ -98,7 +98,10 @@ export class ModemPool extends EventEmitter {
   private waiters: Waiter[] = [];
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
-  private inboundHandler: InboundHandler = async () => {};
+  // Until a handler is attached, received messages stay on the SIM (a throwing handler keeps them).
+  private inboundHandler: InboundHandler = async () => {
+    throw new Error('no inbound handler attached yet');
+  };
   private reportHandler: ReportHandler = async () => {};
   private readonly o: Required<PoolOptions>;
 

@@ -1,0 +1,55 @@
+import type { Knex } from 'knex';
+import type { Logger } from 'pino';
+import { STAT } from '../../lib/sms/modem';
+import type { ModemPool, ModemSnapshot } from '../../lib/sms/pool';
+
+/** Modem health (M5) in MySQL, and the start-up tidy-up of the SIMs' stored messages. */
+export async function saveModemStatus(db: Knex, m: ModemSnapshot): Promise<void> {
+  if (!m.imei) return;
+  const row = {
+    imei: m.imei,
+    port: m.path.slice(0, 255),
+    status: m.status,
+    reason: m.reason?.slice(0, 255) ?? null,
+    rssi: m.health?.rssi ?? null,
+    registration: m.health?.registration ?? null,
+    storage_used: m.health?.storageUsed ?? null,
+    storage_total: m.health?.storageTotal ?? null,
+    last_error: m.lastError?.slice(0, 255) ?? null,
+    status_since: m.since,
+    updated_at: new Date(),
+  };
+  await db('sms_modems').insert(row).onConflict('imei').merge();
+}
+
+/**
+ * Deletes stored submits that no open attempt refers to: copies left by a worker that died after
+ * AT+CMGW, or whose delete failed. Copies that an open attempt refers to are the only record of
+ * whether a part left, so they stay until that attempt settles them. Runs before the worker
+ * takes activities, when nothing else is sending.
+ */
+export async function reconcileSimStorage(db: Knex, pool: ModemPool, log: Logger): Promise<number> {
+  let removed = 0;
+  for (const snapshot of pool.snapshot()) {
+    if (snapshot.status !== 'ready' || !snapshot.imei) continue;
+    const modem = pool.modemByImei(snapshot.imei)!;
+    try {
+      const referenced = new Set(
+        (await db('sms_segments as s')
+          .join('sms_attempts as a', 'a.id', 's.attempt_id')
+          .where({ 'a.status': 'open', 's.state': 'stored', 's.modem_imei': snapshot.imei })
+          .pluck('s.storage_index')) as number[],
+      );
+      for (const entry of await modem.list()) {
+        if ((entry.stat === STAT.stoUnsent || entry.stat === STAT.stoSent) && !referenced.has(entry.index)) {
+          await modem.delete(entry.index);
+          removed++;
+        }
+      }
+    } catch (err) {
+      log.warn({ err, imei: snapshot.imei }, 'could not tidy the SIM storage; will try at the next start');
+    }
+  }
+  if (removed) log.info({ removed }, 'removed stored copies no attempt refers to');
+  return removed;
+}
