@@ -8,6 +8,7 @@ import { ROLE_LABELS_ZH } from '../lib/roles';
 import { createDb, ensureDatabase } from '../db/connection';
 import { migrateLatest } from '../db/migrate';
 import { DEMO_PASSWORD, DEMO_USERS, seedDemo } from '../db/seeds/demo';
+import { publishShippedProcesses } from '../lib/processes/shipped';
 import { Supervisor } from './supervisor';
 
 /**
@@ -49,7 +50,7 @@ async function main(): Promise<void> {
     cleanups.push(() => temporal.stop());
 
     await prepareDatabase(config.DATABASE_URL, log);
-    buildAdminUiIfMissing(config.UI_DIST_DIR, log);
+    buildAdminUiIfStale(config.UI_DIST_DIR, log);
 
     const supervisor = new Supervisor(log, { ...process.env, TEMPORAL_ADDRESS: temporal.address });
     cleanups.push(() => supervisor.stop());
@@ -80,16 +81,29 @@ async function prepareDatabase(url: string, log: ReturnType<typeof createLogger>
     log.info({ applied }, applied.length ? 'database migrated' : 'database schema up to date');
     const seeded = await seedDemo(db);
     log.info(seeded, 'demo data in place');
+    const processes = await publishShippedProcesses(db);
+    log.info({ processes: processes.map((p) => `${p.processKey}@${p.version}${p.changed ? ' (new)' : ''}`) }, 'shipped processes published');
   } finally {
     await db.destroy();
   }
 }
 
-function buildAdminUiIfMissing(distDir: string, log: ReturnType<typeof createLogger>): void {
-  if (fs.existsSync(path.join(distDir, 'index.html'))) return;
-  log.info('building the admin UI (first run) …');
+/** Builds the admin UI when there is no build yet or a source file is newer than the build. */
+function buildAdminUiIfStale(distDir: string, log: ReturnType<typeof createLogger>): void {
+  const built = path.join(distDir, 'index.html');
+  if (fs.existsSync(built) && newestMtime(path.join(root, 'admin-ui', 'src')) <= fs.statSync(built).mtimeMs) return;
+  log.info('building the admin UI …');
   const result = spawnSync('npm', ['run', '--silent', 'build:ui'], { cwd: root, stdio: 'inherit' });
   if (result.status !== 0) log.warn('the admin UI build failed; the API runs without it');
+}
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(full) : fs.statSync(full).mtimeMs);
+  }
+  return newest;
 }
 
 async function waitForReady(url: string, timeoutMs: number): Promise<void> {

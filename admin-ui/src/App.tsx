@@ -3,6 +3,7 @@ import HistoryIcon from '@mui/icons-material/History';
 import PeopleIcon from '@mui/icons-material/People';
 import { Route } from 'react-router-dom';
 import { Admin, CustomRoutes, Resource } from 'react-admin';
+import AccountTreeIcon from '@mui/icons-material/AccountTree';
 import { ChangePassword } from './account/ChangePassword';
 import { authProvider } from './authProvider';
 import { Dashboard } from './Dashboard';
@@ -10,6 +11,7 @@ import { dataProvider } from './dataProvider';
 import { i18nProvider } from './i18n';
 import { Layout } from './layout/Layout';
 import { OperationLogList } from './operation-logs';
+import { ProcessDesigner, ProcessList, ProcessShow } from './processes';
 import { OrganisationCreate, OrganisationEdit, OrganisationList } from './organisations';
 import { UserCreate, UserEdit, UserList } from './users';
 
@@ -46,6 +48,11 @@ export const App = () => (
             create={permissions.includes('users:write') ? UserCreate : undefined}
             recordRepresentation="display_name"
           />
+        )}
+        {permissions.includes('processes:read') && (
+          <Resource name="processes" icon={AccountTreeIcon} list={ProcessList} show={ProcessShow} recordRepresentation="name">
+            <Route path=":key/design" element={<ProcessDesigner />} />
+          </Resource>
         )}
         {permissions.includes('oplog:read') && <Resource name="operation-logs" icon={HistoryIcon} list={OperationLogList} />}
         <CustomRoutes>

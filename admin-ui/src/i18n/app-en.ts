@@ -45,7 +45,27 @@ const appEnglishMessages: typeof import('./app-zh-CN').default = {
     public: 'Public',
   },
   results: { ok: 'OK', denied: 'Denied', failed: 'Failed' },
+  processes: {
+    new: 'New process',
+    design: 'Design',
+    design_of: 'Design process %{key}',
+    validate_publish: 'Validate and publish',
+    published: 'Published %{key} version %{version}',
+    problems: 'The process has %{smart_count} problem(s) and was not published:',
+    version: 'Version',
+    published_at: 'Published',
+    published_by: 'Published by',
+    shipped: 'Shipped with the platform',
+    current: 'Current',
+    make_current: 'Use for new cases',
+    made_current: 'New cases will use version %{version}',
+    diagram_of: 'Diagram of version %{version}',
+  },
   resources: {
+    processes: {
+      name: 'Process |||| Processes',
+      fields: { process_key: 'Key', name: 'Name', current_version: 'Current version', latest_version: 'Latest version', coding_rule: 'Numbering rule', updated_at: 'Updated', q: 'Search' },
+    },
     users: {
       name: 'User |||| Users',
       fields: {

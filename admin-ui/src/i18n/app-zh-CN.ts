@@ -45,7 +45,27 @@ const appChineseMessages = {
     public: '公众',
   },
   results: { ok: '成功', denied: '拒绝', failed: '失败' },
+  processes: {
+    new: '新建流程',
+    design: '设计',
+    design_of: '设计流程 %{key}',
+    validate_publish: '校验并发布',
+    published: '已发布 %{key} 第 %{version} 版',
+    problems: '流程有 %{smart_count} 处问题，未发布：',
+    version: '版本',
+    published_at: '发布时间',
+    published_by: '发布人',
+    shipped: '平台内置',
+    current: '当前版本',
+    make_current: '设为当前版本',
+    made_current: '新案件将使用第 %{version} 版',
+    diagram_of: '第 %{version} 版流程图',
+  },
   resources: {
+    processes: {
+      name: '流程 |||| 流程',
+      fields: { process_key: '流程标识', name: '名称', current_version: '当前版本', latest_version: '最新版本', coding_rule: '编号规则', updated_at: '更新时间', q: '搜索' },
+    },
     users: {
       name: '用户 |||| 用户',
       fields: {

@@ -1,0 +1,71 @@
+import { useEffect, useRef } from 'react';
+import NavigatedViewer from 'bpmn-js/lib/NavigatedViewer';
+import { useLocaleState } from 'react-admin';
+import 'bpmn-js/dist/assets/diagram-js.css';
+import 'bpmn-js/dist/assets/bpmn-js.css';
+import './bpmn-states.css';
+import { translateModule } from './translate';
+
+export interface ElementMarks {
+  done?: string[];
+  active?: string[];
+  overdue?: string[];
+}
+
+export interface ElementBadge {
+  elementId: string;
+  text: string;
+  overdue?: boolean;
+}
+
+/**
+ * A read-only diagram (bpmn-js NavigatedViewer: pan and zoom). Element states are CSS markers
+ * (`canvas.addMarker`), holders and deadlines are overlays, as the bpmn-io examples do.
+ */
+export function BpmnViewer(props: {
+  xml: string;
+  marks?: ElementMarks;
+  badges?: ElementBadge[];
+  onElementClick?: (elementId: string) => void;
+  height?: number;
+}) {
+  const container = useRef<HTMLDivElement>(null);
+  const [locale] = useLocaleState();
+  const { xml, marks, badges, onElementClick, height } = props;
+
+  useEffect(() => {
+    if (!container.current) return;
+    const viewer = new NavigatedViewer({ container: container.current, additionalModules: [translateModule(locale)] });
+    let cancelled = false;
+    viewer
+      .importXML(xml)
+      .then(() => {
+        if (cancelled) return;
+        const canvas = viewer.get('canvas') as { zoom(v: string): void; addMarker(id: string, m: string): void };
+        const registry = viewer.get('elementRegistry') as { get(id: string): unknown };
+        canvas.zoom('fit-viewport');
+        for (const [marker, ids] of Object.entries(marks ?? {})) {
+          for (const id of ids ?? []) if (registry.get(id)) canvas.addMarker(id, marker);
+        }
+        const overlays = viewer.get('overlays') as { add(id: string, o: { position: object; html: string }): void };
+        for (const badge of badges ?? []) {
+          if (!registry.get(badge.elementId)) continue;
+          const html = document.createElement('span');
+          html.className = `bpmn-badge${badge.overdue ? ' overdue' : ''}`;
+          html.textContent = badge.text; // text, never HTML: holder names come from users
+          overlays.add(badge.elementId, { position: { bottom: 10, left: 0 }, html: html.outerHTML });
+        }
+        if (onElementClick) {
+          const events = viewer.get('eventBus') as { on(e: string, cb: (ev: { element: { id: string } }) => void): void };
+          events.on('element.click', (ev) => onElementClick(ev.element.id));
+        }
+      })
+      .catch((err: unknown) => console.error('could not show the diagram', err));
+    return () => {
+      cancelled = true;
+      viewer.destroy();
+    };
+  }, [xml, marks, badges, onElementClick, locale]);
+
+  return <div ref={container} className="bpmn-canvas" style={height ? { height } : undefined} data-testid="bpmn-viewer" />;
+}

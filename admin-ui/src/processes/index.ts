@@ -1,0 +1,3 @@
+export { ProcessList } from './ProcessList';
+export { ProcessShow } from './ProcessShow';
+export { ProcessDesigner } from './ProcessDesigner';
