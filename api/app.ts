@@ -16,6 +16,7 @@ import { authenticate } from './auth/middleware';
 import { registerAuthRoutes } from './auth/routes';
 import { errorHandler, notFoundHandler } from './http/errors';
 import { Api } from './http/route';
+import { registerFileRoutes } from './routes/files';
 import { registerHealthRoutes } from './routes/health';
 import { registerCaseRoutes } from './routes/cases';
 import { registerOperationLogRoutes } from './routes/operation-log';
@@ -55,7 +56,8 @@ export function createApp({ config, db, log, temporal }: AppDeps): Express {
   );
   // No upgrade-insecure-requests: the platform is often reached over plain http on an intranet.
   app.use(helmet({ contentSecurityPolicy: { useDefaults: true, directives: { 'img-src': ["'self'", 'data:', 'blob:'], 'upgrade-insecure-requests': null } } }));
-  app.use(express.json({ limit: '1mb' }));
+  // File uploads carry raw bytes of any type (a .json attachment too); they are read by their own route.
+  app.use(express.json({ limit: '1mb', type: (req) => !req.url?.startsWith('/api/files') && /json/i.test(req.headers['content-type'] ?? '') }));
   app.use(cookieParser());
 
   const router = express.Router();
@@ -68,6 +70,7 @@ export function createApp({ config, db, log, temporal }: AppDeps): Express {
   const apiRouter = express.Router();
   const api = new Api(apiRouter);
   registerAuthRoutes(api, db, config);
+  registerFileRoutes(apiRouter, api, db, config.FILES_DIR ?? path.join(config.DATA_DIR, 'files'));
   registerUserRoutes(api, db);
   registerOrganisationRoutes(api, db);
   registerRegionRoutes(api, db);

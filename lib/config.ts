@@ -22,6 +22,8 @@ const EnvSchema = z.object({
   /** The queue case workflows start on; tests give each file its own so workers never share. */
   APPROVALS_TASK_QUEUE: z.string().default('approvals'),
   DATA_DIR: z.string().default(path.resolve(__dirname, '..', 'data')),
+  /** Uploaded and generated files; DATA_DIR/files unless set. */
+  FILES_DIR: z.string().optional(),
   CACHE_DIR: z.string().default(path.join(os.homedir(), '.cache', 'property-platform')),
   LOCKOUT_THRESHOLD: intFromEnv(5),
   LOCKOUT_MINUTES: intFromEnv(15),

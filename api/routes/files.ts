@@ -1,0 +1,64 @@
+import fs from 'node:fs';
+import express, { type Router } from 'express';
+import type { Knex } from 'knex';
+import { z } from 'zod';
+import { MAX_FILE_BYTES, contentPath, findFile, saveFile } from '../../lib/files/store';
+import { badRequest, notFound, unauthenticated } from '../http/errors';
+import type { Api } from '../http/route';
+
+/**
+ * Attachments: upload raw bytes (`POST /api/files?name=…`, body = the file, its Content-Type),
+ * download by id. Ids are random UUIDs handed out only with the case or record that uses them,
+ * so any signed-in user holding one may fetch the file.
+ */
+const UploadQuery = z.object({ name: z.string().trim().min(1, 'is required').max(255) });
+const IdParams = z.object({ id: z.uuid('is not a file id') });
+
+export function registerFileRoutes(router: Router, api: Api, db: Knex, filesDir: string): void {
+  router.post('/api/files', express.raw({ type: () => true, limit: MAX_FILE_BYTES }), async (req, res, next) => {
+    try {
+      if (!req.user) throw unauthenticated();
+      res.locals.action = 'files.upload';
+      const query = UploadQuery.safeParse(req.query);
+      if (!query.success) throw badRequest('Invalid query', query.error.issues.map((i) => ({ field: `query.${i.path.join('.')}`, reason: i.message })));
+      const bytes = req.body as Buffer;
+      if (!Buffer.isBuffer(bytes) || bytes.length === 0) throw badRequest('The file is empty', [{ field: 'body', reason: 'empty' }]);
+      const mime = (req.get('content-type') ?? 'application/octet-stream').split(';')[0].slice(0, 128);
+      const file = await db.transaction(async (trx) => {
+        const saved = await saveFile(trx, filesDir, { name: query.data.name, mime, bytes, uploadedBy: req.user!.id });
+        return saved;
+      });
+      res.status(201).json(file);
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  api.registry.registerPath({
+    method: 'post',
+    path: '/api/files',
+    summary: 'Upload a file (raw body, up to 20 MB); answers its id for use as an attachment',
+    tags: ['files'],
+    request: { query: UploadQuery },
+    responses: { 201: { description: 'The stored file: id, name, mime, size, sha256' }, 400: { description: 'No name or an empty body' }, 413: { description: 'Over 20 MB' } },
+  });
+
+  api.add({
+    method: 'get',
+    path: '/api/files/:id',
+    summary: 'Download a file by id',
+    tags: ['files'],
+    access: 'signed-in',
+    params: IdParams,
+    handler: async ({ params, res }) => {
+      const file = await findFile(db, params.id);
+      const onDisk = file ? contentPath(filesDir, file.sha256) : null;
+      if (!file || !onDisk || !fs.existsSync(onDisk)) throw notFound('File');
+      res.setHeader('Content-Type', file.mime);
+      res.setHeader('Content-Length', String(file.size));
+      res.setHeader('Content-Disposition', `attachment; filename*=UTF-8''${encodeURIComponent(file.name)}`);
+      await new Promise<void>((resolve, reject) => fs.createReadStream(onDisk).on('error', reject).pipe(res).on('finish', resolve));
+      return undefined;
+    },
+  });
+}
