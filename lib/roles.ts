@@ -47,6 +47,10 @@ export const PERMISSIONS = [
   'sms:read',
   'sms:send',
   'sms:manage',
+  'registries:read',
+  'registries:write',
+  'registries:review',
+  'credit:write',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -70,6 +74,13 @@ const GRANTS: Record<Permission, readonly Role[]> = {
   'sms:read': ['sysadmin', 'city_staff', 'city_leader'],
   'sms:send': ['sysadmin', 'city_staff', 'city_leader', 'district_staff'],
   'sms:manage': ['sysadmin', 'city_staff'],
+  // Base registries (D1–D5). Which records a role reads and writes is decided by scope and by
+  // each registry's write rules (db/registries/*.ts): a district within its district, an
+  // enterprise its own base data and staff, a committee its own record, the city everything.
+  'registries:read': ['sysadmin', ...STAFF, 'enterprise', 'project_manager', 'developer', 'owners_committee'],
+  'registries:write': ['sysadmin', 'city_staff', 'district_staff', 'enterprise', 'owners_committee'],
+  'registries:review': ['sysadmin', 'city_staff', 'city_leader', 'district_staff'],
+  'credit:write': ['sysadmin', 'city_staff', 'district_staff'],
 };
 
 export function can(role: Role, permission: Permission): boolean {

@@ -3,6 +3,7 @@ import * as m001 from './001_regions_organisations_users';
 import * as m002 from './002_operation_log';
 import * as m010 from './010_sms';
 import * as m020 from './020_process_engine';
+import * as m030 from './030_registries';
 import * as m040 from './040_files';
 
 /**
@@ -15,6 +16,7 @@ const migrations: Record<string, Knex.Migration> = {
   '002_operation_log': m002,
   '010_sms': m010,
   '020_process_engine': m020,
+  '030_registries': m030,
   '040_files': m040,
 };
 

@@ -1,0 +1,89 @@
+import type { Knex } from 'knex';
+import type { Scope } from '../../lib/roles';
+
+/**
+ * Read scope of each registry, by the columns that place its rows. City users see everything;
+ * district and street users their place (an enterprise also counts as "in" a district where it
+ * manages a project, so a district sees who works on its ground); organisation users their own
+ * organisation's records and the projects it manages, develops or represents.
+ */
+const nothing = (q: Knex.QueryBuilder) => q.whereRaw('1 = 0');
+
+export function projectScope(q: Knex.QueryBuilder, scope: Scope, a = 'p'): Knex.QueryBuilder {
+  switch (scope.kind) {
+    case 'city':
+      return q;
+    case 'district':
+      return q.where(`${a}.district_code`, scope.districtCode);
+    case 'street':
+      return q.where(`${a}.street_code`, scope.streetCode);
+    case 'organisation': {
+      const org = scope.organisationId;
+      return q.where((w) =>
+        w
+          .where(`${a}.enterprise_id`, org)
+          .orWhere(`${a}.developer_id`, org)
+          .orWhereIn(`${a}.id`, (s) => s.select('project_id').from('owners_committees').where('id', org)),
+      );
+    }
+    case 'none':
+      return nothing(q);
+  }
+}
+
+/** Enterprises (and, with `column`, rows that belong to an enterprise: staff, trainings). */
+export function enterpriseScope(q: Knex.QueryBuilder, scope: Scope, a = 'e', column = `${a}.id`): Knex.QueryBuilder {
+  switch (scope.kind) {
+    case 'city':
+      return q;
+    case 'district':
+      return q.where((w) =>
+        w
+          .where(`${a}.district_code`, scope.districtCode)
+          .orWhereIn(column, (s) => s.select('enterprise_id').from('property_projects').where('district_code', scope.districtCode).whereNotNull('enterprise_id')),
+      );
+    case 'street':
+      return q.where((w) =>
+        w
+          .where(`${a}.street_code`, scope.streetCode)
+          .orWhereIn(column, (s) => s.select('enterprise_id').from('property_projects').where('street_code', scope.streetCode).whereNotNull('enterprise_id')),
+      );
+    case 'organisation':
+      return q.where((w) => w.where(column, scope.organisationId).orWhere(`${a}.parent_enterprise_id`, scope.organisationId));
+    case 'none':
+      return nothing(q);
+  }
+}
+
+export function committeeScope(q: Knex.QueryBuilder, scope: Scope, a = 'c'): Knex.QueryBuilder {
+  switch (scope.kind) {
+    case 'city':
+      return q;
+    case 'district':
+      return q.where(`${a}.district_code`, scope.districtCode);
+    case 'street':
+      return q.where(`${a}.street_code`, scope.streetCode);
+    case 'organisation':
+      // The committee itself, and the enterprise that manages its project.
+      return q.where((w) =>
+        w.where(`${a}.id`, scope.organisationId).orWhereIn(`${a}.project_id`, (s) => s.select('id').from('property_projects').where('enterprise_id', scope.organisationId)),
+      );
+    case 'none':
+      return nothing(q);
+  }
+}
+
+export function creditEventScope(q: Knex.QueryBuilder, scope: Scope, a = 'ce'): Knex.QueryBuilder {
+  switch (scope.kind) {
+    case 'city':
+      return q;
+    case 'district':
+      return q.where(`${a}.district_code`, scope.districtCode);
+    case 'street':
+      return q.whereIn(`${a}.project_id`, (s) => s.select('id').from('property_projects').where('street_code', scope.streetCode));
+    case 'organisation':
+      return q.where(`${a}.enterprise_id`, scope.organisationId);
+    case 'none':
+      return nothing(q);
+  }
+}
