@@ -12,6 +12,10 @@ import { i18nProvider } from './i18n';
 import { Layout } from './layout/Layout';
 import { OperationLogList } from './operation-logs';
 import { ProcessDesigner, ProcessList, ProcessShow } from './processes';
+import FolderIcon from '@mui/icons-material/Folder';
+import { CaseList, CaseShow } from './cases';
+import { InboxList } from './inbox/InboxList';
+import { TaskPage } from './tasks/TaskPage';
 import { OrganisationCreate, OrganisationEdit, OrganisationList } from './organisations';
 import { UserCreate, UserEdit, UserList } from './users';
 
@@ -55,8 +59,11 @@ export const App = () => (
           </Resource>
         )}
         {permissions.includes('oplog:read') && <Resource name="operation-logs" icon={HistoryIcon} list={OperationLogList} />}
+        <Resource name="cases" icon={FolderIcon} list={CaseList} show={CaseShow} recordRepresentation="number" />
         <CustomRoutes>
           <Route path="/account/password" element={<ChangePassword />} />
+          <Route path="/inbox/:box" element={<InboxList />} />
+          <Route path="/tasks/:id" element={<TaskPage />} />
         </CustomRoutes>
       </>
     )}

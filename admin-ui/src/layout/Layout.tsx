@@ -1,6 +1,7 @@
 import KeyIcon from '@mui/icons-material/Key';
 import type { ReactNode } from 'react';
 import { AppBar, Layout as RaLayout, Logout, MenuItemLink, UserMenu } from 'react-admin';
+import { AppMenu } from '../inbox/InboxMenu';
 
 const MyUserMenu = () => (
   <UserMenu>
@@ -12,4 +13,4 @@ const MyUserMenu = () => (
 // react-admin's AppBar shows the language menu by itself when more than one locale is offered.
 const MyAppBar = () => <AppBar userMenu={<MyUserMenu />} />;
 
-export const Layout = ({ children }: { children: ReactNode }) => <RaLayout appBar={MyAppBar}>{children}</RaLayout>;
+export const Layout = ({ children }: { children: ReactNode }) => <RaLayout appBar={MyAppBar} menu={AppMenu}>{children}</RaLayout>;

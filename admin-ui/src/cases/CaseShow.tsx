@@ -1,0 +1,169 @@
+import { Alert, Box, Card, CardContent, Chip, Grid, Stack, Table, TableBody, TableCell, TableHead, TableRow, TextField as MuiTextField, Typography } from '@mui/material';
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { Button, Title, useGetIdentity, useLocaleState, useNotify, useTranslate } from 'react-admin';
+import { Link, useParams } from 'react-router-dom';
+import { AttachmentLinks, AttachmentsInput, type Attachment } from '../attachments/AttachmentsInput';
+import { BpmnViewer } from '../bpmn/BpmnViewer';
+import { Timeline } from './Timeline';
+import { elementNames, fetchCase, fetchDiagram, fetchHistory, post, type CaseDetail, type CaseDiagram, type HistoryEntry } from './api';
+
+export const statusColor = (status: string) =>
+  (({ running: 'primary', supplement: 'warning', completed: 'success', withdrawn: 'default', terminated: 'error', incident: 'error' }) as const)[status as 'running'] ?? 'default';
+
+/**
+ * A case (E4, E5): status, current steps with holders and deadlines, the diagram of its own
+ * process version with completed, active and overdue elements marked (click one to see its
+ * history), and the full timeline. The applicant can withdraw or supply materials here.
+ */
+export const CaseShow = () => {
+  const { id } = useParams<{ id: string }>();
+  const translate = useTranslate();
+  const notify = useNotify();
+  const [locale] = useLocaleState();
+  const { data: me } = useGetIdentity();
+  const [detail, setDetail] = useState<CaseDetail | null>(null);
+  const [history, setHistory] = useState<HistoryEntry[]>([]);
+  const [diagram, setDiagram] = useState<CaseDiagram | null>(null);
+  const [focus, setFocus] = useState<string | null>(null);
+  const [comment, setComment] = useState('');
+  const [attachments, setAttachments] = useState<Attachment[]>([]);
+  const [error, setError] = useState<string | null>(null);
+
+  const load = useCallback(async () => {
+    if (!id) return;
+    try {
+      const [c, h, d] = await Promise.all([fetchCase(id), fetchHistory(id), fetchDiagram(id)]);
+      setDetail(c);
+      setHistory(h);
+      setDiagram(d);
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  }, [id]);
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  const names = useMemo(() => elementNames(diagram?.xml ?? null), [diagram]);
+  const marks = useMemo(() => (diagram ? { done: diagram.completed, active: diagram.active, overdue: diagram.overdue } : undefined), [diagram]);
+  const badges = useMemo(
+    () =>
+      (detail?.open_tasks ?? []).map((t) => ({
+        elementId: t.node_id,
+        text: t.assignee_name ?? t.candidate_groups.map((g) => translate(`roles.${g}`, { _: g })).join('/'),
+        overdue: t.overdue,
+      })),
+    [detail, translate],
+  );
+  const onElementClick = useCallback((elementId: string) => setFocus((f) => (f === elementId ? null : elementId)), []);
+
+  if (error) return <Alert severity="error">{error}</Alert>;
+  if (!detail) return null;
+
+  const isApplicant = me?.id === detail.started_by || (me as { organisationId?: number } | undefined)?.organisationId === detail.applicant_organisation_id;
+  const act = async (path: string, body: unknown, message: string) => {
+    try {
+      await post(`/api/cases/${detail.id}/${path}`, body);
+      notify(message, { type: 'success' });
+      setComment('');
+      setAttachments([]);
+      await load();
+    } catch (e) {
+      notify((e as Error).message, { type: 'error' });
+    }
+  };
+  const attachmentsOfCase = (detail.variables.attachments as Array<{ name: string; fileId?: string }> | undefined) ?? [];
+
+  return (
+    <Box sx={{ mt: 2 }}>
+      <Title title={`${detail.number} ${detail.title}`} />
+      <Grid container spacing={2}>
+        <Grid size={{ xs: 12, lg: 8 }}>
+          <Card>
+            <CardContent>
+              <Stack direction="row" spacing={1} sx={{ alignItems: 'center', mb: 1 }}>
+                <Typography variant="h6" data-testid="case-number">
+                  {detail.number}
+                </Typography>
+                <Chip label={translate(`case_status.${detail.status}`, { _: detail.status })} color={statusColor(detail.status)} data-testid="case-status" />
+                {detail.result && <Chip variant="outlined" label={translate(`case_result.${detail.result}`, { _: detail.result })} data-testid="case-result" />}
+              </Stack>
+              <Typography>{detail.title}</Typography>
+              <Typography variant="body2" color="text.secondary">
+                {translate('cases.applicant')}：{detail.applicant_name}（{detail.started_by_name}） · {translate('cases.started_at')}：
+                {new Date(detail.started_at).toLocaleString(locale)} · {translate('cases.process')}：{detail.process_key} v{detail.process_version}
+                {detail.check_code ? ` · ${translate('cases.check_code')}：${detail.check_code}` : ''}
+              </Typography>
+              <AttachmentLinks attachments={attachmentsOfCase} />
+              {detail.open_tasks.length > 0 && (
+                <Table size="small" sx={{ mt: 1 }} data-testid="case-open-tasks">
+                  <TableHead>
+                    <TableRow>
+                      <TableCell>{translate('cases.current_step')}</TableCell>
+                      <TableCell>{translate('cases.holder')}</TableCell>
+                      <TableCell>{translate('cases.due_at')}</TableCell>
+                    </TableRow>
+                  </TableHead>
+                  <TableBody>
+                    {detail.open_tasks.map((t) => (
+                      <TableRow key={t.id}>
+                        <TableCell>
+                          <Link to={`/tasks/${t.id}`}>{t.name}</Link>
+                        </TableCell>
+                        <TableCell>{t.assignee_name ?? t.candidate_groups.map((g) => translate(`roles.${g}`, { _: g })).join(' / ')}</TableCell>
+                        <TableCell>
+                          {t.due_at ? new Date(t.due_at).toLocaleString(locale) : '—'} {t.overdue && <Chip size="small" color="error" label={translate('inbox.overdue')} />}
+                        </TableCell>
+                      </TableRow>
+                    ))}
+                  </TableBody>
+                </Table>
+              )}
+            </CardContent>
+          </Card>
+          {diagram?.xml && (
+            <Card sx={{ mt: 2 }}>
+              <CardContent>
+                <Typography variant="subtitle2" gutterBottom>
+                  {translate('cases.diagram')}
+                </Typography>
+                <BpmnViewer xml={diagram.xml} marks={marks} badges={badges} onElementClick={onElementClick} height={440} />
+              </CardContent>
+            </Card>
+          )}
+          {isApplicant && (detail.status === 'running' || detail.status === 'supplement') && (
+            <Card sx={{ mt: 2 }}>
+              <CardContent>
+                <Stack spacing={1}>
+                  {detail.status === 'supplement' && <Alert severity="warning">{translate('cases.supplement_needed')}</Alert>}
+                  <MuiTextField label={translate('cases.comment')} value={comment} onChange={(e) => setComment(e.target.value)} multiline minRows={2} fullWidth />
+                  {detail.status === 'supplement' && <AttachmentsInput value={attachments} onChange={setAttachments} />}
+                  <Stack direction="row" spacing={1}>
+                    {detail.status === 'supplement' && (
+                      <Button variant="contained" label="cases.supply" onClick={() => act('supply', { comment: comment || undefined, attachments }, 'cases.supplied')} />
+                    )}
+                    <Button color="warning" label="cases.withdraw" onClick={() => act('withdraw', { comment: comment || undefined }, 'cases.withdrawn')} />
+                  </Stack>
+                </Stack>
+              </CardContent>
+            </Card>
+          )}
+        </Grid>
+        <Grid size={{ xs: 12, lg: 4 }}>
+          <Card>
+            <CardContent>
+              <Stack direction="row" sx={{ alignItems: 'center' }}>
+                <Typography variant="subtitle2" sx={{ flex: 1 }}>
+                  {translate('cases.history')}
+                  {focus ? ` · ${names[focus] ?? focus}` : ''}
+                </Typography>
+                {focus && <Button label="cases.show_all" onClick={() => setFocus(null)} />}
+              </Stack>
+              <Timeline entries={history} names={names} onlyNode={focus} />
+            </CardContent>
+          </Card>
+        </Grid>
+      </Grid>
+    </Box>
+  );
+};

@@ -1,0 +1,47 @@
+import { Box, Chip, List, ListItem, ListItemText, Typography } from '@mui/material';
+import { useLocaleState, useTranslate } from 'react-admin';
+import { AttachmentLinks } from '../attachments/AttachmentsInput';
+import type { HistoryEntry } from './api';
+
+/** The case's full history from MySQL, newest last; optionally only one element's entries. */
+export function Timeline({ entries, names, onlyNode }: { entries: HistoryEntry[]; names: Record<string, string>; onlyNode?: string | null }) {
+  const translate = useTranslate();
+  const [locale] = useLocaleState();
+  const shown = onlyNode ? entries.filter((e) => e.node_id === onlyNode) : entries;
+  return (
+    <List dense data-testid="case-timeline">
+      {shown.map((e) => {
+        const attachments = (e.data as { attachments?: Array<{ name: string; fileId?: string }> } | null)?.attachments;
+        return (
+          <ListItem key={e.id} alignItems="flex-start" divider>
+            <ListItemText
+              primary={
+                <Box sx={{ display: 'flex', gap: 1, alignItems: 'center', flexWrap: 'wrap' }}>
+                  <Typography variant="body2" component="span" sx={{ fontWeight: 600 }}>
+                    {translate(`history.${e.kind}`, { _: e.kind })}
+                  </Typography>
+                  {e.node_id && names[e.node_id] && <Chip size="small" variant="outlined" label={names[e.node_id]} />}
+                  {e.outcome && <Chip size="small" color={e.outcome === 'approve' ? 'success' : e.outcome === 'reject' ? 'error' : 'warning'} label={translate(`outcomes.${e.outcome}`, { _: e.outcome })} />}
+                </Box>
+              }
+              secondary={
+                <>
+                  <Typography variant="caption" component="span" sx={{ display: 'block' }}>
+                    {new Date(e.at).toLocaleString(locale)} {e.actor_name ?? ''}
+                  </Typography>
+                  {e.comment && (
+                    <Typography variant="body2" component="span" sx={{ display: 'block' }}>
+                      {e.comment}
+                    </Typography>
+                  )}
+                  <AttachmentLinks attachments={attachments} />
+                </>
+              }
+              slotProps={{ secondary: { component: 'div' } }}
+            />
+          </ListItem>
+        );
+      })}
+    </List>
+  );
+}

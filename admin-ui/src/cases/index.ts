@@ -1,0 +1,2 @@
+export { CaseList } from './CaseList';
+export { CaseShow } from './CaseShow';

@@ -1,0 +1,70 @@
+import { Chip } from '@mui/material';
+import { BooleanInput, DataTable, List, SearchInput, TextInput, useRecordContext, useTranslate, type RaRecord } from 'react-admin';
+import { Navigate, useParams } from 'react-router-dom';
+import { statusColor } from '../cases/CaseShow';
+import { DateTimeField } from '../fields';
+import { ALL_BOXES, isTaskBox, type InboxBox } from './boxes';
+
+const DueField = () => {
+  const record = useRecordContext<{ due_at: string | null; overdue: boolean }>();
+  const translate = useTranslate();
+  if (!record?.due_at) return <>—</>;
+  return (
+    <>
+      <DateTimeField source="due_at" />
+      {record.overdue && <Chip size="small" color="error" label={translate('inbox.overdue')} sx={{ ml: 1 }} data-testid="overdue-chip" />}
+    </>
+  );
+};
+
+const StatusField = () => {
+  const record = useRecordContext<{ status: string }>();
+  const translate = useTranslate();
+  if (!record) return null;
+  return <Chip size="small" color={statusColor(record.status)} label={translate(`case_status.${record.status}`, { _: record.status })} />;
+};
+
+const taskFilters = [
+  <SearchInput key="q" source="q" alwaysOn />,
+  <BooleanInput key="overdue" source="overdue" label="inbox.only_overdue" />,
+  <TextInput key="process_key" source="process_key" label="resources.cases.fields.process_key" />,
+  <TextInput key="district_code" source="district_code" label="resources.cases.fields.district_code" />,
+];
+const caseFilters = [<SearchInput key="q" source="q" alwaysOn />, <TextInput key="process_key" source="process_key" label="resources.cases.fields.process_key" />];
+
+/** One inbox box as a react-admin list over /api/inbox/<box> (sorted and paged in MySQL). */
+export const InboxList = () => {
+  const { box } = useParams<{ box: string }>();
+  const translate = useTranslate();
+  if (!box || !ALL_BOXES.includes(box as InboxBox)) return <Navigate to="/inbox/todo" replace />;
+  const resource = `inbox/${box}`;
+  if (isTaskBox(box)) {
+    return (
+      <List key={box} resource={resource} title={translate(`inbox.${box}`)} filters={taskFilters} sort={{ field: box === 'done' ? 'completed_at' : 'created_at', order: 'DESC' }} exporter={false} storeKey={resource}>
+        <DataTable rowClick={(_id: unknown, _r: string, record: RaRecord) => `/tasks/${record.id}`} bulkActionButtons={false}>
+          <DataTable.Col source="case_number" label="resources.cases.fields.number" />
+          <DataTable.Col source="case_title" label="resources.cases.fields.title" disableSort />
+          <DataTable.Col source="name" label="inbox.step" disableSort />
+          <DataTable.Col source="assignee_name" label="cases.holder" disableSort />
+          <DataTable.Col source="due_at" label="cases.due_at"><DueField /></DataTable.Col>
+          <DataTable.Col source={box === 'done' ? 'completed_at' : 'created_at'} label={box === 'done' ? 'inbox.completed_at' : 'inbox.created_at'}>
+            <DateTimeField source={box === 'done' ? 'completed_at' : 'created_at'} />
+          </DataTable.Col>
+        </DataTable>
+      </List>
+    );
+  }
+  return (
+    <List key={box} resource={resource} title={translate(`inbox.${box}`)} filters={caseFilters} sort={{ field: 'started_at', order: 'DESC' }} exporter={false} storeKey={resource}>
+      <DataTable rowClick={(_id: unknown, _r: string, record: RaRecord) => `/cases/${record.id}/show`} bulkActionButtons={false}>
+        <DataTable.Col source="number" label="resources.cases.fields.number" />
+        <DataTable.Col source="title" label="resources.cases.fields.title" disableSort />
+        <DataTable.Col source="status" label="resources.cases.fields.status" disableSort><StatusField /></DataTable.Col>
+        <DataTable.Col source="current_steps" label="cases.current_step" disableSort />
+        <DataTable.Col source="started_at" label="cases.started_at"><DateTimeField source="started_at" /></DataTable.Col>
+      </DataTable>
+    </List>
+  );
+};
+
+export { StatusField };

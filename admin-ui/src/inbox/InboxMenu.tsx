@@ -1,0 +1,56 @@
+import AllInboxIcon from '@mui/icons-material/AllInbox';
+import AssignmentTurnedInIcon from '@mui/icons-material/AssignmentTurnedIn';
+import MarkEmailUnreadIcon from '@mui/icons-material/MarkEmailUnread';
+import OutboxIcon from '@mui/icons-material/Outbox';
+import PanToolIcon from '@mui/icons-material/PanTool';
+import { Badge } from '@mui/material';
+import { Menu, useGetList, useTranslate } from 'react-admin';
+import { ALL_BOXES, type InboxBox } from './boxes';
+
+const ICONS: Record<InboxBox, typeof AllInboxIcon> = {
+  todo: AllInboxIcon,
+  claimable: PanToolIcon,
+  done: AssignmentTurnedInIcon,
+  started: OutboxIcon,
+  copied: MarkEmailUnreadIcon,
+};
+
+/** How many items a box holds: the total of a one-row page (Content-Range), refreshed every minute. */
+function useBoxCount(box: InboxBox): number | null {
+  const { total } = useGetList(`inbox/${box}`, { pagination: { page: 1, perPage: 1 } }, { refetchInterval: 60_000 });
+  return total ?? null;
+}
+
+const BoxItem = ({ box }: { box: InboxBox }) => {
+  const translate = useTranslate();
+  const count = useBoxCount(box);
+  const Icon = ICONS[box];
+  const showCount = box === 'todo' || box === 'claimable' || box === 'copied';
+  return (
+    <Menu.Item
+      to={`/inbox/${box}`}
+      primaryText={translate(`inbox.${box}`)}
+      data-testid={`inbox-${box}`}
+      leftIcon={
+        showCount && count ? (
+          <Badge badgeContent={count} color={box === 'todo' ? 'error' : 'primary'} max={999}>
+            <Icon />
+          </Badge>
+        ) : (
+          <Icon />
+        )
+      }
+    />
+  );
+};
+
+/** The sidebar: the dashboard, the inbox boxes with counts, then every resource the role may see. */
+export const AppMenu = () => (
+  <Menu>
+    <Menu.DashboardItem />
+    {ALL_BOXES.map((box) => (
+      <BoxItem key={box} box={box} />
+    ))}
+    <Menu.ResourceItems />
+  </Menu>
+);

@@ -1,0 +1,202 @@
+import { Alert, Box, Card, CardContent, Chip, Dialog, DialogActions, DialogContent, DialogTitle, FormControl, Grid, InputLabel, MenuItem, Select, Stack, TextField, Typography } from '@mui/material';
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { Button, Title, useGetIdentity, useLocaleState, useNotify, useRefresh, useTranslate } from 'react-admin';
+import { Link, useNavigate, useParams } from 'react-router-dom';
+import { AttachmentLinks, AttachmentsInput, type Attachment } from '../attachments/AttachmentsInput';
+import { Timeline } from '../cases/Timeline';
+import { elementNames, fetchCase, fetchDiagram, fetchHistory, fetchTask, post, type CaseDetail, type HistoryEntry, type TaskRow } from '../cases/api';
+import { UserPicker, type UserOption } from './UserPicker';
+
+type PeopleAction = 'transfer' | 'delegate' | 'add-signer' | 'copy';
+
+/**
+ * One task (E3): the case it belongs to, the decision form (approve, reject, return to an
+ * earlier step or to the applicant, with comment and attachments) and the task actions: claim,
+ * unclaim, transfer, delegate, resolve, add a signer, copy, remind.
+ */
+export const TaskPage = () => {
+  const { id } = useParams<{ id: string }>();
+  const translate = useTranslate();
+  const notify = useNotify();
+  const navigate = useNavigate();
+  const refresh = useRefresh(); // inbox counts in the menu follow every action
+  const [locale] = useLocaleState();
+  const { data: me } = useGetIdentity();
+  const [task, setTask] = useState<TaskRow | null>(null);
+  const [detail, setDetail] = useState<CaseDetail | null>(null);
+  const [history, setHistory] = useState<HistoryEntry[]>([]);
+  const [names, setNames] = useState<Record<string, string>>({});
+  const [outcome, setOutcome] = useState('');
+  const [returnTo, setReturnTo] = useState('applicant');
+  const [comment, setComment] = useState('');
+  const [attachments, setAttachments] = useState<Attachment[]>([]);
+  const [people, setPeople] = useState<{ action: PeopleAction; users: UserOption[] } | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  const load = useCallback(async () => {
+    if (!id) return;
+    try {
+      const t = await fetchTask(id);
+      setTask(t);
+      const [c, h, d] = await Promise.all([fetchCase(t.case_id), fetchHistory(t.case_id), fetchDiagram(t.case_id)]);
+      setDetail(c);
+      setHistory(h);
+      setNames(elementNames(d.xml));
+      setOutcome((o) => o || t.outcomes[0] || '');
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  }, [id]);
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  // Return targets: user tasks this case has completed before (退回到任一已办步骤), or the applicant (补正).
+  const returnTargets = useMemo(() => {
+    const seen = new Map<string, string>();
+    for (const e of history) if (e.kind === 'task_completed' && e.node_id && e.node_id !== task?.node_id) seen.set(e.node_id, names[e.node_id] ?? e.node_id);
+    return [...seen.entries()];
+  }, [history, names, task]);
+
+  if (error) return <Alert severity="error">{error}</Alert>;
+  if (!task || !detail) return null;
+
+  const open = task.status === 'open';
+  const holder = me?.id === task.assignee_id;
+  const claimable = open && task.assignee_id === null && task.candidate;
+  const delegated = holder && task.owner_id !== null && task.owner_id !== me?.id;
+
+  const run = async (path: string, body: unknown, message: string, after?: () => void) => {
+    try {
+      await post(`/api/tasks/${task.id}/${path}`, body);
+      notify(message, { type: 'success' });
+      refresh();
+      if (after) after();
+      else await load();
+    } catch (e) {
+      notify((e as Error).message, { type: 'error' });
+    }
+  };
+  const decide = () =>
+    run(
+      'decide',
+      { outcome, ...(outcome === 'return' ? { returnTo } : {}), comment: comment || undefined, attachments },
+      'tasks.decided',
+      () => navigate('/inbox/todo'),
+    );
+  const submitPeople = async () => {
+    if (!people || people.users.length === 0) return;
+    const body = people.action === 'copy' ? { to: people.users.map((u) => u.id), comment: comment || undefined } : { to: people.users[0].id, comment: comment || undefined };
+    setPeople(null);
+    await run(people.action, body, `tasks.done_${people.action.replace('-', '_')}`);
+  };
+
+  return (
+    <Box sx={{ mt: 2 }}>
+      <Title title={`${task.name} · ${task.case_number}`} />
+      <Grid container spacing={2}>
+        <Grid size={{ xs: 12, lg: 7 }}>
+          <Card>
+            <CardContent>
+              <Stack direction="row" spacing={1} sx={{ alignItems: 'center' }}>
+                <Typography variant="h6" sx={{ flex: 1 }}>
+                  {task.name}
+                </Typography>
+                {task.overdue && <Chip color="error" label={translate('inbox.overdue')} />}
+                <Chip label={translate(`task_status.${task.status}`, { _: task.status })} />
+              </Stack>
+              <Typography variant="body2">
+                <Link to={`/cases/${task.case_id}/show`} data-testid="task-case-link">
+                  {task.case_number}
+                </Link>{' '}
+                {task.case_title}
+              </Typography>
+              <Typography variant="body2" color="text.secondary">
+                {translate('cases.applicant')}：{detail.applicant_name} · {translate('cases.holder')}：{task.assignee_name ?? translate('inbox.unclaimed')} · {translate('cases.due_at')}：
+                {task.due_at ? new Date(task.due_at).toLocaleString(locale) : '—'}
+              </Typography>
+              <AttachmentLinks attachments={detail.variables.attachments as Attachment[] | undefined} />
+              <Box component="pre" sx={{ fontSize: 12, bgcolor: 'action.hover', p: 1, borderRadius: 1, whiteSpace: 'pre-wrap' }} data-testid="case-variables">
+                {JSON.stringify(Object.fromEntries(Object.entries(detail.variables).filter(([k]) => k !== 'attachments')), null, 2)}
+              </Box>
+            </CardContent>
+          </Card>
+
+          {open && (
+            <Card sx={{ mt: 2 }}>
+              <CardContent>
+                <Stack spacing={2}>
+                  {claimable && <Button variant="contained" label="tasks.claim" onClick={() => run('claim', {}, 'tasks.done_claim')} />}
+                  {holder && (
+                    <>
+                      <FormControl size="small">
+                        <InputLabel id="outcome-label">{translate('tasks.outcome')}</InputLabel>
+                        <Select labelId="outcome-label" label={translate('tasks.outcome')} value={outcome} onChange={(e) => setOutcome(e.target.value)} data-testid="outcome-select">
+                          {task.outcomes.map((o) => (
+                            <MenuItem key={o} value={o}>
+                              {translate(`outcomes.${o}`, { _: o })}
+                            </MenuItem>
+                          ))}
+                        </Select>
+                      </FormControl>
+                      {outcome === 'return' && (
+                        <FormControl size="small">
+                          <InputLabel id="return-label">{translate('tasks.return_to')}</InputLabel>
+                          <Select labelId="return-label" label={translate('tasks.return_to')} value={returnTo} onChange={(e) => setReturnTo(e.target.value)} data-testid="return-select">
+                            <MenuItem value="applicant">{translate('tasks.return_applicant')}</MenuItem>
+                            {returnTargets.map(([nodeId, name]) => (
+                              <MenuItem key={nodeId} value={nodeId}>
+                                {name}
+                              </MenuItem>
+                            ))}
+                          </Select>
+                        </FormControl>
+                      )}
+                      <TextField label={translate('cases.comment')} value={comment} onChange={(e) => setComment(e.target.value)} multiline minRows={3} slotProps={{ htmlInput: { 'data-testid': 'decision-comment' } }} />
+                      <AttachmentsInput value={attachments} onChange={setAttachments} />
+                      <Stack direction="row" spacing={1} useFlexGap sx={{ flexWrap: 'wrap' }}>
+                        <Button variant="contained" label="tasks.submit" onClick={decide} disabled={!outcome} />
+                        {delegated ? (
+                          <Button label="tasks.resolve" onClick={() => run('resolve', { comment: comment || undefined }, 'tasks.done_resolve')} />
+                        ) : (
+                          <>
+                            <Button label="tasks.transfer" onClick={() => setPeople({ action: 'transfer', users: [] })} />
+                            <Button label="tasks.delegate" onClick={() => setPeople({ action: 'delegate', users: [] })} />
+                            <Button label="tasks.add_signer" onClick={() => setPeople({ action: 'add-signer', users: [] })} />
+                          </>
+                        )}
+                        <Button label="tasks.copy" onClick={() => setPeople({ action: 'copy', users: [] })} />
+                        <Button label="tasks.unclaim" onClick={() => run('unclaim', {}, 'tasks.done_unclaim')} />
+                      </Stack>
+                    </>
+                  )}
+                  {!holder && task.assignee_id !== null && <Button label="tasks.remind" onClick={() => run('remind', { comment: comment || undefined }, 'tasks.done_remind')} />}
+                </Stack>
+              </CardContent>
+            </Card>
+          )}
+        </Grid>
+        <Grid size={{ xs: 12, lg: 5 }}>
+          <Card>
+            <CardContent>
+              <Typography variant="subtitle2">{translate('cases.history')}</Typography>
+              <Timeline entries={history} names={names} />
+            </CardContent>
+          </Card>
+        </Grid>
+      </Grid>
+      <Dialog open={people !== null} onClose={() => setPeople(null)}>
+        <DialogTitle>{people ? translate(`tasks.${people.action.replace('-', '_')}`) : ''}</DialogTitle>
+        <DialogContent sx={{ pt: 1 }}>
+          <Box sx={{ pt: 1 }}>
+            <UserPicker label={translate('tasks.to_whom')} multiple={people?.action === 'copy'} onChange={(users) => setPeople((p) => (p ? { ...p, users } : p))} />
+          </Box>
+        </DialogContent>
+        <DialogActions>
+          <Button label="ra.action.cancel" onClick={() => setPeople(null)} />
+          <Button variant="contained" label="ra.action.confirm" onClick={submitPeople} disabled={!people?.users.length} />
+        </DialogActions>
+      </Dialog>
+    </Box>
+  );
+};
