@@ -23,6 +23,7 @@ import { registerOperationLogRoutes } from './routes/operation-log';
 import { registerOrganisationRoutes } from './routes/organisations';
 import { registerProcessRoutes } from './routes/processes';
 import { registerRegionRoutes } from './routes/regions';
+import { registerRegistries } from './routes/registries';
 import { registerSmsRoutes } from './routes/sms';
 import { registerSystemRoutes } from './routes/system';
 import { registerTaskRoutes } from './routes/tasks';
@@ -80,6 +81,7 @@ export function createApp({ config, db, log, temporal }: AppDeps): Express {
   registerCaseRoutes(api, db, temporal, config.APPROVALS_TASK_QUEUE);
   registerTaskRoutes(api, db, temporal);
   registerSmsRoutes(api, db, temporal, config.SMS_TASK_QUEUE);
+  registerRegistries(api, db);
 
   const openapi = new OpenApiGeneratorV31(api.registry.definitions).generateDocument({
     openapi: '3.1.0',

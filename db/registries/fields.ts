@@ -75,7 +75,7 @@ export function zodOf(f: FieldSpec): z.ZodType {
       if (problem) ctx.addIssue({ code: 'custom', message: problem });
     });
   }
-  if (f.type === 'bool') return z.preprocess((v) => (v === undefined || v === null ? false : v), base);
+  if (f.type === 'bool') return z.preprocess((v) => (v === undefined || v === null || v === '' ? (f.default ?? false) : v), base);
   if (f.required) return z.preprocess(blankToNull, base);
   if (f.default !== undefined) {
     const fallback = f.default;

@@ -199,6 +199,9 @@ export async function reviewRecord(trx: Knex.Transaction, res: RegistryResource,
   if (!res.approvable) throw new RegistryError('invalid', `${res.entity} records are not reviewed`);
   const before = await getRecord(trx, res, actor.scope, id, { forUpdate: true });
   if (!before) throw new RegistryError('not_found', `${res.entity} ${id} not found`);
+  // Reviewing is for those who may also write the record (a district reviews its own district's).
+  const problem = await res.writeProblem(actor, before, before, trx);
+  if (problem) throw new RegistryError('forbidden', problem);
   if (before.approved) return false;
   await trx(res.table).where('id', id).update({ approved: 1, approved_at: new Date(), approved_by: actor.userId });
   await recordChange(trx, {

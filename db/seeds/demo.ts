@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { hashPassword } from '../../lib/passwords';
 import type { Role } from '../../lib/roles';
+import { seedRegistriesDemo } from './registries-demo';
 import { CITY, DISTRICTS, streetCode } from './suzhou-regions';
 
 /** Every demo account signs in with this password; `npm start` prints it. */
@@ -123,5 +124,6 @@ export async function seedDemo(db: Knex): Promise<{ users: number; organisations
       .onConflict('username')
       .ignore();
   }
+  await seedRegistriesDemo(db);
   return { users: DEMO_USERS.length, organisations: orgs.length };
 }

@@ -1,0 +1,157 @@
+import type { Knex } from 'knex';
+import { z } from 'zod';
+import type { Actor } from '../../../db/registries/actor';
+import { importSheet, parseUpload } from '../../../db/registries/import';
+import type { RegistryResource } from '../../../db/registries/resource';
+import { writeExport } from '../../../db/registries/spreadsheet';
+import { bodySchema, getRecord, listRecords, reviewRecord, saveRecord } from '../../../db/registries/store';
+import type { SessionUser } from '../../auth/sessions';
+import { notFound } from '../../http/errors';
+import { listQuery } from '../../http/list-query';
+import { listResult, type Api } from '../../http/route';
+import { mapped } from './errors';
+import { readRawBody } from './raw-body';
+
+const IdParams = z.object({ id: z.coerce.number().int().positive() });
+const MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
+
+export function actorOf(user: SessionUser, requestId: unknown): Actor {
+  return { userId: user.id, username: user.username, role: user.role, organisationId: user.organisationId, scope: user.scope, requestId: requestId ? String(requestId) : null };
+}
+
+/**
+ * The REST routes of one registry, in react-admin's simple-rest shape: list (filter, sort,
+ * page, Content-Range), one, create, replace, review, the record's history, and the Excel
+ * export and import of the current filter.
+ */
+export function registerRegistryRoutes(api: Api, db: Knex, res: RegistryResource): void {
+  const base = `/api/${res.name}`;
+  const tags = ['registries'];
+  const filter = res.filter.extend({ q: z.string().max(64).optional(), id: z.array(z.coerce.number().int()).max(500).optional() });
+  const ListQuery = listQuery({ sortable: res.sortable, defaultSort: res.defaultSort, filter });
+  const Body = bodySchema(res);
+
+  api.add({
+    method: 'get',
+    path: base,
+    summary: `${res.title}: list within the caller’s scope`,
+    tags,
+    action: `${res.name}.list`,
+    access: res.readPermission,
+    query: ListQuery,
+    handler: async ({ query, user }) => {
+      const page = await listRecords(db, res, user.scope, query);
+      return listResult(res.name, page.rows, page.total, query.offset);
+    },
+  });
+
+  api.add({
+    method: 'get',
+    path: `${base}/export`,
+    summary: `${res.title}: the current filter and sort as an Excel workbook (Chinese headers; the import reads the same layout)`,
+    tags,
+    action: `${res.name}.export`,
+    access: res.readPermission,
+    query: ListQuery,
+    handler: async ({ query, user, res: http }) => {
+      const stamp = new Date().toISOString().slice(0, 10);
+      http.setHeader('Content-Type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+      http.setHeader('Content-Disposition', `attachment; filename="${res.name}-${stamp}.xlsx"; filename*=UTF-8''${encodeURIComponent(`${res.title}-${stamp}.xlsx`)}`);
+      await writeExport(db, res, user.scope, { filter: query.filter, sort: query.sort }, http);
+      return undefined;
+    },
+  });
+
+  if (res.importKey) {
+    api.add({
+      method: 'post',
+      path: `${base}/import`,
+      summary: `${res.title}: import an .xlsx or .csv file sent as the raw request body; all rows or none, with a report of rejected rows`,
+      tags,
+      action: `${res.name}.import`,
+      access: res.writePermission,
+      query: z.object({ dry_run: z.enum(['true', 'false']).optional() }),
+      handler: async ({ req, query, user, audit }) => {
+        const bytes = await readRawBody(req, MAX_UPLOAD_BYTES);
+        const format = bytes.subarray(0, 2).toString('latin1') === 'PK' ? 'xlsx' : 'csv';
+        const sheet = await mapped(() => parseUpload(bytes, format));
+        const report = await mapped(() => importSheet(db, res, actorOf(user, req.id), sheet, { dryRun: query.dry_run === 'true' }));
+        await audit(db, { targetType: res.entity, detail: { format, rows: report.rows, created: report.created, updated: report.updated, rejected: report.rejected.length, committed: report.committed } });
+        return report;
+      },
+    });
+  }
+
+  api.add({
+    method: 'get',
+    path: `${base}/:id`,
+    summary: `${res.title}: one record with its parts, if within the caller’s scope`,
+    tags,
+    action: `${res.name}.get`,
+    access: res.readPermission,
+    params: IdParams,
+    handler: async ({ params, user }) => {
+      const record = await getRecord(db, res, user.scope, params.id);
+      if (!record) throw notFound(res.title);
+      return record;
+    },
+  });
+
+  api.add({
+    method: 'post',
+    path: base,
+    summary: `${res.title}: create`,
+    tags,
+    action: `${res.name}.create`,
+    access: res.writePermission,
+    status: 201,
+    body: Body,
+    handler: async ({ body, user, req, audit }) =>
+      mapped(() =>
+        db.transaction(async (trx) => {
+          const saved = await saveRecord(trx, res, actorOf(user, req.id), null, body as Record<string, unknown>);
+          await audit(trx, { status: 201, targetType: res.entity, targetId: saved.id });
+          return getRecord(trx, res, { kind: 'city' }, saved.id);
+        }),
+      ),
+  });
+
+  api.add({
+    method: 'put',
+    path: `${base}/:id`,
+    summary: `${res.title}: replace (an edit clears the approved flag until the record is reviewed again)`,
+    tags,
+    action: `${res.name}.update`,
+    access: res.writePermission,
+    params: IdParams,
+    body: Body,
+    handler: async ({ params, body, user, req, audit }) =>
+      mapped(() =>
+        db.transaction(async (trx) => {
+          const saved = await saveRecord(trx, res, actorOf(user, req.id), params.id, body as Record<string, unknown>);
+          await audit(trx, { targetType: res.entity, targetId: params.id, detail: { changed: saved.changed } });
+          return getRecord(trx, res, { kind: 'city' }, params.id);
+        }),
+      ),
+  });
+
+  if (res.approvable) {
+    api.add({
+      method: 'post',
+      path: `${base}/:id/review`,
+      summary: `${res.title}: mark as reviewed (approved) after changes`,
+      tags,
+      action: `${res.name}.review`,
+      access: 'registries:review',
+      params: IdParams,
+      handler: async ({ params, user, req, audit }) =>
+        mapped(() =>
+          db.transaction(async (trx) => {
+            await reviewRecord(trx, res, actorOf(user, req.id), params.id);
+            await audit(trx, { targetType: res.entity, targetId: params.id });
+            return getRecord(trx, res, { kind: 'city' }, params.id);
+          }),
+        ),
+    });
+  }
+}
