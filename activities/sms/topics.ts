@@ -59,7 +59,7 @@ export async function openTopic(db: Knex, input: OpenTopicInput): Promise<{ topi
 /** The option a reply names: "1", "１", " 1。", "同意" (a label) all count; anything else is null. */
 export function parseReply(text: string, options: Record<string, string>): string | null {
   const halfWidth = text.replace(/[\uFF10-\uFF19\uFF21-\uFF3A\uFF41-\uFF5A]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0));
-  const cleaned = halfWidth.trim().replace(/^[\s"'“”‘’【\[(（]+|[\s.,!?。，！？、;；:：'"“”’】\])）]+$/g, '');
+  const cleaned = halfWidth.trim().replace(/^[\s"'“”‘’【[(（]+|[\s.,!?。，！？、;；:：'"“”’】\])）]+$/g, '');
   const first = cleaned.split(/[\s,，.。:：、]+/)[0] ?? '';
   const byKey = Object.keys(options).find((k) => k.toLowerCase() === first.toLowerCase());
   if (byKey) return byKey;

@@ -58,6 +58,8 @@ const STO_UNSENT = 2;
 const STO_SENT = 3;
 const REC_UNREAD = 0;
 const REC_READ = 1;
+const CTRL_Z = '\x1a';
+const ESC = '\x1b';
 
 export class SimulatedModem extends EventEmitter {
   readonly faults: ModemFaults = { errors: [], silent: null, dropAnswer: null, slowMs: 0, registration: 1, simFull: false, simMissing: false };
@@ -168,10 +170,10 @@ export class SimulatedModem extends EventEmitter {
   private receive(chunk: Buffer): void {
     this.input += chunk.toString('latin1');
     if (this.pduWaiter) {
-      const end = this.input.search(/[\x1a\x1b]/);
+      const end = [CTRL_Z, ESC].map((c) => this.input.indexOf(c)).filter((i) => i >= 0).sort((a, b) => a - b)[0] ?? -1;
       if (end < 0) return;
       const pdu = this.input.slice(0, end).trim();
-      const cancelled = this.input[end] === '\x1b';
+      const cancelled = this.input[end] === ESC;
       this.input = this.input.slice(end + 1);
       const waiter = this.pduWaiter;
       this.pduWaiter = null;
@@ -323,7 +325,7 @@ export class SimulatedModem extends EventEmitter {
   }
 
   private checkSubmitPdu(pdu: string, declaredLength: number): void {
-    let valid = false;
+    let valid: boolean;
     try {
       decodeSubmit(pdu);
       valid = tpduLengthOf(pdu) === declaredLength;
