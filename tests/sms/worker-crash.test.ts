@@ -139,5 +139,5 @@ describe('SMS worker killed mid-send', () => {
 
     second.child.kill('SIGTERM');
     expect(await second.exited).toBe(0);
-  });
+  }, 360_000); // two worker start-ups and a heartbeat timeout on a loaded machine
 });
