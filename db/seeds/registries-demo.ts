@@ -142,9 +142,12 @@ export async function seedRegistriesDemo(db: Knex): Promise<RegistriesSeedSummar
       usedNames.add(name);
       const buildYear = i === 0 && d.code === GUSU ? 1986 : rng.int(1982, year - 2);
       const old = buildYear < 2000;
-      const nature = rng.chance(0.85)
+      const landmark = i === 0 && (d.code === GUSU || d.code === SIP);
+      const drawn = rng.chance(0.85)
         ? old ? 'residential_multi_storey' : rng.pick(['residential_high_rise', 'residential_high_rise', 'residential_multi_storey', 'terraced_villa', 'detached_villa'])
         : rng.pick(['commercial_office', 'public_utility']);
+      // The named estates of the foundation's demo (平江新村, 金鸡湖花园) are housing.
+      const nature = landmark ? (d.code === GUSU ? 'residential_multi_storey' : 'residential_high_rise') : drawn;
       const buildings = nature === 'detached_villa' || nature === 'terraced_villa' ? rng.int(20, 60) : nature.startsWith('residential') ? rng.int(4, 36) : rng.int(1, 4);
       const floorsMax = nature === 'residential_high_rise' || nature === 'commercial_office' ? rng.int(11, 33) : nature === 'residential_multi_storey' ? rng.int(5, 7) : rng.int(2, 3);
       const stairs = buildings * (nature.endsWith('villa') ? 1 : rng.int(1, 4));
