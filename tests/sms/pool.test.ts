@@ -165,6 +165,25 @@ describe('modem pool over pseudo-terminals', () => {
     expect(bad.journal.attempts).toHaveLength(1);
   });
 
+  it('sends through a slow modem, and resynchronises one whose answers come after the timeout', async () => {
+    const [slow, ...others] = sim.modems;
+    for (const m of others) m.failNext(/^AT\+CMGW/, 'ERROR', Infinity);
+    slow.faults.slowMs = 1_000; // slow, but inside the 4 s command timeout
+    const first = await send('13800000011', 'slow but fine');
+    expect(first.outcome).toMatchObject({ status: 'sent', imei: slow.imei });
+    expect(first.journal.attempts.filter((a) => a.imei === slow.imei).map((a) => a.status)).toEqual(['succeeded']);
+
+    // Answers later than the timeout: the health poll gives up, the modem goes out, and the late
+    // answers still on their way must not be taken for answers to the next commands.
+    slow.faults.slowMs = 5_000;
+    await waitFor('the late modem taken out', () => !pool.isReady(slow.imei));
+    slow.faults.slowMs = 0;
+    const second = await send('13800000012', 'after the late answers');
+    expect(second.outcome).toMatchObject({ status: 'sent', imei: slow.imei });
+    expect(sim.network.receivedBy('13800000011').map((m) => m.text)).toEqual(['slow but fine']);
+    expect(sim.network.receivedBy('13800000012').map((m) => m.text)).toEqual(['after the late answers']);
+  });
+
   it('reads received messages, hands them over and deletes them from the SIM', async () => {
     const modem = sim.modems[0];
     sim.network.sendFromPhone('+8613800000008', modem.ownNumber, '1');
