@@ -3,7 +3,8 @@ import type { CaseActivities } from '../../activities/cases';
 import type { CaseRowPatch, CaseScope, ChangeBatch, ChangeBatchResult, HistoryEntry } from '../../lib/cases/changes';
 
 const { applyCaseChanges } = proxyActivities<CaseActivities>({
-  startToCloseTimeout: '30 seconds',
+  // A batch takes milliseconds; a worker that died mid-batch is noticed after this long.
+  startToCloseTimeout: '15 seconds',
   // A database outage must not lose a case: retry until MySQL is back.
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
 });
