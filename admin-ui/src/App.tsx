@@ -17,6 +17,7 @@ import { CaseList, CaseShow } from './cases';
 import { InboxList } from './inbox/InboxList';
 import { TaskPage } from './tasks/TaskPage';
 import { OrganisationCreate, OrganisationEdit, OrganisationList } from './organisations';
+import { registryResources } from './registries/resources';
 import { UserCreate, UserEdit, UserList } from './users';
 
 /** The menu follows the signed-in user's permissions: a resource appears only for roles that may read it. */
@@ -58,6 +59,7 @@ export const App = () => (
             <Route path=":key/design" element={<ProcessDesigner />} />
           </Resource>
         )}
+        {registryResources(permissions)}
         {permissions.includes('oplog:read') && <Resource name="operation-logs" icon={HistoryIcon} list={OperationLogList} />}
         <Resource name="cases" icon={FolderIcon} list={CaseList} show={CaseShow} recordRepresentation="number" />
         <CustomRoutes>

@@ -1,4 +1,7 @@
 /** The platform's own interface messages in English; same keys as app-zh-CN.ts. */
+import registriesEn from '../registries/messages-en';
+import { registryResources } from '../registries/messages';
+
 const appEnglishMessages: typeof import('./app-zh-CN').default = {
   app: {
     title: 'Property Supervision Platform',
@@ -129,7 +132,9 @@ const appEnglishMessages: typeof import('./app-zh-CN').default = {
     made_current: 'New cases will use version %{version}',
     diagram_of: 'Diagram of version %{version}',
   },
+  registries: registriesEn,
   resources: {
+    ...registryResources(registriesEn),
     cases: {
       name: 'Case |||| Cases',
       fields: { number: 'Number', title: 'Subject', applicant_name: 'Applicant', status: 'Status', current_steps: 'Current step', started_at: 'Applied', process_key: 'Process', district_code: 'District', q: 'Search' },

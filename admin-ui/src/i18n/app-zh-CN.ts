@@ -1,4 +1,7 @@
 /** The platform's own interface messages, Simplified Chinese (the default language). */
+import registriesZh from '../registries/messages-zh-CN';
+import { registryResources } from '../registries/messages';
+
 const appChineseMessages = {
   app: {
     title: '物业监管与服务平台',
@@ -129,7 +132,9 @@ const appChineseMessages = {
     made_current: '新案件将使用第 %{version} 版',
     diagram_of: '第 %{version} 版流程图',
   },
+  registries: registriesZh,
   resources: {
+    ...registryResources(registriesZh),
     cases: {
       name: '案件 |||| 案件',
       fields: { number: '案件编号', title: '事项', applicant_name: '申请单位', status: '状态', current_steps: '当前环节', started_at: '申请时间', process_key: '流程', district_code: '所在区', q: '搜索' },

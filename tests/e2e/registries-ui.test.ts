@@ -1,0 +1,108 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Knex } from 'knex';
+import type { Browser, Page } from 'playwright-core';
+import { DEMO_PASSWORD } from '../../db/seeds/demo';
+import { testApp } from '../helpers/api';
+import { ARTIFACTS, UI_DIST, ensureUiBuilt, launchBrowser, serve } from '../helpers/browser';
+import { freshTestDatabase } from '../helpers/db';
+
+const SRC = path.resolve(__dirname, '../../admin-ui/src');
+
+/** The newest modification time under a folder. */
+function newest(dir: string): number {
+  let latest = 0;
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    latest = Math.max(latest, entry.isDirectory() ? newest(full) : fs.statSync(full).mtimeMs);
+  }
+  return latest;
+}
+
+/** Rebuilds the UI when a source file is newer than the build (the shared helper builds only a missing one). */
+function ensureFreshUi(): void {
+  const index = path.join(UI_DIST, 'index.html');
+  if (fs.existsSync(index) && fs.statSync(index).mtimeMs >= newest(SRC)) return;
+  const result = spawnSync('npm', ['run', '--silent', 'build:ui'], { cwd: path.resolve(__dirname, '../..'), stdio: 'inherit' });
+  if (result.status !== 0) throw new Error('the admin UI build failed');
+  ensureUiBuilt();
+}
+
+/** The project registry in a real browser: list, open, edit a field, see the change in the history. */
+describe('registries UI (headless Chromium)', () => {
+  let db: Knex;
+  let browser: Browser;
+  let server: { url: string; close: () => Promise<void> };
+  let closeTemporal: () => Promise<void>;
+
+  beforeAll(async () => {
+    ensureFreshUi();
+    ({ db } = await freshTestDatabase());
+    const t = testApp(db, { config: { UI_DIST_DIR: UI_DIST } });
+    closeTemporal = () => t.temporal.close();
+    server = await serve(t.app);
+    browser = await launchBrowser();
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    await closeTemporal?.();
+    await db?.destroy();
+  });
+
+  async function signIn(username: string): Promise<Page> {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 }, locale: 'zh-CN' });
+    await page.goto(`${server.url}/`);
+    await page.locator('input[name=username]').fill(username);
+    await page.locator('input[name=password]').fill(DEMO_PASSWORD);
+    await page.getByRole('button', { name: '登录' }).click();
+    return page;
+  }
+
+  it('lists a district’s projects, opens one, edits a field and shows the change in its history', async () => {
+    const page = await signIn('gusu.staff');
+    const menu = page.locator('.RaMenu-open, .RaMenu-closed').first();
+    await menu.getByText('物业项目', { exact: true }).click();
+    await page.getByRole('cell', { name: '平江新村', exact: true }).waitFor();
+    const districts = await page.locator('td.column-district_name').allInnerTexts();
+    expect(districts.length).toBeGreaterThan(5);
+    expect(new Set(districts)).toEqual(new Set(['姑苏区']));
+
+    await page.getByRole('cell', { name: '平江新村', exact: true }).click();
+    await page.getByText('平江新村（XM3205080001）').first().waitFor();
+    await page.getByText('委托物业服务企业管理').waitFor();
+
+    await page.getByRole('link', { name: '编辑' }).click();
+    await page.getByRole('button', { name: '保存' }).waitFor();
+    await page.getByRole('tab', { name: '管理与联系' }).click();
+    const phone = page.getByLabel('夜间报修电话');
+    await phone.fill('13962001234');
+    await page.getByRole('button', { name: '保存' }).click();
+
+    await page.getByRole('tab', { name: '变更历史' }).waitFor();
+    await page.getByRole('tab', { name: '变更历史' }).click();
+    const history = page.getByTestId('registry-history');
+    await history.getByText('gusu.staff').waitFor();
+    await history.getByText('13962001234', { exact: false }).waitFor();
+    await expect(history.getByText('夜间报修电话').count()).resolves.toBeGreaterThan(0);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'registries-project-history.png') });
+
+    const stored = await db('property_projects').where('code', 'XM3205080001').first('night_repair_phone', 'approved');
+    expect(stored).toEqual({ night_repair_phone: '13962001234', approved: 0 });
+    await page.close();
+  });
+
+  it('shows the registry menu in English too', async () => {
+    const page = await signIn('city.staff');
+    await page.getByText('您好，王建国（物业处）').waitFor();
+    await page.getByRole('button', { name: '简体中文' }).click();
+    await page.getByRole('menuitem', { name: 'English' }).click();
+    const menu = page.locator('.RaMenu-open, .RaMenu-closed').first();
+    for (const item of ['Property projects', 'Enterprises', 'Staff', "Owners' committees", 'Credit events', 'Double registrations']) {
+      await menu.getByText(item, { exact: true }).waitFor();
+    }
+    await page.close();
+  });
+});
