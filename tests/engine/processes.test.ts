@@ -136,7 +136,8 @@ describe('process definitions', () => {
       const unknown = await ent.post('/api/cases').send({ processKey: 'no-such-process' });
       expect(unknown.status).toBe(422);
       expect((await ent.post('/api/cases').send({ processKey: 'sample-approval', applicantOrganisationId: 1 })).status).toBe(403);
-      expect((await caseRow(engine.db, (await engine.db('cases').max('id as id').first()).id)).status).toBe('running');
+      const latest = (await engine.db('cases').max('id as id').first()) as { id: number };
+      expect((await caseRow(engine.db, latest.id)).status).toBe('running');
     });
   });
 });
