@@ -9,6 +9,7 @@ import { createDb, ensureDatabase } from '../db/connection';
 import { migrateLatest } from '../db/migrate';
 import { DEMO_PASSWORD, DEMO_USERS, seedDemo } from '../db/seeds/demo';
 import { publishShippedProcesses } from '../lib/processes/shipped';
+import { startSimulatedModems } from '../tools/modem-simulator';
 import { Supervisor } from './supervisor';
 
 /**
@@ -52,17 +53,37 @@ async function main(): Promise<void> {
     await prepareDatabase(config.DATABASE_URL, log);
     buildAdminUiIfStale(config.UI_DIST_DIR, log);
 
+    const smsPorts = await modemPorts(config.SMS_PORTS, log, cleanups);
     const supervisor = new Supervisor(log, { ...process.env, TEMPORAL_ADDRESS: temporal.address });
     cleanups.push(() => supervisor.stop());
     supervisor.start({ name: 'api', script: path.join(root, 'api/server.ts') });
     supervisor.start({ name: 'worker-approvals', script: path.join(root, 'workers/approvals.ts') });
+    if (smsPorts) supervisor.start({ name: 'worker-sms', script: path.join(root, 'workers/sms.ts'), env: { SMS_PORTS: smsPorts } });
 
     const url = `http://${config.HOST}:${config.PORT}`;
     await waitForReady(`${url}/readyz`, 120_000);
-    printWelcome(url, temporal.uiUrl);
+    printWelcome(url, temporal.uiUrl, smsPorts ? `modems on ${smsPorts}` : 'not running (no modems)');
   } catch (err) {
     log.fatal({ err }, 'the platform could not start');
     await shutdown('start-up failed', 1);
+  }
+}
+
+/**
+ * The serial ports the SMS worker opens: the configured modems, or four simulated ones on socat
+ * pseudo-terminals. The simulators live in this process, not the worker's, so that like real
+ * hardware they outlive a worker restart.
+ */
+async function modemPorts(configured: string, log: ReturnType<typeof createLogger>, cleanups: Array<() => Promise<void>>): Promise<string | null> {
+  if (configured.trim()) return configured;
+  try {
+    const sim = await startSimulatedModems({ count: 4 });
+    cleanups.push(() => sim.stop());
+    log.info({ devices: sim.devicePaths }, 'no SMS_PORTS configured: the SMS worker runs on 4 simulated modems');
+    return sim.devicePaths.join(',');
+  } catch (err) {
+    log.warn({ err }, 'could not start simulated modems (is socat installed?); the SMS worker is not started');
+    return null;
   }
 }
 
@@ -120,7 +141,7 @@ async function waitForReady(url: string, timeoutMs: number): Promise<void> {
   throw new Error(`${url} did not report ready within ${timeoutMs / 1000} s`);
 }
 
-function printWelcome(url: string, temporalUi: string | null): void {
+function printWelcome(url: string, temporalUi: string | null, smsPorts: string | null): void {
   const rows = DEMO_USERS.map((u) => `    ${u.username.padEnd(18)} ${ROLE_LABELS_ZH[u.role]}（${u.role}）`).join('\n');
   console.log(`
   物业监管与服务平台 is running.
@@ -128,6 +149,7 @@ function printWelcome(url: string, temporalUi: string | null): void {
     Admin UI     ${url}/
     API docs     ${url}/api/docs
     Readiness    ${url}/readyz${temporalUi ? `\n    Temporal UI  ${temporalUi}` : ''}
+    SMS          ${smsPorts}
 
   Demo sign-ins (password for all: ${DEMO_PASSWORD}):
 ${rows}

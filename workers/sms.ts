@@ -2,6 +2,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { loadConfig } from '../lib/config';
 import { createLogger } from '../lib/logger';
+import { installTemporalRuntimeLogger } from '../lib/temporal/runtime-logger';
 import { connectWhenReady } from '../lib/temporal/connect';
 import { createDb } from '../db/connection';
 import { createSmsWorker } from './sms-worker';
@@ -15,6 +16,7 @@ import { createSmsWorker } from './sms-worker';
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger('worker-sms', config.LOG_LEVEL);
+  installTemporalRuntimeLogger(log);
   const address = config.TEMPORAL_ADDRESS ?? `127.0.0.1:${config.TEMPORAL_PORT}`;
 
   let ports = config.SMS_PORTS.split(',').map((p) => p.trim()).filter(Boolean);

@@ -77,6 +77,21 @@ describe('npm start', () => {
     expect(await res.json()).toMatchObject({ requestedBy: 'admin' });
   });
 
+  it('runs the SMS worker on four simulated modems, which report in ready', async () => {
+    const login = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: DEMO_PASSWORD }) });
+    const cookie = login.headers.get('set-cookie')!.split(';')[0];
+    expect(output).toMatch(/SMS\s+modems on /);
+    const modems = await waitFor(
+      async () => {
+        const rows = (await (await fetch(`${base}/api/sms/modems`, { headers: { cookie } })).json()) as Array<{ status: string }>;
+        return rows.length === 4 && rows.every((m) => m.status === 'ready') ? rows : null;
+      },
+      60_000,
+      'four ready modems',
+    );
+    expect(modems).toHaveLength(4);
+  });
+
   it('serves the admin UI', async () => {
     const res = await fetch(`${base}/`);
     expect(res.status).toBe(200);
@@ -88,13 +103,16 @@ describe('npm start', () => {
     child.kill('SIGINT');
     expect(await exited).toBe(0);
     await expect(fetch(`${base}/healthz`)).rejects.toThrow();
-    // Nothing it started is left running: no process still has our data folder on its command line.
+    // Nothing it started is left running: no process still names our data folder or the
+    // simulated modems' folder (socat) on its command line.
+    const modemDir = path.dirname(/SMS\s+modems on ([^,\s]+)/.exec(output)![1]);
     const leftovers = fs
       .readdirSync('/proc')
       .filter((p) => /^\d+$/.test(p))
       .filter((p) => {
         try {
-          return fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(dataDir);
+          const cmdline = fs.readFileSync(`/proc/${p}/cmdline`, 'utf8');
+          return cmdline.includes(dataDir) || cmdline.includes(modemDir);
         } catch {
           return false;
         }
