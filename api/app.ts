@@ -78,7 +78,7 @@ export function createApp({ config, db, log, temporal }: AppDeps): Express {
   registerOperationLogRoutes(api, db);
   registerSystemRoutes(api, db, temporal);
   registerProcessRoutes(api, db);
-  registerCaseRoutes(api, db, temporal, config.APPROVALS_TASK_QUEUE);
+  registerCaseRoutes(api, db, temporal, config.APPROVALS_TASK_QUEUE, config.CASE_SMS_TASK_QUEUE || null);
   registerTaskRoutes(api, db, temporal);
   registerSmsRoutes(api, db, temporal, config.SMS_TASK_QUEUE);
   registerRegistries(api, db);

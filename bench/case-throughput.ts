@@ -90,7 +90,7 @@ async function main(): Promise<void> {
   });
   const running = worker.run();
   const temporalClient = lazyTemporalClient(temporal.address, 'default');
-  const app = createApp({ config: { ...config, APPROVALS_TASK_QUEUE: TASK_QUEUE, UI_DIST_DIR: '/nonexistent' }, db, log: pino({ level: 'silent' }), temporal: temporalClient });
+  const app = createApp({ config: { ...config, APPROVALS_TASK_QUEUE: TASK_QUEUE, CASE_SMS_TASK_QUEUE: '', UI_DIST_DIR: '/nonexistent' }, db, log: pino({ level: 'silent' }), temporal: temporalClient });
   const server = app.listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

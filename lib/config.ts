@@ -21,6 +21,8 @@ const EnvSchema = z.object({
   TEMPORAL_UI_PORT: intFromEnv(8233),
   /** The queue case workflows start on; tests give each file its own so workers never share. */
   APPROVALS_TASK_QUEUE: z.string().default('approvals'),
+  /** Where case reminders are sent (the SMS worker's queue); empty: only recorded in the history. */
+  CASE_SMS_TASK_QUEUE: z.string().default('sms'),
   DATA_DIR: z.string().default(path.resolve(__dirname, '..', 'data')),
   /** Uploaded and generated files; DATA_DIR/files unless set. */
   FILES_DIR: z.string().optional(),

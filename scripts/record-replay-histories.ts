@@ -60,7 +60,7 @@ async function main(): Promise<void> {
     await migrateLatest(db);
     await seedDemo(db);
     const shipped = await publishShippedProcesses(db);
-    const app = createApp({ config: { ...config, APPROVALS_TASK_QUEUE: taskQueue, UI_DIST_DIR: '/nonexistent' }, db, log: pino({ level: 'silent' }), temporal: client });
+    const app = createApp({ config: { ...config, APPROVALS_TASK_QUEUE: taskQueue, CASE_SMS_TASK_QUEUE: '', UI_DIST_DIR: '/nonexistent' }, db, log: pino({ level: 'silent' }), temporal: client });
     const agents = new Map<string, request.Agent>();
     const as = async (username: string) => {
       if (!agents.has(username)) {

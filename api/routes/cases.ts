@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import { z } from 'zod';
 import { TASK_QUEUES } from '../../lib/config';
@@ -58,7 +59,7 @@ const CASE_COLUMNS = { id: 'c.id', number: 'c.number', started_at: 'c.started_at
 
 const HistoryList = listQuery({ sortable: ['seq', 'at'] as const, defaultSort: ['seq', 'ASC'], filter: z.object({ kind: z.string().max(32).optional() }) });
 
-export function registerCaseRoutes(api: Api, db: Knex, temporal: LazyTemporalClient, taskQueue: string = TASK_QUEUES.approvals): void {
+export function registerCaseRoutes(api: Api, db: Knex, temporal: LazyTemporalClient, taskQueue: string = TASK_QUEUES.approvals, smsTaskQueue: string | null = null): void {
   const visibleCase = async (id: number, user: SessionUser) => {
     const row = await whereCaseVisible(db, caseQuery(db).select([...CASE_FIELDS, 'c.workflow_id', 'c.variables', 'c.active_nodes', 'c.check_code']), user).where('c.id', id).first();
     if (!row) throw notFound('Case');
@@ -125,9 +126,10 @@ export function registerCaseRoutes(api: Api, db: Knex, temporal: LazyTemporalCli
           check_code: checkCode,
           variables: JSON.stringify(variables),
         });
-        await trx('cases').where('id', id).update({ workflow_id: caseWorkflowId(id) });
+        const workflowId = caseWorkflowId(id, crypto.randomBytes(4).toString('hex'));
+        await trx('cases').where('id', id).update({ workflow_id: workflowId });
         await audit(trx, { status: 201, targetType: 'case', targetId: id, detail: { number, processKey: body.processKey, version: process.version } });
-        return { id: id as number, number, checkCode };
+        return { id: id as number, number, checkCode, workflowId };
       });
       const input: CaseWorkflowInput = {
         caseId: created.id,
@@ -138,12 +140,13 @@ export function registerCaseRoutes(api: Api, db: Knex, temporal: LazyTemporalCli
         scope: { organisationId: org.id, districtCode, streetCode },
         applicant: { userId: user.id, username: user.username },
         variables,
+        smsTaskQueue,
       };
       try {
         const client = await temporal.get();
         await client.workflow.start('caseWorkflow', {
           taskQueue,
-          workflowId: caseWorkflowId(created.id),
+          workflowId: created.workflowId,
           args: [input],
           typedSearchAttributes: [
             { key: CASE_TYPE, value: body.processKey },
@@ -157,7 +160,7 @@ export function registerCaseRoutes(api: Api, db: Knex, temporal: LazyTemporalCli
         await db('cases').where('id', created.id).delete();
         throw err;
       }
-      return { id: created.id, number: created.number, checkCode: created.checkCode, processKey: body.processKey, processVersion: process.version, workflowId: caseWorkflowId(created.id), status: 'running' };
+      return { id: created.id, number: created.number, checkCode: created.checkCode, processKey: body.processKey, processVersion: process.version, workflowId: created.workflowId, status: 'running' };
     },
   });
 

@@ -14,7 +14,7 @@ describe('decisions, task actions and scope', () => {
   let city: TestAgent;
 
   beforeAll(async () => {
-    engine = await startEngine();
+    engine = await startEngine({ sms: true });
     await publishShippedProcesses(engine.db);
     ent = await engine.as('dongwu.ent');
     gusu = await engine.as('gusu.staff');
@@ -171,7 +171,8 @@ describe('decisions, task actions and scope', () => {
     expect((await lead.get('/api/inbox/todo')).body.map((t: { id: number }) => t.id)).toContain(ct.id);
     expect((await ent.post(`/api/tasks/${ct.id}/remind`).send({ comment: '请尽快' })).status).toBe(200);
     const sms = await engine.db('case_history').where({ case_id: c.id, kind: 'sms_sent' }).first('data');
-    expect(JSON.parse(sms.data)).toMatchObject({ recipients: [{ userId: leaderId, phone: '13800000003' }], via: 'recorded' });
+    expect(JSON.parse(sms.data)).toMatchObject({ recipients: [{ userId: leaderId, phone: '13800000003' }], via: 'sms-worker' });
+    expect(engine.smsSent).toEqual([expect.objectContaining({ to: '13800000003', text: expect.stringContaining(c.number) })]);
     expect(await historyKinds(engine.db, c.id)).toEqual(expect.arrayContaining(['delegated', 'resolved', 'copied', 'signer_added', 'transferred', 'reminded']));
   });
 

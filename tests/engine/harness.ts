@@ -1,4 +1,4 @@
-import { bundleWorkflowCode, NativeConnection, type Worker } from '@temporalio/worker';
+import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
 import type { Express } from 'express';
 import type { Knex } from 'knex';
 import type TestAgent from 'supertest/lib/agent';
@@ -28,11 +28,13 @@ export interface Engine {
   taskQueue: string;
   connection: NativeConnection;
   worker: Worker | null;
+  /** Messages the stub SMS worker accepted (startEngine({ sms: true })). */
+  smsSent: Array<{ to: string; text: string; idempotencyKey: string }>;
   as(username: string): Promise<TestAgent>;
   stop(): Promise<void>;
 }
 
-export async function startEngine(opts: { worker?: boolean } = {}): Promise<Engine> {
+export async function startEngine(opts: { worker?: boolean; sms?: boolean } = {}): Promise<Engine> {
   const { db, url } = await freshTestDatabase();
   const taskQueue = `cases-${process.pid}-${process.env.JEST_WORKER_ID ?? 0}-${Date.now()}`;
   const connection = await NativeConnection.connect({ address: process.env.TEMPORAL_ADDRESS! });
@@ -42,7 +44,25 @@ export async function startEngine(opts: { worker?: boolean } = {}): Promise<Engi
     worker = await createApprovalsWorker({ connection, namespace: 'default', db, taskQueue, workflowBundle: await workflowBundle() });
     running = worker.run();
   }
-  const { app, temporal } = testApp(db, { config: { APPROVALS_TASK_QUEUE: taskQueue } });
+  // A stand-in for the SMS worker's sendSms activity on a queue of this file's own.
+  const smsSent: Engine['smsSent'] = [];
+  let smsWorker: Worker | null = null;
+  let smsRunning: Promise<void> | null = null;
+  if (opts.sms) {
+    smsWorker = await Worker.create({
+      connection,
+      namespace: 'default',
+      taskQueue: `${taskQueue}-sms`,
+      activities: {
+        async sendSms(input: { to: string; text: string; idempotencyKey: string }) {
+          if (!smsSent.some((m) => m.idempotencyKey === input.idempotencyKey)) smsSent.push(input);
+          return { messageId: smsSent.length, status: 'accepted' };
+        },
+      },
+    });
+    smsRunning = smsWorker.run();
+  }
+  const { app, temporal } = testApp(db, { config: { APPROVALS_TASK_QUEUE: taskQueue, CASE_SMS_TASK_QUEUE: opts.sms ? `${taskQueue}-sms` : '' } });
   const agents = new Map<string, TestAgent>();
   return {
     db,
@@ -52,6 +72,7 @@ export async function startEngine(opts: { worker?: boolean } = {}): Promise<Engi
     taskQueue,
     connection,
     worker,
+    smsSent,
     async as(username: string) {
       if (!agents.has(username)) agents.set(username, await signIn(app, username));
       return agents.get(username)!;
@@ -59,6 +80,8 @@ export async function startEngine(opts: { worker?: boolean } = {}): Promise<Engi
     async stop() {
       if (worker && worker.getState() === 'RUNNING') worker.shutdown();
       await running;
+      smsWorker?.shutdown();
+      await smsRunning;
       await temporal.close();
       await connection.close();
       await db.destroy();

@@ -16,6 +16,8 @@ export interface CaseWorkflowInput {
   scope: CaseScope;
   applicant: { userId: number; username: string };
   variables: Record<string, unknown>;
+  /** The SMS worker's task queue; absent or null: reminders are recorded, not sent. */
+  smsTaskQueue?: string | null;
 }
 
 export interface Actor {
@@ -112,4 +114,9 @@ export const terminateUpdate = defineUpdate<CaseSnapshot, [ApplicantRequest]>('t
 export const deliverMessageUpdate = defineUpdate<CaseSnapshot, [MessageDelivery]>('deliverMessage');
 export const caseStateQuery = defineQuery<CaseSnapshot>('state');
 
-export const caseWorkflowId = (caseId: number) => `case-${caseId}`;
+/**
+ * A case's workflow id: its row id plus a random tag, because case ids restart with a fresh
+ * database while a Temporal server may still hold workflows of an earlier one (development,
+ * tests). The id is kept in cases.workflow_id; nothing derives it again.
+ */
+export const caseWorkflowId = (caseId: number, tag: string) => `case-${caseId}-${tag}`;

@@ -821,7 +821,9 @@ export class CaseEngine {
   }
 
   private sms(taskKeys: string[], text: string, key: string) {
-    return this.persister.whileBusy(() => sendCaseSms({ caseId: this.input.caseId, userIds: [], holdersOfTaskKeys: taskKeys, text, idempotencyKey: `${workflowInfo().workflowId}/${key}` }));
+    return this.persister.whileBusy(() =>
+      sendCaseSms({ caseId: this.input.caseId, userIds: [], holdersOfTaskKeys: taskKeys, text, idempotencyKey: `${workflowInfo().workflowId}/${key}` }, this.input.smsTaskQueue),
+    );
   }
 
   private feelContext(): Record<string, unknown> {

@@ -8,26 +8,36 @@ const { resolveCaseSmsRecipients } = proxyActivities<CaseActivities>({
 });
 
 /**
- * SMS SEAM. Reminders (催办, timer reminders) and applicant notices go through here.
- *
- * Today the approvals worker only resolves the recipients' phone numbers and the case history
- * records the message with `via: "recorded"`. When the SMS worker (task queue "sms",
- * lib/sms + activities/sms) ships its send activity, set SMS_SEND_ACTIVITY to its name: the
- * workflow then hands each message to that queue. Guard the switch with `patched()` so that
- * cases already running replay unchanged.
+ * Reminders (催办, timer reminders) go out through here. The approvals worker resolves the
+ * recipients' phone numbers; then, when the case was started with an SMS task queue (the API's
+ * CASE_SMS_TASK_QUEUE, "sms" by default), each message is handed to the SMS worker's `sendSms`
+ * activity (activities/sms: accepts once per idempotency key, delivers durably, answers at once).
+ * Without a queue (tests, installations without modems) the message is only recorded in the
+ * case history with `via: "recorded"`.
  */
-export const SMS_SEND_ACTIVITY: string | null = null;
+export const SMS_SEND_ACTIVITY = 'sendSms';
 
-export async function sendCaseSms(request: CaseSmsRequest): Promise<CaseSmsResult> {
+interface SendSmsInput {
+  to: string;
+  text: string;
+  idempotencyKey: string;
+  userId?: number | null;
+}
+
+export async function sendCaseSms(request: CaseSmsRequest, smsTaskQueue: string | null | undefined): Promise<CaseSmsResult> {
   const recipients = await CancellationScope.nonCancellable(() => resolveCaseSmsRecipients(request));
-  if (!SMS_SEND_ACTIVITY) return recipients;
-  const sms = proxyActivities<Record<string, (input: { to: string; text: string; idempotencyKey: string }) => Promise<unknown>>>({
-    taskQueue: 'sms',
-    startToCloseTimeout: '2 minutes',
-    retry: { maximumAttempts: 3 },
+  if (!smsTaskQueue) return recipients;
+  const sms = proxyActivities<Record<string, (input: SendSmsInput) => Promise<unknown>>>({
+    taskQueue: smsTaskQueue,
+    startToCloseTimeout: '1 minute',
+    retry: { maximumAttempts: 10 },
   });
-  for (const r of recipients.recipients) {
-    if (r.phone) await sms[SMS_SEND_ACTIVITY]({ to: r.phone, text: request.text, idempotencyKey: `${request.idempotencyKey}/${r.userId}` });
-  }
+  await CancellationScope.nonCancellable(() =>
+    Promise.all(
+      recipients.recipients
+        .filter((r) => r.phone)
+        .map((r) => sms[SMS_SEND_ACTIVITY]({ to: r.phone!, text: request.text, idempotencyKey: `${request.idempotencyKey}/${r.userId}`, userId: r.userId })),
+    ),
+  );
   return { ...recipients, via: 'sms-worker' };
 }
