@@ -195,13 +195,11 @@ export function registerCaseRoutes(api: Api, db: Knex, temporal: LazyTemporalCli
       const { variables, active_nodes, workflow_id, check_code, ...rest } = row;
       const definition = await graphOf(row.process_key, row.process_version);
       const openTasks = (await taskQuery(db).select(TASK_FIELDS(db)).where('t.case_id', params.id).where('t.status', 'open').orderBy('t.id')).map(taskView);
-      let live: CaseSnapshot | null = null;
-      try {
-        live = await (await handle(workflow_id)).query(caseStateQuery);
-        live = { ...live, variables: visibleVariables(live.variables, definition?.graph ?? null, user.role) };
-      } catch {
-        live = null; // Temporal unreachable or history archived: MySQL still answers.
-      }
+      // Temporal unreachable or the history archived: MySQL still answers, without live state.
+      const live: CaseSnapshot | null = await handle(workflow_id)
+        .then((h) => h.query(caseStateQuery))
+        .then((snapshot) => ({ ...snapshot, variables: visibleVariables(snapshot.variables, definition?.graph ?? null, user.role) }))
+        .catch(() => null);
       const applicantSide = row.started_by === user.id || (user.scope.kind === 'organisation' && row.applicant_organisation_id === user.organisationId);
       return {
         ...rest,
