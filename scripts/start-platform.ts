@@ -1,5 +1,3 @@
-import { spawnSync } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../lib/config';
 import { createLogger } from '../lib/logger';
@@ -10,6 +8,7 @@ import { migrateLatest } from '../db/migrate';
 import { DEMO_PASSWORD, DEMO_USERS, seedDemo } from '../db/seeds/demo';
 import { publishShippedProcesses } from '../lib/processes/shipped';
 import { startSimulatedModems } from '../tools/modem-simulator';
+import { adminUiIsStale, buildAdminUiIfStale } from './admin-ui-build';
 import { Supervisor } from './supervisor';
 
 /**
@@ -51,7 +50,10 @@ async function main(): Promise<void> {
     cleanups.push(() => temporal.stop());
 
     await prepareDatabase(config.DATABASE_URL, log);
-    buildAdminUiIfStale(config.UI_DIST_DIR, log);
+    if (adminUiIsStale(config.UI_DIST_DIR)) {
+      log.info('building the admin UI …');
+      if (!buildAdminUiIfStale(config.UI_DIST_DIR)) log.warn('the admin UI build failed; the API runs without it');
+    }
 
     const smsPorts = await modemPorts(config.SMS_PORTS, log, cleanups);
     const supervisor = new Supervisor(log, { ...process.env, TEMPORAL_ADDRESS: temporal.address });
@@ -107,24 +109,6 @@ async function prepareDatabase(url: string, log: ReturnType<typeof createLogger>
   } finally {
     await db.destroy();
   }
-}
-
-/** Builds the admin UI when there is no build yet or a source file is newer than the build. */
-function buildAdminUiIfStale(distDir: string, log: ReturnType<typeof createLogger>): void {
-  const built = path.join(distDir, 'index.html');
-  if (fs.existsSync(built) && newestMtime(path.join(root, 'admin-ui', 'src')) <= fs.statSync(built).mtimeMs) return;
-  log.info('building the admin UI …');
-  const result = spawnSync('npm', ['run', '--silent', 'build:ui'], { cwd: root, stdio: 'inherit' });
-  if (result.status !== 0) log.warn('the admin UI build failed; the API runs without it');
-}
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(full) : fs.statSync(full).mtimeMs);
-  }
-  return newest;
 }
 
 async function waitForReady(url: string, timeoutMs: number): Promise<void> {

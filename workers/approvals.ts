@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   await (await connectWhenReady(address)).close();
   const connection = await NativeConnection.connect({ address });
   const db = createDb(config.DATABASE_URL);
-  const worker = await createApprovalsWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, db });
+  const worker = await createApprovalsWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, db, taskQueue: config.APPROVALS_TASK_QUEUE });
   log.info({ address, taskQueue: worker.options.taskQueue }, 'approvals worker running');
   // Worker.run() installs its own SIGINT/SIGTERM handling and resolves after a graceful drain.
   await worker.run();

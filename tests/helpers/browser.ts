@@ -1,19 +1,16 @@
-import { spawnSync } from 'node:child_process';
-import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import type { Express } from 'express';
 import { chromium, type Browser } from 'playwright-core';
+import { buildAdminUiIfStale } from '../../scripts/admin-ui-build';
 
 const root = path.resolve(__dirname, '../..');
 export const UI_DIST = path.join(root, 'admin-ui', 'dist');
 export const ARTIFACTS = path.join(root, 'tests', 'artifacts');
 
-/** Builds the admin UI once if no build is there (Vite takes a few seconds). */
+/** Builds the admin UI if there is no build or its sources changed (Vite takes a few seconds). */
 export function ensureUiBuilt(): void {
-  if (fs.existsSync(path.join(UI_DIST, 'index.html'))) return;
-  const result = spawnSync('npm', ['run', '--silent', 'build:ui'], { cwd: root, stdio: 'inherit' });
-  if (result.status !== 0) throw new Error('the admin UI build failed');
+  if (!buildAdminUiIfStale(UI_DIST)) throw new Error('the admin UI build failed');
 }
 
 /**

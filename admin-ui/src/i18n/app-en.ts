@@ -104,7 +104,7 @@ const appEnglishMessages: typeof import('./app-zh-CN').default = {
     done_copy: 'Copied',
     done_remind: 'Reminder SMS sent',
   },
-  outcomes: { approve: 'Approve', reject: 'Reject', return: 'Return' },
+  outcomes: { approve: 'Approve', reject: 'Reject', return: 'Return', supply: 'Materials supplied', approved: 'Approved', rejected: 'Rejected', withdrawn: 'Withdrawn', terminated: 'Terminated' },
   case_status: { running: 'In progress', supplement: 'Awaiting supplement', completed: 'Completed', withdrawn: 'Withdrawn', terminated: 'Terminated', incident: 'Incident' },
   case_result: { approved: 'Approved', rejected: 'Rejected', withdrawn: 'Withdrawn', terminated: 'Terminated' },
   task_status: { open: 'Open', completed: 'Completed', cancelled: 'Cancelled' },
@@ -114,7 +114,7 @@ const appEnglishMessages: typeof import('./app-zh-CN').default = {
     countersign_empty: 'Countersign had no signers', node_passed: 'Passed', timer_started: 'Timer started', timer_fired: 'Timer fired', timed_out: 'Timed out',
     message_awaited: 'Waiting for an event', message_received: 'Event received', message_consumed: 'Event handled', message_sent: 'Notice sent',
     service_completed: 'Automatic step', sms_sent: 'SMS sent', supplement_requested: 'Returned for supplement', supplied: 'Materials supplied', returned: 'Returned',
-    withdrawn: 'Withdrawn', terminated: 'Terminated', rejected: 'Rejected', end_reached: 'Finished', terminated_by_end: 'Ended by terminate', incident: 'Incident',
+    withdrawn: 'Withdrawn', terminated: 'Terminated', rejected: 'Rejected', end_reached: 'End reached', completed: 'Case finished', terminated_by_end: 'Ended by terminate', incident: 'Incident',
   },
   processes: {
     new: 'New process',

@@ -104,7 +104,7 @@ const appChineseMessages = {
     done_copy: '已抄送',
     done_remind: '已发送催办短信',
   },
-  outcomes: { approve: '通过', reject: '不予通过', return: '退回' },
+  outcomes: { approve: '通过', reject: '不予通过', return: '退回', supply: '补正提交', approved: '准予', rejected: '不予', withdrawn: '撤回', terminated: '终止' },
   case_status: { running: '办理中', supplement: '待补正', completed: '已办结', withdrawn: '已撤回', terminated: '已终止', incident: '异常' },
   case_result: { approved: '准予', rejected: '不予', withdrawn: '撤回', terminated: '终止' },
   task_status: { open: '办理中', completed: '已办结', cancelled: '已取消' },
@@ -114,7 +114,7 @@ const appChineseMessages = {
     countersign_empty: '会签无人', node_passed: '经过', timer_started: '开始计时', timer_fired: '计时到期', timed_out: '超期',
     message_awaited: '等待外部事件', message_received: '收到外部事件', message_consumed: '外部事件已处理', message_sent: '发送通知',
     service_completed: '自动处理', sms_sent: '发送短信', supplement_requested: '退回补正', supplied: '补正提交', returned: '退回',
-    withdrawn: '撤回', terminated: '终止', rejected: '不予通过', end_reached: '办结', terminated_by_end: '终止结束', incident: '异常',
+    withdrawn: '撤回', terminated: '终止', rejected: '不予通过', end_reached: '到达结束', completed: '案件办结', terminated_by_end: '终止结束', incident: '异常',
   },
   processes: {
     new: '新建流程',

@@ -1,0 +1,143 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { DEMO_PASSWORD } from '../../db/seeds/demo';
+import { publishShippedProcesses } from '../../lib/processes/shipped';
+import { startEngine, waitFor, type Engine } from '../engine/harness';
+import { ARTIFACTS, UI_DIST, ensureUiBuilt, launchBrowser, serve } from '../helpers/browser';
+import { testApp } from '../helpers/api';
+
+/**
+ * A whole approval in the browser, each person signing in to do their part: the district
+ * reviewer claims and approves from the inbox, the city reviewer returns it to the applicant,
+ * the applicant supplies materials on the case page, the city reviewer and the leader approve,
+ * and the applicant sees the case finished with every element on its path marked done.
+ * Then an administrator edits the process in the designer and publishes version 2.
+ */
+describe('an approval through the admin UI (headless Chromium)', () => {
+  let engine: Engine;
+  let browser: Browser;
+  let server: { url: string; close: () => Promise<void> };
+
+  beforeAll(async () => {
+    ensureUiBuilt();
+    engine = await startEngine({ sms: true });
+    await publishShippedProcesses(engine.db);
+    // The same API as the engine's, serving the built UI too.
+    const { app, temporal } = testApp(engine.db, { config: { UI_DIST_DIR: UI_DIST, APPROVALS_TASK_QUEUE: engine.taskQueue, CASE_SMS_TASK_QUEUE: `${engine.taskQueue}-sms` }, temporal: engine.temporal });
+    void temporal;
+    server = await serve(app);
+    browser = await launchBrowser();
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    await engine?.stop();
+  });
+
+  async function signIn(username: string): Promise<Page> {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 }, locale: 'zh-CN' });
+    await page.goto(`${server.url}/`);
+    await page.locator('input[name=username]').fill(username);
+    await page.locator('input[name=password]').fill(DEMO_PASSWORD);
+    await page.getByRole('button', { name: '登录' }).click();
+    await page.getByText('工作台').first().waitFor();
+    return page;
+  }
+
+  /** Opens the case's task from the 待签 box, claims it and decides. */
+  async function claimAndDecide(username: string, caseNumber: string, decision: { outcome: '通过' | '退回' | '不予通过'; returnTo?: string; comment: string }, screenshot?: string) {
+    const page = await signIn(username);
+    await page.getByTestId('inbox-claimable').click();
+    await page.getByRole('cell', { name: caseNumber }).click();
+    await page.getByRole('button', { name: '签收' }).click();
+    await page.getByLabel('办理结果').waitFor();
+    if (screenshot) await page.screenshot({ path: path.join(ARTIFACTS, screenshot), fullPage: true });
+    if (decision.outcome !== '通过') {
+      await page.getByLabel('办理结果').click();
+      await page.getByRole('option', { name: decision.outcome }).click();
+    }
+    if (decision.returnTo) {
+      await page.getByLabel('退回至').click();
+      await page.getByRole('option', { name: decision.returnTo }).click();
+    }
+    await page.getByTestId('decision-comment').fill(decision.comment);
+    await page.getByRole('button', { name: '提交' }).click();
+    await page.getByText('已办理').waitFor();
+    await page.close();
+  }
+
+  let caseId: number;
+  let caseNumber: string;
+
+  it('takes a case from application to approval, with one return for supplement', async () => {
+    const applicant = await engine.as('dongwu.ent');
+    const started = await applicant.post('/api/cases').send({ processKey: 'sample-approval', title: '东吴物业法定代表人变更', formData: { needsLeader: true, reason: '法定代表人变更' } });
+    expect(started.status).toBe(201);
+    ({ id: caseId, number: caseNumber } = started.body);
+    await waitFor(async () => (await engine.db('case_tasks').where({ case_id: caseId, status: 'open' })).length > 0, 'the first task');
+
+    // The district reviewer's inbox, with its count, before anyone acted.
+    const district = await signIn('gusu.staff');
+    await district.getByTestId('inbox-claimable').click();
+    await district.getByRole('cell', { name: caseNumber }).waitFor();
+    await district.screenshot({ path: path.join(ARTIFACTS, 'inbox.png') });
+    await district.close();
+
+    await claimAndDecide('gusu.staff', caseNumber, { outcome: '通过', comment: '材料齐全，同意上报' }, 'task.png');
+    await claimAndDecide('city.staff', caseNumber, { outcome: '退回', returnTo: '申请人（补正）', comment: '请补充新任法定代表人身份证明' });
+
+    const applicantPage = await signIn('dongwu.ent');
+    await applicantPage.getByTestId('inbox-started').click();
+    await applicantPage.getByRole('cell', { name: caseNumber }).click();
+    await applicantPage.getByText('案件已退回补正').waitFor();
+    await applicantPage.getByLabel('意见').fill('已补充身份证明');
+    await applicantPage.getByRole('button', { name: '提交补正材料' }).click();
+    await applicantPage.getByText('补正材料已提交').waitFor();
+    await applicantPage.close();
+
+    await claimAndDecide('city.staff', caseNumber, { outcome: '通过', comment: '同意' });
+    await claimAndDecide('city.leader', caseNumber, { outcome: '通过', comment: '同意变更' });
+    await waitFor(async () => (await engine.db('cases').where('id', caseId).first()).status === 'completed', 'the case to finish');
+  });
+
+  it('shows the applicant the finished case with every element on its path marked done', async () => {
+    const page = await signIn('dongwu.ent');
+    await page.goto(`${server.url}/#/cases/${caseId}/show`);
+    await page.getByTestId('case-status').getByText('已办结').waitFor();
+    await page.locator('[data-testid=bpmn-viewer] .djs-element.done').first().waitFor();
+    const done = await page.locator('[data-testid=bpmn-viewer] .djs-element.done').evaluateAll((els) => els.map((e) => e.getAttribute('data-element-id')));
+    expect(done).toEqual(expect.arrayContaining(['submitted', 'districtReview', 'cityReview', 'needsLeader', 'leaderApproval', 'notifyApplicant', 'approved']));
+    expect(await page.locator('[data-testid=bpmn-viewer] .djs-element.active').count()).toBe(0);
+    for (const entry of ['提交申请', '退回补正', '补正提交', '案件办结', '已补充身份证明', '请补充新任法定代表人身份证明']) {
+      await page.getByTestId('case-timeline').getByText(entry, { exact: true }).first().waitFor();
+    }
+    await page.screenshot({ path: path.join(ARTIFACTS, 'case.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('lets an administrator edit the process and publish version 2; the old case stays on version 1', async () => {
+    const page = await signIn('admin');
+    await page.goto(`${server.url}/#/processes/sample-approval/design`);
+    const task = page.locator('[data-testid=bpmn-modeler] .djs-element[data-element-id=districtReview]');
+    await task.waitFor();
+    await task.dblclick();
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type('区局初审（新）');
+    await page.locator('[data-testid=bpmn-modeler] .djs-element[data-element-id=approved]').click();
+    await page.screenshot({ path: path.join(ARTIFACTS, 'process-editor.png') });
+    await page.getByRole('button', { name: '校验并发布' }).click();
+    await page.getByText('已发布 sample-approval 第 2 版').waitFor();
+    await page.getByTestId('process-versions').getByText('v2').waitFor();
+    await page.close();
+
+    const v2 = await engine.db('process_versions').where({ process_key: 'sample-approval', version: 2 }).first();
+    expect(v2.xml).toContain('区局初审（新）');
+    const applicant = await engine.as('hengtai.ent');
+    const next = await applicant.post('/api/cases').send({ processKey: 'sample-approval', formData: {} });
+    expect(next.status).toBe(201);
+    expect(next.body.processVersion).toBe(2);
+    expect((await engine.db('cases').where('id', caseId).first()).process_version).toBe(1);
+  });
+});
