@@ -103,7 +103,7 @@ export const enterprises: RegistryResource = {
         'e.*',
         'rd.name as district_name',
         'ep.name as parent_enterprise_name',
-        'cs.score as credit_score',
+        (db as Knex).raw('COALESCE(cs.score, 100) as credit_score'),
         (db as Knex).raw('(select count(*) from property_projects pp where pp.enterprise_id = e.id) as projects_count'),
       ),
   displayColumns: { district_name: '注册区县', parent_enterprise_name: '所属物业服务企业名称', credit_score: '本年度信用分', projects_count: '在管项目数' },

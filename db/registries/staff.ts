@@ -94,7 +94,7 @@ export const staff: RegistryResource = {
       .join('enterprises as e', 'e.id', 's.enterprise_id')
       .leftJoin('property_projects as sp', 'sp.id', 's.project_id')
       .leftJoin('credit_scores as cs', (j) => j.on('cs.subject_id', 's.id').andOnVal('cs.subject_type', 'staff').andOnVal('cs.year', new Date().getUTCFullYear()))
-      .select('s.*', 'e.name as enterprise_name', 'e.district_code as enterprise_district_code', 'sp.name as project_name', 'cs.score as credit_score'),
+      .select('s.*', 'e.name as enterprise_name', 'e.district_code as enterprise_district_code', 'sp.name as project_name', (db as Knex).raw('COALESCE(cs.score, 100) as credit_score')),
   displayColumns: { enterprise_name: '所属企业名称', project_name: '负责项目名称', credit_score: '本年度信用分' },
   readScope: (q, scope) => enterpriseScope(q, scope, 'e', 's.enterprise_id'),
   writeProblem: staffWriteProblem,

@@ -54,6 +54,8 @@ describe('registries UI (headless Chromium)', () => {
 
   async function signIn(username: string): Promise<Page> {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 }, locale: 'zh-CN' });
+    // The machine is shared with other test runs: wait for conditions as long as the test may take.
+    page.setDefaultTimeout(240_000);
     await page.goto(`${server.url}/`);
     await page.locator('input[name=username]').fill(username);
     await page.locator('input[name=password]').fill(DEMO_PASSWORD);
@@ -92,7 +94,7 @@ describe('registries UI (headless Chromium)', () => {
     const stored = await db('property_projects').where('code', 'XM3205080001').first('night_repair_phone', 'approved');
     expect(stored).toEqual({ night_repair_phone: '13962001234', approved: 0 });
     await page.close();
-  });
+  }, 300_000);
 
   it('shows the registry menu in English too', async () => {
     const page = await signIn('city.staff');
@@ -104,5 +106,5 @@ describe('registries UI (headless Chromium)', () => {
       await menu.getByText(item, { exact: true }).waitFor();
     }
     await page.close();
-  });
+  }, 300_000);
 });

@@ -2,7 +2,7 @@ import {
   ArrayField, ArrayInput, BooleanInput, Create, DataTable, DateField, Edit, EditButton, List, NumberInput, ReferenceField, ReferenceInput, AutocompleteInput,
   SearchInput, SelectField, SelectInput, Show, SimpleFormIterator, TabbedForm, TabbedShowLayout, TextInput, TopToolbar, required, usePermissions,
 } from 'react-admin';
-import { ApprovedChip, HistoryPanel, RegionInput, RegistryListActions, ReviewButton, choicesOf } from '../registries/components';
+import { ApprovedChip, HistoryPanel, RegionInput, RegistryListActions, ReviewButton, SaveOnlyToolbar, choicesOf } from '../registries/components';
 import { FieldGrid, InputGrid, choice, day, ref, text, type FieldDef } from '../registries/fields';
 
 /** 业主委员会资料库 (D4): committee, members and officers, contracted providers. */
@@ -96,7 +96,7 @@ export const CommitteeShow = () => (
 );
 
 const CommitteeForm = () => (
-  <TabbedForm>
+  <TabbedForm toolbar={<SaveOnlyToolbar />}>
     <TabbedForm.Tab label="registries.ui.tabs.basic">
       <InputGrid defs={FIELDS} resource={R} />
     </TabbedForm.Tab>

@@ -2,7 +2,7 @@ import {
   AutocompleteInput, Create, DataTable, DateField, DateInput, Edit, EditButton, List, ReferenceInput, SearchInput, SelectField, SelectInput, Show, SimpleForm,
   SimpleShowLayout, TopToolbar, usePermissions,
 } from 'react-admin';
-import { HistoryPanel, RegionInput, RegistryListActions, choicesOf } from '../registries/components';
+import { HistoryPanel, RegionInput, RegistryListActions, SaveOnlyToolbar, choicesOf } from '../registries/components';
 import { FieldGrid, InputGrid, choice, day, num, ref, text, type FieldDef } from '../registries/fields';
 
 /** 物业诚信档案 (D2): credit events of enterprises and project managers; pending = pre-deduction open to appeal. */
@@ -59,7 +59,7 @@ export const CreditEventShow = () => (
 );
 
 const CreditEventForm = () => (
-  <SimpleForm>
+  <SimpleForm toolbar={<SaveOnlyToolbar />}>
     <InputGrid defs={FIELDS} resource={R} />
   </SimpleForm>
 );

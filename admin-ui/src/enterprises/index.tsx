@@ -2,7 +2,7 @@ import {
   BooleanInput, Create, DataTable, DateField, Edit, EditButton, List, NumberField, ReferenceManyField, SearchInput, SelectField, SelectInput, Show, SimpleForm,
   TabbedShowLayout, TopToolbar, useGetIdentity, usePermissions, useRecordContext,
 } from 'react-admin';
-import { ApprovedChip, HistoryPanel, RegionInput, RegistryListActions, ReviewButton, choicesOf } from '../registries/components';
+import { ApprovedChip, HistoryPanel, RegionInput, RegistryListActions, ReviewButton, SaveOnlyToolbar, choicesOf } from '../registries/components';
 import { FieldGrid, InputGrid, bool, choice, day, num, ref, text, type FieldDef } from '../registries/fields';
 
 /** 物业服务企业资料库 (D3): property-service companies, developers and subcontractors. */
@@ -112,7 +112,7 @@ const EnterpriseForm = () => {
   const { identity } = useGetIdentity();
   const cityWide = (identity as { scope?: { kind: string } } | undefined)?.scope?.kind === 'city';
   return (
-    <SimpleForm>
+    <SimpleForm toolbar={<SaveOnlyToolbar />}>
       <InputGrid defs={BASIC} resource={R} />
       <InputGrid defs={QUALIFICATION.map((d) => ({ ...d, readOnly: !cityWide }))} resource={R} />
     </SimpleForm>

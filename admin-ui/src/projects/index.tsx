@@ -3,7 +3,7 @@ import {
   SearchInput, SelectField, SelectInput, Show, SimpleFormIterator, TabbedForm, TabbedShowLayout, TextInput, TopToolbar, required, usePermissions,
   useRecordContext,
 } from 'react-admin';
-import { ApprovedChip, HistoryPanel, RegionInput, RegistryListActions, ReviewButton, choicesOf } from '../registries/components';
+import { ApprovedChip, HistoryPanel, RegionInput, RegistryListActions, ReviewButton, SaveOnlyToolbar, choicesOf } from '../registries/components';
 import { FieldGrid, InputGrid, bool, choice, num, ref, text, type FieldDef } from '../registries/fields';
 
 /** 物业项目资料库 (D1): list with filters, record with its buildings, facilities, filings and history. */
@@ -150,7 +150,7 @@ export const ProjectShow = () => (
 );
 
 const ProjectForm = () => (
-  <TabbedForm>
+  <TabbedForm toolbar={<SaveOnlyToolbar />}>
     <TabbedForm.Tab label="registries.ui.tabs.basic">
       <InputGrid defs={BASIC} resource={R} />
     </TabbedForm.Tab>

@@ -4,7 +4,7 @@ import VerifiedIcon from '@mui/icons-material/Verified';
 import { Alert, Box, Chip, Dialog, DialogActions, DialogContent, DialogTitle, Table, TableBody, TableCell, TableHead, TableRow, Typography } from '@mui/material';
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import {
-  Button, CreateButton, FilterButton, SelectInput, TopToolbar, useGetList, useListContext, useLocaleState, useNotify, usePermissions,
+  Button, CreateButton, FilterButton, SaveButton, SelectInput, Toolbar, TopToolbar, useGetList, useListContext, useLocaleState, useNotify, usePermissions,
   useRecordContext, useRefresh, useResourceContext, useTranslate, type SelectInputProps,
 } from 'react-admin';
 import { useWatch } from 'react-hook-form';
@@ -254,3 +254,10 @@ export const HistoryPanel = ({ entity }: { entity: string }) => {
 
 /** A labelled group of fields in a Show page. */
 export const Section = ({ children }: { children: ReactNode }) => <Box sx={{ display: 'grid', gridTemplateColumns: 'repeat(auto-fill, minmax(240px, 1fr))', gap: 2, width: '100%' }}>{children}</Box>;
+
+/** Registry records are never deleted (they are deregistered or marked inactive), so forms only save. */
+export const SaveOnlyToolbar = () => (
+  <Toolbar>
+    <SaveButton />
+  </Toolbar>
+);

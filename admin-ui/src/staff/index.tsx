@@ -3,7 +3,7 @@ import {
   BooleanInput, Create, DataTable, DateField, Edit, EditButton, List, NumberField, ReferenceInput, AutocompleteInput, ReferenceManyField,
   SearchInput, SelectField, SelectInput, Show, SimpleForm, TabbedShowLayout, TopToolbar, usePermissions, useRecordContext, useTranslate,
 } from 'react-admin';
-import { ApprovedChip, HistoryPanel, RegistryListActions, ReviewButton, choicesOf } from '../registries/components';
+import { ApprovedChip, HistoryPanel, RegistryListActions, ReviewButton, SaveOnlyToolbar, choicesOf } from '../registries/components';
 import { FieldGrid, InputGrid, bool, choice, day, ref, text, type FieldDef } from '../registries/fields';
 
 /** Enterprise staff (D3 主要人员): managers, professionals, key personnel, with the double-registration flag. */
@@ -97,7 +97,7 @@ export const StaffShow = () => (
 );
 
 const StaffForm = () => (
-  <SimpleForm>
+  <SimpleForm toolbar={<SaveOnlyToolbar />}>
     <InputGrid defs={FIELDS} resource={R} />
   </SimpleForm>
 );
