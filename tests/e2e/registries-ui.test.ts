@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Knex } from 'knex';
@@ -8,27 +7,6 @@ import { testApp } from '../helpers/api';
 import { ARTIFACTS, UI_DIST, ensureUiBuilt, launchBrowser, serve } from '../helpers/browser';
 import { freshTestDatabase } from '../helpers/db';
 
-const SRC = path.resolve(__dirname, '../../admin-ui/src');
-
-/** The newest modification time under a folder. */
-function newest(dir: string): number {
-  let latest = 0;
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    latest = Math.max(latest, entry.isDirectory() ? newest(full) : fs.statSync(full).mtimeMs);
-  }
-  return latest;
-}
-
-/** Rebuilds the UI when a source file is newer than the build (the shared helper builds only a missing one). */
-function ensureFreshUi(): void {
-  const index = path.join(UI_DIST, 'index.html');
-  if (fs.existsSync(index) && fs.statSync(index).mtimeMs >= newest(SRC)) return;
-  const result = spawnSync('npm', ['run', '--silent', 'build:ui'], { cwd: path.resolve(__dirname, '../..'), stdio: 'inherit' });
-  if (result.status !== 0) throw new Error('the admin UI build failed');
-  ensureUiBuilt();
-}
-
 /** The project registry in a real browser: list, open, edit a field, see the change in the history. */
 describe('registries UI (headless Chromium)', () => {
   let db: Knex;
@@ -37,7 +15,7 @@ describe('registries UI (headless Chromium)', () => {
   let closeTemporal: () => Promise<void>;
 
   beforeAll(async () => {
-    ensureFreshUi();
+    ensureUiBuilt();
     ({ db } = await freshTestDatabase());
     const t = testApp(db, { config: { UI_DIST_DIR: UI_DIST } });
     closeTemporal = () => t.temporal.close();
