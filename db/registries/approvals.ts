@@ -7,7 +7,7 @@ import { recordChange } from './history';
 import { enterprises, QUALIFICATION_LEVELS } from './enterprises';
 import { projects } from './projects';
 import type { RegistryResource } from './resource';
-import { getRecord, saveRecord, snapshotOf } from './store';
+import { bodySchema, getRecord, saveRecord, snapshotOf } from './store';
 import type { ChildSpec } from './resource';
 
 /**
@@ -62,6 +62,14 @@ async function recordChildAdded(trx: Knex.Transaction, ref: string, projectId: n
   return id;
 }
 
+/** Approval data is checked like any other write: a case cannot store what the API would refuse. */
+function validated(res: RegistryResource, body: Record<string, unknown>): Record<string, unknown> {
+  const parsed = bodySchema(res).safeParse(body);
+  if (parsed.success) return parsed.data as Record<string, unknown>;
+  const issue = parsed.error.issues[0];
+  throw new RegistryError('invalid', issue.message, issue.path.map(String).join('.'));
+}
+
 export const QualificationInput = z.object({
   caseRef,
   enterpriseId: z.number().int().positive(),
@@ -76,7 +84,7 @@ export async function setEnterpriseQualification(db: Knex, input: z.input<typeof
   return applyOnce(db, i.caseRef, 'enterprise.qualification', 'enterprise', async (trx) => {
     const body = await currentBody(trx, enterprises, i.enterpriseId);
     Object.assign(body, { qualification_level: i.level, qualification_certificate_no: i.certificateNo, qualification_valid_until: i.validUntil });
-    await saveRecord(trx, enterprises, approvalActor(i.caseRef), i.enterpriseId, body, { action: 'approval', approve: true });
+    await saveRecord(trx, enterprises, approvalActor(i.caseRef), i.enterpriseId, validated(enterprises, body), { action: 'approval', approve: true });
     return i.enterpriseId;
   });
 }
@@ -109,7 +117,7 @@ export async function recordFiledContract(db: Knex, input: z.input<typeof FiledC
     if (unknown.length) throw new RegistryError('invalid', `unknown project fields: ${unknown.join(', ')}`);
     Object.assign(body, i.projectCorrections);
     if (i.kind !== 'temporary_management') Object.assign(body, { management_mode: 'entrusted', enterprise_id: i.enterpriseId });
-    await saveRecord(trx, projects, approvalActor(i.caseRef), i.projectId, body, { action: 'approval', approve: true });
+    await saveRecord(trx, projects, approvalActor(i.caseRef), i.projectId, validated(projects, body), { action: 'approval', approve: true });
     return recordChildAdded(trx, i.caseRef, i.projectId, 'contracts', async () => {
         const [id] = await trx('property_contracts').insert({
         project_id: i.projectId,
@@ -164,7 +172,7 @@ export async function saveCommitteeFromApproval(db: Knex, input: z.input<typeof 
     const actor = approvalActor(i.caseRef);
     const base = i.committeeId ? await currentBody(trx, committees, i.committeeId) : { remarks: null };
     const body = { ...base, ...i.committee, ...(i.members ? { members: i.members } : {}) };
-    const saved = await saveRecord(trx, committees, actor, i.committeeId, body, { action: 'approval', approve: true });
+    const saved = await saveRecord(trx, committees, actor, i.committeeId, validated(committees, body), { action: 'approval', approve: true });
     return saved.id;
   });
 }
@@ -198,7 +206,7 @@ export async function applyFinalCreditChange(db: Knex, input: z.input<typeof Cre
   return applyOnce(db, i.caseRef, 'credit.final', 'credit_event', async (trx) => {
     const actor = approvalActor(i.caseRef);
     if ('event' in i && i.event) {
-      const saved = await saveRecord(trx, creditEvents, actor, null, { ...i.event, source: 'approval', source_ref: i.caseRef.slice(0, 64), status: 'final' }, { action: 'approval' });
+      const saved = await saveRecord(trx, creditEvents, actor, null, validated(creditEvents, { ...i.event, source: 'approval', source_ref: i.caseRef.slice(0, 64), status: 'final' }), { action: 'approval' });
       await trx('credit_events').where('id', saved.id).update({ case_ref: i.caseRef });
       return saved.id;
     }
@@ -207,7 +215,7 @@ export async function applyFinalCreditChange(db: Knex, input: z.input<typeof Cre
     const body = await currentBody(trx, creditEvents, eventId);
     if (body.status !== 'pending') throw new RegistryError('conflict', `credit event ${eventId} is ${String(body.status)}, not pending`);
     Object.assign(body, finalPoints === null ? { status: 'cancelled' } : { status: 'final', points: finalPoints });
-    await saveRecord(trx, creditEvents, actor, eventId, body, { action: 'approval' });
+    await saveRecord(trx, creditEvents, actor, eventId, validated(creditEvents, body), { action: 'approval' });
     await trx('credit_events').where('id', eventId).update({ case_ref: i.caseRef });
     return eventId;
   });

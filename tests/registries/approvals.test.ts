@@ -111,6 +111,14 @@ describe('registry writes for approvals', () => {
     expect((await db('property_projects').where('id', project.id).first()).enterprise_id).toBe(project.enterprise_id);
   });
 
+  it('refuses approval data the API would refuse, writing nothing', async () => {
+    const project = (await db('property_projects').where('code', 'XM3205080030').first()) as { id: number };
+    const input = { caseRef: 'HT-2026-000099', projectId: project.id, enterpriseId: shishan, kind: 'service' as const, contractNo: 'X-1', filedOn: '2026-02-01', projectCorrections: { postcode: 'ABC' } };
+    await expect(recordFiledContract(db, input)).rejects.toMatchObject({ field: 'postcode' });
+    expect(await db('property_contracts').where('case_ref', input.caseRef).first()).toBeUndefined();
+    expect(await db('registry_case_writes').where('case_ref', input.caseRef).first()).toBeUndefined();
+  });
+
   it('rolls a failed approval write back entirely, so the retry can apply it', async () => {
     const input = { caseRef: 'QUAL-2026-000099', enterpriseId: 999999, level: 'level_2' as const, certificateNo: 'X', validUntil: '2030-01-01' };
     await expect(setEnterpriseQualification(db, input)).rejects.toThrow(/not found/);
