@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { createDomainApprovalActivities } from './approvals';
 import { createCaseActivities } from './cases';
 import { createSystemActivities } from './system';
 
@@ -7,6 +8,7 @@ export function createApprovalActivities(deps: { db: Knex }) {
   return {
     ...createSystemActivities(deps.db),
     ...createCaseActivities(deps.db),
+    ...createDomainApprovalActivities(deps.db),
   };
 }
 

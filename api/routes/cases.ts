@@ -88,6 +88,8 @@ export function registerCaseRoutes(api: Api, db: Knex, temporal: LazyTemporalCli
     handler: async ({ body, user, audit }) => {
       const process = await currentVersion(db, body.processKey);
       if (!process) throw new HttpError(422, 'invalid_reference', `Process ${body.processKey} has no published version`, [{ field: 'body.processKey', reason: 'no published version' }]);
+      const starterRoles = process.graph.options.starterRoles ?? [];
+      if (starterRoles.length && !starterRoles.includes(user.role)) throw forbidden(`Your role may not start ${body.processKey} (starters: ${starterRoles.join(', ')})`);
       const organisationId = body.applicantOrganisationId ?? user.organisationId;
       if (organisationId !== user.organisationId && (user.scope.kind === 'organisation' || user.scope.kind === 'none')) {
         throw forbidden('You may apply for your own organisation only');

@@ -5,6 +5,7 @@ import * as m010 from './010_sms';
 import * as m020 from './020_process_engine';
 import * as m030 from './030_registries';
 import * as m040 from './040_files';
+import * as m050 from './050_approvals';
 
 /**
  * The ordered list of migrations. Listing them here (instead of letting knex scan a folder)
@@ -18,6 +19,7 @@ const migrations: Record<string, Knex.Migration> = {
   '020_process_engine': m020,
   '030_registries': m030,
   '040_files': m040,
+  '050_approvals': m050,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -112,7 +112,9 @@ function compileProcess(proc: ModdleElement, problems: ProcessProblem[]): Proces
   const options = {
     withdrawable: zeebeProperties(proc).withdrawable !== 'false',
     internalVariables: splitList(zeebeProperties(proc).internalVariables ?? ''),
+    starterRoles: splitList(zeebeProperties(proc).starterRoles ?? ''),
   };
+  for (const role of options.starterRoles) if (!isRole(role)) problem(key || 'process', `starter role "${role}" is not a role`);
   const starts = Object.values(nodes).filter((n) => n.kind === 'start');
   if (starts.length !== 1) problem(key || 'process', `a process needs exactly one start event, found ${starts.length}`);
   if (!Object.values(nodes).some((n) => n.kind === 'end')) problem(key || 'process', 'a process needs at least one end event');

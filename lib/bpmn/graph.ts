@@ -23,6 +23,11 @@ export interface ProcessOptions {
   withdrawable: boolean;
   /** Variables only staff may see; names starting with "_" are always internal. */
   internalVariables: string[];
+  /**
+   * Roles that may start a case of this process (zeebe:property "starterRoles", comma list);
+   * empty: anyone with cases:start. Absent in graphs compiled before it existed.
+   */
+  starterRoles?: string[];
 }
 
 export interface SequenceFlow {

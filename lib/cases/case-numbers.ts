@@ -43,6 +43,9 @@ function render(pattern: string, processKey: string, districtCode: string | null
   });
 }
 
+/** Renders a pattern for other numbering (certificate and filing numbers); a null seq leaves "{seq}". */
+export const renderCodingRule = render;
+
 export async function codingRuleOf(db: Knex | Knex.Transaction, processKey: string): Promise<string> {
   const row = (await db('case_number_rules').where('process_key', processKey).first('pattern')) as { pattern: string } | undefined;
   return row?.pattern ?? DEFAULT_CODING_RULE;

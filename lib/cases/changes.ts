@@ -107,6 +107,16 @@ export interface ServiceTaskResult {
   variables?: Record<string, unknown>;
   /** A line for the case history. */
   note?: string;
+  /**
+   * Text messages the step asks for: the workflow hands each to the SMS seam (sendCaseSms),
+   * keyed by the step's idempotency key and the message's index, and records it in the history.
+   */
+  sms?: ServiceSms[];
+}
+
+export interface ServiceSms {
+  userIds: number[];
+  text: string;
 }
 
 /** The SMS seam: who to text and what; see activities/cases/notify.ts. */

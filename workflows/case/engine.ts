@@ -25,7 +25,7 @@ import {
 } from '../../lib/bpmn/graph';
 import { cycle, dateMs, durationMs } from '../../lib/bpmn/iso8601';
 import { SERVICE_TASK_TYPES } from '../../lib/bpmn/service-tasks';
-import type { CaseStatus, HistoryEntry, NewTaskRow, TaskKind, TaskRowPatch, TaskStatus } from '../../lib/cases/changes';
+import type { CaseStatus, HistoryEntry, NewTaskRow, ServiceTaskResult, TaskKind, TaskRowPatch, TaskStatus } from '../../lib/cases/changes';
 import { CASE_STATUS } from '../../lib/temporal/search-attributes';
 import {
   CASE_FAILURES,
@@ -315,7 +315,7 @@ export class CaseEngine {
     const type = SERVICE_TASK_TYPES[node.taskType];
     if (!type) throw new Incident(`service task type ${node.taskType} is not registered in this worker build`);
     const visit = (this.visits[node.id] = (this.visits[node.id] ?? 0) + 1);
-    const activities = proxyActivities<Record<string, (input: unknown) => Promise<{ variables?: Record<string, unknown>; note?: string }>>>({
+    const activities = proxyActivities<Record<string, (input: unknown) => Promise<ServiceTaskResult>>>({
       startToCloseTimeout: SERVICE_TIMEOUT,
       retry: { maximumAttempts: 5 },
       ...(type.taskQueue ? { taskQueue: type.taskQueue } : {}),
@@ -334,8 +334,17 @@ export class CaseEngine {
       }),
     );
     if (result?.variables) Object.assign(this.vars, result.variables);
+    // Messages the step asked for go out through the SMS seam; only activities that answer
+    // `sms` take this path, so histories recorded before it replay unchanged.
+    const texts: HistoryEntry[] = [];
+    for (const [i, m] of (result?.sms ?? []).entries()) {
+      const sent = await this.persister.whileBusy(() =>
+        sendCaseSms({ caseId: this.input.caseId, userIds: m.userIds, text: m.text, idempotencyKey: `${workflowInfo().workflowId}/${node.id}#${visit}/sms${i}` }, this.input.smsTaskQueue),
+      );
+      texts.push(this.entry('sms_sent', { nodeId: node.id, comment: m.text, data: { ...sent } }));
+    }
     this.completed.add(node.id);
-    await this.persist({ history: [this.entry(node.send ? 'message_sent' : 'service_completed', { nodeId: node.id, comment: result?.note ?? null, data: { type: node.taskType, variables: result?.variables ?? {} } })] });
+    await this.persist({ history: [...texts, this.entry(node.send ? 'message_sent' : 'service_completed', { nodeId: node.id, comment: result?.note ?? null, data: { type: node.taskType, variables: result?.variables ?? {} } })] });
     return node.outgoing;
   }
 
