@@ -16,6 +16,7 @@ import { authenticate } from './auth/middleware';
 import { registerAuthRoutes } from './auth/routes';
 import { errorHandler, notFoundHandler } from './http/errors';
 import { Api } from './http/route';
+import { registerApprovalRoutes } from './routes/approvals';
 import { registerFileRoutes } from './routes/files';
 import { registerHealthRoutes } from './routes/health';
 import { registerCaseRoutes } from './routes/cases';
@@ -77,6 +78,8 @@ export function createApp({ config, db, log, temporal }: AppDeps): Express {
   registerRegionRoutes(api, db);
   registerOperationLogRoutes(api, db);
   registerSystemRoutes(api, db, temporal);
+  // Before the process routes: /api/processes/startable must not be taken for a process key.
+  registerApprovalRoutes(api, db);
   registerProcessRoutes(api, db);
   registerCaseRoutes(api, db, temporal, config.APPROVALS_TASK_QUEUE, config.CASE_SMS_TASK_QUEUE || null);
   registerTaskRoutes(api, db, temporal);

@@ -14,6 +14,7 @@ export const ROLES = [
   'developer',
   'owners_committee',
   'public',
+  'expert',
 ] as const;
 export type Role = (typeof ROLES)[number];
 
@@ -30,6 +31,7 @@ export const ROLE_LABELS_ZH: Record<Role, string> = {
   developer: '建设单位',
   owners_committee: '业主委员会',
   public: '业主/公众',
+  expert: '评标专家',
 };
 
 export const PERMISSIONS = [
@@ -128,6 +130,8 @@ export function scopeOf(user: ScopeSubject): Scope {
     case 'owners_committee':
       return { kind: 'organisation', organisationId: user.organisationId };
     case 'public':
+    // Evaluation experts reach only the tenders they were drawn for, through their tasks.
+    case 'expert':
       return { kind: 'none' };
   }
 }

@@ -150,7 +150,7 @@ export function createQualificationActivities(deps: ApprovalDeps) {
         }),
       });
       return {
-        variables: { certificateNo: doc.number, certificateFileId: doc.fileId, grantedLevel: level, validUntil, certificateIssuedOn: doc.issuedOn },
+        variables: { certificateNo: doc.number, certificateFileId: doc.fileId, grantedLevel: level, grantedLevelName: QUALIFICATION_LEVELS[level as keyof typeof QUALIFICATION_LEVELS], validUntil, certificateIssuedOn: doc.issuedOn },
         note: `${title} ${doc.number}`,
       };
     },

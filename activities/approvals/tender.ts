@@ -163,8 +163,14 @@ export function createTenderActivities(deps: ApprovalDeps) {
         if (!reasons.length) eligible++;
       }
       const all = await bids(c.id);
+      // Which way the tender goes (000 主要功能 7.3): none → failed, too few → negotiated selection,
+      // too many → prequalification down to shortlistSize, else straight to evaluation.
+      const minBidders = numberVariable(input, 'minBidders') ?? 3;
+      const shortlistSize = numberVariable(input, 'shortlistSize') ?? 5;
+      const bidderBand = eligible === 0 ? 'none' : eligible < minBidders ? 'few' : eligible > shortlistSize ? 'many' : 'normal';
       return {
         variables: {
+          bidderBand,
           bidCount: all.length,
           eligibleCount: eligible,
           screening: all.map((b) => ({ bidNo: b.bid_no, enterprise: b.name, status: b.status })),

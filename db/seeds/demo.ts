@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { hashPassword } from '../../lib/passwords';
 import type { Role } from '../../lib/roles';
+import { DEMO_EXPERTS, seedApprovalsDemo } from './approvals-demo';
 import { seedRegistriesDemo } from './registries-demo';
 import { CITY, DISTRICTS, streetCode } from './suzhou-regions';
 
@@ -44,6 +45,8 @@ function organisations(): OrgSeed[] {
     { code: 'SZ-JSJ', name: '苏州市住房和城乡建设局', kind: 'city_bureau', district_code: null, street_code: null, phone: '0512-68616000', address: '苏州市姑苏区三香路1199号' },
     { code: 'SZ-XZFWZX', name: '苏州市政务服务中心住建窗口', kind: 'admin_centre', district_code: null, street_code: null, phone: '0512-68660000', address: '苏州市姑苏区干将西路1520号' },
     { code: 'PUBLIC', name: '社会公众', kind: 'public', district_code: null, street_code: null },
+    // The tender approval's evaluation-expert pool; its members sign in with the role "expert".
+    { code: 'EXPERT-POOL', name: '苏州市物业管理评标专家库', kind: 'public', district_code: null, street_code: null },
   ];
   for (const d of DISTRICTS) {
     orgs.push({ code: `DB-${d.code}`, name: d.bureau, kind: 'district_bureau', district_code: d.code, street_code: null });
@@ -77,6 +80,7 @@ export const DEMO_USERS: DemoUser[] = [
   { username: 'chengtou.dev', displayName: '郑凯（城投地产）', role: 'developer', organisationCode: 'DEV-91320500MA1CHENGTOU', phone: '13800000012' },
   { username: 'pingjiang.oc', displayName: '冯秀英（业委会主任）', role: 'owners_committee', organisationCode: 'OC-320508001-PJXC', phone: '13800000013' },
   { username: 'public.zhang', displayName: '张先生', role: 'public', organisationCode: 'PUBLIC', phone: '13800000014' },
+  ...DEMO_EXPERTS.map((e, i): DemoUser => ({ username: e.username, displayName: `${e.name}（评标专家）`, role: 'expert', organisationCode: 'EXPERT-POOL', phone: `1380000002${i}` })),
 ];
 
 /**
@@ -125,5 +129,6 @@ export async function seedDemo(db: Knex): Promise<{ users: number; organisations
       .ignore();
   }
   await seedRegistriesDemo(db);
+  await seedApprovalsDemo(db);
   return { users: DEMO_USERS.length, organisations: orgs.length };
 }

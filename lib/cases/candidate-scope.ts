@@ -34,5 +34,8 @@ export function candidateScope(role: Role, scope: CaseScope): CandidateScopeColu
     case 'owners_committee':
     case 'public':
       return { district_code: null, street_code: null, organisation_id: scope.organisationId };
+    case 'expert':
+      // Experts are assigned by name (the tender's draw), never by group scope.
+      return { district_code: null, street_code: null, organisation_id: null };
   }
 }
