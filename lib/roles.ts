@@ -129,9 +129,9 @@ export function scopeOf(user: ScopeSubject): Scope {
     case 'developer':
     case 'owners_committee':
       return { kind: 'organisation', organisationId: user.organisationId };
-    case 'public':
     // Evaluation experts reach only the tenders they were drawn for, through their tasks.
     case 'expert':
+    case 'public':
       return { kind: 'none' };
   }
 }
