@@ -1,0 +1,101 @@
+import { addDays, beijingDate } from '../../activities/approvals/support';
+import { caseOf, decide, historyOf, startCase, startPlatform, waitFor, waitForEnd, waitForSms, type Platform } from './harness';
+import { readPdf } from './pdf-text';
+
+/**
+ * Contract filing (契约备案): the filing compared with the project registry (new data stored,
+ * conflicts shown to the district reviewer who keeps or corrects each), the 15-day deadline,
+ * the filing certificate; a return and a rejection; an incomplete filing refused.
+ */
+describe('contract filing approval', () => {
+  let p: Platform;
+  let project: { id: number; name: string; district_code: string; street_code: string; floor_area: string; households: number };
+  let dongwu: number;
+
+  beforeAll(async () => {
+    p = await startPlatform('contract');
+    dongwu = (await p.db('organisations').where('code', 'ENT-91320508MA1DONGWU').first('id')).id;
+    project = await p.db('property_projects').where('district_code', '320508').whereNotNull('street_code').whereNotNull('floor_area').whereNotNull('households').orderBy('id').first();
+    // A project whose registry lacks its elevator count: the filing supplies it.
+    await p.db('property_projects').where('id', project.id).update({ elevators: null });
+  });
+  afterAll(async () => {
+    await p?.stop();
+  });
+
+  const filing = (overrides: Record<string, unknown> = {}) => ({
+    kind: 'service',
+    projectId: project.id,
+    contractNo: 'DW-HT-2026-018',
+    signedOn: addDays(beijingDate(), -20),
+    startsOn: beijingDate(),
+    endsOn: addDays(beijingDate(), 3 * 365),
+    feePerSqm: 2.35,
+    floorArea: Number(project.floor_area) + 1200,
+    households: project.households + 8,
+    elevators: 24,
+    ...overrides,
+  });
+  const scope = () => ({ districtCode: project.district_code, streetCode: project.street_code });
+
+  it('stores new data, shows conflicts, applies the reviewer’s choice, flags late filing and issues the certificate', async () => {
+    const started = await startCase(p, 'dongwu.ent', 'contract-filing', filing(), scope());
+    expect(started.number).toMatch(/^HTBA-320508-\d{4}-\d{5}$/);
+    await waitFor(async () => (await caseOf(p.db, started.id)).variables.conflicts, 'the comparison');
+    const v = (await caseOf(p.db, started.id)).variables;
+    expect(v.lateFiling).toBe(true);
+    expect(v.daysLate).toBe(5);
+    expect(v.newData).toEqual({ elevators: 24 });
+    expect((v.conflicts as Array<{ field: string }>).map((c) => c.field).sort()).toEqual(['floor_area', 'households']);
+
+    // The district keeps the registry's household count (the contract was wrong) and corrects the area.
+    await decide(p, started.id, 'districtReview', 'gusu.staff', { outcome: 'approve', comment: '已核对原件', formData: { keepRegistryValues: ['households'] } });
+    const done = await waitForEnd(p.db, started.id);
+    expect(done.result).toBe('approved');
+    const filingNo = done.variables.filingNo as string;
+    expect(filingNo).toMatch(/^WYBA-320508-\d{4}-\d{5}$/);
+
+    const after = await p.db('property_projects').where('id', project.id).first('floor_area', 'households', 'elevators', 'enterprise_id', 'management_mode');
+    expect(Number(after.floor_area)).toBeCloseTo(Number(project.floor_area) + 1200);
+    expect(after.households).toBe(project.households);
+    expect(after.elevators).toBe(24);
+    expect(after).toMatchObject({ enterprise_id: dongwu, management_mode: 'entrusted' });
+    const contract = await p.db('property_contracts').where('case_ref', started.number).first();
+    expect(contract).toMatchObject({ project_id: project.id, enterprise_id: dongwu, kind: 'service', contract_no: 'DW-HT-2026-018', filing_no: filingNo });
+
+    const doc = await p.db('approval_documents').where({ case_id: started.id, kind: 'contract_filing' }).first('number', 'file_id');
+    const file = await p.db('files').where('id', doc.file_id).first('sha256');
+    const fs = await import('node:fs');
+    const { contentPath } = await import('../../lib/files/store');
+    const pdf = readPdf(fs.readFileSync(contentPath(p.filesDir, file.sha256)));
+    expect(pdf.unmappedCodes).toBe(0);
+    expect(pdf.text).toContain('物业服务合同备案证明');
+    expect(pdf.text).toContain(filingNo);
+    expect(pdf.text).toContain('逾期5天');
+
+    await waitForSms(p.db, started.workflowId, '13800000009', filingNo);
+    const history = await historyOf(p.db, started.id);
+    expect(history.find((h) => h.node_id === 'compare')?.comment).toContain('逾期备案5天');
+  });
+
+  it('goes back to the applicant for supplement, then is rejected: nothing is filed', async () => {
+    const started = await startCase(p, 'dongwu.ent', 'contract-filing', filing({ contractNo: 'DW-HT-2026-019', signedOn: beijingDate() }), scope());
+    await decide(p, started.id, 'districtReview', 'gusu.staff', { outcome: 'return', returnTo: 'applicant', comment: '请上传合同扫描件' });
+    await waitFor(async () => (await caseOf(p.db, started.id)).status === 'supplement', 'the supplement step');
+    expect((await (await p.as('dongwu.ent')).post(`/api/cases/${started.id}/supply`).send({ comment: '已上传' })).status).toBe(200);
+    await decide(p, started.id, 'districtReview', 'gusu.staff', { outcome: 'reject', comment: '合同主体与项目不符' });
+    const done = await waitForEnd(p.db, started.id);
+    expect(done.result).toBe('rejected');
+    expect(done.variables.lateFiling).toBe(false);
+    expect(await p.db('property_contracts').where('case_ref', started.number)).toEqual([]);
+    expect(await p.db('approval_documents').where('case_id', started.id)).toEqual([]);
+  });
+
+  it('refuses a filing whose project is not in the registry, and tells the applicant', async () => {
+    const started = await startCase(p, 'dongwu.ent', 'contract-filing', filing({ projectId: 999999 }), scope());
+    const done = await waitForEnd(p.db, started.id);
+    expect(done.result).toBe('rejected');
+    expect(done.variables.filingProblems).toEqual(['项目不在项目资料库中']);
+    await waitForSms(p.db, started.workflowId, '13800000009', '不予备案');
+  });
+});
