@@ -4,7 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import { DEMO_PASSWORD } from '../../db/seeds/demo';
 import { publishShippedProcesses } from '../../lib/processes/shipped';
 import { startEngine, waitFor, type Engine } from '../engine/harness';
-import { ARTIFACTS, UI_DIST, ensureUiBuilt, launchBrowser, serve } from '../helpers/browser';
+import { SCREENSHOTS, UI_DIST, ensureUiBuilt, launchBrowser, serve } from '../helpers/browser';
 import { testApp } from '../helpers/api';
 
 /**
@@ -28,7 +28,7 @@ describe('an approval through the admin UI (headless Chromium)', () => {
     void temporal;
     server = await serve(app);
     browser = await launchBrowser();
-    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    fs.mkdirSync(SCREENSHOTS, { recursive: true });
   });
   afterAll(async () => {
     await browser?.close();
@@ -53,7 +53,7 @@ describe('an approval through the admin UI (headless Chromium)', () => {
     await page.getByRole('cell', { name: caseNumber }).click();
     await page.getByRole('button', { name: '签收' }).click();
     await page.getByLabel('办理结果').waitFor();
-    if (screenshot) await page.screenshot({ path: path.join(ARTIFACTS, screenshot), fullPage: true });
+    if (screenshot) await page.screenshot({ path: path.join(SCREENSHOTS, screenshot), fullPage: true });
     if (decision.outcome !== '通过') {
       await page.getByLabel('办理结果').click();
       await page.getByRole('option', { name: decision.outcome }).click();
@@ -82,7 +82,7 @@ describe('an approval through the admin UI (headless Chromium)', () => {
     const district = await signIn('gusu.staff');
     await district.getByTestId('inbox-claimable').click();
     await district.getByRole('cell', { name: caseNumber }).waitFor();
-    await district.screenshot({ path: path.join(ARTIFACTS, 'inbox.png') });
+    await district.screenshot({ path: path.join(SCREENSHOTS, 'inbox.png') });
     await district.close();
 
     await claimAndDecide('gusu.staff', caseNumber, { outcome: '通过', comment: '材料齐全，同意上报' }, 'task.png');
@@ -113,7 +113,7 @@ describe('an approval through the admin UI (headless Chromium)', () => {
     for (const entry of ['提交申请', '退回补正', '补正提交', '案件办结', '已补充身份证明', '请补充新任法定代表人身份证明']) {
       await page.getByTestId('case-timeline').getByText(entry, { exact: true }).first().waitFor();
     }
-    await page.screenshot({ path: path.join(ARTIFACTS, 'case.png'), fullPage: true });
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'case.png'), fullPage: true });
     await page.close();
   });
 
@@ -126,7 +126,7 @@ describe('an approval through the admin UI (headless Chromium)', () => {
     await page.keyboard.press('Control+A');
     await page.keyboard.type('区局初审（新）');
     await page.locator('[data-testid=bpmn-modeler] .djs-element[data-element-id=approved]').click();
-    await page.screenshot({ path: path.join(ARTIFACTS, 'process-editor.png') });
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'process-editor.png') });
     await page.getByRole('button', { name: '校验并发布' }).click();
     await page.getByText('已发布 sample-approval 第 2 版').waitFor();
     await page.getByTestId('process-versions').getByText('v2').waitFor();

@@ -7,6 +7,8 @@ import { buildAdminUiIfStale } from '../../scripts/admin-ui-build';
 const root = path.resolve(__dirname, '../..');
 export const UI_DIST = path.join(root, 'admin-ui', 'dist');
 export const ARTIFACTS = path.join(root, 'tests', 'artifacts');
+/** Screenshots the README shows; the browser tests write them afresh on every run. */
+export const SCREENSHOTS = path.join(root, 'docs', 'screenshots');
 
 /** Builds the admin UI if there is no build or its sources changed (Vite takes a few seconds). */
 export function ensureUiBuilt(): void {

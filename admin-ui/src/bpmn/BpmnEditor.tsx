@@ -45,7 +45,13 @@ export const BpmnEditor = forwardRef<BpmnEditorHandle, { xml: string }>(function
     modelerRef.current = modeler;
     modeler
       .importXML(xml)
-      .then(() => (modeler.get('canvas') as { zoom(v: string): void }).zoom('fit-viewport'))
+      .then(() => {
+        // Fit the diagram, then shift it right of the palette, which floats over the canvas's left edge.
+        const canvas = modeler.get('canvas') as { zoom(v: string): void; viewbox(box?: object): { x: number; y: number; width: number; height: number; scale: number } };
+        canvas.zoom('fit-viewport');
+        const box = canvas.viewbox();
+        canvas.viewbox({ x: box.x - 150 / box.scale, y: box.y - 20 / box.scale, width: box.width + 190 / box.scale, height: box.height + 40 / box.scale });
+      })
       .catch((err: unknown) => console.error('could not open the diagram', err));
     return () => {
       modeler.destroy();
