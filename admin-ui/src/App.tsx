@@ -10,6 +10,7 @@ import { Dashboard } from './Dashboard';
 import { dataProvider } from './dataProvider';
 import { i18nProvider } from './i18n';
 import { Layout } from './layout/Layout';
+import { LoginPage } from './layout/LoginPage';
 import { OperationLogList } from './operation-logs';
 import { ProcessDesigner, ProcessList, ProcessShow } from './processes';
 import FolderIcon from '@mui/icons-material/Folder';
@@ -29,6 +30,7 @@ export const App = () => (
     i18nProvider={i18nProvider}
     dashboard={Dashboard}
     layout={Layout}
+    loginPage={LoginPage}
     requireAuth
     disableTelemetry
   >

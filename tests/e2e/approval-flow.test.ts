@@ -117,6 +117,21 @@ describe('an approval through the admin UI (headless Chromium)', () => {
     await page.close();
   });
 
+  it('lets anyone look the case up by number and check code, without signing in', async () => {
+    const { check_code: checkCode } = await engine.db('cases').where('id', caseId).first('check_code');
+    const page = await browser.newPage({ locale: 'zh-CN' });
+    await page.goto(`${server.url}/`);
+    await page.getByText('办件进度公开查询').click();
+    await page.getByLabel('案件编号').fill(caseNumber);
+    await page.getByLabel('查询码').fill('WRONG1');
+    await page.getByRole('button', { name: '查询' }).click();
+    await page.getByText('未找到该案件').waitFor();
+    await page.getByLabel('查询码').fill(checkCode);
+    await page.getByRole('button', { name: '查询' }).click();
+    await page.getByTestId('public-case').getByText('状态：已办结').waitFor();
+    await page.close();
+  });
+
   it('lets an administrator edit the process and publish version 2; the old case stays on version 1', async () => {
     const page = await signIn('admin');
     await page.goto(`${server.url}/#/processes/sample-approval/design`);

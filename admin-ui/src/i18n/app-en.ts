@@ -23,6 +23,7 @@ const appEnglishMessages: typeof import('./app-zh-CN').default = {
     unlocked: 'Account unlocked',
     locked: 'Locked',
     permissions: 'Permissions',
+    public_lookup: 'Look up a case without signing in',
   },
   roles: {
     sysadmin: 'System administrator',

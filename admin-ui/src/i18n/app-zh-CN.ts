@@ -23,6 +23,7 @@ const appChineseMessages = {
     unlocked: '账号已解锁',
     locked: '已锁定',
     permissions: '权限',
+    public_lookup: '办件进度公开查询',
   },
   roles: {
     sysadmin: '系统管理员',
