@@ -9,7 +9,10 @@ const root = path.resolve(__dirname, '..');
 const lockInstalled = path.join(root, 'node_modules', '.package-lock.json');
 if (!fs.existsSync(lockInstalled) || !fs.existsSync(path.join(root, 'node_modules', 'tsx'))) {
   console.log('[start] installing dependencies from package-lock.json (first run) …');
-  const result = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
+  let result = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
+  // npm 11 may refuse its own lock file over other platforms' optional binaries (npm/cli#8805);
+  // npm install installs the same locked versions.
+  if (result.status !== 0) result = spawnSync('npm', ['install', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
   if (result.status !== 0) process.exit(result.status ?? 1);
 }
 
