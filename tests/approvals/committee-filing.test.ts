@@ -1,5 +1,5 @@
 import { addDays, beijingDate } from '../../activities/approvals/support';
-import { caseOf, decide, historyOf, startCase, startPlatform, waitFor, waitForEnd, waitForSms, type Platform } from './harness';
+import { recordHistory, caseOf, decide, historyOf, startCase, startPlatform, waitFor, waitForEnd, waitForSms, type Platform } from './harness';
 
 /**
  * Owners' committee filing (业委会): a formation reviewed by the street office and filed by the
@@ -54,6 +54,7 @@ describe('committee filing approval', () => {
     expect(await p.db('committee_members').where('committee_id', committee.id).orderBy('id').pluck('name')).toEqual(['周建平', '沈美华', '陆志刚']);
     expect(await p.db('registry_changes').where({ entity: 'committee', entity_id: committee.id, case_ref: started.number }).first('id')).toBeTruthy();
     await waitForSms(p.db, started.workflowId, '13800000014', filingNo);
+    await recordHistory(p, 'committee-filing', started.workflowId, 'formation');
   });
 
   it('returns a re-election to the committee (驳回), which supplies it, and is then rejected', async () => {

@@ -1,5 +1,5 @@
 import { addDays, beijingDate } from '../../activities/approvals/support';
-import { caseOf, decide, historyOf, startCase, startPlatform, waitFor, waitForEnd, waitForSms, type Platform } from './harness';
+import { recordHistory, caseOf, decide, historyOf, startCase, startPlatform, waitFor, waitForEnd, waitForSms, type Platform } from './harness';
 import { readPdf } from './pdf-text';
 
 /**
@@ -76,6 +76,7 @@ describe('contract filing approval', () => {
     await waitForSms(p.db, started.workflowId, '13800000009', filingNo);
     const history = await historyOf(p.db, started.id);
     expect(history.find((h) => h.node_id === 'compare')?.comment).toContain('逾期备案5天');
+    await recordHistory(p, 'contract-filing', started.workflowId, 'approve');
   });
 
   it('goes back to the applicant for supplement, then is rejected: nothing is filed', async () => {

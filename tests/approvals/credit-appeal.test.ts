@@ -1,5 +1,5 @@
 import { beijingDate } from '../../activities/approvals/support';
-import { caseOf, decide, historyOf, openTaskAt, startCase, startPlatform, waitFor, waitForEnd, waitForSms, type Platform } from './harness';
+import { recordHistory, caseOf, decide, historyOf, openTaskAt, startCase, startPlatform, waitFor, waitForEnd, waitForSms, type Platform } from './harness';
 
 /**
  * Credit appeal (信用申诉): a pre-deduction notified by SMS, an appeal upheld (deduction
@@ -51,6 +51,7 @@ describe('credit appeal approval', () => {
     expect(done.variables.creditResult).toBe('cancelled');
     expect(await p.db('credit_events').where('id', eventId).first('status', 'case_ref')).toEqual({ status: 'cancelled', case_ref: started.number });
     await waitForSms(p.db, started.workflowId, '13800000009', '经审核成立');
+    await recordHistory(p, 'credit-appeal', started.workflowId, 'upheld');
   });
 
   it('returns the appeal to the enterprise for more evidence, then dismisses it: the deduction becomes final', async () => {
@@ -83,6 +84,7 @@ describe('credit appeal approval', () => {
     expect(history.some((h) => h.kind === 'timer_fired' && h.node_id === 'appealDeadline')).toBe(true);
     expect(history.some((h) => h.kind === 'task_completed')).toBe(false);
     await waitForSms(p.db, started.workflowId, '13800000009', '申诉期已满');
+    await recordHistory(p, 'credit-appeal', started.workflowId, 'window-closed');
   });
 
   it('refuses an event that is not a pending deduction of the applicant', async () => {

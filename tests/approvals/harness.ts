@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import type { Express } from 'express';
 import type { Knex } from 'knex';
@@ -108,6 +109,20 @@ export async function smsOfCase(db: Knex, workflowId: string): Promise<Array<{ p
 /** Waits until an SMS containing `fragment` went to `phone` for this case, and answers it. */
 export async function waitForSms(db: Knex, workflowId: string, phone: string, fragment: string): Promise<{ phone: string; text: string; status: string }> {
   return waitFor(async () => (await smsOfCase(db, workflowId)).find((m) => m.phone === phone && m.text.includes(fragment)), `SMS to ${phone} containing "${fragment}"`, 60_000);
+}
+
+/**
+ * With RECORD_REPLAY_HISTORIES=1, stores the case's Temporal history as
+ * tests/replay-histories/<processKey>.<scenario>.json for the replay test (tests/engine/replay.test.ts).
+ * The generic recorder (npm run replay:record) cannot drive these processes (they need form data,
+ * bids, experts, timers), so their own tests record them. An existing file is never overwritten.
+ */
+export async function recordHistory(p: Platform, processKey: string, workflowId: string, scenario: string): Promise<void> {
+  if (!process.env.RECORD_REPLAY_HISTORIES) return;
+  const file = path.resolve(__dirname, '..', 'replay-histories', `${processKey}.${scenario}.json`);
+  if (fs.existsSync(file)) return;
+  const history = await (await p.temporal.get()).workflow.getHandle(workflowId).fetchHistory();
+  fs.writeFileSync(file, historyToJSON(history));
 }
 
 export { openTaskAt, waitFor };

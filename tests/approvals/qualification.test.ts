@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { contentPath } from '../../lib/files/store';
-import { caseOf, decide, historyOf, startCase, startPlatform, waitFor, waitForEnd, waitForSms, type Platform } from './harness';
+import { recordHistory, caseOf, decide, historyOf, startCase, startPlatform, waitFor, waitForEnd, waitForSms, type Platform } from './harness';
 import { readPdf } from './pdf-text';
 
 /**
@@ -93,6 +93,7 @@ describe('qualification approval', () => {
     expect(history.filter((h) => h.kind === 'task_completed').map((h) => h.node_id)).toEqual(['districtReview', 'centreAcceptance', 'divisionReview', 'leaderApproval']);
     expect(history.filter((h) => h.kind === 'service_completed').map((h) => h.node_id)).toEqual(['autoChecks', 'certificate', 'register', 'publicity']);
     expect(history.some((h) => h.kind === 'sms_sent' && h.node_id === 'notifyIssued')).toBe(true);
+    await recordHistory(p, 'qualification', started.workflowId, 'approve');
   });
 
   it('flags missing materials, goes back to the applicant for supplement, and ends rejected without touching the registry', async () => {
@@ -134,6 +135,7 @@ describe('qualification approval', () => {
     expect(await p.db('approval_publicity').where('case_id', started.id)).toEqual([]);
     const kinds = (await historyOf(p.db, started.id)).map((h) => h.kind);
     expect(kinds).toEqual(expect.arrayContaining(['returned', 'supplement_requested', 'rejected']));
+    await recordHistory(p, 'qualification', started.workflowId, 'return-then-reject');
   });
 
   it('lets only its starter roles start it, and lists it with its form for them', async () => {

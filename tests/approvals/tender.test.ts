@@ -5,7 +5,7 @@ import { DEMO_EXPERTS } from '../../db/seeds/approvals-demo';
 import { DEMO_PASSWORD } from '../../db/seeds/demo';
 import { contentPath } from '../../lib/files/store';
 import { hashPassword } from '../../lib/passwords';
-import { caseOf, decide, historyOf, openTaskAt, startCase, startPlatform, waitFor, waitForEnd, waitForSms, type Platform } from './harness';
+import { recordHistory, caseOf, decide, historyOf, openTaskAt, startCase, startPlatform, waitFor, waitForEnd, waitForSms, type Platform } from './harness';
 import { readPdf } from './pdf-text';
 
 /**
@@ -157,6 +157,7 @@ describe('tender approval', () => {
 
     const kinds = (await historyOf(p.db, started.id)).filter((h) => h.kind === 'service_completed').map((h) => h.node_id);
     expect(kinds).toEqual(['filingForm', 'announce', 'screen', 'shortlist', 'drawExperts', 'tally', 'awardPublicity', 'recordAward', 'refund']);
+    await recordHistory(p, 'tender', started.workflowId, 'award');
   });
 
   it('fails when no bidder registers, refunds nothing and tells the tenderer', async () => {
@@ -182,6 +183,7 @@ describe('tender approval', () => {
     expect(done.variables).toMatchObject({ bidderBand: 'few', eligibleCount: 1, winnerEnterpriseId: ids.hengtai });
     expect(await p.db('tender_expert_draws').where('case_id', started.id)).toEqual([]);
     expect((await balancesOf(p.db, started.id)).bank).toBe(0);
+    await recordHistory(p, 'tender', started.workflowId, 'negotiated');
   });
 
   it('goes back to the tenderer for supplement, then is rejected at filing: no tender opens', async () => {
