@@ -124,13 +124,13 @@ export function scopeOf(user: ScopeSubject): Scope {
       return user.districtCode && user.streetCode
         ? { kind: 'street', districtCode: user.districtCode, streetCode: user.streetCode }
         : { kind: 'none' };
+    // Evaluation experts belong to the expert pool organisation; they reach tenders through their tasks.
+    case 'expert':
     case 'enterprise':
     case 'project_manager':
     case 'developer':
     case 'owners_committee':
       return { kind: 'organisation', organisationId: user.organisationId };
-    // Evaluation experts reach only the tenders they were drawn for, through their tasks.
-    case 'expert':
     case 'public':
       return { kind: 'none' };
   }
