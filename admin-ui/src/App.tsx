@@ -17,6 +17,8 @@ import FolderIcon from '@mui/icons-material/Folder';
 import { CaseList, CaseShow } from './cases';
 import { InboxList } from './inbox/InboxList';
 import { TaskPage } from './tasks/TaskPage';
+import SmsIcon from '@mui/icons-material/Sms';
+import { MySubscriptions, SmsCategoryCreate, SmsCategoryEdit, SmsCategoryList, SmsMessageList, SmsModems, SmsNoticeCreate, SmsNoticeList } from './sms';
 import { OrganisationCreate, OrganisationEdit, OrganisationList } from './organisations';
 import { registryResources } from './registries/resources';
 import { UserCreate, UserEdit, UserList } from './users';
@@ -64,7 +66,12 @@ export const App = () => (
         {registryResources(permissions)}
         {permissions.includes('oplog:read') && <Resource name="operation-logs" icon={HistoryIcon} list={OperationLogList} />}
         <Resource name="cases" icon={FolderIcon} list={CaseList} show={CaseShow} recordRepresentation="number" />
+        {permissions.includes('sms:read') && <Resource name="sms/messages" icon={SmsIcon} list={SmsMessageList} />}
+        {permissions.includes('sms:send') && <Resource name="sms/notices" icon={SmsIcon} list={SmsNoticeList} create={SmsNoticeCreate} />}
+        {permissions.includes('sms:manage') && <Resource name="sms/categories" icon={SmsIcon} list={SmsCategoryList} create={SmsCategoryCreate} edit={SmsCategoryEdit} recordRepresentation="name" />}
         <CustomRoutes>
+          <Route path="/account/sms" element={<MySubscriptions />} />
+          <Route path="/sms/modems" element={<SmsModems />} />
           <Route path="/account/password" element={<ChangePassword />} />
           <Route path="/inbox/:box" element={<InboxList />} />
           <Route path="/tasks/:id" element={<TaskPage />} />

@@ -49,6 +49,17 @@ const appEnglishMessages: typeof import('./app-zh-CN').default = {
     public: 'Public',
   },
   results: { ok: 'OK', denied: 'Denied', failed: 'Failed' },
+  sms: {
+    my_subscriptions: 'SMS subscriptions',
+    subscriptions_saved: 'Subscriptions saved',
+    modems: 'Modems',
+    stats: 'SMS traffic per day and modem',
+    status: { queued: 'Queued', sending: 'Sending', sent: 'Sent', delivered: 'Delivered', failed: 'Failed' },
+    notice_status: { scheduled: 'Scheduled', sending: 'Sending', done: 'Done', cancelled: 'Cancelled', failed: 'Failed' },
+    target: { category: 'Category subscribers', role: 'Role', organisation: 'Organisation' },
+    modem_status: { starting: 'Starting', ready: 'Ready', out: 'Out of service', stopped: 'Stopped' },
+    columns: { port: 'Port', imei: 'IMEI', status: 'Status', rssi: 'Signal', storage: 'SIM storage', updated_at: 'Updated', day: 'Day', sent: 'Sent', delivered: 'Delivered', failed: 'Failed', inbound: 'Received', failed_attempts: 'Failed attempts' },
+  },
   inbox: {
     todo: 'To do',
     claimable: 'To claim',
@@ -135,6 +146,9 @@ const appEnglishMessages: typeof import('./app-zh-CN').default = {
   },
   registries: registriesEn,
   resources: {
+    'sms/messages': { name: 'SMS message |||| SMS messages', fields: { id: 'ID', phone: 'Phone', text: 'Text', status: 'Status', modem_imei: 'Modem', attempts: 'Attempts', created_at: 'Accepted', sent_at: 'Sent', error_text: 'Error' } },
+    'sms/notices': { name: 'SMS notice |||| SMS notices', fields: { id: 'ID', text: 'Text', target_kind: 'Recipients', status: 'Status', send_at: 'Scheduled for', sendAt: 'Send at (empty: now)', recipient_count: 'Recipients', sent_count: 'Sent', failed_count: 'Failed', created_by_username: 'By', categoryId: 'Category', role: 'Role', organisationId: 'Organisation' } },
+    'sms/categories': { name: 'SMS category |||| SMS categories', fields: { code: 'Code', name: 'Name', description: 'Description', active: 'Active' } },
     ...registryResources(registriesEn),
     cases: {
       name: 'Case |||| Cases',

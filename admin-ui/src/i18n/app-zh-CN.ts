@@ -49,6 +49,17 @@ const appChineseMessages = {
     public: '公众',
   },
   results: { ok: '成功', denied: '拒绝', failed: '失败' },
+  sms: {
+    my_subscriptions: '短信订阅',
+    subscriptions_saved: '订阅已保存',
+    modems: '短信猫状态',
+    stats: '短信流量统计（按日、按设备）',
+    status: { queued: '排队', sending: '发送中', sent: '已发送', delivered: '已送达', failed: '失败' },
+    notice_status: { scheduled: '待发送', sending: '发送中', done: '已完成', cancelled: '已取消', failed: '失败' },
+    target: { category: '订阅类别', role: '角色', organisation: '单位' },
+    modem_status: { starting: '初始化', ready: '正常', out: '故障', stopped: '已停止' },
+    columns: { port: '端口', imei: 'IMEI', status: '状态', rssi: '信号', storage: 'SIM 存储', updated_at: '更新时间', day: '日期', sent: '发送', delivered: '送达', failed: '失败', inbound: '接收', failed_attempts: '失败尝试' },
+  },
   inbox: {
     todo: '待办',
     claimable: '待签',
@@ -135,6 +146,9 @@ const appChineseMessages = {
   },
   registries: registriesZh,
   resources: {
+    'sms/messages': { name: '短信记录 |||| 短信记录', fields: { id: '编号', phone: '手机号', text: '内容', status: '状态', modem_imei: '设备', attempts: '尝试次数', created_at: '受理时间', sent_at: '发送时间', error_text: '错误' } },
+    'sms/notices': { name: '短信通知 |||| 短信通知', fields: { id: '编号', text: '内容', target_kind: '发送对象', status: '状态', send_at: '定时发送', sendAt: '定时发送（留空立即发送）', recipient_count: '人数', sent_count: '已发', failed_count: '失败', created_by_username: '发送人', categoryId: '订阅类别', role: '角色', organisationId: '单位' } },
+    'sms/categories': { name: '订阅类别 |||| 订阅类别', fields: { code: '代码', name: '名称', description: '说明', active: '启用' } },
     ...registryResources(registriesZh),
     cases: {
       name: '案件 |||| 案件',

@@ -4,7 +4,8 @@ import MarkEmailUnreadIcon from '@mui/icons-material/MarkEmailUnread';
 import OutboxIcon from '@mui/icons-material/Outbox';
 import PanToolIcon from '@mui/icons-material/PanTool';
 import { Badge } from '@mui/material';
-import { Menu, useGetList, useTranslate } from 'react-admin';
+import RouterIcon from '@mui/icons-material/Router';
+import { Menu, useGetList, usePermissions, useTranslate } from 'react-admin';
 import { ALL_BOXES, type InboxBox } from './boxes';
 
 const ICONS: Record<InboxBox, typeof AllInboxIcon> = {
@@ -44,6 +45,13 @@ const BoxItem = ({ box }: { box: InboxBox }) => {
   );
 };
 
+const ModemsItem = () => {
+  const { permissions } = usePermissions<string[]>();
+  const translate = useTranslate();
+  if (!permissions?.includes('sms:read')) return null;
+  return <Menu.Item to="/sms/modems" primaryText={translate('sms.modems')} leftIcon={<RouterIcon />} />;
+};
+
 /** The sidebar: the dashboard, the inbox boxes with counts, then every resource the role may see. */
 export const AppMenu = () => (
   <Menu>
@@ -52,5 +60,6 @@ export const AppMenu = () => (
       <BoxItem key={box} box={box} />
     ))}
     <Menu.ResourceItems />
+    <ModemsItem />
   </Menu>
 );
