@@ -131,7 +131,7 @@ export const creditAppeal: ProcessSpec = {
     { id: 'confirmLate', kind: 'serviceTask', name: '逾期未申诉，扣分生效', col: 8, row: 2, type: 'credit-final', headers: { decision: 'confirm' } },
     { id: 'notifyLate', kind: 'sendTask', name: '告知扣分生效', col: 9, row: 2, type: 'approval-notify', headers: { to: 'applicantOrganisation', message: `="${SMS}" + enterpriseName + "：申诉期已满未收到申诉，案件" + caseNumber + "的预扣分" + string(eventPoints) + "分已生效。"` } },
     { id: 'confirmedLate', kind: 'end', name: '逾期生效', col: 10, row: 2, result: 'confirmed' },
-    { id: 'invalid', kind: 'end', name: '预扣分无效', col: 3, row: 1, result: 'invalid' },
+    { id: 'invalid', kind: 'end', name: '预扣分无效', col: 2, row: 1, result: 'invalid' },
   ],
   flows: [
     { id: 'toNotify', from: 'recorded', to: 'notifyDeduction' },
