@@ -1,6 +1,6 @@
 /**
  * Regenerates processes/<key>.bpmn for the domain approvals from specs.ts and checks each one
- * compiles. Run after changing a spec: npm run processes:build. A changed file is a new process
+ * compiles. Run after changing a spec: npx tsx tools/approval-processes/build.ts. A changed file is a new process
  * version at the next start, and needs a replay history (docs/approvals.md).
  */
 import fs from 'node:fs';
