@@ -75,8 +75,15 @@ async function nonRetryableOnBadInput<T>(run: () => Promise<T>): Promise<T> {
   }
 }
 
-export function deliveryWorkflowId(messageId: number): string {
-  return `sms-message-${messageId}`;
+/**
+ * The delivery workflow's id: the message row's id and its creation instant. The id alone is not
+ * enough, because a database can be recreated while Temporal keeps its workflows (a reset
+ * development database, or the tests' per-file databases sharing one server), and row ids start
+ * again; the creation instant tells those messages apart. Both are read from the row, so a
+ * retried activity derives the same id and starts nothing twice.
+ */
+export function deliveryWorkflowId(messageId: number, createdAt: Date): string {
+  return `sms-message-${messageId}-${createdAt.getTime()}`;
 }
 
 export function createSmsActivities(deps: SmsActivityDeps) {
@@ -85,7 +92,8 @@ export function createSmsActivities(deps: SmsActivityDeps) {
 
   /** Starts the message's delivery workflow, once (its id is derived from the message). */
   const startDelivery = async (messageId: number, sendAt: string | null | undefined): Promise<string> => {
-    const workflowId = deliveryWorkflowId(messageId);
+    const row = (await db('sms_messages').where('id', messageId).first('created_at')) as { created_at: Date };
+    const workflowId = deliveryWorkflowId(messageId, row.created_at);
     try {
       await deps.client.workflow.start('smsDeliveryWorkflow', {
         taskQueue: deps.taskQueue,

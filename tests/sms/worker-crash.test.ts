@@ -3,6 +3,7 @@ import crypto from 'node:crypto';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import type { Knex } from 'knex';
+import { deliveryWorkflowId } from '../../activities/sms';
 import { acceptMessage } from '../../activities/sms/messages';
 import { planMessage } from '../../lib/sms/pdu';
 import { startSimulatedModems, type SimulatedModems } from '../../tools/modem-simulator';
@@ -112,7 +113,8 @@ describe('SMS worker killed mid-send', () => {
 
     // A message due while no worker runs: its timer lives in Temporal, not in the worker.
     const due = await acceptMessage(db, { idempotencyKey: 'crash-test/scheduled', to: '13900000999', text: '您预约的维修将于今日下午上门。' });
-    await client.workflow.start('smsDeliveryWorkflow', { taskQueue: env.SMS_TASK_QUEUE, workflowId: `sms-message-${due.messageId}`, args: [{ messageId: due.messageId, sendAt: new Date(Date.now() + 1_000).toISOString() }] });
+    const { created_at: createdAt } = await db('sms_messages').where('id', due.messageId).first('created_at');
+    await client.workflow.start('smsDeliveryWorkflow', { taskQueue: env.SMS_TASK_QUEUE, workflowId: deliveryWorkflowId(due.messageId, createdAt), args: [{ messageId: due.messageId, sendAt: new Date(Date.now() + 1_000).toISOString() }] });
 
     const second = startWorkerProcess(env);
     workers.push(second);
