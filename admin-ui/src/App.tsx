@@ -15,6 +15,7 @@ import { OperationLogList } from './operation-logs';
 import { ProcessDesigner, ProcessList, ProcessShow } from './processes';
 import FolderIcon from '@mui/icons-material/Folder';
 import { CaseList, CaseShow } from './cases';
+import { StartCase } from './cases/StartCase';
 import { InboxList } from './inbox/InboxList';
 import { TaskPage } from './tasks/TaskPage';
 import SmsIcon from '@mui/icons-material/Sms';
@@ -65,7 +66,10 @@ export const App = () => (
         )}
         {registryResources(permissions)}
         {permissions.includes('oplog:read') && <Resource name="operation-logs" icon={HistoryIcon} list={OperationLogList} />}
-        <Resource name="cases" icon={FolderIcon} list={CaseList} show={CaseShow} recordRepresentation="number" />
+        <Resource name="cases" icon={FolderIcon} list={CaseList} show={CaseShow} recordRepresentation="number">
+          <Route path="start" element={<StartCase />} />
+          <Route path="start/:key" element={<StartCase />} />
+        </Resource>
         {permissions.includes('sms:read') && <Resource name="sms/messages" icon={SmsIcon} list={SmsMessageList} />}
         {permissions.includes('sms:send') && <Resource name="sms/notices" icon={SmsIcon} list={SmsNoticeList} create={SmsNoticeCreate} />}
         {permissions.includes('sms:manage') && <Resource name="sms/categories" icon={SmsIcon} list={SmsCategoryList} create={SmsCategoryCreate} edit={SmsCategoryEdit} recordRepresentation="name" />}

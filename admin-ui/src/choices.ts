@@ -1,7 +1,7 @@
 /** Option lists for selects; labels are translation keys so they follow the chosen language. */
 export const ROLE_CHOICES = [
   'sysadmin', 'city_staff', 'city_leader', 'admin_centre', 'district_staff', 'street_office',
-  'enterprise', 'project_manager', 'developer', 'owners_committee', 'public',
+  'enterprise', 'project_manager', 'developer', 'owners_committee', 'public', 'expert',
 ].map((id) => ({ id, name: `roles.${id}` }));
 
 export const ORG_KIND_CHOICES = [

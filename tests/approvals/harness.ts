@@ -25,6 +25,8 @@ export interface Platform {
   app: Express;
   temporal: LazyTemporalClient;
   filesDir: string;
+  /** The approvals worker's queue, for another app (the browser tests') to start cases on. */
+  taskQueue: string;
   sms: SmsHarness;
   as(username: string): Promise<TestAgent>;
   stop(): Promise<void>;
@@ -48,6 +50,7 @@ export async function startPlatform(name: string): Promise<Platform> {
     app,
     temporal,
     filesDir,
+    taskQueue,
     sms,
     async as(username: string) {
       if (!agents.has(username)) agents.set(username, await signIn(app, username));

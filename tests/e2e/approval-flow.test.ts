@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { DEMO_PASSWORD } from '../../db/seeds/demo';
+import type { Browser } from 'playwright-core';
 import { publishShippedProcesses } from '../../lib/processes/shipped';
 import { startEngine, waitFor, type Engine } from '../engine/harness';
 import { SCREENSHOTS, UI_DIST, ensureUiBuilt, launchBrowser, serve } from '../helpers/browser';
 import { testApp } from '../helpers/api';
+import { claimAndDecide, supplyMaterials, uiSignIn, type UiDecision } from '../helpers/ui';
 
 /**
  * A whole approval in the browser, each person signing in to do their part: the district
@@ -36,37 +36,11 @@ describe('an approval through the admin UI (headless Chromium)', () => {
     await engine?.stop();
   });
 
-  async function signIn(username: string): Promise<Page> {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 900 }, locale: 'zh-CN' });
-    await page.goto(`${server.url}/`);
-    await page.locator('input[name=username]').fill(username);
-    await page.locator('input[name=password]').fill(DEMO_PASSWORD);
-    await page.getByRole('button', { name: '登录' }).click();
-    await page.getByText('工作台').first().waitFor();
-    return page;
-  }
-
-  /** Opens the case's task from the 待签 box, claims it and decides. */
-  async function claimAndDecide(username: string, caseNumber: string, decision: { outcome: '通过' | '退回' | '不予通过'; returnTo?: string; comment: string }, screenshot?: string) {
-    const page = await signIn(username);
-    await page.getByTestId('inbox-claimable').click();
-    await page.getByRole('cell', { name: caseNumber }).click();
-    await page.getByRole('button', { name: '签收' }).click();
-    await page.getByLabel('办理结果').waitFor();
-    if (screenshot) await page.screenshot({ path: path.join(SCREENSHOTS, screenshot), fullPage: true });
-    if (decision.outcome !== '通过') {
-      await page.getByLabel('办理结果').click();
-      await page.getByRole('option', { name: decision.outcome }).click();
-    }
-    if (decision.returnTo) {
-      await page.getByLabel('退回至').click();
-      await page.getByRole('option', { name: decision.returnTo }).click();
-    }
-    await page.getByTestId('decision-comment').fill(decision.comment);
-    await page.getByRole('button', { name: '提交' }).click();
-    await page.getByText('已办理').waitFor();
-    await page.close();
-  }
+  const signIn = (username: string) => uiSignIn(browser, server.url, username);
+  const decide = (username: string, caseNumber: string, decision: UiDecision, screenshot?: string) =>
+    claimAndDecide(browser, server.url, username, caseNumber, decision, async (page) => {
+      if (screenshot) await page.screenshot({ path: path.join(SCREENSHOTS, screenshot), fullPage: true });
+    });
 
   let caseId: number;
   let caseNumber: string;
@@ -85,20 +59,18 @@ describe('an approval through the admin UI (headless Chromium)', () => {
     await district.screenshot({ path: path.join(SCREENSHOTS, 'inbox.png') });
     await district.close();
 
-    await claimAndDecide('gusu.staff', caseNumber, { outcome: '通过', comment: '材料齐全，同意上报' }, 'task.png');
-    await claimAndDecide('city.staff', caseNumber, { outcome: '退回', returnTo: '申请人（补正）', comment: '请补充新任法定代表人身份证明' });
+    await decide('gusu.staff', caseNumber, { outcome: '通过', comment: '材料齐全，同意上报' }, 'task.png');
+    await decide('city.staff', caseNumber, { outcome: '退回', returnTo: '申请人（补正）', comment: '请补充新任法定代表人身份证明' });
 
+    // The applicant finds the returned case in 我发起的, then supplies from the case page.
     const applicantPage = await signIn('dongwu.ent');
     await applicantPage.getByTestId('inbox-started').click();
-    await applicantPage.getByRole('cell', { name: caseNumber }).click();
-    await applicantPage.getByText('案件已退回补正').waitFor();
-    await applicantPage.getByLabel('意见').fill('已补充身份证明');
-    await applicantPage.getByRole('button', { name: '提交补正材料' }).click();
-    await applicantPage.getByText('补正材料已提交').waitFor();
+    await applicantPage.getByRole('cell', { name: caseNumber }).waitFor();
     await applicantPage.close();
+    await supplyMaterials(browser, server.url, 'dongwu.ent', caseId, '已补充身份证明');
 
-    await claimAndDecide('city.staff', caseNumber, { outcome: '通过', comment: '同意' });
-    await claimAndDecide('city.leader', caseNumber, { outcome: '通过', comment: '同意变更' });
+    await decide('city.staff', caseNumber, { outcome: '通过', comment: '同意' });
+    await decide('city.leader', caseNumber, { outcome: '通过', comment: '同意变更' });
     await waitFor(async () => (await engine.db('cases').where('id', caseId).first()).status === 'completed', 'the case to finish');
   });
 

@@ -1,9 +1,9 @@
 import type { Knex } from 'knex';
-import type { Browser, Page } from 'playwright-core';
-import { DEMO_PASSWORD } from '../../db/seeds/demo';
+import type { Browser } from 'playwright-core';
 import { testApp } from '../helpers/api';
 import { UI_DIST, ensureUiBuilt, launchBrowser, serve } from '../helpers/browser';
 import { freshTestDatabase } from '../helpers/db';
+import { uiSignIn } from '../helpers/ui';
 import { waitFor } from '../helpers/ports';
 
 /** The SMS pages: categories, one's own subscriptions, a notice to a category, modem health. */
@@ -29,15 +29,7 @@ describe('SMS pages (headless Chromium)', () => {
     await db?.destroy();
   });
 
-  async function signIn(username: string): Promise<Page> {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 900 }, locale: 'zh-CN' });
-    await page.goto(`${server.url}/`);
-    await page.locator('input[name=username]').fill(username);
-    await page.locator('input[name=password]').fill(DEMO_PASSWORD);
-    await page.getByRole('button', { name: '登录' }).click();
-    await page.getByText('工作台').first().waitFor();
-    return page;
-  }
+  const signIn = (username: string) => uiSignIn(browser, server.url, username);
 
   it('lets city staff add a category, an owner subscribe to it, and city staff send it a notice', async () => {
     const staff = await signIn('city.staff');

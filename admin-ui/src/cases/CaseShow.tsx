@@ -4,6 +4,7 @@ import { Button, Title, useGetIdentity, useLocaleState, useNotify, useTranslate 
 import { Link, useParams } from 'react-router-dom';
 import { AttachmentLinks, AttachmentsInput, type Attachment } from '../attachments/AttachmentsInput';
 import { BpmnViewer } from '../bpmn/BpmnViewer';
+import { AutomaticChecks, CaseDocuments } from './CaseExtras';
 import { Timeline } from './Timeline';
 import { elementNames, fetchCase, fetchDiagram, fetchHistory, post, type CaseDetail, type CaseDiagram, type HistoryEntry } from './api';
 
@@ -72,7 +73,10 @@ export const CaseShow = () => {
       notify((e as Error).message, { type: 'error' });
     }
   };
-  const attachmentsOfCase = (detail.variables.attachments as Array<{ name: string; fileId?: string }> | undefined) ?? [];
+  const attachmentsOfCase = [
+    ...((detail.variables.attachments as Array<{ name: string; fileId?: string }> | undefined) ?? []),
+    ...((detail.variables.materials as Array<{ name: string; fileId?: string }> | undefined) ?? []),
+  ];
 
   return (
     <Box sx={{ mt: 2 }}>
@@ -95,6 +99,8 @@ export const CaseShow = () => {
                 {detail.check_code ? ` · ${translate('cases.check_code')}：${detail.check_code}` : ''}
               </Typography>
               <AttachmentLinks attachments={attachmentsOfCase} />
+              <CaseDocuments caseId={detail.id} refreshKey={detail.status} />
+              <AutomaticChecks variables={detail.variables} />
               {detail.open_tasks.length > 0 && (
                 <Table size="small" sx={{ mt: 1 }} data-testid="case-open-tasks">
                   <TableHead>

@@ -4,6 +4,7 @@ import MarkEmailUnreadIcon from '@mui/icons-material/MarkEmailUnread';
 import OutboxIcon from '@mui/icons-material/Outbox';
 import PanToolIcon from '@mui/icons-material/PanTool';
 import { Badge } from '@mui/material';
+import NoteAddIcon from '@mui/icons-material/NoteAdd';
 import RouterIcon from '@mui/icons-material/Router';
 import { Menu, useGetList, usePermissions, useTranslate } from 'react-admin';
 import { ALL_BOXES, type InboxBox } from './boxes';
@@ -45,6 +46,13 @@ const BoxItem = ({ box }: { box: InboxBox }) => {
   );
 };
 
+const StartItem = () => {
+  const { permissions } = usePermissions<string[]>();
+  const translate = useTranslate();
+  if (!permissions?.includes('cases:start')) return null;
+  return <Menu.Item to="/cases/start" primaryText={translate('cases.start')} leftIcon={<NoteAddIcon />} data-testid="start-application" />;
+};
+
 const ModemsItem = () => {
   const { permissions } = usePermissions<string[]>();
   const translate = useTranslate();
@@ -56,6 +64,7 @@ const ModemsItem = () => {
 export const AppMenu = () => (
   <Menu>
     <Menu.DashboardItem />
+    <StartItem />
     {ALL_BOXES.map((box) => (
       <BoxItem key={box} box={box} />
     ))}

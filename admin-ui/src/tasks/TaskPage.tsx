@@ -3,6 +3,7 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import { Button, Title, useGetIdentity, useLocaleState, useNotify, useRefresh, useTranslate } from 'react-admin';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { AttachmentLinks, AttachmentsInput, type Attachment } from '../attachments/AttachmentsInput';
+import { AutomaticChecks } from '../cases/CaseExtras';
 import { Timeline } from '../cases/Timeline';
 import { elementNames, fetchCase, fetchDiagram, fetchHistory, fetchTask, post, type CaseDetail, type HistoryEntry, type TaskRow } from '../cases/api';
 import { UserPicker, type UserOption } from './UserPicker';
@@ -116,8 +117,10 @@ export const TaskPage = () => {
                 {task.due_at ? new Date(task.due_at).toLocaleString(locale) : '—'}
               </Typography>
               <AttachmentLinks attachments={detail.variables.attachments as Attachment[] | undefined} />
+              <AttachmentLinks attachments={detail.variables.materials as Attachment[] | undefined} />
+              <AutomaticChecks variables={detail.variables} />
               <Box component="pre" sx={{ fontSize: 12, bgcolor: 'action.hover', p: 1, borderRadius: 1, whiteSpace: 'pre-wrap' }} data-testid="case-variables">
-                {JSON.stringify(Object.fromEntries(Object.entries(detail.variables).filter(([k]) => k !== 'attachments')), null, 2)}
+                {JSON.stringify(Object.fromEntries(Object.entries(detail.variables).filter(([k]) => !['attachments', 'materials', 'checks'].includes(k))), null, 2)}
               </Box>
             </CardContent>
           </Card>
