@@ -21,7 +21,7 @@ export interface SmsRuntime {
   stop(): void;
 }
 
-export function attachSmsRuntime(opts: { db: Knex; pool: ModemPool; client: Client; log: Logger; signalEveryMs?: number }): SmsRuntime {
+export function attachSmsRuntime(opts: { db: Knex; pool: ModemPool; client: Client; log: Logger; signalEveryMs?: number; reportRetryDelaysMs?: number[] }): SmsRuntime {
   const { db, pool, client, log } = opts;
   let flushing: Promise<number> | null = null;
 
@@ -74,8 +74,19 @@ export function attachSmsRuntime(opts: { db: Knex; pool: ModemPool; client: Clie
     const stored = await storeInbound(db, sms);
     if (stored?.replyId) void flushReplySignals().catch((err) => log.warn({ err }, 'reply signal flush failed'));
   });
+  // A report can overtake the write that records its part as submitted (the network answers
+  // within milliseconds, the database is busy): an unmatched report is tried again for a while
+  // before it is given up, so a fast delivery is never lost.
+  const retryDelaysMs = opts.reportRetryDelaysMs ?? [250, 500, 1_000, 2_000, 4_000, 8_000];
   pool.onStatusReport(async (imei, report) => {
-    await applyStatusReport(db, imei, report, log);
+    if ((await applyStatusReport(db, imei, report, log)) === 'matched') return;
+    void (async () => {
+      for (const delay of retryDelaysMs) {
+        await new Promise((r) => setTimeout(r, delay).unref());
+        if ((await applyStatusReport(db, imei, report, log)) === 'matched') return;
+      }
+      log.info({ imei, mr: report.mr }, 'status report matched no sent part; dropped');
+    })().catch((err) => log.warn({ err }, 'status report retry failed'));
   });
   const onStatus = (snapshot: ModemSnapshot) => void saveModemStatus(db, snapshot).catch((err) => log.warn({ err }, 'could not save modem status'));
   pool.on('modem-status', onStatus);

@@ -26,16 +26,16 @@ export async function smsNoticeWorkflow(input: { noticeId: number }): Promise<No
     const counts = await CancellationScope.nonCancellable(() => notices.finishNotice(noticeId, 'cancelled'));
     return { status: 'cancelled', ...counts };
   };
-  const notice = await notices.loadNotice(noticeId);
-  if (notice.status === 'cancelled') return cancelled();
-  const wait = notice.sendAt ? Date.parse(notice.sendAt) - Date.now() : 0;
-  if (wait > 0) {
-    try {
-      await sleep(wait);
-    } catch (err) {
-      if (isCancellation(err)) return cancelled();
-      throw err;
-    }
+  // A cancel can arrive at any moment before sending starts, also while the notice is still being
+  // loaded: every cancellation up to here ends the notice as cancelled, with its summary.
+  try {
+    const notice = await notices.loadNotice(noticeId);
+    if (notice.status === 'cancelled') return await cancelled();
+    const wait = notice.sendAt ? Date.parse(notice.sendAt) - Date.now() : 0;
+    if (wait > 0) await sleep(wait);
+  } catch (err) {
+    if (isCancellation(err)) return cancelled();
+    throw err;
   }
   const messageIds = await notices.prepareNoticeMessages(noticeId);
   if (messageIds === null) return cancelled();
