@@ -102,6 +102,10 @@ describe('decisions, task actions and scope', () => {
     const snapshot = await claimAndDecide(gusu, task.id, 'reject', { comment: '不符合条件' });
     expect(snapshot).toMatchObject({ status: 'completed', result: 'rejected' });
     expect((await caseRow(engine.db, c.id)).result).toBe('rejected');
+    // The applicant (dongwu.ent) is told, with the reason.
+    expect(engine.smsSent.filter((m) => m.text.includes(c.number))).toEqual([
+      expect.objectContaining({ to: '13800000009', text: expect.stringMatching(/区局初审.*不予通过.*不符合条件/) }),
+    ]);
   });
 
   it('returns to an earlier step (退回), and to the applicant for supplement (补正)', async () => {
@@ -117,6 +121,10 @@ describe('decisions, task actions and scope', () => {
     const toApplicant = await claimAndDecide(gusu, d2.id, 'return', { returnTo: 'applicant', comment: '缺少营业执照' });
     expect(toApplicant.status).toBe('supplement');
     await waitForStatus(engine.db, c.id, 'supplement');
+    // Only the return to the applicant is texted to the applicant, not the return between reviewers.
+    expect(engine.smsSent.filter((m) => m.text.includes(c.number))).toEqual([
+      expect.objectContaining({ to: '13800000009', text: expect.stringMatching(/退回补正：缺少营业执照/) }),
+    ]);
     const todo = await ent.get('/api/inbox/todo');
     const supplement = todo.body.find((t: { case_id: number }) => t.case_id === c.id);
     expect(supplement).toMatchObject({ kind: 'supplement', name: '补正材料' });
@@ -172,7 +180,7 @@ describe('decisions, task actions and scope', () => {
     expect((await ent.post(`/api/tasks/${ct.id}/remind`).send({ comment: '请尽快' })).status).toBe(200);
     const sms = await engine.db('case_history').where({ case_id: c.id, kind: 'sms_sent' }).first('data');
     expect(JSON.parse(sms.data)).toMatchObject({ recipients: [{ userId: leaderId, phone: '13800000003' }], via: 'sms-worker' });
-    expect(engine.smsSent).toEqual([expect.objectContaining({ to: '13800000003', text: expect.stringContaining(c.number) })]);
+    expect(engine.smsSent.filter((m) => m.text.includes(c.number))).toEqual([expect.objectContaining({ to: '13800000003', text: expect.stringContaining(c.number) })]);
     expect(await historyKinds(engine.db, c.id)).toEqual(expect.arrayContaining(['delegated', 'resolved', 'copied', 'signer_added', 'transferred', 'reminded']));
   });
 

@@ -4,6 +4,7 @@ import {
   CancellationScope,
   condition,
   isCancellation,
+  patched,
   proxyActivities,
   sleep,
   upsertSearchAttributes,
@@ -40,6 +41,10 @@ import {
 } from './contract';
 import { Persister, type Changes } from './persister';
 import { sendCaseSms } from './sms';
+
+/** patched() ids of changes made after cases had already run (see the replay test). */
+const PATCH_SMS_APPLICANT_ON_RETURN = 'sms-applicant-on-return';
+const PATCH_SMS_APPLICANT_ON_REJECT = 'sms-applicant-on-reject';
 
 /**
  * The interpreter of a compiled process graph. Each token is a "fiber": an async function that
@@ -512,6 +517,11 @@ export class CaseEngine {
     this.completedUserTasks.push(node.id);
     const summary = mi ? [this.entry('countersign_completed', { nodeId: node.id, outcome, data: { approvals: activation.approvals, rejections: activation.rejections, instances: activation.instances.length } })] : [];
     if (outcome === OUTCOME_REJECT) {
+      // Added after cases had run: older histories replay without the SMS (patch id below).
+      if (patched(PATCH_SMS_APPLICANT_ON_REJECT)) {
+        const reason = d.comment ? `，理由：${d.comment}` : '';
+        await this.notifyApplicant(`【物业监管平台】您的申请（案件${this.input.caseNumber}）经“${node.name}”审查不予通过${reason}。`, `${activation.id}/rejected`, node.id);
+      }
       await this.finish('completed', 'rejected', this.entry('rejected', { nodeId: node.id, actorId: d.actor.userId, actorName: d.actor.displayName }), {
         taskPatches: [patch, ...cancelled],
         history: [decided, ...summary],
@@ -551,6 +561,10 @@ export class CaseEngine {
       this.spawn(target, null);
     }
     await this.persist({ taskPatches: [...patches, ...others], history: [...history, returned] });
+    if (target === RETURN_TO_APPLICANT && patched(PATCH_SMS_APPLICANT_ON_RETURN)) {
+      const reason = d.comment ? `：${d.comment}` : '';
+      await this.notifyApplicant(`【物业监管平台】您的申请（案件${this.input.caseNumber}）已退回补正${reason}。请登录平台补充材料后重新提交。`, `${activation.id}/returned`, activation.node!.id);
+    }
   }
 
   /** The applicant's supplement (补正) task; resolves when they supply the materials. */
@@ -827,6 +841,14 @@ export class CaseEngine {
 
   private entry(kind: string, fields: Partial<HistoryEntry> = {}): HistoryEntry {
     return { seq: this.persister.nextSeq(), at: new Date().toISOString(), kind, ...fields };
+  }
+
+  /** Texts the applicant (the user who started the case) and records it in the history. */
+  private async notifyApplicant(text: string, key: string, nodeId: string): Promise<void> {
+    const sent = await this.persister.whileBusy(() =>
+      sendCaseSms({ caseId: this.input.caseId, userIds: [this.input.applicant.userId], text, idempotencyKey: `${workflowInfo().workflowId}/${key}` }, this.input.smsTaskQueue),
+    );
+    await this.persist({ history: [this.entry('sms_sent', { nodeId, comment: text, data: { ...sent } })] });
   }
 
   private sms(taskKeys: string[], text: string, key: string) {
