@@ -18,6 +18,8 @@ import { CaseList, CaseShow } from './cases';
 import { StartCase } from './cases/StartCase';
 import { InboxList } from './inbox/InboxList';
 import { TaskPage } from './tasks/TaskPage';
+import GavelIcon from '@mui/icons-material/Gavel';
+import { TenderList, TenderShow } from './tenders';
 import SmsIcon from '@mui/icons-material/Sms';
 import { MySubscriptions, SmsCategoryCreate, SmsCategoryEdit, SmsCategoryList, SmsMessageList, SmsModems, SmsNoticeCreate, SmsNoticeList } from './sms';
 import { OrganisationCreate, OrganisationEdit, OrganisationList } from './organisations';
@@ -66,6 +68,7 @@ export const App = () => (
         )}
         {registryResources(permissions)}
         {permissions.includes('oplog:read') && <Resource name="operation-logs" icon={HistoryIcon} list={OperationLogList} />}
+        <Resource name="tenders" icon={GavelIcon} list={TenderList} show={TenderShow} recordRepresentation="title" />
         <Resource name="cases" icon={FolderIcon} list={CaseList} show={CaseShow} recordRepresentation="number">
           <Route path="start" element={<StartCase />} />
           <Route path="start/:key" element={<StartCase />} />

@@ -6,6 +6,7 @@ import { AttachmentLinks, AttachmentsInput, type Attachment } from '../attachmen
 import { AutomaticChecks } from '../cases/CaseExtras';
 import { Timeline } from '../cases/Timeline';
 import { elementNames, fetchCase, fetchDiagram, fetchHistory, fetchTask, post, type CaseDetail, type HistoryEntry, type TaskRow } from '../cases/api';
+import { TenderScoring } from '../tenders';
 import { UserPicker, type UserOption } from './UserPicker';
 
 type PeopleAction = 'transfer' | 'delegate' | 'add-signer' | 'copy';
@@ -130,6 +131,7 @@ export const TaskPage = () => {
               <CardContent>
                 <Stack spacing={2}>
                   {claimable && <Button variant="contained" label="tasks.claim" onClick={() => run('claim', {}, 'tasks.done_claim')} />}
+                  {holder && task.process_key === 'tender' && task.node_id === 'scoring' && <TenderScoring caseId={task.case_id} />}
                   {holder && (
                     <>
                       <FormControl size="small">
