@@ -1,33 +1,23 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Knex } from 'knex';
 import type { Browser, Page } from 'playwright-core';
 import { DEMO_PASSWORD } from '../../db/seeds/demo';
-import { testApp } from '../helpers/api';
-import { ARTIFACTS, UI_DIST, ensureUiBuilt, launchBrowser, serve } from '../helpers/browser';
-import { freshTestDatabase } from '../helpers/db';
+import { ARTIFACTS, startUiTestbed, type UiTestbed } from '../helpers/browser';
 
 /** The admin UI in a real browser: sign-in, the role-shaped menu, Chinese by default, English on demand. */
 describe('admin UI foundation (headless Chromium)', () => {
-  let db: Knex;
+  let bed: UiTestbed;
   let browser: Browser;
-  let server: { url: string; close: () => Promise<void> };
-  let closeTemporal: () => Promise<void>;
+  let server: { url: string };
 
   beforeAll(async () => {
-    ensureUiBuilt();
-    ({ db } = await freshTestDatabase());
-    const t = testApp(db, { config: { UI_DIST_DIR: UI_DIST } });
-    closeTemporal = () => t.temporal.close();
-    server = await serve(t.app);
-    browser = await launchBrowser();
+    bed = await startUiTestbed();
+    ({ browser } = bed);
+    server = { url: bed.url };
     fs.mkdirSync(ARTIFACTS, { recursive: true });
   });
   afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    await closeTemporal?.();
-    await db?.destroy();
+    await bed?.stop();
   });
 
   async function signIn(username: string, password = DEMO_PASSWORD): Promise<Page> {

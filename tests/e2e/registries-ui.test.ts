@@ -3,31 +3,23 @@ import path from 'node:path';
 import type { Knex } from 'knex';
 import type { Browser, Page } from 'playwright-core';
 import { DEMO_PASSWORD } from '../../db/seeds/demo';
-import { testApp } from '../helpers/api';
-import { ARTIFACTS, UI_DIST, ensureUiBuilt, launchBrowser, serve } from '../helpers/browser';
-import { freshTestDatabase } from '../helpers/db';
+import { ARTIFACTS, startUiTestbed, type UiTestbed } from '../helpers/browser';
 
 /** The project registry in a real browser: list, open, edit a field, see the change in the history. */
 describe('registries UI (headless Chromium)', () => {
+  let bed: UiTestbed;
   let db: Knex;
   let browser: Browser;
-  let server: { url: string; close: () => Promise<void> };
-  let closeTemporal: () => Promise<void>;
+  let server: { url: string };
 
   beforeAll(async () => {
-    ensureUiBuilt();
-    ({ db } = await freshTestDatabase());
-    const t = testApp(db, { config: { UI_DIST_DIR: UI_DIST } });
-    closeTemporal = () => t.temporal.close();
-    server = await serve(t.app);
-    browser = await launchBrowser();
+    bed = await startUiTestbed();
+    ({ db, browser } = bed);
+    server = { url: bed.url };
     fs.mkdirSync(ARTIFACTS, { recursive: true });
   });
   afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    await closeTemporal?.();
-    await db?.destroy();
+    await bed?.stop();
   });
 
   async function signIn(username: string): Promise<Page> {

@@ -1,32 +1,24 @@
 import type { Knex } from 'knex';
 import type { Browser } from 'playwright-core';
-import { testApp } from '../helpers/api';
-import { UI_DIST, ensureUiBuilt, launchBrowser, serve } from '../helpers/browser';
-import { freshTestDatabase } from '../helpers/db';
+import { startUiTestbed, type UiTestbed } from '../helpers/browser';
 import { uiSignIn } from '../helpers/ui';
 import { waitFor } from '../helpers/ports';
 
 /** The SMS pages: categories, one's own subscriptions, a notice to a category, modem health. */
 describe('SMS pages (headless Chromium)', () => {
+  let bed: UiTestbed;
   let db: Knex;
   let browser: Browser;
-  let server: { url: string; close: () => Promise<void> };
-  let closeTemporal: () => Promise<void>;
+  let server: { url: string };
 
   beforeAll(async () => {
-    ensureUiBuilt();
-    ({ db } = await freshTestDatabase());
     // Notices are carried out by the SMS worker's workflow; here it only has to be started.
-    const t = testApp(db, { config: { UI_DIST_DIR: UI_DIST, SMS_TASK_QUEUE: `sms-ui-${process.pid}` } });
-    closeTemporal = () => t.temporal.close();
-    server = await serve(t.app);
-    browser = await launchBrowser();
+    bed = await startUiTestbed({ SMS_TASK_QUEUE: `sms-ui-${process.pid}` });
+    ({ db, browser } = bed);
+    server = { url: bed.url };
   });
   afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    await closeTemporal?.();
-    await db?.destroy();
+    await bed?.stop();
   });
 
   const signIn = (username: string) => uiSignIn(browser, server.url, username);

@@ -40,3 +40,35 @@ export async function serve(app: Express): Promise<{ url: string; close: () => P
       }),
   };
 }
+
+/**
+ * A browser test's platform without workers: a fresh database, the API serving the built UI on
+ * a free port, and Chromium. `stop()` closes all of it.
+ */
+export interface UiTestbed {
+  db: import('knex').Knex;
+  browser: Browser;
+  url: string;
+  stop(): Promise<void>;
+}
+
+export async function startUiTestbed(config: Record<string, unknown> = {}): Promise<UiTestbed> {
+  ensureUiBuilt();
+  const { freshTestDatabase } = await import('./db');
+  const { testApp } = await import('./api');
+  const { db } = await freshTestDatabase();
+  const t = testApp(db, { config: { UI_DIST_DIR: UI_DIST, ...config } });
+  const server = await serve(t.app);
+  const browser = await launchBrowser();
+  return {
+    db,
+    browser,
+    url: server.url,
+    async stop() {
+      await browser.close();
+      await server.close();
+      await t.temporal.close();
+      await db.destroy();
+    },
+  };
+}
