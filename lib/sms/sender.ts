@@ -4,6 +4,9 @@ import { STAT, type Modem } from './modem';
 import { buildSubmitPdus, tpduLengthOf, type SubmitPdu } from './pdu';
 import { describe, PoolWaitAborted, type Lease, type ModemPool } from './pool';
 
+/** How long a started multi-part message waits for its own modem before it is sent afresh. */
+const RESUME_SAME_MODEM_MS = 60_000;
+
 /**
  * Sends one message through the pool, exactly once, with failover.
  *
@@ -111,14 +114,18 @@ export async function sendMessage(
       open = null;
       const unresolved = attempt.parts.some((p) => p.state === 'stored');
       const started = attempt.parts.some((p) => p.state === 'submitted');
-      if (!unresolved && !(started && pool.isReady(attempt.imei))) {
-        // Nothing is in doubt and the parts cannot go on from the same number: start afresh.
+      if (!unresolved && !started) {
+        // Nothing left the modem: start afresh, on any modem.
         await journal.attemptFailed(attempt, { code: 'abandoned', reason: `attempt on modem ${attempt.imei} was interrupted` });
         continue;
       }
       try {
-        // A part in doubt can only be settled by the modem that holds it.
-        lease = await pool.acquire({ only: attempt.imei, signal: deadlineSignal() });
+        // A part in doubt can only be settled by the modem that holds it, and the remaining
+        // parts of a started message must come from the same number or the phone cannot join
+        // them. After a worker restart that modem is usually still initialising, so wait for it:
+        // until the deadline when a part is in doubt, for a while when parts merely remain.
+        const wait = unresolved ? deadlineSignal() : AbortSignal.any([deadlineSignal(), AbortSignal.timeout(RESUME_SAME_MODEM_MS)]);
+        lease = await pool.acquire({ only: attempt.imei, signal: wait });
       } catch (err) {
         if (!(err instanceof PoolWaitAborted)) throw err;
         opts.signal?.throwIfAborted();
