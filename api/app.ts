@@ -12,10 +12,12 @@ import swaggerUi from 'swagger-ui-express';
 import type { Config } from '../lib/config';
 import type { LazyTemporalClient } from '../lib/temporal/client';
 import { operationLogSafetyNet } from './audit/operation-log';
-import { authenticate } from './auth/middleware';
+import { authenticate, requirePasswordChange } from './auth/middleware';
 import { registerAuthRoutes } from './auth/routes';
 import { errorHandler, notFoundHandler } from './http/errors';
+import { LIMITS, limiter, registerRateLimits } from './http/rate-limits';
 import { Api } from './http/route';
+import { sameOriginOnly } from './http/same-origin';
 import { registerApprovalRoutes } from './routes/approvals';
 import { registerFileRoutes } from './routes/files';
 import { registerHealthRoutes } from './routes/health';
@@ -57,7 +59,19 @@ export function createApp({ config, db, log, temporal }: AppDeps): Express {
     }),
   );
   // No upgrade-insecure-requests: the platform is often reached over plain http on an intranet.
-  app.use(helmet({ contentSecurityPolicy: { useDefaults: true, directives: { 'img-src': ["'self'", 'data:', 'blob:'], 'upgrade-insecure-requests': null } } }));
+  // HSTS only on answers that went out over HTTPS (directly or through the TLS proxy in front):
+  // over plain http browsers ignore it, and it would wrongly promise HTTPS on an http-only host.
+  app.use(
+    helmet({
+      strictTransportSecurity: false,
+      contentSecurityPolicy: { useDefaults: true, directives: { 'img-src': ["'self'", 'data:', 'blob:'], 'upgrade-insecure-requests': null } },
+    }),
+  );
+  app.use((req, res, next) => {
+    if (req.secure) res.setHeader('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
+    next();
+  });
+  if (config.RATE_LIMITS === 'on') app.use(['/healthz', '/readyz'], limiter(db, LIMITS.anonymous));
   // File uploads carry raw bytes of any type (a .json attachment too); they are read by their own route.
   app.use(express.json({ limit: '1mb', type: (req) => !req.url?.startsWith('/api/files') && /json/i.test(req.headers['content-type'] ?? '') }));
   app.use(cookieParser());
@@ -68,8 +82,9 @@ export function createApp({ config, db, log, temporal }: AppDeps): Express {
   });
   app.use(router);
 
-  app.use('/api', authenticate(db), operationLogSafetyNet(db, log));
+  app.use('/api', operationLogSafetyNet(db, log), authenticate(db), sameOriginOnly(config.ALLOWED_ORIGINS), requirePasswordChange());
   const apiRouter = express.Router();
+  if (config.RATE_LIMITS === 'on') registerRateLimits(apiRouter, db);
   const api = new Api(apiRouter);
   registerAuthRoutes(api, db, config);
   registerFileRoutes(apiRouter, api, db, config.FILES_DIR ?? path.join(config.DATA_DIR, 'files'));
@@ -77,7 +92,7 @@ export function createApp({ config, db, log, temporal }: AppDeps): Express {
   registerOrganisationRoutes(api, db);
   registerRegionRoutes(api, db);
   registerOperationLogRoutes(api, db);
-  registerSystemRoutes(api, db, temporal);
+  registerSystemRoutes(api, db, temporal, config.APPROVALS_TASK_QUEUE);
   // Before the process routes: /api/processes/startable must not be taken for a process key.
   registerApprovalRoutes(api, db);
   registerProcessRoutes(api, db);

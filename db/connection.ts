@@ -23,7 +23,15 @@ export function createDb(databaseUrl: string, pool: { min: number; max: number }
       supportBigNumbers: true,
       bigNumberStrings: false,
     },
-    pool,
+    pool: {
+      ...pool,
+      // TIMESTAMP columns are converted through the session's time zone: with it at UTC, the
+      // instants JavaScript writes and SQL's own clock (NOW(), UTC_TIMESTAMP()) agree on any
+      // server, whatever its system time zone (a Beijing server's is +08:00).
+      afterCreate: (conn: { query: (sql: string, cb: (err: Error | null) => void) => void }, done: (err: Error | null, conn: unknown) => void) => {
+        conn.query("SET time_zone = '+00:00'", (err) => done(err, conn));
+      },
+    },
   });
 }
 

@@ -27,23 +27,40 @@ const EnvSchema = z.object({
   /** Uploaded and generated files; DATA_DIR/files unless set. */
   FILES_DIR: z.string().optional(),
   CACHE_DIR: z.string().default(path.join(os.homedir(), '.cache', 'property-platform')),
+  /** Where `npm run backup` and the scheduled backup write their runs; DATA_DIR/backups unless set (docs/operations.md). */
+  BACKUP_DIR: z.string().optional(),
+  /** How many complete backup runs to keep; older ones are deleted after a new one is verified. */
+  BACKUP_KEEP: intFromEnv(14),
+  /** When the Temporal Schedule runs the backup (cron, in BACKUP_TIMEZONE); "off" removes the schedule. */
+  BACKUP_CRON: z.string().default('30 2 * * *'),
+  BACKUP_TIMEZONE: z.string().default('Asia/Shanghai'),
   LOCKOUT_THRESHOLD: intFromEnv(5),
   LOCKOUT_MINUTES: intFromEnv(15),
   SESSION_TTL_HOURS: intFromEnv(12),
+  /** Send the session cookie over HTTPS only; on by default in production (behind a TLS proxy). */
   COOKIE_SECURE: z
     .enum(['true', 'false'])
-    .default('false')
-    .transform((v) => v === 'true'),
+    .optional()
+    .transform((v) => (v === undefined ? undefined : v === 'true')),
+  /** Origins besides the API's own that may send state-changing requests (comma-separated), e.g. a UI on another host. */
+  ALLOWED_ORIGINS: z
+    .string()
+    .default('')
+    .transform((v) => v.split(',').map((o) => o.trim()).filter(Boolean)),
+  /** Rate limits (docs/security.md); "off" only for test runs that sign in hundreds of times a minute. */
+  RATE_LIMITS: z.enum(['on', 'off']).default('on'),
   SMS_PORTS: z.string().default(''),
   /** The SMS worker's queue; tests give each file its own so workers never share. */
   SMS_TASK_QUEUE: z.string().default('sms'),
   UI_DIST_DIR: z.string().default(path.resolve(__dirname, '..', 'admin-ui', 'dist')),
 });
 
-export type Config = z.infer<typeof EnvSchema>;
+const ConfigSchema = EnvSchema.transform((c) => ({ ...c, COOKIE_SECURE: c.COOKIE_SECURE ?? c.NODE_ENV === 'production' }));
+
+export type Config = z.infer<typeof ConfigSchema>;
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = EnvSchema.safeParse(env);
+  const parsed = ConfigSchema.safeParse(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new Error(`Invalid configuration: ${problems}`);

@@ -1,5 +1,5 @@
 /**
- * The roles of DESIGN.md and what each may do. Permissions are coarse capabilities; *which*
+ * The roles of docs/security.md and what each may do. Permissions are coarse capabilities; *which*
  * rows a user reaches is decided separately by the scope (see `scopeOf`).
  */
 export const ROLES = [
@@ -56,7 +56,9 @@ export const PERMISSIONS = [
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
-const STAFF: Role[] = ['city_staff', 'city_leader', 'admin_centre', 'district_staff', 'street_office'];
+/** The bureau's own staff (city, district, street); sysadmin administers but does not review. */
+export const STAFF_ROLES: readonly Role[] = ['city_staff', 'city_leader', 'admin_centre', 'district_staff', 'street_office'];
+const STAFF: Role[] = [...STAFF_ROLES];
 
 const GRANTS: Record<Permission, readonly Role[]> = {
   'users:read': ['sysadmin', ...STAFF],

@@ -49,7 +49,8 @@ async function main(): Promise<void> {
     });
     cleanups.push(() => temporal.stop());
 
-    await prepareDatabase(config.DATABASE_URL, log);
+    const demo = config.NODE_ENV !== 'production';
+    await prepareDatabase(config.DATABASE_URL, log, demo);
     if (adminUiIsStale(config.UI_DIST_DIR)) {
       log.info('building the admin UI …');
       if (!buildAdminUiIfStale(config.UI_DIST_DIR)) log.warn('the admin UI build failed; the API runs without it');
@@ -64,7 +65,7 @@ async function main(): Promise<void> {
 
     const url = `http://${config.HOST}:${config.PORT}`;
     await waitForReady(`${url}/readyz`, 120_000);
-    printWelcome(url, temporal.uiUrl, smsPorts ? `modems on ${smsPorts}` : 'not running (no modems)');
+    printWelcome(url, temporal.uiUrl, smsPorts ? `modems on ${smsPorts}` : 'not running (no modems)', demo);
   } catch (err) {
     log.fatal({ err }, 'the platform could not start');
     await shutdown('start-up failed', 1);
@@ -89,7 +90,7 @@ async function modemPorts(configured: string, log: ReturnType<typeof createLogge
   }
 }
 
-async function prepareDatabase(url: string, log: ReturnType<typeof createLogger>): Promise<void> {
+async function prepareDatabase(url: string, log: ReturnType<typeof createLogger>, demo: boolean): Promise<void> {
   try {
     await ensureDatabase(url);
   } catch (err) {
@@ -102,8 +103,13 @@ async function prepareDatabase(url: string, log: ReturnType<typeof createLogger>
   try {
     const applied = await migrateLatest(db);
     log.info({ applied }, applied.length ? 'database migrated' : 'database schema up to date');
-    const seeded = await seedDemo(db);
-    log.info(seeded, 'demo data in place');
+    if (demo) {
+      const seeded = await seedDemo(db);
+      log.info(seeded, 'demo data in place');
+    } else {
+      // Production: no demo account may ever exist; the first administrator comes from setup:admin.
+      log.warn('NODE_ENV=production: no demo data is created; create the first administrator once with `npm run setup:admin`');
+    }
     const processes = await publishShippedProcesses(db);
     log.info({ processes: processes.map((p) => `${p.processKey}@${p.version}${p.changed ? ' (new)' : ''}`) }, 'shipped processes published');
   } finally {
@@ -125,7 +131,7 @@ async function waitForReady(url: string, timeoutMs: number): Promise<void> {
   throw new Error(`${url} did not report ready within ${timeoutMs / 1000} s`);
 }
 
-function printWelcome(url: string, temporalUi: string | null, smsPorts: string | null): void {
+function printWelcome(url: string, temporalUi: string | null, smsPorts: string | null, demo: boolean): void {
   const rows = DEMO_USERS.map((u) => `    ${u.username.padEnd(18)} ${ROLE_LABELS_ZH[u.role]}（${u.role}）`).join('\n');
   console.log(`
   物业监管与服务平台 is running.
@@ -135,9 +141,7 @@ function printWelcome(url: string, temporalUi: string | null, smsPorts: string |
     Readiness    ${url}/readyz${temporalUi ? `\n    Temporal UI  ${temporalUi}` : ''}
     SMS          ${smsPorts}
 
-  Demo sign-ins (password for all: ${DEMO_PASSWORD}):
-${rows}
-
+${demo ? `  Demo sign-ins (password for all: ${DEMO_PASSWORD}):\n${rows}\n` : '  Production mode: sign in with the administrator from `npm run setup:admin`.\n'}
   Press Ctrl-C to stop.
 `);
 }

@@ -20,7 +20,14 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseSnapsh
   const engine = new CaseEngine(input);
   setHandler(caseStateQuery, () => engine.snapshot());
   setHandler(decideUpdate, (d) => engine.decide(d), { validator: (d) => engine.validateDecision(d) });
-  setHandler(taskCommandUpdate, (c) => engine.command(c), { validator: (c) => engine.validateCommand(c) });
+  // Validators do not run when a history is replayed, so the recipient rule added to this one
+  // changes no recorded case (the handler re-checks state only, as before).
+  setHandler(taskCommandUpdate, (c) => engine.command(c), {
+    validator: (c) => {
+      engine.validateCommand(c);
+      engine.validateRecipients(c);
+    },
+  });
   setHandler(withdrawUpdate, (r) => engine.withdraw(r.actor, r.comment), { validator: (_r) => engine.validateWithdraw() });
   setHandler(terminateUpdate, (r) => engine.terminate(r.actor, r.comment), { validator: (_r) => engine.mustBeOpen(true) });
   setHandler(deliverMessageUpdate, (m) => engine.deliverMessage(m), { validator: (_m) => engine.mustBeOpen() });

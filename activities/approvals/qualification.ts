@@ -1,4 +1,5 @@
 import { applyEnterpriseDetailsChange } from '../../db/approvals/enterprise-details';
+import { existingFileIds } from '../../db/files';
 import { setEnterpriseQualification } from '../../db/registries/approvals';
 import { QUALIFICATION_LEVELS } from '../../db/registries/enterprises';
 import { requiredMaterials } from '../../lib/approvals/forms';
@@ -76,7 +77,7 @@ export function createQualificationActivities(deps: ApprovalDeps) {
 
       const given = (variable<Array<{ code?: string; fileId?: string }>>(input, 'materials') ?? []).filter((m) => m && typeof m.code === 'string' && typeof m.fileId === 'string');
       const fileIds = given.map((m) => m.fileId!);
-      const stored = new Set(fileIds.length ? ((await db('files').whereIn('id', fileIds).pluck('id')) as string[]) : []);
+      const stored = await existingFileIds(db, fileIds);
       const present = new Set(given.filter((m) => stored.has(m.fileId!)).map((m) => m.code!));
       const missing = requiredMaterials(input.variables.processKey as string, kind).filter((m) => !present.has(m.code));
       checks.push({ code: 'materials', label: '申报材料齐全', ok: missing.length === 0, detail: missing.length ? `缺少：${missing.map((m) => m.label).join('、')}` : '齐全' });

@@ -4,7 +4,7 @@ import { allocateDocumentNumber } from '../../lib/approvals/document-numbers';
 import { renderDocumentPdf, type DocumentSpec } from '../../lib/approvals/pdf';
 import { literalOrFeel } from '../../lib/bpmn/feel';
 import type { ServiceTaskInput } from '../../lib/cases/changes';
-import { saveFile } from '../../lib/files/store';
+import { FILE_OWNERS, linkFiles, saveFile } from '../../db/files';
 
 /**
  * What the approvals' service tasks share: the case row, who to text, issuing a numbered
@@ -113,21 +113,28 @@ export async function issueDocument(
   const { db, filesDir } = deps;
   const c = input.caseInfo;
   const row = await db.transaction(async (trx) => {
-    const existing = (await trx('approval_documents').where({ case_id: c.id, kind: input.kind }).forUpdate().first('number', 'issued_at', 'file_id')) as
-      | { number: string; issued_at: Date; file_id: string | null }
+    const existing = (await trx('approval_documents').where({ case_id: c.id, kind: input.kind }).forUpdate().first('id', 'number', 'issued_at', 'file_id')) as
+      | { id: number; number: string; issued_at: Date; file_id: string | null }
       | undefined;
     if (existing) return existing;
     const now = new Date();
     const number = await allocateDocumentNumber(trx, input.numberRule, input.kind, c.districtCode, now);
-    await trx('approval_documents').insert({ case_id: c.id, kind: input.kind, number, title: input.title.slice(0, 128), data: JSON.stringify(input.data), issued_at: now });
-    return { number, issued_at: now, file_id: null };
+    const [id] = await trx('approval_documents').insert({ case_id: c.id, kind: input.kind, number, title: input.title.slice(0, 128), data: JSON.stringify(input.data), issued_at: now });
+    return { id: id as number, number, issued_at: now, file_id: null };
   });
   const issuedOn = beijingDate(new Date(row.issued_at));
   const fileId = stableUuid(`${c.workflowId}/document/${input.kind}`);
+  // The file belongs to its document row, so it is readable by whoever sees the case (db/files.ts).
+  const owner = { type: FILE_OWNERS.approvalDocument, id: row.id };
   if (row.file_id !== fileId) {
     const bytes = await renderDocumentPdf(input.build(row.number, issuedOn));
-    await saveFile(db, filesDir, { id: fileId, name: `${input.title}-${row.number}.pdf`, mime: 'application/pdf', bytes, uploadedBy: null, source: 'approval' });
-    await db('approval_documents').where({ case_id: c.id, kind: input.kind }).update({ file_id: fileId });
+    await db.transaction(async (trx) => {
+      await saveFile(trx, filesDir, { id: fileId, name: `${input.title}-${row.number}.pdf`, mime: 'application/pdf', bytes, uploadedBy: null, source: 'approval' });
+      await trx('approval_documents').where({ case_id: c.id, kind: input.kind }).update({ file_id: fileId });
+      await linkFiles(trx, [fileId], owner, { purpose: 'document', linkedBy: null });
+    });
+  } else {
+    await linkFiles(db, [fileId], owner, { purpose: 'document', linkedBy: null });
   }
   return { number: row.number, fileId, issuedOn };
 }

@@ -12,7 +12,8 @@ export async function apiFetch(path: string, init: RequestInit = {}): Promise<Re
   const res = await fetch(path, {
     ...init,
     credentials: 'same-origin',
-    headers: { Accept: 'application/json', ...(init.body ? { 'Content-Type': 'application/json' } : {}), ...init.headers },
+    // X-Requested-With: uploads require it (a header a cross-site page cannot make the browser send).
+    headers: { Accept: 'application/json', 'X-Requested-With': 'fetch', ...(init.body ? { 'Content-Type': 'application/json' } : {}), ...init.headers },
   });
   if (!res.ok) {
     const body = (await res.json().catch(() => ({}))) as ApiErrorBody;

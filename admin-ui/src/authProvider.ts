@@ -9,6 +9,12 @@ export interface Me {
   organisationName: string;
   scope: { kind: string };
   permissions: string[];
+  mustChangePassword?: boolean;
+}
+
+/** After a password change the identity (mustChangePassword) is read afresh. */
+export function forgetIdentity(): void {
+  cachedMe = null;
 }
 
 let cachedMe: Promise<Me | null> | null = null;

@@ -20,7 +20,7 @@ export interface AuditEntry {
 }
 
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
-const DENIED_STATUSES = new Set([401, 403, 423]);
+const DENIED_STATUSES = new Set([401, 403, 423, 429]);
 
 function resultOf(status: number): 'ok' | 'denied' | 'failed' {
   if (status < 400) return 'ok';
@@ -34,9 +34,10 @@ export async function recordOperation(db: Knex | Knex.Transaction, req: Request,
     username: (user?.username ?? entry.username ?? null)?.slice(0, 64) ?? null,
     role: user?.role ?? null,
     organisation_id: user?.organisationId ?? null,
-    ip: (req.ip ?? req.socket.remoteAddress ?? '').slice(0, 64),
+    // A client that hung up leaves the socket without an address; the attempt is still logged.
+    ip: String(req.ip ?? req.socket?.remoteAddress ?? '').slice(0, 64),
     method: req.method,
-    path: req.originalUrl.split('?')[0].slice(0, 255),
+    path: String(req.originalUrl ?? '').split('?')[0].slice(0, 255),
     action: entry.action.slice(0, 64),
     target_type: entry.targetType ?? null,
     target_id: entry.targetId === undefined || entry.targetId === null ? null : String(entry.targetId),
@@ -49,17 +50,34 @@ export async function recordOperation(db: Knex | Knex.Transaction, req: Request,
 
 export function operationLogSafetyNet(db: Knex, log: Logger) {
   return (req: Request, res: Response, next: NextFunction) => {
-    res.on('finish', () => {
-      // A handler that logged this very outcome already did so in its transaction.
-      if (res.locals.auditedStatus === res.statusCode) return;
+    // Logged when the answer is handed to the socket (res.end), not on 'finish': a client that
+    // hangs up first never lets 'finish' fire, and its attempt must be logged all the same.
+    let logged = false;
+    const logOnce = () => {
+      if (logged) return;
+      logged = true;
+      // A handler that logged this very outcome already did so in its transaction; a flood's
+      // repeated over-limit refusals are logged once per window (api/http/rate-limits.ts).
+      if (res.locals.auditedStatus === res.statusCode || res.locals.auditSkip) return;
       const isWrite = WRITE_METHODS.has(req.method);
-      const isDenied = DENIED_STATUSES.has(res.statusCode) && res.locals.auditDenied !== false;
+      // A record outside the caller's scope answers 404 (its existence stays hidden) but is a
+      // denied attempt all the same (see outOfScope in api/http/errors.ts).
+      const scopeDenied = res.locals.deniedTarget as { type: string; id: string | number | null } | undefined;
+      const isDenied = scopeDenied !== undefined || (DENIED_STATUSES.has(res.statusCode) && res.locals.auditDenied !== false);
       if (!isWrite && !isDenied) return;
       const action = (res.locals.action as string | undefined) ?? `${req.method.toLowerCase()} ${req.path}`;
-      recordOperation(db, req, { action, status: res.statusCode }).catch((err) =>
+      const entry: AuditEntry = scopeDenied
+        ? { action, status: res.statusCode, result: 'denied', targetType: scopeDenied.type, targetId: scopeDenied.id, detail: { reason: 'outside the caller’s scope' } }
+        : { action, status: res.statusCode, result: isDenied ? 'denied' : undefined };
+      recordOperation(db, req, entry).catch((err) =>
         log.error({ err, action }, 'could not write the operation log'),
       );
-    });
+    };
+    const end = res.end;
+    res.end = function (this: Response, ...args: Parameters<Response['end']>) {
+      logOnce();
+      return end.apply(this, args);
+    } as Response['end'];
     next();
   };
 }

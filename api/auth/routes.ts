@@ -1,7 +1,8 @@
 import type { Knex } from 'knex';
 import { z } from 'zod';
 import type { Config } from '../../lib/config';
-import { hashPassword, passwordProblem, verifyPassword } from '../../lib/passwords';
+import { hashPassword, passwordProblem, verifyAgainstDummy, verifyPassword } from '../../lib/passwords';
+import { recordFailedSignIn, recordSuccessfulSignIn } from '../../db/sign-in-attempts';
 import { HttpError, badRequest, locked } from '../http/errors';
 import type { Api } from '../http/route';
 import { SESSION_COOKIE, createSession, endAllSessions, endSession, toSessionUser, userWithOrganisation } from './sessions';
@@ -13,10 +14,7 @@ const LoginBody = z.object({
 
 const PasswordBody = z.object({
   currentPassword: z.string().min(1, 'is required').max(128),
-  newPassword: z.string().max(128).superRefine((v, ctx) => {
-    const problem = passwordProblem(v);
-    if (problem) ctx.addIssue({ code: 'custom', message: problem });
-  }),
+  newPassword: z.string().min(1, 'is required').max(128),
 });
 
 const invalidCredentials = () => new HttpError(401, 'invalid_credentials', 'Wrong username or password');
@@ -55,24 +53,21 @@ export function registerAuthRoutes(api: Api, db: Knex, config: Config): void {
         await audit(db, { status: error.status, result: 'denied', username: body.username, targetType: 'user', targetId: userId ?? null, detail: { reason } });
         throw error;
       };
-      if (!account || !account.active) return deny(invalidCredentials(), account ? 'account disabled' : 'unknown user');
+      if (!account || !account.active) {
+        // The same slow hash as a real check, so the answer's timing does not tell which names exist.
+        await verifyAgainstDummy(body.password);
+        return deny(invalidCredentials(), account ? 'account disabled' : 'unknown user');
+      }
       if (account.locked_until && account.locked_until > new Date()) {
         return deny(locked(`Account locked after repeated failed sign-ins; try again after ${account.locked_until.toISOString()}`), 'locked', account.id);
       }
 
-      // Hash verification happens outside any lock (it is deliberately slow); the counter
-      // update then takes the row lock so concurrent wrong guesses are all counted.
+      // Hash verification is deliberately slow, so many guesses can be in flight at once. Each
+      // outcome is therefore settled by one atomic statement that never clears a lock it did not
+      // set, and a success checks the lock again after the verification.
       const ok = await verifyPassword(account.password_hash, body.password);
       if (!ok) {
-        const lockedUntil = await db.transaction(async (trx) => {
-          const row = (await trx('users').select('failed_attempts', 'locked_until').where('id', account.id).forUpdate().first()) as LoginRow;
-          const lockExpired = row.locked_until !== null && row.locked_until <= new Date();
-          const attempts = (lockExpired ? 0 : row.failed_attempts) + 1;
-          const lockNow = attempts >= config.LOCKOUT_THRESHOLD;
-          const until = lockNow ? new Date(Date.now() + config.LOCKOUT_MINUTES * 60_000) : null;
-          await trx('users').where('id', account.id).update({ failed_attempts: lockNow ? 0 : attempts, locked_until: until });
-          return until;
-        });
+        const lockedUntil = await recordFailedSignIn(db, account.id, config.LOCKOUT_THRESHOLD, config.LOCKOUT_MINUTES);
         if (lockedUntil) {
           return deny(locked(`Too many failed sign-ins; the account is locked until ${lockedUntil.toISOString()}`), 'wrong password; account locked', account.id);
         }
@@ -80,13 +75,14 @@ export function registerAuthRoutes(api: Api, db: Knex, config: Config): void {
       }
 
       const session = await db.transaction(async (trx) => {
-        await trx('users').where('id', account.id).update({ failed_attempts: 0, locked_until: null, last_login_at: new Date() });
+        if (!(await recordSuccessfulSignIn(trx, account.id))) return null;
         const s = await createSession(trx, account.id, config.SESSION_TTL_HOURS, { ip: req.ip, userAgent: req.get('user-agent') });
         const user = toSessionUser(await userWithOrganisation(trx as unknown as Knex).where('u.id', account.id).first());
         req.user = user;
         await audit(trx, { status: 200, targetType: 'user', targetId: account.id });
         return { ...s, user };
       });
+      if (!session) return deny(locked('Too many failed sign-ins; the account is locked'), 'right password while locked', account.id);
       res.cookie(SESSION_COOKIE, session.token, cookieOptions(session.expiresAt));
       return { user: session.user, expiresAt: session.expiresAt };
     },
@@ -131,12 +127,14 @@ export function registerAuthRoutes(api: Api, db: Knex, config: Config): void {
       if (!(await verifyPassword(row.password_hash, body.currentPassword))) {
         throw badRequest('The current password is wrong', [{ field: 'body.currentPassword', reason: 'does not match' }]);
       }
+      const problem = passwordProblem(body.newPassword, [user.username, user.displayName]);
+      if (problem) throw badRequest(`The new password ${problem}`, [{ field: 'body.newPassword', reason: problem }]);
       if (body.currentPassword === body.newPassword) {
         throw badRequest('The new password must differ from the current one', [{ field: 'body.newPassword', reason: 'same as current' }]);
       }
       const hash = await hashPassword(body.newPassword);
       await db.transaction(async (trx) => {
-        await trx('users').where('id', user.id).update({ password_hash: hash, password_changed_at: new Date(), updated_at: new Date() });
+        await trx('users').where('id', user.id).update({ password_hash: hash, password_changed_at: new Date(), updated_at: new Date(), must_change_password: false });
         await endAllSessions(trx, user.id, req.cookies?.[SESSION_COOKIE] as string | undefined);
         await audit(trx, { status: 204, targetType: 'user', targetId: user.id });
       });

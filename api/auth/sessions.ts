@@ -14,6 +14,8 @@ export interface SessionUser {
   streetCode: string | null;
   scope: Scope;
   permissions: Permission[];
+  /** The password was set by someone else (first administrator, a reset): nothing but changing it is allowed. */
+  mustChangePassword: boolean;
 }
 
 declare module 'express-serve-static-core' {
@@ -53,6 +55,7 @@ interface UserRow {
   organisation_name: string;
   district_code: string | null;
   street_code: string | null;
+  must_change_password: number | boolean;
 }
 
 export function toSessionUser(row: UserRow): SessionUser {
@@ -69,13 +72,14 @@ export function toSessionUser(row: UserRow): SessionUser {
     streetCode: row.street_code,
     scope: scopeOf(subject),
     permissions: permissionsOf(row.role),
+    mustChangePassword: Boolean(row.must_change_password),
   };
 }
 
 export function userWithOrganisation(db: Knex) {
   return db('users as u')
     .join('organisations as o', 'o.id', 'u.organisation_id')
-    .select('u.id', 'u.username', 'u.display_name', 'u.role', 'u.organisation_id', 'o.name as organisation_name', 'o.district_code', 'o.street_code');
+    .select('u.id', 'u.username', 'u.display_name', 'u.role', 'u.organisation_id', 'o.name as organisation_name', 'o.district_code', 'o.street_code', 'u.must_change_password');
 }
 
 /** The signed-in user behind a cookie token, or null if the session is unknown, expired or the account was disabled. */

@@ -63,6 +63,8 @@ export function fromWorkflowError(err: unknown): HttpError | unknown {
           return forbidden(cause.message);
         case CASE_FAILURES.invalidDecision:
           return new HttpError(422, 'invalid_decision', cause.message);
+        case CASE_FAILURES.invalidRecipient:
+          return new HttpError(422, 'invalid_recipient', cause.message, [{ field: 'body.to', reason: cause.message }]);
         case CASE_FAILURES.taskNotOpen:
         case CASE_FAILURES.caseClosed:
         case CASE_FAILURES.notAllowed:

@@ -1,9 +1,12 @@
 import type { Knex } from 'knex';
+import { FILE_OWNERS, unlinkFiles } from '../../db/files';
 import type { LazyTemporalClient } from '../../lib/temporal/client';
 import { decideUpdate, taskCommandUpdate, type Attachment, type CaseSnapshot, type TaskCommand, type UserRef } from '../../workflows/case/contract';
 import type { SessionUser } from '../auth/sessions';
-import { HttpError, conflict, forbidden, notFound } from '../http/errors';
+import { HttpError, conflict, forbidden, notFound, outOfScope } from '../http/errors';
+import { copyRecipientProblem, taskRecipientProblem, type CaseParties, type TaskOffer } from '../../lib/cases/recipients';
 import { actorOf, sendToCase, whereCandidate, whereCaseVisible } from './access';
+import { linkCaseFiles } from './files';
 import { TASK_FIELDS, taskQuery } from './views';
 
 /**
@@ -29,7 +32,7 @@ export async function loadTask(db: Knex, id: number, user: SessionUser): Promise
   if (!row) throw notFound('Task');
   const candidate = Boolean(await whereCandidate(db, db('case_tasks as t').where('t.id', id), user).first('t.id'));
   const involved = row.assignee_id === user.id || row.owner_id === user.id || row.completed_by === user.id || candidate;
-  if (!involved && !(await whereCaseVisible(db, db('cases as c').where('c.id', row.case_id), user).first('c.id'))) throw notFound('Task');
+  if (!involved && !(await whereCaseVisible(db, db('cases as c').where('c.id', row.case_id), user).first('c.id'))) throw outOfScope('Task', 'task', id);
   return { ...row, candidate };
 }
 
@@ -45,10 +48,38 @@ function mustHold(task: TaskForAction, user: SessionUser): void {
 }
 
 export async function userRef(db: Knex, userId: number, field: string): Promise<UserRef> {
-  const u = (await db('users').where({ id: userId, active: true }).first('id', 'username', 'display_name')) as { id: number; username: string; display_name: string } | undefined;
+  const u = (await db('users as u')
+    .join('organisations as o', 'o.id', 'u.organisation_id')
+    .where({ 'u.id': userId, 'u.active': true })
+    .first('u.id', 'u.username', 'u.display_name', 'u.role', 'u.organisation_id', 'o.district_code', 'o.street_code')) as
+    | { id: number; username: string; display_name: string; role: string; organisation_id: number; district_code: string | null; street_code: string | null }
+    | undefined;
   if (!u) throw new HttpError(422, 'invalid_reference', 'No active user with that id', [{ field, reason: 'no active user with that id' }]);
-  return { userId: u.id, username: u.username, displayName: u.display_name };
+  return { userId: u.id, username: u.username, displayName: u.display_name, role: u.role, organisationId: u.organisation_id, districtCode: u.district_code, streetCode: u.street_code };
 }
+
+/** The case's parties and the task's offer, from MySQL, for the recipient rule (lib/cases/recipients.ts). */
+async function recipientContext(db: Knex, task: TaskForAction): Promise<{ parties: CaseParties; offer: TaskOffer }> {
+  const c = (await db('cases').where('id', task.case_id).first('started_by', 'applicant_organisation_id', 'district_code', 'street_code')) as {
+    started_by: number;
+    applicant_organisation_id: number;
+    district_code: string | null;
+    street_code: string | null;
+  };
+  const candidates = (await db('case_task_candidates').where('task_id', task.id).select('kind', 'value')) as Array<{ kind: string; value: string }>;
+  return {
+    parties: { applicantUserId: c.started_by, scope: { organisationId: c.applicant_organisation_id, districtCode: c.district_code, streetCode: c.street_code } },
+    offer: {
+      candidateGroups: candidates.filter((x) => x.kind === 'group').map((x) => x.value),
+      candidateUserIds: candidates.filter((x) => x.kind === 'user').map((x) => Number(x.value)),
+    },
+  };
+}
+
+const invalidRecipient = (ref: UserRef, problem: string, field: string) =>
+  new HttpError(422, 'invalid_recipient', `${ref.displayName} ${problem}`, [{ field, reason: problem }]);
+
+const asRecipient = (ref: UserRef) => ({ userId: ref.userId, role: ref.role!, organisationId: ref.organisationId!, districtCode: ref.districtCode ?? null, streetCode: ref.streetCode ?? null });
 
 const client = async (temporal: LazyTemporalClient, workflowId: string) => (await temporal.get()).workflow.getHandle(workflowId);
 
@@ -61,7 +92,16 @@ export async function decideOnTask(
 ): Promise<CaseSnapshot> {
   const task = await loadTask(db, taskId, user);
   mustHold(task, user);
-  return sendToCase(async () => (await client(temporal, task.workflow_id)).executeUpdate(decideUpdate, { args: [{ taskKey: task.task_key, actor: actorOf(user), ...d }] }));
+  // The files it names become the case's right before the update (idempotent). If the workflow
+  // refuses the decision, the links this call added go again; on an unknown outcome (a timeout)
+  // they stay, as the decision may have been taken.
+  const linked = await linkCaseFiles(db, task.case_id, user, d, d.outcome === 'supply' ? 'supply' : 'decision');
+  try {
+    return await sendToCase(async () => (await client(temporal, task.workflow_id)).executeUpdate(decideUpdate, { args: [{ taskKey: task.task_key, actor: actorOf(user), ...d }] }));
+  } catch (err) {
+    if (err instanceof HttpError) await unlinkFiles(db, { type: FILE_OWNERS.case, id: task.case_id }, linked);
+    throw err;
+  }
 }
 
 export type CommandInput =
@@ -98,12 +138,24 @@ export async function commandOnTask(db: Knex, temporal: LazyTemporalClient, task
     case 'addSigner':
       if (!(input.kind === 'transfer' && user.role === 'sysadmin')) mustHold(task, user);
       else mustBeOpen(task);
-      command = { kind: input.kind, taskKey: task.task_key, actor, to: await userRef(db, input.to, 'body.to'), comment: input.comment };
+      {
+        const to = await userRef(db, input.to, 'body.to');
+        const { parties, offer } = await recipientContext(db, task);
+        const problem = taskRecipientProblem(asRecipient(to), offer, parties);
+        if (problem) throw invalidRecipient(to, problem, 'body.to');
+        command = { kind: input.kind, taskKey: task.task_key, actor, to, comment: input.comment };
+      }
       break;
     case 'copy': {
       mustHold(task, user);
       const to: UserRef[] = [];
-      for (const [i, id] of input.to.entries()) to.push(await userRef(db, id, `body.to.${i}`));
+      const { parties } = await recipientContext(db, task);
+      for (const [i, id] of input.to.entries()) {
+        const ref = await userRef(db, id, `body.to.${i}`);
+        const problem = copyRecipientProblem(asRecipient(ref), parties);
+        if (problem) throw invalidRecipient(ref, problem, `body.to.${i}`);
+        to.push(ref);
+      }
       command = { kind: 'copy', taskKey: task.task_key, actor, to, comment: input.comment };
       break;
     }

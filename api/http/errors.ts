@@ -1,4 +1,5 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { Knex } from 'knex';
 import { ZodError } from 'zod';
 
 /**
@@ -14,6 +15,8 @@ export interface FieldProblem {
 }
 
 export class HttpError extends Error {
+  /** Set on a refusal that looks like "not found" to the caller but is logged as denied. */
+  deniedTarget?: { type: string; id: string | number | null };
   constructor(
     readonly status: number,
     readonly code: string,
@@ -28,6 +31,22 @@ export const badRequest = (message: string, details?: FieldProblem[]) => new Htt
 export const unauthenticated = (message = 'Sign in first') => new HttpError(401, 'unauthenticated', message);
 export const forbidden = (message = 'You may not do this') => new HttpError(403, 'forbidden', message);
 export const notFound = (what: string) => new HttpError(404, 'not_found', `${what} not found`);
+/**
+ * A record that exists but lies outside the caller's scope: answered exactly like a missing one
+ * (so ids cannot be probed), and written to the operation log as a denied attempt on it.
+ */
+export function outOfScope(what: string, type: string, id: string | number | null): HttpError {
+  const err = notFound(what);
+  err.deniedTarget = { type, id };
+  return err;
+}
+
+/** "Not found" or "out of scope", whichever is true: a by-id read or write asks the table. */
+export async function missingOrDenied(db: Knex | Knex.Transaction, table: string, id: string | number, what: string, type = table): Promise<HttpError> {
+  const exists = await db(table).where('id', id).first('id');
+  return exists ? outOfScope(what, type, id) : notFound(what);
+}
+
 export const conflict = (message: string, details?: FieldProblem[]) => new HttpError(409, 'conflict', message, details);
 export const locked = (message: string) => new HttpError(423, 'account_locked', message);
 
@@ -69,6 +88,15 @@ export function toHttpError(err: unknown): HttpError {
     // body-parser's own errors (malformed JSON, body too large) carry a status.
     if (e.type === 'entity.parse.failed') return badRequest('The request body is not valid JSON', [{ field: 'body', reason: 'malformed JSON' }]);
     if (e.type === 'entity.too.large') return new HttpError(413, 'payload_too_large', 'The request body is too large');
+    // The rest of body-parser's and the router's refusals of the request itself: a charset or
+    // content encoding it cannot read (415), a body that does not inflate or ends early, a path
+    // that does not percent-decode (400). They are the client's, not a 500.
+    const clientStatus = (e as { status?: unknown }).status;
+    if (typeof clientStatus === 'number' && clientStatus >= 400 && clientStatus < 500 && ((e as { expose?: unknown }).expose === true || err instanceof URIError)) {
+      if (clientStatus === 415) return new HttpError(415, 'unsupported_media_type', 'The request body’s charset or content encoding is not supported', [{ field: 'headers', reason: String((err as Error).message).slice(0, 200) }]);
+      if (err instanceof URIError) return badRequest('The request path is not valid percent-encoding', [{ field: 'path', reason: 'malformed percent-encoding' }]);
+      return new HttpError(clientStatus, clientStatus === 400 ? 'bad_request' : 'request_refused', 'The request could not be read', [{ field: 'body', reason: String((err as Error).message).slice(0, 200) }]);
+    }
     const mapped = fromDatabaseError(e);
     if (mapped) return mapped;
   }
@@ -77,6 +105,7 @@ export function toHttpError(err: unknown): HttpError {
 
 export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
   const httpError = toHttpError(err);
+  if (httpError.deniedTarget) res.locals.deniedTarget = httpError.deniedTarget;
   if (httpError.status >= 500) req.log?.error({ err }, 'request failed');
   else req.log?.info({ code: httpError.code, details: httpError.details }, httpError.message);
   res.status(httpError.status).json({

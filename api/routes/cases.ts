@@ -2,8 +2,10 @@ import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import { z } from 'zod';
 import { TASK_QUEUES } from '../../lib/config';
-import type { ProcessGraph } from '../../lib/bpmn/graph';
+import { mayStartProcess, type ProcessGraph } from '../../lib/bpmn/graph';
 import { allocateCaseNumber, newCheckCode } from '../../lib/cases/case-numbers';
+import { FILE_OWNERS, unlinkFiles } from '../../db/files';
+import { Attachments } from '../../lib/files/attachments';
 import { currentVersion } from '../../lib/processes/store';
 import type { LazyTemporalClient } from '../../lib/temporal/client';
 import { CASE_APPLICANT, CASE_DISTRICT, CASE_STATUS, CASE_TYPE } from '../../lib/temporal/search-attributes';
@@ -20,13 +22,13 @@ import type { SessionUser } from '../auth/sessions';
 import { whereInScope } from '../auth/scope';
 import { actorOf, sendToCase, whereCaseVisible } from '../cases/access';
 import { decideOnTask } from '../cases/commands';
+import { linkCaseFiles } from '../cases/files';
 import { COMPLETING_KINDS, CASE_FIELDS, TASK_FIELDS, caseQuery, isStaff, taskQuery, taskView, visibleVariables } from '../cases/views';
-import { HttpError, conflict, forbidden, notFound } from '../http/errors';
+import { HttpError, conflict, forbidden, missingOrDenied, notFound, outOfScope } from '../http/errors';
 import { listQuery, pageOf } from '../http/list-query';
 import { listResult, type Api } from '../http/route';
 
 /** Cases (E1, E4): start, follow, withdraw, supply materials, and outside events. */
-const Attachment = z.object({ name: z.string().min(1).max(255), fileId: z.string().max(128).optional(), url: z.string().max(1024).optional() });
 const FormData = z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'variable names are identifiers'), z.unknown());
 
 const StartBody = z.object({
@@ -36,12 +38,12 @@ const StartBody = z.object({
   districtCode: z.string().max(16).optional(),
   streetCode: z.string().max(16).optional(),
   formData: FormData.default({}),
-  attachments: z.array(Attachment).max(50).default([]),
+  attachments: Attachments.default([]),
 });
 
 const IdParams = z.object({ id: z.coerce.number().int().positive() });
 const CommentBody = z.object({ comment: z.string().max(2000).optional() });
-const SupplyBody = CommentBody.extend({ formData: FormData.optional(), attachments: z.array(Attachment).max(50).optional() });
+const SupplyBody = CommentBody.extend({ formData: FormData.optional(), attachments: Attachments.optional() });
 const MessageBody = z.object({ name: z.string().min(1).max(128), variables: FormData.default({}) });
 
 const CASE_STATUSES = ['running', 'supplement', 'completed', 'withdrawn', 'terminated', 'incident'] as const;
@@ -62,7 +64,7 @@ const HistoryList = listQuery({ sortable: ['seq', 'at'] as const, defaultSort: [
 export function registerCaseRoutes(api: Api, db: Knex, temporal: LazyTemporalClient, taskQueue: string = TASK_QUEUES.approvals, smsTaskQueue: string | null = null): void {
   const visibleCase = async (id: number, user: SessionUser) => {
     const row = await whereCaseVisible(db, caseQuery(db).select([...CASE_FIELDS, 'c.workflow_id', 'c.variables', 'c.active_nodes', 'c.check_code']), user).where('c.id', id).first();
-    if (!row) throw notFound('Case');
+    if (!row) throw await missingOrDenied(db, 'cases', id, 'Case', 'case');
     return row as Record<string, unknown> & { id: number; workflow_id: string; started_by: number; applicant_organisation_id: number; process_key: string; process_version: number; variables: string | null; active_nodes: string | null };
   };
   const handle = async (workflowId: string) => (await temporal.get()).workflow.getHandle(workflowId);
@@ -89,7 +91,9 @@ export function registerCaseRoutes(api: Api, db: Knex, temporal: LazyTemporalCli
       const process = await currentVersion(db, body.processKey);
       if (!process) throw new HttpError(422, 'invalid_reference', `Process ${body.processKey} has no published version`, [{ field: 'body.processKey', reason: 'no published version' }]);
       const starterRoles = process.graph.options.starterRoles ?? [];
-      if (starterRoles.length && !starterRoles.includes(user.role)) throw forbidden(`Your role may not start ${body.processKey} (starters: ${starterRoles.join(', ')})`);
+      if (!mayStartProcess(user.role, process.graph.options)) {
+        throw forbidden(`Your role may not start ${body.processKey} (starters: ${starterRoles.length ? starterRoles.join(', ') : 'the bureau’s staff'})`);
+      }
       const organisationId = body.applicantOrganisationId ?? user.organisationId;
       if (organisationId !== user.organisationId && (user.scope.kind === 'organisation' || user.scope.kind === 'none')) {
         throw forbidden('You may apply for your own organisation only');
@@ -128,6 +132,8 @@ export function registerCaseRoutes(api: Api, db: Knex, temporal: LazyTemporalCli
           check_code: checkCode,
           variables: JSON.stringify(variables),
         });
+        // The files it names become the case's (only their uploader may give them): refused → nothing written.
+        await linkCaseFiles(trx, id as number, user, body, 'attachment');
         const workflowId = caseWorkflowId(id, crypto.randomBytes(4).toString('hex'));
         await trx('cases').where('id', id).update({ workflow_id: workflowId });
         await audit(trx, { status: 201, targetType: 'case', targetId: id, detail: { number, processKey: body.processKey, version: process.version } });
@@ -158,7 +164,8 @@ export function registerCaseRoutes(api: Api, db: Knex, temporal: LazyTemporalCli
           ],
         });
       } catch (err) {
-        // No workflow, no case: the row goes (nothing references it yet) and the number is spent.
+        // No workflow, no case: the row and its file links go (nothing else references it yet) and the number is spent.
+        await unlinkFiles(db, { type: FILE_OWNERS.case, id: created.id });
         await db('cases').where('id', created.id).delete();
         throw err;
       }
@@ -353,7 +360,8 @@ export function registerCaseRoutes(api: Api, db: Knex, temporal: LazyTemporalCli
         | (Record<string, unknown> & { check_code: string })
         | undefined;
       // One answer for "no such case" and "wrong code", so numbers cannot be probed.
-      if (!row || row.check_code !== query.checkCode.toUpperCase()) throw notFound('Case');
+      if (!row) throw notFound('Case');
+      if (row.check_code !== query.checkCode.toUpperCase()) throw outOfScope('Case', 'case', params.number);
       const { check_code: _hidden, ...visible } = row;
       return visible;
     },

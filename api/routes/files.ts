@@ -2,14 +2,18 @@ import fs from 'node:fs';
 import express, { type Router } from 'express';
 import type { Knex } from 'knex';
 import { z } from 'zod';
-import { MAX_FILE_BYTES, contentPath, findFile, saveFile } from '../../lib/files/store';
+import { findFile, findReadableFile, saveFile } from '../../db/files';
+import { MAX_FILE_BYTES, contentPath } from '../../lib/files/store';
+import { whereCaseVisible } from '../cases/access';
 import { badRequest, notFound, unauthenticated } from '../http/errors';
 import type { Api } from '../http/route';
 
 /**
  * Attachments: upload raw bytes (`POST /api/files?name=…`, body = the file, its Content-Type),
- * download by id. Ids are random UUIDs handed out only with the case or record that uses them,
- * so any signed-in user holding one may fetch the file.
+ * download by id. A file is readable exactly by those who may read what it belongs to
+ * (docs/security-files.md, `findReadableFile` in db/files.ts): an upload not yet attached by its
+ * uploader only, a case's file by whoever sees the case. Knowing an id is not enough: any other
+ * read answers 404, as for no such file, and is logged as denied.
  */
 const UploadQuery = z.object({ name: z.string().trim().min(1, 'is required').max(255) });
 const IdParams = z.object({ id: z.uuid('is not a file id') });
@@ -46,14 +50,20 @@ export function registerFileRoutes(router: Router, api: Api, db: Knex, filesDir:
   api.add({
     method: 'get',
     path: '/api/files/:id',
-    summary: 'Download a file by id',
+    summary: 'Download a file by id, if the caller may read what it belongs to (else 404)',
     tags: ['files'],
+    action: 'files.download',
     access: 'signed-in',
     params: IdParams,
-    handler: async ({ params, res }) => {
-      const file = await findFile(db, params.id);
-      const onDisk = file ? contentPath(filesDir, file.sha256) : null;
-      if (!file || !onDisk || !fs.existsSync(onDisk)) throw notFound('File');
+    handler: async ({ params, res, user, audit }) => {
+      const file = await findReadableFile(db, params.id, { userId: user.id, whereCaseVisible: (q) => whereCaseVisible(db, q, user) });
+      if (!file) {
+        // The same answer as for no such file; an existing one is logged as a denied attempt on it.
+        if (await findFile(db, params.id)) await audit(db, { status: 404, result: 'denied', targetType: 'file', targetId: params.id });
+        throw notFound('File');
+      }
+      const onDisk = contentPath(filesDir, file.sha256);
+      if (!fs.existsSync(onDisk)) throw notFound('File');
       res.setHeader('Content-Type', file.mime);
       res.setHeader('Content-Length', String(file.size));
       res.setHeader('Content-Disposition', `attachment; filename*=UTF-8''${encodeURIComponent(file.name)}`);

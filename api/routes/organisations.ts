@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { z } from 'zod';
 import { whereInScope } from '../auth/scope';
-import { notFound } from '../http/errors';
+import { missingOrDenied, notFound } from '../http/errors';
 import { listQuery, pageOf } from '../http/list-query';
 import { listResult, type Api } from '../http/route';
 
@@ -65,7 +65,7 @@ export function registerOrganisationRoutes(api: Api, db: Knex): void {
     params: IdParams,
     handler: async ({ params, user }) => {
       const row = await whereInScope(db('organisations as o').select(FIELDS), user.scope, SCOPE).where('o.id', params.id).first();
-      if (!row) throw notFound('Organisation');
+      if (!row) throw await missingOrDenied(db, 'organisations', params.id, 'Organisation', 'organisation');
       return row;
     },
   });

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { z } from 'zod';
+import { Attachments } from '../../lib/files/attachments';
 import type { LazyTemporalClient } from '../../lib/temporal/client';
 import type { SessionUser } from '../auth/sessions';
 import { whereCandidate } from '../cases/access';
@@ -34,14 +35,13 @@ const CaseBoxList = listQuery({
 const CASE_COLUMNS = { id: 'c.id', number: 'c.number', started_at: 'c.started_at', updated_at: 'c.updated_at' };
 
 const IdParams = z.object({ id: z.coerce.number().int().positive() });
-const Attachment = z.object({ name: z.string().min(1).max(255), fileId: z.string().max(128).optional(), url: z.string().max(1024).optional() });
 const DecideBody = z
   .object({
     outcome: z.string().min(1).max(32),
     returnTo: z.string().min(1).max(128).optional(),
     comment: z.string().max(2000).optional(),
     formData: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'variable names are identifiers'), z.unknown()).optional(),
-    attachments: z.array(Attachment).max(50).optional(),
+    attachments: Attachments.optional(),
   })
   .refine((b) => b.outcome !== 'return' || b.returnTo, { message: 'is required when the outcome is "return"', path: ['returnTo'] });
 const CommentBody = z.object({ comment: z.string().max(2000).optional() });

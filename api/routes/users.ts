@@ -1,10 +1,11 @@
 import type { Knex } from 'knex';
 import { z } from 'zod';
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../../lib/password-policy';
 import { hashPassword, passwordProblem } from '../../lib/passwords';
 import { ROLES } from '../../lib/roles';
 import { endAllSessions } from '../auth/sessions';
 import { whereInScope } from '../auth/scope';
-import { conflict, notFound, HttpError } from '../http/errors';
+import { badRequest, conflict, missingOrDenied, notFound, HttpError } from '../http/errors';
 import { listQuery, pageOf } from '../http/list-query';
 import { listResult, type Api } from '../http/route';
 
@@ -16,10 +17,12 @@ const FIELDS = [
   'u.active', 'u.locked_until', 'u.last_login_at', 'u.created_at', 'u.updated_at',
 ];
 
-const password = z.string().max(128).superRefine((v, ctx) => {
-  const problem = passwordProblem(v);
-  if (problem) ctx.addIssue({ code: 'custom', message: problem });
-});
+const password = z.string().min(PASSWORD_MIN_LENGTH, `must be at least ${PASSWORD_MIN_LENGTH} characters`).max(PASSWORD_MAX_LENGTH);
+/** The policy needs the account's own names (a password may not be built from them). */
+const refinePassword = (plain: string, names: string[], ctx: z.RefinementCtx) => {
+  const problem = passwordProblem(plain, names);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem, path: ['password'] });
+};
 const phone = z.string().regex(/^1[3-9]\d{9}$|^0\d{2,3}-?\d{7,8}$/, 'must be a mainland mobile or landline number').nullable().default(null);
 
 const UserUpdate = z.object({
@@ -32,7 +35,7 @@ const UserUpdate = z.object({
 const UserCreate = UserUpdate.extend({
   username: z.string().trim().min(3).max(64).regex(/^[a-z0-9._-]+$/, 'lower-case letters, digits, dot, dash and underscore only'),
   password,
-});
+}).superRefine((b, ctx) => refinePassword(b.password, [b.username, b.display_name], ctx));
 const IdParams = z.object({ id: z.coerce.number().int().positive() });
 
 const ListQuery = listQuery({
@@ -84,7 +87,7 @@ export function registerUserRoutes(api: Api, db: Knex): void {
     params: IdParams,
     handler: async ({ params, user }) => {
       const row = await whereInScope(base(), user.scope, SCOPE).where('u.id', params.id).first();
-      if (!row) throw notFound('User');
+      if (!row) throw await missingOrDenied(db, 'users', params.id, 'User', 'user');
       return row;
     },
   });
@@ -106,7 +109,8 @@ export function registerUserRoutes(api: Api, db: Knex): void {
         if (await trx('users').where('username', fields.username).first('id')) {
           throw conflict('The username is taken', [{ field: 'body.username', reason: 'already exists' }]);
         }
-        const [id] = await trx('users').insert({ ...fields, password_hash });
+        // A password someone else chose is changed by its owner at the first sign-in.
+        const [id] = await trx('users').insert({ ...fields, password_hash, must_change_password: true });
         await audit(trx, { status: 201, targetType: 'user', targetId: id, detail: { after: fields } });
         return base().transacting(trx).where('u.id', id).first();
       });
@@ -163,9 +167,15 @@ export function registerUserRoutes(api: Api, db: Knex): void {
     params: IdParams,
     body: z.object({ password }),
     handler: async ({ params, body, audit }) => {
+      const account = (await db('users').where('id', params.id).first('username', 'display_name')) as { username: string; display_name: string } | undefined;
+      if (!account) throw notFound('User');
+      const problem = passwordProblem(body.password, [account.username, account.display_name]);
+      if (problem) throw badRequest(`The password ${problem}`, [{ field: 'body.password', reason: problem }]);
       const password_hash = await hashPassword(body.password);
       await db.transaction(async (trx) => {
-        const changed = await trx('users').where('id', params.id).update({ password_hash, password_changed_at: new Date(), failed_attempts: 0, locked_until: null });
+        const changed = await trx('users')
+          .where('id', params.id)
+          .update({ password_hash, password_changed_at: new Date(), failed_attempts: 0, locked_until: null, must_change_password: true });
         if (!changed) throw notFound('User');
         await endAllSessions(trx, params.id);
         await audit(trx, { status: 204, targetType: 'user', targetId: params.id });

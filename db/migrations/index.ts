@@ -6,6 +6,8 @@ import * as m020 from './020_process_engine';
 import * as m030 from './030_registries';
 import * as m040 from './040_files';
 import * as m050 from './050_approvals';
+import * as m055 from './055_security';
+import * as m060 from './060_file_links';
 
 /**
  * The ordered list of migrations. Listing them here (instead of letting knex scan a folder)
@@ -20,6 +22,8 @@ const migrations: Record<string, Knex.Migration> = {
   '030_registries': m030,
   '040_files': m040,
   '050_approvals': m050,
+  '055_security': m055,
+  '060_file_links': m060,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

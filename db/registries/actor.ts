@@ -27,6 +27,8 @@ export class RegistryError extends Error {
     readonly kind: 'forbidden' | 'not_found' | 'conflict' | 'invalid',
     message: string,
     readonly field?: string,
+    /** For not_found: the record exists but lies outside the actor's scope (logged as denied). */
+    readonly outOfScope?: { type: string; id: number },
   ) {
     super(message);
   }

@@ -31,6 +31,14 @@ export interface FieldSpec {
 }
 
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
+/** The largest id an INT UNSIGNED column holds. */
+const MAX_ID = 4_294_967_295;
+
+/** A day of the calendar within MySQL's DATE range (1000-01-01 … 9999-12-31), not just a plausible string. */
+export function isCalendarDate(v: string): boolean {
+  const d = new Date(`${v}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === v && v >= '1000-01-01';
+}
 
 /** The zod type of one field as a client sends it. Blank strings mean "no value". */
 export function zodOf(f: FieldSpec): z.ZodType {
@@ -54,7 +62,8 @@ export function zodOf(f: FieldSpec): z.ZodType {
       if (f.min !== undefined) n = n.min(f.min);
       else if (f.type !== 'ref') n = n.min(0);
       if (f.maxValue !== undefined) n = n.max(f.maxValue);
-      if (f.type === 'ref') n = n.positive();
+      // A reference is an INT UNSIGNED id: a larger one is no record, not a database error.
+      if (f.type === 'ref') n = n.positive().max(MAX_ID);
       base = n;
       break;
     }
@@ -62,7 +71,8 @@ export function zodOf(f: FieldSpec): z.ZodType {
       base = z.boolean(error);
       break;
     case 'date':
-      base = z.string(error).regex(DATE_RE, 'must be a date YYYY-MM-DD').refine((v) => !Number.isNaN(Date.parse(v)), 'is not a real date');
+      // Date.parse takes 2023-02-30 (as 2 March), which MySQL refuses; a real day reads back unchanged, in DATE's range.
+      base = z.string(error).regex(DATE_RE, 'must be a date YYYY-MM-DD').refine((v) => isCalendarDate(v), 'is not a real date');
       break;
     case 'enum':
       base = z.enum(Object.keys(f.values ?? {}) as [string, ...string[]], error);

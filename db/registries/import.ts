@@ -2,7 +2,8 @@ import type { Knex } from 'knex';
 import { RegistryError, type Actor } from './actor';
 import { importCell } from './fields';
 import type { RegistryResource } from './resource';
-import { readCsv, readXlsx, sheetColumns, type ParsedSheet, type SheetColumn } from './spreadsheet';
+import { readCsv, sheetColumns, type ParsedSheet, type SheetColumn } from './spreadsheet';
+import { parseXlsxOffThread } from './xlsx-pool';
 import { bodySchema, getRecord, saveRecord, snapshotOf } from './store';
 
 /**
@@ -33,8 +34,13 @@ export interface ImportReport {
 
 class Rollback extends Error {}
 
+/**
+ * The rows of an upload, within IMPORT_LIMITS (import-limits.ts): an .xlsx is read in a parse
+ * worker (xlsx-pool.ts), a CSV here; a file beyond the limits is refused with UploadRefused
+ * (400/413) before anything is written.
+ */
 export async function parseUpload(buffer: Buffer, format: 'xlsx' | 'csv'): Promise<ParsedSheet> {
-  return format === 'csv' ? readCsv(buffer.toString('utf8')) : readXlsx(buffer);
+  return format === 'csv' ? readCsv(buffer.toString('utf8')) : parseXlsxOffThread(buffer);
 }
 
 function mapHeaders(res: RegistryResource, headers: string[]): Array<SheetColumn | null> {

@@ -3,6 +3,7 @@ import ExcelJS from 'exceljs';
 import type { Knex } from 'knex';
 import type { Scope } from '../../lib/roles';
 import { exportCell, type FieldSpec } from './fields';
+import { IMPORT_LIMITS, refusals, type ImportLimits } from './import-limits';
 import type { RefKey, RegistryResource } from './resource';
 import { filteredQuery, normalise, sortColumn, type ListParams } from './store';
 
@@ -83,31 +84,25 @@ export interface ParsedSheet {
   rows: Array<{ rowNumber: number; cells: unknown[] }>;
 }
 
-export async function readXlsx(buffer: Buffer): Promise<ParsedSheet> {
-  const workbook = new ExcelJS.Workbook();
-  await workbook.xlsx.load(buffer as unknown as ArrayBuffer);
-  const sheet = workbook.worksheets[0];
-  if (!sheet) return { headers: [], rows: [] };
-  const headerRow = sheet.getRow(1);
-  const headers: string[] = [];
-  headerRow.eachCell({ includeEmpty: true }, (cell, col) => {
-    headers[col - 1] = String(cell.text ?? '').trim();
-  });
-  const rows: ParsedSheet['rows'] = [];
-  sheet.eachRow({ includeEmpty: false }, (row, rowNumber) => {
-    if (rowNumber === 1) return;
-    const cells = headers.map((_, i) => row.getCell(i + 1).value);
-    rows.push({ rowNumber, cells });
-  });
-  return { headers, rows };
-}
-
-/** RFC 4180 CSV (quotes, doubled quotes, CRLF), UTF-8 with or without BOM. Every value stays text. */
-export function readCsv(text: string): ParsedSheet {
+/**
+ * RFC 4180 CSV (quotes, doubled quotes, CRLF), UTF-8 with or without BOM. Every value stays text.
+ * (.xlsx files are read in a parse worker: xlsx-reader.ts.) Refuses more header columns or data
+ * rows than IMPORT_LIMITS allows, as it reads.
+ */
+export function readCsv(text: string, limits: ImportLimits = IMPORT_LIMITS): ParsedSheet {
   const records: string[][] = [];
   let field = '';
   let record: string[] = [];
   let quoted = false;
+  let dataRows = 0;
+  const keep = (r: string[]) => {
+    if (records.length === 0) {
+      let last = r.length;
+      while (last > 0 && r[last - 1].trim() === '') last--;
+      if (last > limits.columns) throw refusals.columns(limits);
+    } else if (r.some((c) => c.trim() !== '') && ++dataRows > limits.rows) throw refusals.rows(limits);
+    records.push(r);
+  };
   const src = text.replace(/^\uFEFF/, '');
   for (let i = 0; i < src.length; i++) {
     const ch = src[i];
@@ -124,14 +119,14 @@ export function readCsv(text: string): ParsedSheet {
     } else if (ch === '\n' || ch === '\r') {
       if (ch === '\r' && src[i + 1] === '\n') i++;
       record.push(field);
-      records.push(record);
+      keep(record);
       record = [];
       field = '';
     } else field += ch;
   }
   if (field !== '' || record.length) {
     record.push(field);
-    records.push(record);
+    keep(record);
   }
   const [headers = [], ...data] = records;
   return {

@@ -156,7 +156,7 @@ export async function saveRecord(
   body = { ...body };
   await res.prepare?.(trx, body);
   const before = id === null ? null : await getRecord(trx, res, actor.scope, id, { forUpdate: true });
-  if (id !== null && !before) throw new RegistryError('not_found', `${res.entity} ${id} not found`);
+  if (id !== null && !before) throw await notFoundOrOutOfScope(trx, res, id);
   if (before && body.version !== undefined && body.version !== before.version) {
     throw new RegistryError('conflict', 'The record was changed by someone else; reload it and try again', 'version');
   }
@@ -194,11 +194,17 @@ export async function saveRecord(
   return { id: recordId, created: !before, changed: fields };
 }
 
+/** A record the scoped read did not find: absent, or there but beyond the actor's scope. */
+async function notFoundOrOutOfScope(trx: Knex.Transaction, res: RegistryResource, id: number): Promise<RegistryError> {
+  const exists = await trx(res.table).where('id', id).first('id');
+  return new RegistryError('not_found', `${res.entity} ${id} not found`, undefined, exists ? { type: res.name, id } : undefined);
+}
+
 /** Marks a record reviewed (approved) after an edit; a no-op when it already is. */
 export async function reviewRecord(trx: Knex.Transaction, res: RegistryResource, actor: Actor, id: number): Promise<boolean> {
   if (!res.approvable) throw new RegistryError('invalid', `${res.entity} records are not reviewed`);
   const before = await getRecord(trx, res, actor.scope, id, { forUpdate: true });
-  if (!before) throw new RegistryError('not_found', `${res.entity} ${id} not found`);
+  if (!before) throw await notFoundOrOutOfScope(trx, res, id);
   // Reviewing is for those who may also write the record (a district reviews its own district's).
   const problem = await res.writeProblem(actor, before, before, trx);
   if (problem) throw new RegistryError('forbidden', problem);

@@ -87,7 +87,8 @@ export const DEMO_USERS: DemoUser[] = [
  * Idempotent: places and organisations are upserted by code; users are inserted only when
  * missing, so a password someone changed survives a second run.
  */
-export async function seedDemo(db: Knex): Promise<{ users: number; organisations: number }> {
+/** The city's districts and streets: reference data every installation needs, demo or not. */
+export async function seedRegions(db: Knex): Promise<void> {
   const regions = [
     { code: CITY.code, name: CITY.name, level: 'city', parent_code: null, sort: 0 },
     ...DISTRICTS.flatMap((d, di) => [
@@ -100,6 +101,18 @@ export async function seedDemo(db: Knex): Promise<{ users: number; organisations
     const rows = regions.filter((r) => r.level === level);
     await db('regions').insert(rows).onConflict('code').merge(['name', 'level', 'parent_code', 'sort']);
   }
+}
+
+/** Refuses outside development and tests: demo accounts share one published password. */
+export function assertDemoAllowed(env: NodeJS.ProcessEnv = process.env): void {
+  if (env.NODE_ENV === 'production') {
+    throw new Error('Demo data (accounts with the published demo password) is never created in production. Create the first administrator with `npm run setup:admin` instead.');
+  }
+}
+
+export async function seedDemo(db: Knex): Promise<{ users: number; organisations: number }> {
+  assertDemoAllowed();
+  await seedRegions(db);
 
   const orgs = organisations();
   await db('organisations')

@@ -1,3 +1,4 @@
+import { STAFF_ROLES } from '../roles';
 /**
  * The compiled form of a BPMN process: a plain JSON graph that the case workflow interprets.
  * It is an input of every case workflow (pinned at start), so it must stay serialisable and
@@ -25,9 +26,20 @@ export interface ProcessOptions {
   internalVariables: string[];
   /**
    * Roles that may start a case of this process (zeebe:property "starterRoles", comma list);
-   * empty: anyone with cases:start. Absent in graphs compiled before it existed.
+   * empty or absent: the bureau's staff only (see mayStartProcess).
    */
   starterRoles?: string[];
+}
+
+/**
+ * Who may start a case of a process: the roles it names, or — when it names none — the
+ * bureau's staff (and the administrator), never the public or an enterprise by default. A
+ * process meant for applicants must say so.
+ */
+export function mayStartProcess(role: string, options: Pick<ProcessOptions, 'starterRoles'>): boolean {
+  const starters = options.starterRoles ?? [];
+  if (starters.length) return starters.includes(role);
+  return role === 'sysadmin' || (STAFF_ROLES as readonly string[]).includes(role);
 }
 
 export interface SequenceFlow {

@@ -103,7 +103,7 @@ describe('sign-in, sessions and lockout', () => {
     const first = await signIn(app, 'chengtou.dev');
     const second = await signIn(app, 'chengtou.dev');
 
-    const wrongCurrent = await first.post('/api/auth/password').send({ currentPassword: 'nope', newPassword: 'NewPass2027' });
+    const wrongCurrent = await first.post('/api/auth/password').send({ currentPassword: 'nope', newPassword: 'Pingjiang-Road-2027' });
     expect(wrongCurrent.status).toBe(400);
     expect(wrongCurrent.body.error.details).toEqual([{ field: 'body.currentPassword', reason: 'does not match' }]);
 
@@ -111,11 +111,11 @@ describe('sign-in, sessions and lockout', () => {
     expect(weak.status).toBe(400);
     expect(weak.body.error.details[0].field).toBe('body.newPassword');
 
-    expect((await first.post('/api/auth/password').send({ currentPassword: DEMO_PASSWORD, newPassword: 'NewPass2027' })).status).toBe(204);
+    expect((await first.post('/api/auth/password').send({ currentPassword: DEMO_PASSWORD, newPassword: 'Pingjiang-Road-2027' })).status).toBe(204);
     expect((await first.get('/api/auth/me')).status).toBe(200);
     expect((await second.get('/api/auth/me')).status).toBe(401);
     expect((await request(app).post('/api/auth/login').send({ username: 'chengtou.dev', password: DEMO_PASSWORD })).status).toBe(401);
-    await signIn(app, 'chengtou.dev', 'NewPass2027');
+    await signIn(app, 'chengtou.dev', 'Pingjiang-Road-2027');
   });
 
   it('ends the sessions of an account an administrator disables', async () => {

@@ -32,7 +32,9 @@ describe('file attachments', () => {
     expect(up.status).toBe(201);
     expect(up.body).toMatchObject({ name: '营业执照.pdf', mime: 'application/pdf', size: bytes.length });
 
-    const down = await (await signIn(app, 'centre')).get(`/api/files/${up.body.id}`).buffer(true).parse((res, cb) => {
+    // Not attached to anything yet: only its uploader reads it (tests/security/files-access.test.ts has the rest).
+    expect((await (await signIn(app, 'centre')).get(`/api/files/${up.body.id}`)).status).toBe(404);
+    const down = await ent.get(`/api/files/${up.body.id}`).buffer(true).parse((res, cb) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => cb(null, Buffer.concat(chunks)));
@@ -65,7 +67,7 @@ describe('file attachments', () => {
     expect(noName.status).toBe(400);
     expect(noName.body.error.details[0].field).toBe('query.name');
     expect((await ent.post('/api/files').query({ name: 'e.txt' }).set('content-type', 'text/plain').send('')).status).toBe(400);
-    expect((await request(app).post('/api/files').query({ name: 'x.txt' }).send('x')).status).toBe(401);
+    expect((await request(app).post('/api/files').query({ name: 'x.txt' }).set('X-Requested-With', 'test').send('x')).status).toBe(401);
     expect((await ent.get('/api/files/00000000-0000-4000-8000-000000000000')).status).toBe(404);
     expect((await ent.get('/api/files/not-a-uuid')).status).toBe(400);
   });

@@ -35,7 +35,7 @@ describe('operation log', () => {
   it('logs every kind of write with user, role, address, action, target and result', async () => {
     const admin = await signIn(app, 'admin');
     const org = (await db('organisations').where('code', 'SZ-JSJ').first()) as { id: number };
-    const created = await admin.post('/api/users').send({ username: 'log.me', display_name: '审计', role: 'city_staff', organisation_id: org.id, password: 'Abcdefg123' });
+    const created = await admin.post('/api/users').send({ username: 'log.me', display_name: '审计', role: 'city_staff', organisation_id: org.id, password: 'Gusu-Canal-2027' });
     expect(created.status).toBe(201);
     expect(await lastLog()).toMatchObject({ username: 'admin', role: 'sysadmin', action: 'users.create', target_type: 'user', target_id: String(created.body.id), result: 'ok', status: 201, method: 'POST', path: '/api/users' });
     expect((await lastLog()).ip).toMatch(/127\.0\.0\.1|::1/);
@@ -43,7 +43,7 @@ describe('operation log', () => {
     const writes: Array<[() => Promise<request.Response>, string]> = [
       [() => admin.put(`/api/users/${created.body.id}`).send({ display_name: '审计2', phone: null, role: 'city_staff', organisation_id: org.id }), 'users.update'],
       [() => admin.post(`/api/users/${created.body.id}/unlock`), 'users.unlock'],
-      [() => admin.post(`/api/users/${created.body.id}/password`).send({ password: 'Zyxwvu9876' }), 'users.reset_password'],
+      [() => admin.post(`/api/users/${created.body.id}/password`).send({ password: 'Tiger-Hill-Pagoda-9' }), 'users.reset_password'],
       [() => admin.post('/api/organisations').send({ code: 'ENT-NEW-1', name: '新物业公司', kind: 'enterprise', district_code: '320508' }), 'organisations.create'],
       [() => admin.post('/api/auth/logout'), 'auth.logout'],
     ];

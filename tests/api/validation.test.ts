@@ -70,7 +70,7 @@ describe('input validation and the error format', () => {
     expect((await admin.get('/api/users/999999')).status).toBe(404);
     expect((await admin.get('/api/users/abc')).status).toBe(400);
     expect((await admin.get('/api/no-such-thing')).status).toBe(404);
-    const body = { username: 'dup.user', display_name: '重复', role: 'city_staff', organisation_id: await orgId(), password: 'Abcdefg123', phone: null };
+    const body = { username: 'dup.user', display_name: '重复', role: 'city_staff', organisation_id: await orgId(), password: 'Gusu-Canal-2027', phone: null };
     expect((await admin.post('/api/users').send(body)).status).toBe(201);
     const dup = await admin.post('/api/users').send(body);
     expect(dup.status).toBe(409);
@@ -80,7 +80,7 @@ describe('input validation and the error format', () => {
   });
 
   it('answers 422 for a reference to a missing record and writes nothing', async () => {
-    const res = await admin.post('/api/users').send({ username: 'orphan', display_name: '孤儿', role: 'city_staff', organisation_id: 987654, password: 'Abcdefg123' });
+    const res = await admin.post('/api/users').send({ username: 'orphan', display_name: '孤儿', role: 'city_staff', organisation_id: 987654, password: 'Gusu-Canal-2027' });
     expect(res.status).toBe(422);
     expect(res.body.error.details).toEqual([{ field: 'body.organisation_id', reason: 'does not exist' }]);
     expect(await db('users').where('username', 'orphan').first()).toBeUndefined();

@@ -43,6 +43,28 @@ describe('admin UI foundation (headless Chromium)', () => {
     await page.close();
   });
 
+  it('sends a user whose password an administrator set straight to changing it, then lets them in', async () => {
+    await bed.db('users').where('username', 'centre').update({ must_change_password: true });
+    const page = await signIn('centre');
+    await page.getByText('您的密码由他人设置').waitFor();
+    expect(new URL(page.url()).hash || new URL(page.url()).pathname).toContain('/account/password');
+    // Trying to leave for the inbox brings the form back.
+    await page.goto(`${server.url}/#/inbox/todo`);
+    await page.getByText('您的密码由他人设置').waitFor();
+    await page.screenshot({ path: path.join(ARTIFACTS, 'password-change-required.png') });
+    await page.locator('input[name=currentPassword]').fill(DEMO_PASSWORD);
+    await page.locator('input[name=newPassword]').fill('Password123');
+    await page.locator('input[name=confirmPassword]').fill('Password123');
+    await page.getByRole('button', { name: '修改密码' }).click();
+    await page.getByText(/too easy to guess/).waitFor();
+    await page.locator('input[name=newPassword]').fill('Window-Centre-Gusu-2027');
+    await page.locator('input[name=confirmPassword]').fill('Window-Centre-Gusu-2027');
+    await page.getByRole('button', { name: '修改密码' }).click();
+    await page.getByText('您好，周晓燕（受理窗口）').waitFor();
+    expect(await bed.db('users').where('username', 'centre').first('must_change_password')).toEqual({ must_change_password: 0 });
+    await page.close();
+  });
+
   it('switches the interface to English', async () => {
     const page = await signIn('admin');
     await page.getByText('您好，系统管理员').waitFor();

@@ -73,7 +73,7 @@ describe('decisions, task actions and scope', () => {
     expect((await gusu.post('/api/tasks/999999/decide').send({ outcome: 'approve' })).status).toBe(404);
     expect((await gusu.post(`/api/tasks/${task.id}/decide`).send({ outcome: 'publish' })).status).toBe(422);
     expect((await gusu.post(`/api/tasks/${task.id}/decide`).send({ outcome: 'return', returnTo: 'cityReview' })).status).toBe(422);
-    const approved = await gusu.post(`/api/tasks/${task.id}/decide`).send({ outcome: 'approve', comment: '材料齐全', attachments: [{ name: '意见.pdf', fileId: 'f1' }] });
+    const approved = await gusu.post(`/api/tasks/${task.id}/decide`).send({ outcome: 'approve', comment: '材料齐全', attachments: [{ name: '意见.pdf', url: 'https://example.org/opinion.pdf' }] });
     expect(approved.status).toBe(200);
     expect(approved.body.openTasks.map((t: { nodeId: string }) => t.nodeId)).toEqual(['cityReview']);
     expect((await gusu.post(`/api/tasks/${task.id}/decide`).send({ outcome: 'approve' })).status).toBe(409);
@@ -86,7 +86,7 @@ describe('decisions, task actions and scope', () => {
     expect(view.body.open_tasks).toEqual([expect.objectContaining({ node_id: 'cityReview', candidate_groups: ['city_staff'], overdue: false, due_at: expect.any(String) })]);
     expect(view.body.live).toMatchObject({ status: 'running', activeNodes: ['cityReview'] });
     const history = await ent.get(`/api/cases/${c.id}/history`);
-    expect(history.body.find((h: { kind: string }) => h.kind === 'task_completed')).toMatchObject({ actor_name: '陈志强（姑苏区）', outcome: 'approve', comment: '材料齐全', data: { attachments: [{ name: '意见.pdf', fileId: 'f1' }] } });
+    expect(history.body.find((h: { kind: string }) => h.kind === 'task_completed')).toMatchObject({ actor_name: '陈志强（姑苏区）', outcome: 'approve', comment: '材料齐全', data: { attachments: [{ name: '意见.pdf', url: 'https://example.org/opinion.pdf' }] } });
     const diagram = await ent.get(`/api/cases/${c.id}/diagram`);
     expect(diagram.body.xml).toContain('<bpmn:process id="sample-approval"');
     expect(diagram.body.completed).toEqual(expect.arrayContaining(['submitted', 'districtReview']));

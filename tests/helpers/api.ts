@@ -17,7 +17,9 @@ export function testApp(db: Knex, opts: { config?: Partial<Config>; temporal?: L
 
 /** A supertest agent that keeps cookies, signed in as the given demo user. */
 export async function signIn(app: Express, username: string, password = DEMO_PASSWORD) {
-  const agent = request.agent(app);
+  // Like the admin UI's fetch wrapper, every request says it is a script's (X-Requested-With),
+  // which raw-body uploads require as their cross-site request defence.
+  const agent = request.agent(app).set('X-Requested-With', 'supertest');
   const res = await agent.post('/api/auth/login').send({ username, password });
   if (res.status !== 200) throw new Error(`sign-in as ${username} failed: ${res.status} ${JSON.stringify(res.body)}`);
   return agent;

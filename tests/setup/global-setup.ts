@@ -6,6 +6,7 @@ import { createLogger } from '../../lib/logger';
 import { provisionTemporal, type TemporalServer } from '../../lib/temporal/provision';
 import { createDb } from '../../db/connection';
 import { freePort } from '../helpers/ports';
+import { markTestRun } from './leftover-processes';
 
 /**
  * Starts the real services the tests need, once per run: a Temporal dev server of its own
@@ -27,6 +28,11 @@ export default async function globalSetup(): Promise<void> {
   }
   process.env.TEST_DATABASE_URL = serverUrl.toString();
   process.env.TEST_DB_PREFIX = `psp_t${process.pid}`;
+  // Every process a test starts inherits this; the teardown fails the run if one is left running.
+  markTestRun();
+  // Test files sign in hundreds of times a minute from one address; tests/security/rate-limits
+  // turns the limits on for its own app.
+  process.env.RATE_LIMITS ??= 'off';
 
   let temporal: TemporalServer;
   if (process.env.TEST_TEMPORAL_ADDRESS) {

@@ -31,6 +31,14 @@ export interface UserRef {
   userId: number;
   username: string;
   displayName: string;
+  /**
+   * Where the recipient of a task or copy stands, for the workflow's own check of who may
+   * receive it (lib/cases/recipients.ts). Absent in updates recorded before that check existed.
+   */
+  role?: string;
+  organisationId?: number;
+  districtCode?: string | null;
+  streetCode?: string | null;
 }
 
 export interface Attachment {
@@ -105,6 +113,7 @@ export const CASE_FAILURES = {
   invalidDecision: 'InvalidDecision',
   caseClosed: 'CaseClosed',
   notAllowed: 'NotAllowed',
+  invalidRecipient: 'InvalidRecipient',
 } as const;
 
 export const decideUpdate = defineUpdate<CaseSnapshot, [DecideRequest]>('decide');

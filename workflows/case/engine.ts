@@ -27,6 +27,7 @@ import {
 import { cycle, dateMs, durationMs } from '../../lib/bpmn/iso8601';
 import { SERVICE_TASK_TYPES } from '../../lib/bpmn/service-tasks';
 import type { CaseStatus, HistoryEntry, NewTaskRow, ServiceTaskResult, TaskKind, TaskRowPatch, TaskStatus } from '../../lib/cases/changes';
+import { copyRecipientProblem, taskRecipientProblem } from '../../lib/cases/recipients';
 import { CASE_STATUS } from '../../lib/temporal/search-attributes';
 import {
   CASE_FAILURES,
@@ -705,6 +706,19 @@ export class CaseEngine {
       case 'copy':
         this.mustHold(inst, c.actor);
         return;
+    }
+  }
+
+  /** Who may receive a task or a copy (separation of duties); the API applies the same rule. */
+  validateRecipients(c: TaskCommand): void {
+    if (c.kind !== 'transfer' && c.kind !== 'delegate' && c.kind !== 'addSigner' && c.kind !== 'copy') return;
+    const inst = this.openInstance(c.taskKey);
+    const parties = { scope: this.input.scope, applicantUserId: this.input.applicant.userId };
+    for (const to of c.kind === 'copy' ? c.to : [c.to]) {
+      if (to.role === undefined || to.organisationId === undefined) fail(CASE_FAILURES.notAllowed, `${to.displayName}: the recipient's role and organisation are required`);
+      const recipient = { userId: to.userId, role: to.role, organisationId: to.organisationId, districtCode: to.districtCode ?? null, streetCode: to.streetCode ?? null };
+      const problem = c.kind === 'copy' ? copyRecipientProblem(recipient, parties) : taskRecipientProblem(recipient, inst, parties);
+      if (problem) fail(CASE_FAILURES.invalidRecipient, `${to.displayName} ${problem}`);
     }
   }
 

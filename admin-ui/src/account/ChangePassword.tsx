@@ -1,6 +1,7 @@
-import { Card, CardContent } from '@mui/material';
-import { Form, PasswordInput, SaveButton, Title, required, useNotify, useTranslate } from 'react-admin';
+import { Alert, Card, CardContent } from '@mui/material';
+import { Form, PasswordInput, SaveButton, Title, required, useGetIdentity, useNotify, useTranslate } from 'react-admin';
 import { apiFetch } from '../api';
+import { forgetIdentity } from '../authProvider';
 
 interface Values {
   currentPassword: string;
@@ -11,6 +12,7 @@ interface Values {
 export const ChangePassword = () => {
   const notify = useNotify();
   const translate = useTranslate();
+  const { identity } = useGetIdentity();
   const submit = async (values: Partial<Values>) => {
     if (values.newPassword !== values.confirmPassword) return { confirmPassword: translate('app.password_mismatch') };
     try {
@@ -19,6 +21,8 @@ export const ChangePassword = () => {
         body: JSON.stringify({ currentPassword: values.currentPassword, newPassword: values.newPassword }),
       });
       notify('app.password_changed', { type: 'success' });
+      forgetIdentity();
+      window.location.assign('/');
       return undefined;
     } catch (error) {
       // Field problems from the API (e.g. the policy, or a wrong current password) go on the inputs.
@@ -29,6 +33,11 @@ export const ChangePassword = () => {
     <Card sx={{ mt: 2, maxWidth: 480 }}>
       <Title title="app.change_password" />
       <CardContent>
+        {identity?.mustChangePassword ? (
+          <Alert severity="warning" sx={{ mb: 2 }}>
+            {translate('app.password_change_required')}
+          </Alert>
+        ) : null}
         <Form onSubmit={submit as never}>
           <PasswordInput source="currentPassword" label="app.current_password" validate={required()} fullWidth />
           <PasswordInput source="newPassword" label="app.new_password" validate={required()} fullWidth />

@@ -24,7 +24,7 @@ export function AttachmentsInput({ value, onChange }: { value: Attachment[]; onC
         const res = await fetch(`/api/files?name=${encodeURIComponent(file.name)}`, {
           method: 'POST',
           credentials: 'same-origin',
-          headers: { 'Content-Type': file.type || 'application/octet-stream' },
+          headers: { 'Content-Type': file.type || 'application/octet-stream', 'X-Requested-With': 'fetch' },
           body: file,
         });
         if (!res.ok) throw new Error(((await res.json().catch(() => ({}))) as { error?: { message?: string } }).error?.message ?? res.statusText);

@@ -15,6 +15,7 @@ const appEnglishMessages: typeof import('./app-zh-CN').default = {
     current_password: 'Current password',
     new_password: 'New password',
     confirm_password: 'Confirm new password',
+    password_change_required: 'Your password was set by someone else (an initial password or an administrator’s reset): change it before using the platform.',
     password_mismatch: 'The new passwords do not match',
     password_changed: 'Password changed; sessions on other devices were signed out',
     account_locked: 'Too many failed sign-ins; the account is locked for a while',

@@ -16,6 +16,7 @@ const appChineseMessages = {
     new_password: '新密码',
     confirm_password: '确认新密码',
     password_mismatch: '两次输入的新密码不一致',
+    password_change_required: '您的密码由他人设置（初始密码或管理员重置），请先修改密码后再使用系统。',
     password_changed: '密码已修改，其他设备上的登录已退出',
     account_locked: '登录失败次数过多，账号已锁定，请稍后再试',
     invalid_credentials: '用户名或密码错误',

@@ -1,7 +1,8 @@
 import KeyIcon from '@mui/icons-material/Key';
 import SmsIcon from '@mui/icons-material/Sms';
 import type { ReactNode } from 'react';
-import { AppBar, Layout as RaLayout, Logout, MenuItemLink, UserMenu } from 'react-admin';
+import { AppBar, Layout as RaLayout, Logout, MenuItemLink, UserMenu, useGetIdentity } from 'react-admin';
+import { Navigate, useLocation } from 'react-router-dom';
 import { AppMenu } from '../inbox/InboxMenu';
 
 const MyUserMenu = () => (
@@ -15,4 +16,19 @@ const MyUserMenu = () => (
 // react-admin's AppBar shows the language menu by itself when more than one locale is offered.
 const MyAppBar = () => <AppBar userMenu={<MyUserMenu />} />;
 
-export const Layout = ({ children }: { children: ReactNode }) => <RaLayout appBar={MyAppBar} menu={AppMenu}>{children}</RaLayout>;
+/**
+ * An account whose password someone else set (the first administrator, a reset) may do nothing
+ * but change it: the API refuses everything else, and the UI goes straight to the form.
+ */
+const PasswordChangeGate = ({ children }: { children: ReactNode }) => {
+  const { identity } = useGetIdentity();
+  const location = useLocation();
+  if (identity?.mustChangePassword && location.pathname !== '/account/password') return <Navigate to="/account/password" replace />;
+  return <>{children}</>;
+};
+
+export const Layout = ({ children }: { children: ReactNode }) => (
+  <RaLayout appBar={MyAppBar} menu={AppMenu}>
+    <PasswordChangeGate>{children}</PasswordChangeGate>
+  </RaLayout>
+);

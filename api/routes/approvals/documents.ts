@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { z } from 'zod';
 import { whereCaseVisible } from '../../cases/access';
-import { notFound } from '../../http/errors';
+import { missingOrDenied } from '../../http/errors';
 import { listQuery, pageOf } from '../../http/list-query';
 import { listResult, type Api } from '../../http/route';
 
@@ -27,7 +27,7 @@ export function registerApprovalDocumentRoutes(api: Api, db: Knex): void {
     params: IdParams,
     handler: async ({ params, user }) => {
       const visible = await whereCaseVisible(db, db('cases as c').select('c.id'), user).where('c.id', params.id).first();
-      if (!visible) throw notFound('Case');
+      if (!visible) throw await missingOrDenied(db, 'cases', params.id, 'Case', 'case');
       return db('approval_documents').where('case_id', params.id).orderBy('id').select('id', 'kind', 'number', 'title', 'file_id', 'issued_at');
     },
   });

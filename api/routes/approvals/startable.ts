@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { ProcessGraph } from '../../../lib/bpmn/graph';
+import { mayStartProcess, type ProcessGraph } from '../../../lib/bpmn/graph';
 import { startForm } from '../../../lib/approvals/forms';
 import type { Api } from '../../http/route';
 
@@ -25,10 +25,7 @@ export function registerStartableRoute(api: Api, db: Knex): void {
         .select('p.process_key', 'v.name', 'v.version', 'v.graph')) as Array<{ process_key: string; name: string; version: number; graph: string }>;
       return rows
         .map((r) => ({ row: r, graph: JSON.parse(r.graph) as ProcessGraph }))
-        .filter(({ graph }) => {
-          const starters = graph.options.starterRoles ?? [];
-          return starters.length === 0 || starters.includes(user.role);
-        })
+        .filter(({ graph }) => mayStartProcess(user.role, graph.options))
         .map(({ row, graph }) => ({
           key: row.process_key,
           name: row.name,

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { historyOf } from '../../../db/registries/history';
 import type { RegistryResource } from '../../../db/registries/resource';
 import { getRecord } from '../../../db/registries/store';
-import { notFound } from '../../http/errors';
+import { missingOrDenied } from '../../http/errors';
 import { listQuery } from '../../http/list-query';
 import { listResult, type Api } from '../../http/route';
 
@@ -30,7 +30,7 @@ export function registerRegistryHistoryRoutes(api: Api, db: Knex, resources: Reg
       const { entity, entity_id } = query.filter as { entity?: string; entity_id?: number };
       if (!entity || !entity_id) return listResult('registry-changes', [], 0, 0);
       const res = byEntity.get(entity)!;
-      if (!(await getRecord(db, res, user.scope, entity_id))) throw notFound(res.title);
+      if (!(await getRecord(db, res, user.scope, entity_id))) throw await missingOrDenied(db, res.table, entity_id, res.title, res.name);
       const page = await historyOf(db, entity, entity_id, query);
       return listResult('registry-changes', page.rows, page.total, query.offset);
     },

@@ -2,18 +2,18 @@ import type { Knex } from 'knex';
 import { z } from 'zod';
 import type { Actor } from '../../../db/registries/actor';
 import { importSheet, parseUpload } from '../../../db/registries/import';
+import { IMPORT_LIMITS, uploadFormat } from '../../../db/registries/import-limits';
 import type { RegistryResource } from '../../../db/registries/resource';
 import { writeExport } from '../../../db/registries/spreadsheet';
 import { bodySchema, getRecord, listRecords, reviewRecord, saveRecord } from '../../../db/registries/store';
 import type { SessionUser } from '../../auth/sessions';
-import { notFound } from '../../http/errors';
+import { missingOrDenied } from '../../http/errors';
 import { listQuery } from '../../http/list-query';
 import { listResult, type Api } from '../../http/route';
 import { mapped } from './errors';
 import { readRawBody } from './raw-body';
 
 const IdParams = z.object({ id: z.coerce.number().int().positive() });
-const MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
 
 export function actorOf(user: SessionUser, requestId: unknown): Actor {
   return { userId: user.id, username: user.username, role: user.role, organisationId: user.organisationId, scope: user.scope, requestId: requestId ? String(requestId) : null };
@@ -72,8 +72,9 @@ export function registerRegistryRoutes(api: Api, db: Knex, res: RegistryResource
       access: res.writePermission,
       query: z.object({ dry_run: z.enum(['true', 'false']).optional() }),
       handler: async ({ req, query, user, audit }) => {
-        const bytes = await readRawBody(req, MAX_UPLOAD_BYTES);
-        const format = bytes.subarray(0, 2).toString('latin1') === 'PK' ? 'xlsx' : 'csv';
+        const bytes = await readRawBody(req, IMPORT_LIMITS.uploadBytes);
+        // Refusals (too large: 413, not a readable workbook: 400) come before any write.
+        const format = await mapped(async () => uploadFormat(bytes));
         const sheet = await mapped(() => parseUpload(bytes, format));
         const report = await mapped(() => importSheet(db, res, actorOf(user, req.id), sheet, { dryRun: query.dry_run === 'true' }));
         await audit(db, { targetType: res.entity, detail: { format, rows: report.rows, created: report.created, updated: report.updated, rejected: report.rejected.length, committed: report.committed } });
@@ -92,7 +93,7 @@ export function registerRegistryRoutes(api: Api, db: Knex, res: RegistryResource
     params: IdParams,
     handler: async ({ params, user }) => {
       const record = await getRecord(db, res, user.scope, params.id);
-      if (!record) throw notFound(res.title);
+      if (!record) throw await missingOrDenied(db, res.table, params.id, res.title, res.name);
       return record;
     },
   });

@@ -1,0 +1,50 @@
+import crypto from 'node:crypto';
+import type { Knex } from 'knex';
+import { passwordProblem } from '../../lib/password-policy';
+import { hashPassword } from '../../lib/passwords';
+import { seedRegions } from './demo';
+
+/**
+ * A production installation's first administrator, created once by `npm run setup:admin`: the
+ * city's regions, the bureau's organisation and one sysadmin whose password must be changed at
+ * the first sign-in. Refuses when an active administrator exists, so it cannot be used later to
+ * mint a second one behind the operators' backs.
+ */
+export interface FirstAdminInput {
+  username: string;
+  displayName: string;
+  /** The bureau's own organisation, created if missing. */
+  organisationName: string;
+  /** A one-time password; generated (and answered) when not given. */
+  password?: string;
+}
+
+export async function createFirstAdmin(db: Knex, input: FirstAdminInput): Promise<{ userId: number; password: string; generated: boolean }> {
+  const generated = !input.password;
+  // 18 random bytes: 24 base64url characters, far past the policy's strength requirement.
+  const password = input.password ?? crypto.randomBytes(18).toString('base64url');
+  const problem = passwordProblem(password, [input.username, input.displayName]);
+  if (problem) throw new Error(`The initial password ${problem}`);
+  if (!/^[a-z0-9._-]{3,64}$/.test(input.username)) throw new Error('The username takes 3–64 lower-case letters, digits, dot, dash or underscore');
+  const hash = await hashPassword(password);
+  await seedRegions(db);
+  const userId = await db.transaction(async (trx) => {
+    const admin = await trx('users').where({ role: 'sysadmin', active: true }).forUpdate().first('username');
+    if (admin) throw new Error(`An administrator already exists (${(admin as { username: string }).username}); further accounts are created by an administrator in the admin UI`);
+    let org = (await trx('organisations').where('kind', 'city_bureau').first('id')) as { id: number } | undefined;
+    if (!org) {
+      const [id] = await trx('organisations').insert({ code: 'CITY-BUREAU', name: input.organisationName, kind: 'city_bureau', district_code: null, street_code: null });
+      org = { id };
+    }
+    const [id] = await trx('users').insert({
+      username: input.username,
+      display_name: input.displayName,
+      role: 'sysadmin',
+      organisation_id: org.id,
+      password_hash: hash,
+      must_change_password: true,
+    });
+    return id as number;
+  });
+  return { userId, password, generated };
+}
