@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 
 /**
- * The account lockout's counter and lock (R1), each changed by ONE statement so that guesses
+ * The account lockout's counter and lock (R2), each changed by ONE statement so that guesses
  * sent in parallel are all counted and none of them clears a lock another one set.
  *
  * MySQL and MariaDB evaluate a single-table UPDATE's assignments left to right, each seeing the

@@ -14,22 +14,42 @@ let estimator: ZxcvbnFactory | null = null;
 const strength = () =>
   (estimator ??= new ZxcvbnFactory({ dictionary: { ...common.dictionary }, graphs: common.adjacencyGraphs, useLevenshteinDistance: true }));
 
+/** Why a password is refused, as a code the UI words in the user's language. */
+export type PasswordProblem =
+  | { code: 'too_short'; min: number }
+  | { code: 'too_long'; max: number }
+  | { code: 'contains_name' }
+  | { code: 'too_weak'; warning: string | null };
+
 /**
  * The password policy (等保 identity requirements): a minimum length, and an estimated strength
  * that rejects common passwords ("Password1"), keyboard walks, dates and anything built from the
- * account's own name. Answers the reason in words, or null when the password is acceptable.
+ * account's own name.
  */
-export function passwordProblem(plain: string, userInputs: string[] = []): string | null {
-  if (plain.length < PASSWORD_MIN_LENGTH) return `must be at least ${PASSWORD_MIN_LENGTH} characters`;
-  if (plain.length > PASSWORD_MAX_LENGTH) return `must be at most ${PASSWORD_MAX_LENGTH} characters`;
+export function checkPassword(plain: string, userInputs: string[] = []): PasswordProblem | null {
+  if (plain.length < PASSWORD_MIN_LENGTH) return { code: 'too_short', min: PASSWORD_MIN_LENGTH };
+  if (plain.length > PASSWORD_MAX_LENGTH) return { code: 'too_long', max: PASSWORD_MAX_LENGTH };
   const lower = plain.toLowerCase();
   for (const input of userInputs) {
-    if (input && input.length >= 3 && lower.includes(input.toLowerCase())) return 'must not contain the username or the person’s name';
+    if (input && input.length >= 3 && lower.includes(input.toLowerCase())) return { code: 'contains_name' };
   }
   const result = strength().check(plain, userInputs.filter(Boolean));
-  if (result.score < PASSWORD_MIN_SCORE) {
-    const warning = result.feedback.warning ? ` (${result.feedback.warning})` : '';
-    return `is too easy to guess${warning}: use a longer phrase or mix unrelated words, digits and symbols`;
+  return result.score < PASSWORD_MIN_SCORE ? { code: 'too_weak', warning: result.feedback.warning } : null;
+}
+
+/** The same check, answered in English words for the API's error details; null when acceptable. */
+export function passwordProblem(plain: string, userInputs: string[] = []): string | null {
+  const problem = checkPassword(plain, userInputs);
+  switch (problem?.code) {
+    case undefined:
+      return null;
+    case 'too_short':
+      return `must be at least ${problem.min} characters`;
+    case 'too_long':
+      return `must be at most ${problem.max} characters`;
+    case 'contains_name':
+      return 'must not contain the username or the person’s name';
+    case 'too_weak':
+      return `is too easy to guess${problem.warning ? ` (${problem.warning})` : ''}: use a longer phrase or mix unrelated words, digits and symbols`;
   }
-  return null;
 }

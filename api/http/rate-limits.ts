@@ -5,7 +5,7 @@ import { countHit, readHits, resetHits, sweepExpiredHits, uncountHit } from '../
 import { HttpError } from './errors';
 
 /**
- * Rate limits (R1): per client address on everything anonymous, and per target where one
+ * Rate limits (R4): per client address on everything anonymous, and per target where one
  * target is worth guessing at (an account, a case number) or costs money per request (an SMS
  * reminder). Counters live in MySQL (db/rate-limits.ts), so the limits hold across every API
  * process behind a load balancer, and survive a restart. The one list of limits, documented in

@@ -2,7 +2,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { HttpError } from './errors';
 
 /**
- * Cross-site request forgery defence (R1), in two independent layers, because a session cookie
+ * Cross-site request forgery defence (R4), in two independent layers, because a session cookie
  * with SameSite=Lax alone still lets a same-site page or an old browser post with it:
  *
  * 1. Same origin. A state-changing request that says where it comes from — Fetch Metadata

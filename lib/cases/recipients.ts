@@ -4,7 +4,7 @@ import type { CaseScope } from './changes';
 
 /**
  * Who may receive a task (transfer 转办, delegate 委派, add-signer 加签) or a copy (抄送) of a
- * case — separation of duties (R1). One definition, checked by the API against the database's
+ * case — separation of duties (R4). One definition, checked by the API against the database's
  * view of the recipient and again by the case workflow's update validator, so neither a bug in
  * a route nor a direct workflow update can hand an applicant their own review.
  *

@@ -56,9 +56,9 @@ describe('admin UI foundation (headless Chromium)', () => {
     await page.locator('input[name=newPassword]').fill('Password123');
     await page.locator('input[name=confirmPassword]').fill('Password123');
     await page.getByRole('button', { name: '修改密码' }).click();
-    await page.getByText(/too easy to guess/).waitFor();
-    await page.locator('input[name=newPassword]').fill('Window-Centre-Gusu-2027');
-    await page.locator('input[name=confirmPassword]').fill('Window-Centre-Gusu-2027');
+    await page.getByText('新密码太容易被猜到').waitFor();
+    await page.locator('input[name=newPassword]').fill('Ganjiang-Window-Qiao-2027');
+    await page.locator('input[name=confirmPassword]').fill('Ganjiang-Window-Qiao-2027');
     await page.getByRole('button', { name: '修改密码' }).click();
     await page.getByText('您好，周晓燕（受理窗口）').waitFor();
     expect(await bed.db('users').where('username', 'centre').first('must_change_password')).toEqual({ must_change_password: 0 });

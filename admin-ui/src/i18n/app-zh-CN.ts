@@ -16,6 +16,12 @@ const appChineseMessages = {
     new_password: '新密码',
     confirm_password: '确认新密码',
     password_mismatch: '两次输入的新密码不一致',
+    password_policy: {
+      too_short: '新密码至少需要 %{min} 个字符',
+      too_long: '新密码最多 %{max} 个字符',
+      contains_name: '新密码不能包含用户名或姓名',
+      too_weak: '新密码太容易被猜到（常见密码、键盘顺序或日期），请使用更长的短语，或混合不相关的词、数字和符号',
+    },
     password_change_required: '您的密码由他人设置（初始密码或管理员重置），请先修改密码后再使用系统。',
     password_changed: '密码已修改，其他设备上的登录已退出',
     account_locked: '登录失败次数过多，账号已锁定，请稍后再试',
