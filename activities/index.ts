@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { createDomainApprovalActivities } from './approvals';
+import { createBackupActivities } from './backup';
 import { createCaseActivities } from './cases';
 import { createSystemActivities } from './system';
 
@@ -9,6 +10,7 @@ export function createApprovalActivities(deps: { db: Knex }) {
     ...createSystemActivities(deps.db),
     ...createCaseActivities(deps.db),
     ...createDomainApprovalActivities(deps.db),
+    ...createBackupActivities(),
   };
 }
 

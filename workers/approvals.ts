@@ -1,4 +1,6 @@
+import { Client } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
+import { ensureBackupSchedule } from '../lib/backup/schedule';
 import { loadConfig } from '../lib/config';
 import { createLogger } from '../lib/logger';
 import { connectWhenReady } from '../lib/temporal/connect';
@@ -12,7 +14,18 @@ async function main(): Promise<void> {
   const log = createLogger('worker-approvals', config.LOG_LEVEL);
   installTemporalRuntimeLogger(log);
   const address = config.TEMPORAL_ADDRESS ?? `127.0.0.1:${config.TEMPORAL_PORT}`;
-  await (await connectWhenReady(address)).close();
+  const probe = await connectWhenReady(address);
+  // The daily backup's Temporal Schedule (docs/operations.md), created or updated at every start.
+  // A failure here is logged, not fatal: approvals must run even if the schedule cannot be written.
+  await ensureBackupSchedule(new Client({ connection: probe, namespace: config.TEMPORAL_NAMESPACE }), {
+    cron: config.BACKUP_CRON,
+    timezone: config.BACKUP_TIMEZONE,
+    taskQueue: config.APPROVALS_TASK_QUEUE,
+  }).then(
+    (schedule) => log.info({ schedule, cron: config.BACKUP_CRON, timezone: config.BACKUP_TIMEZONE }, 'backup schedule'),
+    (err) => log.error({ err }, 'could not create or update the backup schedule'),
+  );
+  await probe.close();
   const connection = await NativeConnection.connect({ address });
   const db = createDb(config.DATABASE_URL);
   const worker = await createApprovalsWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, db, taskQueue: config.APPROVALS_TASK_QUEUE });

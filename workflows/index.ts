@@ -1,3 +1,4 @@
 // Every workflow the approvals worker runs. Only deterministic code may be imported here.
 export { selfCheckWorkflow } from './self-check';
 export { caseWorkflow } from './case-workflow';
+export { backupWorkflow } from './backup';

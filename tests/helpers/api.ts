@@ -24,3 +24,18 @@ export async function signIn(app: Express, username: string, password = DEMO_PAS
   if (res.status !== 200) throw new Error(`sign-in as ${username} failed: ${res.status} ${JSON.stringify(res.body)}`);
   return agent;
 }
+
+/** A fresh seeded database and the app over it, for API test files; `stop` in afterAll. */
+export async function apiTestbed(config: Partial<Config> = {}): Promise<{ db: Knex; app: Express; stop(): Promise<void> }> {
+  const { freshTestDatabase } = await import('./db');
+  const { db } = await freshTestDatabase();
+  const t = testApp(db, { config });
+  return {
+    db,
+    app: t.app,
+    async stop() {
+      await t.temporal.close();
+      await db.destroy();
+    },
+  };
+}

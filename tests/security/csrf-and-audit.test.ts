@@ -4,8 +4,7 @@ import type { Express } from 'express';
 import type { Knex } from 'knex';
 import request from 'supertest';
 import { DEMO_PASSWORD } from '../../db/seeds/demo';
-import { signIn, testApp } from '../helpers/api';
-import { freshTestDatabase } from '../helpers/db';
+import { apiTestbed, signIn } from '../helpers/api';
 
 /**
  * Cross-site request forgery (finding 6) and the operation log of denied attempts (finding 9):
@@ -16,18 +15,13 @@ import { freshTestDatabase } from '../helpers/db';
 describe('cross-site requests and the audit of denied attempts', () => {
   let db: Knex;
   let app: Express;
-  let closeTemporal: () => Promise<void>;
+  let bed: Awaited<ReturnType<typeof apiTestbed>>;
 
   beforeAll(async () => {
-    ({ db } = await freshTestDatabase());
-    const t = testApp(db);
-    app = t.app;
-    closeTemporal = () => t.temporal.close();
+    bed = await apiTestbed();
+    ({ db, app } = bed);
   });
-  afterAll(async () => {
-    await closeTemporal();
-    await db.destroy();
-  });
+  afterAll(() => bed.stop());
 
   const cookieOf = async (username: string) => {
     const res = await request(app).post('/api/auth/login').send({ username, password: DEMO_PASSWORD });

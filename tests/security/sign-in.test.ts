@@ -4,7 +4,7 @@ import request from 'supertest';
 import { DEMO_PASSWORD, assertDemoAllowed } from '../../db/seeds/demo';
 import { createFirstAdmin } from '../../db/seeds/first-admin';
 import { loadConfig } from '../../lib/config';
-import { signIn, testApp } from '../helpers/api';
+import { apiTestbed, signIn, testApp } from '../helpers/api';
 import { freshTestDatabase } from '../helpers/db';
 
 /**
@@ -15,18 +15,13 @@ import { freshTestDatabase } from '../helpers/db';
 describe('sign-in hardening', () => {
   let db: Knex;
   let app: Express;
-  let closeTemporal: () => Promise<void>;
+  let bed: Awaited<ReturnType<typeof apiTestbed>>;
 
   beforeAll(async () => {
-    ({ db } = await freshTestDatabase());
-    const t = testApp(db, { config: { LOCKOUT_THRESHOLD: 5, LOCKOUT_MINUTES: 15 } });
-    app = t.app;
-    closeTemporal = () => t.temporal.close();
+    bed = await apiTestbed({ LOCKOUT_THRESHOLD: 5, LOCKOUT_MINUTES: 15 });
+    ({ db, app } = bed);
   });
-  afterAll(async () => {
-    await closeTemporal();
-    await db.destroy();
-  });
+  afterAll(() => bed.stop());
 
   const login = (username: string, password: string) => request(app).post('/api/auth/login').send({ username, password });
 
