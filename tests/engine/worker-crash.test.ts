@@ -2,20 +2,29 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { bpmn, caseRow, flow, openTaskAt, publish, startCase, startEngine, userTask, waitForStatus, workflowBundle, type Engine } from './harness';
+import { commandOf, descendantsOf, isAlive } from '../setup/leftover-processes';
+import { bpmn, caseRow, flow, openTaskAt, publish, startCase, startEngine, userTask, waitFor, waitForStatus, workflowBundle, type Engine } from './harness';
 
 /**
  * The approvals worker runs as a child process and is killed with SIGKILL in the middle of a
  * case, while a decision is on its way; a new worker process takes over. The case must finish
  * with every history row written exactly once and no task row lost or doubled.
+ *
+ * The worker runs as `node --import tsx` so that the process killed is the one running it (the
+ * tsx CLI would run it in a child of its own, which a SIGKILL of the wrapper leaves running: the
+ * "crash" would then never happen). Each kill is checked: the worker and whatever it started
+ * (tsx's esbuild service) are gone before the next one starts.
  */
+const root = path.resolve(__dirname, '..', '..');
+
 describe('a worker killed mid-case', () => {
   let engine: Engine;
   let bundleFile: string;
   let child: ChildProcess | null = null;
 
   const startWorker = async () => {
-    const proc = spawn(process.execPath, [require.resolve('tsx/cli'), path.join(__dirname, 'fixtures/worker-process.ts')], {
+    const proc = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'fixtures/worker-process.ts')], {
+      cwd: root,
       env: { ...process.env, DATABASE_URL: engine.dbUrl, TASK_QUEUE: engine.taskQueue, WORKFLOW_BUNDLE: bundleFile, LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -32,11 +41,22 @@ describe('a worker killed mid-case', () => {
     return proc;
   };
   const kill = async (proc: ChildProcess) => {
-    const exited = new Promise((r) => proc.once('exit', r));
+    const pid = proc.pid!;
+    const children = descendantsOf(pid);
+    // The worker runs in the process being killed, not in a child of it.
+    if (process.platform === 'linux') {
+      expect(commandOf(pid)).toContain('worker-process.ts');
+      expect(children.map(commandOf).filter((c) => c.includes('worker-process.ts'))).toEqual([]);
+    }
+    const exited = new Promise<NodeJS.Signals | null>((r) => proc.once('exit', (_code, signal) => r(signal)));
     proc.kill('SIGKILL');
-    await exited;
+    expect(await exited).toBe('SIGKILL');
     proc.stdout?.destroy();
     proc.stderr?.destroy();
+    // The process that ran the worker is gone, not just a wrapper around it…
+    expect(isAlive(pid)).toBe(false);
+    // …and so is what it started (its pipes closed with it).
+    await waitFor(async () => children.every((c) => !isAlive(c)), `the killed worker's children ${children.join(', ')} to exit`, 10_000);
   };
 
   beforeAll(async () => {

@@ -46,6 +46,7 @@ import { sendCaseSms } from './sms';
 /** patched() ids of changes made after cases had already run (see the replay test). */
 const PATCH_SMS_APPLICANT_ON_RETURN = 'sms-applicant-on-return';
 const PATCH_SMS_APPLICANT_ON_REJECT = 'sms-applicant-on-reject';
+const PATCH_BOUNDARY_TIMER_INCIDENT = 'boundary-timer-incident';
 
 /**
  * The interpreter of a compiled process graph. Each token is a "fiber": an async function that
@@ -382,7 +383,18 @@ export class CaseEngine {
     await this.openTasks(activation.instances, 'task_created');
 
     const timers = new CancellationScope({ cancellable: true });
-    void timers.run(() => this.boundaryTimers(activation)).catch(() => undefined);
+    const gen = this.gen;
+    void timers
+      .run(() => this.boundaryTimers(activation))
+      .catch(async (err: unknown) => {
+        // Only the task ending first (its timers cancelled) is expected. A timer that cannot be
+        // computed or a reminder that fails stops the case with an incident; before this patch
+        // every failure was swallowed and the task waited for ever (recorded cases replay so).
+        if (isCancellation(err) || gen.cancelled || this.finished) return;
+        if (!patched(PATCH_BOUNDARY_TIMER_INCIDENT)) return;
+        timers.cancel();
+        await this.raiseIncident(err);
+      });
     try {
       for (;;) {
         await condition(() => activation.queue.length > 0 || activation.timedOut !== null);
@@ -606,16 +618,22 @@ export class CaseEngine {
     const timers = node.boundaryIds.map((id) => this.graph.nodes[id]).filter((n): n is BoundaryTimerNode => n?.kind === 'boundaryTimer');
     await Promise.all(
       timers.map(async (timer) => {
-        if (timer.interrupting) {
-          await sleep(this.timerDelay(timer.timer));
-          if (!activation.closed) activation.timedOut = timer;
-          return;
-        }
-        const repeat = this.repetitions(timer.timer);
-        for (let i = 0; (repeat.count === null || i < repeat.count) && !activation.closed; i++) {
-          await sleep(repeat.intervalMs);
-          if (activation.closed) return;
-          await this.remind(activation, timer, i + 1);
+        try {
+          if (timer.interrupting) {
+            await sleep(this.timerDelay(timer.timer));
+            if (!activation.closed) activation.timedOut = timer;
+            return;
+          }
+          const repeat = this.repetitions(timer.timer);
+          for (let i = 0; (repeat.count === null || i < repeat.count) && !activation.closed; i++) {
+            await sleep(repeat.intervalMs);
+            if (activation.closed) return;
+            await this.remind(activation, timer, i + 1);
+          }
+        } catch (err) {
+          if (isCancellation(err)) throw err;
+          // Names the timer for the incident (the caller decides whether it is raised).
+          throw new Incident(`boundary timer ${timer.id} of ${node.id}: ${err instanceof Error ? err.message : String(err)}`);
         }
       }),
     );
