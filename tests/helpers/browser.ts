@@ -7,8 +7,11 @@ import { buildAdminUiIfStale } from '../../scripts/admin-ui-build';
 const root = path.resolve(__dirname, '../..');
 export const UI_DIST = path.join(root, 'admin-ui', 'dist');
 export const ARTIFACTS = path.join(root, 'tests', 'artifacts');
-/** Screenshots the README shows; the browser tests write them afresh on every run. */
-export const SCREENSHOTS = path.join(root, 'docs', 'screenshots');
+/**
+ * Screenshots the README shows. The browser tests take them on every run, into tests/artifacts
+ * so that a test run leaves the tree clean; `UPDATE_SCREENSHOTS=1` writes them to docs/screenshots.
+ */
+export const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === '1' ? path.join(root, 'docs', 'screenshots') : path.join(ARTIFACTS, 'screenshots');
 
 /** Builds the admin UI if there is no build or its sources changed (Vite takes a few seconds). */
 export function ensureUiBuilt(): void {
