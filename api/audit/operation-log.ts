@@ -27,6 +27,15 @@ function resultOf(status: number): 'ok' | 'denied' | 'failed' {
   return DENIED_STATUSES.has(status) ? 'denied' : 'failed';
 }
 
+/**
+ * The detail column is JSON, and MariaDB's JSON check refuses the `\ud800` escapes JSON.stringify
+ * writes for an unpaired surrogate, which a client can send in any string (a user's name, an
+ * organisation's address): the log row, and with it the write it records, failed with a 500. Such
+ * halves become U+FFFD, as the text columns store them anyway.
+ */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+const wellFormed = (_key: string, value: unknown) => (typeof value === 'string' ? value.replace(LONE_SURROGATE, '\ufffd') : value);
+
 export async function recordOperation(db: Knex | Knex.Transaction, req: Request, entry: AuditEntry): Promise<void> {
   const user = req.user;
   await db('operation_log').insert({
@@ -44,7 +53,7 @@ export async function recordOperation(db: Knex | Knex.Transaction, req: Request,
     result: entry.result ?? resultOf(entry.status),
     status: entry.status,
     request_id: String(req.id ?? '').slice(0, 64) || null,
-    detail: entry.detail === undefined ? null : JSON.stringify(entry.detail),
+    detail: entry.detail === undefined ? null : JSON.stringify(entry.detail, wellFormed),
   });
 }
 

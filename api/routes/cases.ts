@@ -27,9 +27,11 @@ import { COMPLETING_KINDS, CASE_FIELDS, TASK_FIELDS, caseQuery, isStaff, taskQue
 import { HttpError, conflict, forbidden, missingOrDenied, notFound, outOfScope } from '../http/errors';
 import { listQuery, pageOf } from '../http/list-query';
 import { listResult, type Api } from '../http/route';
+import { Variables } from '../http/variables';
 
 /** Cases (E1, E4): start, follow, withdraw, supply materials, and outside events. */
-const FormData = z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'variable names are identifiers'), z.unknown());
+// Identifier names, JSON values nested at most MAX_VARIABLE_DEPTH deep (deeper ones cannot be stored or sent on).
+const FormData = Variables;
 
 const StartBody = z.object({
   processKey: z.string().min(1).max(64),
@@ -60,6 +62,14 @@ const CaseList = listQuery({
 const CASE_COLUMNS = { id: 'c.id', number: 'c.number', started_at: 'c.started_at', updated_at: 'c.updated_at', status: 'c.status' };
 
 const HistoryList = listQuery({ sortable: ['seq', 'at'] as const, defaultSort: ['seq', 'ASC'], filter: z.object({ kind: z.string().max(32).optional() }) });
+
+function readHistoryData(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return { unreadable: true, length: text.length };
+  }
+}
 
 export function registerCaseRoutes(api: Api, db: Knex, temporal: LazyTemporalClient, taskQueue: string = TASK_QUEUES.approvals, smsTaskQueue: string | null = null): void {
   const visibleCase = async (id: number, user: SessionUser) => {
@@ -235,7 +245,8 @@ export function registerCaseRoutes(api: Api, db: Knex, temporal: LazyTemporalCli
       const q = db('case_history as h').where('h.case_id', params.id).select('h.id', 'h.seq', 'h.at', 'h.kind', 'h.node_id', 'h.task_key', 'h.actor_id', 'h.actor_name', 'h.outcome', 'h.comment', 'h.data');
       if (query.filter.kind) q.where('h.kind', query.filter.kind);
       const page = await pageOf<{ data: string | null }>(q, query, { seq: 'h.seq', at: 'h.at' }, 'h.id');
-      const rows = page.rows.map((r) => ({ ...r, data: r.data ? (JSON.parse(r.data) as unknown) : null }));
+      // A row cut short by an earlier write (see api/http/variables.ts) must not make the whole history unreadable.
+      const rows = page.rows.map((r) => ({ ...r, data: r.data ? readHistoryData(r.data) : null }));
       return listResult('history', rows, page.total, query.offset);
     },
   });

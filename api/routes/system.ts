@@ -3,7 +3,9 @@ import { TASK_QUEUES } from '../../lib/config';
 import type { LazyTemporalClient } from '../../lib/temporal/client';
 import type { Api } from '../http/route';
 
-export function registerSystemRoutes(api: Api, db: Knex, temporal: LazyTemporalClient): void {
+// The queue is the configured one (APPROVALS_TASK_QUEUE), where the approvals worker listens: the
+// fixed default would leave the check waiting 30 s for a worker that is not there, then answer 500.
+export function registerSystemRoutes(api: Api, db: Knex, temporal: LazyTemporalClient, taskQueue: string = TASK_QUEUES.approvals): void {
   api.add({
     method: 'post',
     path: '/api/system/self-check',
@@ -15,7 +17,7 @@ export function registerSystemRoutes(api: Api, db: Knex, temporal: LazyTemporalC
       const client = await temporal.get();
       const started = Date.now();
       const result = await client.workflow.execute('selfCheckWorkflow', {
-        taskQueue: TASK_QUEUES.approvals,
+        taskQueue,
         workflowId: `self-check-${req.id}`,
         args: [user.username],
         workflowExecutionTimeout: '30 seconds',

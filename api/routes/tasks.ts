@@ -8,6 +8,7 @@ import { commandOnTask, decideOnTask, loadTask, type CommandInput } from '../cas
 import { CASE_FIELDS, TASK_FIELDS, caseQuery, taskQuery, taskView } from '../cases/views';
 import { listQuery, pageOf } from '../http/list-query';
 import { listResult, type Api } from '../http/route';
+import { Variables } from '../http/variables';
 
 /**
  * The task inbox (E3) and task actions. Every list is one filtered, sorted, paginated SQL query
@@ -40,7 +41,7 @@ const DecideBody = z
     outcome: z.string().min(1).max(32),
     returnTo: z.string().min(1).max(128).optional(),
     comment: z.string().max(2000).optional(),
-    formData: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'variable names are identifiers'), z.unknown()).optional(),
+    formData: Variables.optional(),
     attachments: Attachments.optional(),
   })
   .refine((b) => b.outcome !== 'return' || b.returnTo, { message: 'is required when the outcome is "return"', path: ['returnTo'] });
