@@ -31,6 +31,7 @@ import { registerSmsRoutes } from './routes/sms';
 import { registerSystemRoutes } from './routes/system';
 import { registerTaskRoutes } from './routes/tasks';
 import { registerUserRoutes } from './routes/users';
+import { createMetrics } from './metrics';
 
 export interface AppDeps {
   config: Config;
@@ -43,6 +44,9 @@ export function createApp({ config, db, log, temporal }: AppDeps): Express {
   const app = express();
   app.set('trust proxy', 'loopback');
   app.disable('x-powered-by');
+  // First, so every request is timed, whatever answers it.
+  const metrics = createMetrics(db, { token: config.METRICS_TOKEN });
+  app.use(metrics.middleware);
 
   app.use(
     pinoHttp({
@@ -71,15 +75,14 @@ export function createApp({ config, db, log, temporal }: AppDeps): Express {
     if (req.secure) res.setHeader('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
     next();
   });
-  if (config.RATE_LIMITS === 'on') app.use(['/healthz', '/readyz'], limiter(db, LIMITS.anonymous));
+  if (config.RATE_LIMITS === 'on') app.use(['/healthz', '/readyz', '/metrics'], limiter(db, LIMITS.anonymous));
   // File uploads carry raw bytes of any type (a .json attachment too); they are read by their own route.
   app.use(express.json({ limit: '1mb', type: (req) => !req.url?.startsWith('/api/files') && /json/i.test(req.headers['content-type'] ?? '') }));
   app.use(cookieParser());
 
   const router = express.Router();
-  registerHealthRoutes(router, db, async () => {
-    await (await temporal.get()).connection.workflowService.getSystemInfo({});
-  });
+  registerHealthRoutes(router, db, temporal, { namespace: config.TEMPORAL_NAMESPACE, approvalsTaskQueue: config.APPROVALS_TASK_QUEUE, smsTaskQueue: config.SMS_TASK_QUEUE });
+  metrics.register(router);
   app.use(router);
 
   app.use('/api', operationLogSafetyNet(db, log), authenticate(db), sameOriginOnly(config.ALLOWED_ORIGINS), requirePasswordChange());

@@ -15,6 +15,8 @@ const EnvSchema = z.object({
   HOST: z.string().default('127.0.0.1'),
   PORT: intFromEnv(3000),
   DATABASE_URL: z.string().default('mysql://root@127.0.0.1:3306/propsvc'),
+  /** Port of the private database server `npm start` runs when DATABASE_URL is unset and nothing answers at the default (lib/database/private-server.ts). */
+  PRIVATE_DB_PORT: intFromEnv(3307),
   TEMPORAL_ADDRESS: z.string().optional(),
   TEMPORAL_NAMESPACE: z.string().default('default'),
   TEMPORAL_PORT: intFromEnv(7233),
@@ -53,6 +55,12 @@ const EnvSchema = z.object({
   /** The SMS worker's queue; tests give each file its own so workers never share. */
   SMS_TASK_QUEUE: z.string().default('sms'),
   UI_DIST_DIR: z.string().default(path.resolve(__dirname, '..', 'admin-ui', 'dist')),
+  /** Bearer token that lets a non-loopback caller read the API's GET /metrics; unset: loopback only. */
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional().or(z.literal('').transform(() => undefined)),
+  /** Where the workers' Temporal SDK serves its Prometheus metrics; the ports are off (unset) by default. */
+  WORKER_METRICS_HOST: z.string().default('127.0.0.1'),
+  APPROVALS_METRICS_PORT: z.coerce.number().int().positive().max(65535).optional().or(z.literal('').transform(() => undefined)),
+  SMS_METRICS_PORT: z.coerce.number().int().positive().max(65535).optional().or(z.literal('').transform(() => undefined)),
 });
 
 const ConfigSchema = EnvSchema.transform((c) => ({ ...c, COOKIE_SECURE: c.COOKIE_SECURE ?? c.NODE_ENV === 'production' }));

@@ -4,6 +4,7 @@ import { createLogger } from '../lib/logger';
 import { provisionTemporal } from '../lib/temporal/provision';
 import { ROLE_LABELS_ZH } from '../lib/roles';
 import { createDb, ensureDatabase } from '../db/connection';
+import { resolveDatabase } from '../lib/database/private-server';
 import { migrateLatest } from '../db/migrate';
 import { DEMO_PASSWORD, DEMO_USERS, seedDemo } from '../db/seeds/demo';
 import { publishShippedProcesses } from '../lib/processes/shipped';
@@ -50,14 +51,15 @@ async function main(): Promise<void> {
     cleanups.push(() => temporal.stop());
 
     const demo = config.NODE_ENV !== 'production';
-    await prepareDatabase(config.DATABASE_URL, log, demo);
+    const database = await prepareDatabase(config, log, demo, cleanups);
     if (adminUiIsStale(config.UI_DIST_DIR)) {
       log.info('building the admin UI …');
       if (!buildAdminUiIfStale(config.UI_DIST_DIR)) log.warn('the admin UI build failed; the API runs without it');
     }
 
     const smsPorts = await modemPorts(config.SMS_PORTS, log, cleanups);
-    const supervisor = new Supervisor(log, { ...process.env, TEMPORAL_ADDRESS: temporal.address });
+    // The children read their configuration from this environment: the private database, if one was started, is theirs too.
+    const supervisor = new Supervisor(log, { ...process.env, TEMPORAL_ADDRESS: temporal.address, DATABASE_URL: database.url });
     cleanups.push(() => supervisor.stop());
     supervisor.start({ name: 'api', script: path.join(root, 'api/server.ts') });
     supervisor.start({ name: 'worker-approvals', script: path.join(root, 'workers/approvals.ts') });
@@ -65,7 +67,7 @@ async function main(): Promise<void> {
 
     const url = `http://${config.HOST}:${config.PORT}`;
     await waitForReady(`${url}/readyz`, 120_000);
-    printWelcome(url, temporal.uiUrl, smsPorts ? `modems on ${smsPorts}` : 'not running (no modems)', demo);
+    printWelcome(url, temporal.uiUrl, smsPorts ? `modems on ${smsPorts}` : 'not running (no modems)', demo, database.description);
   } catch (err) {
     log.fatal({ err }, 'the platform could not start');
     await shutdown('start-up failed', 1);
@@ -90,7 +92,35 @@ async function modemPorts(configured: string, log: ReturnType<typeof createLogge
   }
 }
 
-async function prepareDatabase(url: string, log: ReturnType<typeof createLogger>, demo: boolean): Promise<void> {
+/**
+ * Finds the database (starting a private server when DATABASE_URL is unset and nothing answers
+ * at the default: lib/database/private-server.ts), then migrates it, seeds the demo data and
+ * publishes the shipped processes. Returns the URL the API and the workers are to use.
+ */
+async function prepareDatabase(
+  config: ReturnType<typeof loadConfig>,
+  log: ReturnType<typeof createLogger>,
+  demo: boolean,
+  cleanups: Array<() => Promise<void>>,
+): Promise<{ url: string; description: string }> {
+  const explicit = Boolean(process.env.DATABASE_URL?.trim());
+  // PSP_DEFAULT_DATABASE_URL stands in for the built-in default (tests point it at a dead port).
+  const defaultUrl = process.env.PSP_DEFAULT_DATABASE_URL?.trim() || loadConfig({}).DATABASE_URL;
+  const resolved = await resolveDatabase({ url: explicit ? config.DATABASE_URL : defaultUrl, explicit, log, dataDir: config.DATA_DIR, port: config.PRIVATE_DB_PORT });
+  const server = resolved.privateServer;
+  if (server) cleanups.push(() => server.stop());
+  const url = resolved.url;
+  const description = server
+    ? `${url.replace(/\/[^/]*$/, '')} — private ${server.flavour === 'mariadb' ? 'MariaDB' : 'MySQL'} server${server.reused ? ' (already running)' : ''}, data in ${server.dataDir}`
+    : new URL(url).host;
+  if (server) {
+    // Said plainly, not only in the log: a database appearing on its own should surprise no one.
+    console.log(
+      `[start] no database server answered at ${new URL(explicit ? config.DATABASE_URL : defaultUrl).host}: ` +
+        `${server.reused ? 'using the private server already running' : server.initialised ? 'initialised and started a private server' : 'started the private server'} ` +
+        `on 127.0.0.1:${server.port} (socket ${server.socket}), data in ${server.dataDir}; it stops with the platform.`,
+    );
+  }
   try {
     await ensureDatabase(url);
   } catch (err) {
@@ -115,6 +145,7 @@ async function prepareDatabase(url: string, log: ReturnType<typeof createLogger>
   } finally {
     await db.destroy();
   }
+  return { url, description };
 }
 
 async function waitForReady(url: string, timeoutMs: number): Promise<void> {
@@ -131,7 +162,7 @@ async function waitForReady(url: string, timeoutMs: number): Promise<void> {
   throw new Error(`${url} did not report ready within ${timeoutMs / 1000} s`);
 }
 
-function printWelcome(url: string, temporalUi: string | null, smsPorts: string | null, demo: boolean): void {
+function printWelcome(url: string, temporalUi: string | null, smsPorts: string | null, demo: boolean, database: string): void {
   const rows = DEMO_USERS.map((u) => `    ${u.username.padEnd(18)} ${ROLE_LABELS_ZH[u.role]}（${u.role}）`).join('\n');
   console.log(`
   物业监管与服务平台 is running.
@@ -140,6 +171,7 @@ function printWelcome(url: string, temporalUi: string | null, smsPorts: string |
     API docs     ${url}/api/docs
     Readiness    ${url}/readyz${temporalUi ? `\n    Temporal UI  ${temporalUi}` : ''}
     SMS          ${smsPorts}
+    Database     ${database}
 
 ${demo ? `  Demo sign-ins (password for all: ${DEMO_PASSWORD}):\n${rows}\n` : '  Production mode: sign in with the administrator from `npm run setup:admin`.\n'}
   Press Ctrl-C to stop.

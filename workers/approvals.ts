@@ -12,7 +12,7 @@ import { createApprovalsWorker } from './approvals-worker';
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger('worker-approvals', config.LOG_LEVEL);
-  installTemporalRuntimeLogger(log);
+  installTemporalRuntimeLogger(log, config.APPROVALS_METRICS_PORT ? `${config.WORKER_METRICS_HOST}:${config.APPROVALS_METRICS_PORT}` : undefined);
   const address = config.TEMPORAL_ADDRESS ?? `127.0.0.1:${config.TEMPORAL_PORT}`;
   const probe = await connectWhenReady(address);
   // The daily backup's Temporal Schedule (docs/operations.md), created or updated at every start.

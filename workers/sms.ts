@@ -16,7 +16,7 @@ import { createSmsWorker } from './sms-worker';
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger('worker-sms', config.LOG_LEVEL);
-  installTemporalRuntimeLogger(log);
+  installTemporalRuntimeLogger(log, config.SMS_METRICS_PORT ? `${config.WORKER_METRICS_HOST}:${config.SMS_METRICS_PORT}` : undefined);
   const address = config.TEMPORAL_ADDRESS ?? `127.0.0.1:${config.TEMPORAL_PORT}`;
 
   let ports = config.SMS_PORTS.split(',').map((p) => p.trim()).filter(Boolean);

@@ -3,7 +3,8 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { Knex } from 'knex';
 import type { SessionUser } from '../auth/sessions';
 import { whereInScope } from '../auth/scope';
-import { HttpError, conflict, forbidden } from '../http/errors';
+import { HttpError, conflict, forbidden, temporalUnavailable } from '../http/errors';
+import { isTemporalUnavailable } from '../../lib/temporal/client';
 import { CASE_FAILURES, type Actor } from '../../workflows/case/contract';
 
 /**
@@ -54,6 +55,8 @@ export function actorOf(user: SessionUser): Actor {
  * its refusals come back as typed failures and become 403/409/422 here.
  */
 export function fromWorkflowError(err: unknown): HttpError | unknown {
+  // Temporal down or restarting: 503 with Retry-After (the same mapping toHttpError applies to every route).
+  if (isTemporalUnavailable(err)) return temporalUnavailable();
   if (err instanceof WorkflowNotFoundError) return conflict('The case has ended or its workflow is gone');
   if (err instanceof WorkflowUpdateFailedError) {
     const cause = err.cause;

@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Knex } from 'knex';
 import { ZodError } from 'zod';
+import { isTemporalUnavailable } from '../../lib/temporal/client';
 
 /**
  * One error format for every response:
@@ -17,6 +18,8 @@ export interface FieldProblem {
 export class HttpError extends Error {
   /** Set on a refusal that looks like "not found" to the caller but is logged as denied. */
   deniedTarget?: { type: string; id: string | number | null };
+  /** Seconds for a Retry-After header (a 503 the caller should simply try again later). */
+  retryAfterSeconds?: number;
   constructor(
     readonly status: number,
     readonly code: string,
@@ -49,6 +52,13 @@ export async function missingOrDenied(db: Knex | Knex.Transaction, table: string
 
 export const conflict = (message: string, details?: FieldProblem[]) => new HttpError(409, 'conflict', message, details);
 export const locked = (message: string) => new HttpError(423, 'account_locked', message);
+
+/** Temporal cannot be reached (down, restarting): nothing was done, try again shortly. */
+export function temporalUnavailable(message = 'The workflow service is unavailable for a moment; nothing was changed, try again shortly'): HttpError {
+  const err = new HttpError(503, 'temporal_unavailable', message);
+  err.retryAfterSeconds = 5;
+  return err;
+}
 
 export function validationError(err: ZodError, location: 'body' | 'query' | 'params'): HttpError {
   const details = err.issues.map((issue) => ({
@@ -83,6 +93,8 @@ function fromDatabaseError(err: { code?: string; sqlMessage?: string }): HttpErr
 export function toHttpError(err: unknown): HttpError {
   if (err instanceof HttpError) return err;
   if (err instanceof ZodError) return validationError(err, 'body');
+  // Every command that talks to Temporal (start, update, signal, query, self-check) lands here when the server is away.
+  if (isTemporalUnavailable(err)) return temporalUnavailable();
   if (err && typeof err === 'object') {
     const e = err as { type?: string; status?: number; code?: string; sqlMessage?: string };
     // body-parser's own errors (malformed JSON, body too large) carry a status.
@@ -106,7 +118,9 @@ export function toHttpError(err: unknown): HttpError {
 export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
   const httpError = toHttpError(err);
   if (httpError.deniedTarget) res.locals.deniedTarget = httpError.deniedTarget;
-  if (httpError.status >= 500) req.log?.error({ err }, 'request failed');
+  if (httpError.retryAfterSeconds) res.setHeader('Retry-After', String(httpError.retryAfterSeconds));
+  if (httpError.code === 'temporal_unavailable') req.log?.warn({ err: String((err as Error)?.message ?? err) }, httpError.message);
+  else if (httpError.status >= 500) req.log?.error({ err }, 'request failed');
   else req.log?.info({ code: httpError.code, details: httpError.details }, httpError.message);
   res.status(httpError.status).json({
     error: { code: httpError.code, message: httpError.message, ...(httpError.details ? { details: httpError.details } : {}) },

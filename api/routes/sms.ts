@@ -6,7 +6,7 @@ import { ROLES, type Scope } from '../../lib/roles';
 import { MAX_PARTS, planMessage } from '../../lib/sms/pdu';
 import type { LazyTemporalClient } from '../../lib/temporal/client';
 import { topicCounts } from '../../activities/sms/topics';
-import { conflict, HttpError, notFound } from '../http/errors';
+import { conflict, HttpError, notFound, temporalUnavailable } from '../http/errors';
 import { listQuery, pageOf } from '../http/list-query';
 import { listResult, type Api } from '../http/route';
 
@@ -247,7 +247,7 @@ export function registerSmsRoutes(api: Api, db: Knex, temporal: LazyTemporalClie
         await client.workflow.start('smsNoticeWorkflow', { taskQueue, workflowId, args: [{ noticeId: id }] });
       } catch (err) {
         await db('sms_notices').where('id', id).update({ status: 'failed', error: `could not start: ${String((err as Error).message ?? err)}`.slice(0, 500) });
-        throw new HttpError(503, 'unavailable', 'The notice was recorded but could not be scheduled: Temporal is unreachable');
+        throw temporalUnavailable('The notice was recorded as failed, not scheduled: Temporal is unreachable; send it again shortly');
       }
       return noticeOut(await noticeBase(user.scope).where('n.id', id).first());
     },

@@ -13,7 +13,8 @@ import { CASE_SEARCH_ATTRIBUTES } from './search-attributes';
  *   4. Go is available → build the CLI from its Go module once into a cache outside the clone;
  *   5. otherwise → let @temporalio/testing download its dev server.
  * The dev server keeps its state in a SQLite file under the data folder, so restarting it loses
- * no case.
+ * no case — and a dev server that dies (crash, OOM kill, SIGKILL) is started again on the same
+ * file and port with a growing pause, as scripts/supervisor.ts does for the platform's processes.
  */
 export const TEMPORAL_CLI_MODULE = 'github.com/temporalio/cli/cmd/temporal';
 // Later tags carry a `replace` directive that `go install` refuses; 1.5.1 ships server 1.29.1.
@@ -66,18 +67,18 @@ export async function provisionTemporal(opts: ProvisionOptions): Promise<Tempora
   const dbFilename = path.join(opts.dataDir, 'temporal.db');
   const cli = await resolveTemporalCli(opts.cacheDir, log);
   if (cli) {
-    const child = startDevServer(cli.path, { dbFilename, port: opts.port, uiPort: opts.uiPort, namespace }, log);
+    const server = superviseDevServer(cli.path, { dbFilename, port: opts.port, uiPort: opts.uiPort, namespace }, log);
     try {
       const connection = await connectWhenReady(address, 90_000);
       await registerSearchAttributes(connection, namespace, log);
       await connection.close();
     } catch (err) {
-      await stopChild(child);
+      await server.stop();
       throw err;
     }
-    log.info({ address, dbFilename, binary: cli.path }, 'Temporal dev server started');
+    log.info({ address, dbFilename, binary: cli.path, pid: server.pid() }, 'Temporal dev server started');
     const uiUrl = opts.uiPort ? `http://127.0.0.1:${opts.uiPort}` : null;
-    return { address, namespace, source: cli.source, uiUrl, stop: () => stopChild(child) };
+    return { address, namespace, source: cli.source, uiUrl, stop: () => server.stop() };
   }
 
   log.warn('no temporal CLI and no Go toolchain: letting @temporalio/testing download its dev server');
@@ -158,6 +159,50 @@ export async function resolveTemporalCli(
   return { path: cached, source: 'cli-built-from-go' };
 }
 
+/**
+ * Runs the dev server and starts it again whenever it exits unexpectedly: after 1 s, then 2, 4 …
+ * up to 30 s between attempts; a server that ran for a minute starts the count afresh. The same
+ * state file and port are used, so cases, schedules and search attributes are all there again,
+ * and the API and workers reconnect on their own (workers/*.ts exit if theirs does not).
+ */
+function superviseDevServer(
+  binary: string,
+  o: { dbFilename: string; port: number; uiPort: number | false; namespace: string },
+  log: Logger,
+): { pid(): number | null; stop(): Promise<void> } {
+  let stopping = false;
+  let current: ChildProcess | null = null;
+  let restarts = 0;
+  let startedAt = 0;
+  let timer: NodeJS.Timeout | null = null;
+  const launch = () => {
+    startedAt = Date.now();
+    const child = startDevServer(binary, o, log);
+    current = child;
+    child.on('exit', (code, signal) => {
+      if (current === child) current = null;
+      if (stopping) return;
+      if (Date.now() - startedAt > 60_000) restarts = 0;
+      restarts += 1;
+      const delay = Math.min(30_000, 500 * 2 ** Math.min(restarts, 6));
+      log.error({ code, signal, restartInMs: delay, dbFilename: o.dbFilename }, 'Temporal dev server exited; restarting it on the same state file');
+      timer = setTimeout(() => {
+        timer = null;
+        if (!stopping) launch();
+      }, delay);
+    });
+  };
+  launch();
+  return {
+    pid: () => current?.pid ?? null,
+    async stop() {
+      stopping = true;
+      if (timer) clearTimeout(timer);
+      if (current) await stopChild(current);
+    },
+  };
+}
+
 function startDevServer(
   binary: string,
   o: { dbFilename: string; port: number; uiPort: number | false; namespace: string },
@@ -176,9 +221,8 @@ function startDevServer(
     });
   relay(child.stdout!);
   relay(child.stderr!);
-  child.on('exit', (code, signal) => {
-    if (code !== 0 && signal !== 'SIGTERM' && signal !== 'SIGINT') log.error({ code, signal }, 'Temporal dev server exited');
-  });
+  // A failed spawn (binary gone) emits 'error' (unhandled, it would throw) and then 'exit', which the supervision restarts.
+  child.on('error', (err) => log.error({ err }, 'could not run the Temporal dev server'));
   return child;
 }
 

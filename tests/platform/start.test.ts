@@ -53,7 +53,7 @@ describe('npm start', () => {
   it('answers ready with MySQL and Temporal reachable', async () => {
     const res = await fetch(`${base}/readyz`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ status: 'ready', checks: { mysql: 'ok', temporal: 'ok' } });
+    expect(await res.json()).toMatchObject({ status: 'ready', checks: { mysql: 'ok', temporal: 'ok' }, components: { mysql: { status: 'ok' }, temporal: { status: 'ok' } } });
   });
 
   it('prints the URL and the demo sign-ins', () => {
@@ -90,6 +90,21 @@ describe('npm start', () => {
       'four ready modems',
     );
     expect(modems).toHaveLength(4);
+  });
+
+  it('reports both workers polling and the modems ready on /readyz, and serves /metrics to loopback', async () => {
+    const body = await waitFor(
+      async () => {
+        const b = (await (await fetch(`${base}/readyz`)).json()) as { health: string; components: Record<string, { status: string }> };
+        return b.health === 'ok' ? b : null;
+      },
+      60_000,
+      'every component ok',
+    );
+    expect(Object.fromEntries(Object.entries(body.components).map(([k, v]) => [k, v.status]))).toEqual({ mysql: 'ok', temporal: 'ok', workerApprovals: 'ok', workerSms: 'ok', modems: 'ok' });
+    const metrics = await fetch(`${base}/metrics`);
+    expect(metrics.status).toBe(200);
+    expect(await metrics.text()).toMatch(/^propsvc_sms_modem_ready\{.*\} 1$/m);
   });
 
   it('serves the admin UI', async () => {
