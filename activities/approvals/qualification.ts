@@ -75,11 +75,16 @@ export function createQualificationActivities(deps: ApprovalDeps) {
         detail: duplicateStaff.length ? duplicateStaff.map((d) => `${d.name}（另在${d.otherEnterprises.join('、')}）`).join('；') : '未发现',
       });
 
-      const given = (variable<Array<{ code?: string; fileId?: string }>>(input, 'materials') ?? []).filter((m) => m && typeof m.code === 'string' && typeof m.fileId === 'string');
-      const fileIds = given.map((m) => m.fileId!);
+      // Checked at the start (lib/forms/start-form.ts); a supplement may still send anything.
+      const raw = variable<unknown>(input, 'materials');
+      const given = (Array.isArray(raw) ? (raw as Array<{ code?: unknown; fileId?: unknown } | null>) : []).filter(
+        (m): m is { code: string; fileId: string } => m !== null && typeof m === 'object' && typeof m.code === 'string' && typeof m.fileId === 'string',
+      );
+      const fileIds = given.map((m) => m.fileId);
       const stored = await existingFileIds(db, fileIds);
-      const present = new Set(given.filter((m) => stored.has(m.fileId!)).map((m) => m.code!));
-      const missing = requiredMaterials(input.variables.processKey as string, kind).filter((m) => !present.has(m.code));
+      const present = new Set(given.filter((m) => stored.has(m.fileId)).map((m) => m.code));
+      // The material list of the form pinned to the case's version, not the file on disk now.
+      const missing = (await requiredMaterials(db, input.caseId, kind)).filter((m) => !present.has(m.code));
       checks.push({ code: 'materials', label: '申报材料齐全', ok: missing.length === 0, detail: missing.length ? `缺少：${missing.map((m) => m.label).join('、')}` : '齐全' });
 
       const validUntil = dateText(ent.qualification_valid_until);

@@ -22,6 +22,7 @@ import type { SessionUser } from '../auth/sessions';
 import { whereInScope } from '../auth/scope';
 import { actorOf, sendToCase, whereCaseVisible } from '../cases/access';
 import { decideOnTask } from '../cases/commands';
+import { checkStartFormData } from '../cases/start-form';
 import { linkCaseFiles } from '../cases/files';
 import { COMPLETING_KINDS, CASE_FIELDS, TASK_FIELDS, caseQuery, isStaff, taskQuery, taskView, visibleVariables } from '../cases/views';
 import { HttpError, conflict, forbidden, missingOrDenied, notFound, outOfScope } from '../http/errors';
@@ -104,6 +105,8 @@ export function registerCaseRoutes(api: Api, db: Knex, temporal: LazyTemporalCli
       if (!mayStartProcess(user.role, process.graph.options)) {
         throw forbidden(`Your role may not start ${body.processKey} (starters: ${starterRoles.length ? starterRoles.join(', ') : 'the bureau’s staff'})`);
       }
+      // Checked against the form pinned to this version (400/422 naming each field), before anything is written.
+      const formData = await checkStartFormData(db, process.form, body.formData);
       const organisationId = body.applicantOrganisationId ?? user.organisationId;
       if (organisationId !== user.organisationId && (user.scope.kind === 'organisation' || user.scope.kind === 'none')) {
         throw forbidden('You may apply for your own organisation only');
@@ -124,7 +127,7 @@ export function registerCaseRoutes(api: Api, db: Knex, temporal: LazyTemporalCli
       if (body.streetCode && !(await db('regions').where({ code: body.streetCode, level: 'street', parent_code: districtCode }).first('code'))) {
         throw new HttpError(422, 'invalid_reference', 'Unknown street in that district', [{ field: 'body.streetCode', reason: 'is not a street of the district' }]);
       }
-      const variables = { ...body.formData, ...(body.attachments.length ? { attachments: body.attachments } : {}) };
+      const variables = { ...formData, ...(body.attachments.length ? { attachments: body.attachments } : {}) };
       const created = await db.transaction(async (trx) => {
         const number = await allocateCaseNumber(trx, body.processKey, districtCode);
         const checkCode = newCheckCode();
@@ -143,10 +146,9 @@ export function registerCaseRoutes(api: Api, db: Knex, temporal: LazyTemporalCli
           variables: JSON.stringify(variables),
         });
         // The files it names become the case's (only their uploader may give them): refused → nothing written.
-        await linkCaseFiles(trx, id as number, user, body, 'attachment');
+        await linkCaseFiles(trx, id as number, user, { attachments: body.attachments, formData }, 'attachment');
         const workflowId = caseWorkflowId(id, crypto.randomBytes(4).toString('hex'));
         await trx('cases').where('id', id).update({ workflow_id: workflowId });
-        await audit(trx, { status: 201, targetType: 'case', targetId: id, detail: { number, processKey: body.processKey, version: process.version } });
         return { id: id as number, number, checkCode, workflowId };
       });
       const input: CaseWorkflowInput = {
@@ -179,6 +181,9 @@ export function registerCaseRoutes(api: Api, db: Knex, temporal: LazyTemporalCli
         await db('cases').where('id', created.id).delete();
         throw err;
       }
+      // Logged once the workflow exists: a start refused by Temporal leaves no "started" row in the
+      // append-only log (the safety net logs the refusal itself).
+      await audit(db, { status: 201, targetType: 'case', targetId: created.id, detail: { number: created.number, processKey: body.processKey, version: process.version } });
       return { id: created.id, number: created.number, checkCode: created.checkCode, processKey: body.processKey, processVersion: process.version, workflowId: created.workflowId, status: 'running' };
     },
   });

@@ -8,6 +8,7 @@ import * as m040 from './040_files';
 import * as m050 from './050_approvals';
 import * as m055 from './055_security';
 import * as m060 from './060_file_links';
+import * as m070 from './070_version_forms';
 
 /**
  * The ordered list of migrations. Listing them here (instead of letting knex scan a folder)
@@ -24,6 +25,7 @@ const migrations: Record<string, Knex.Migration> = {
   '050_approvals': m050,
   '055_security': m055,
   '060_file_links': m060,
+  '070_version_forms': m070,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

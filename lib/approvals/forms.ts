@@ -1,53 +1,22 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { SHIPPED_PROCESSES_DIR } from '../processes/shipped';
+import type { Knex } from 'knex';
+import { requiredMaterials as requiredFor, type Material, type StartForm } from '../forms/start-form';
 
 /**
- * Start forms of the shipped approvals: processes/forms/<processKey>.json, beside the BPMN.
- * The admin UI renders a start form from one (GET /api/processes/startable); the approvals'
- * activities read the material lists from it, so what the form asks for and what the automatic
- * checks require cannot drift apart. Format: docs/approvals.md.
+ * Start forms of the shipped approvals: processes/forms/<processKey>.json, beside the BPMN. The
+ * file is read only when a version is published (lib/processes/shipped.ts): its JSON is stored
+ * with the version (`process_versions.form`), and everything after that — the start check of
+ * POST /api/cases, GET /api/processes/startable, the approvals' activities — reads the form
+ * pinned to the version, so editing the file never changes a running case. The definition and
+ * its checks are in lib/forms/start-form.ts (shared with the admin UI). Format: docs/approvals.md.
  */
-export interface FormField {
-  name: string;
-  label: string;
-  type: 'string' | 'text' | 'number' | 'date' | 'enum' | 'boolean' | 'duration' | 'ref' | 'list' | 'materials';
-  required?: boolean;
-  default?: unknown;
-  options?: Array<{ value: string; label: string }>;
-  /** For type "ref": the registry resource picked from (GET /api/<ref>). */
-  ref?: string;
-  /** For type "list": the fields of one item. */
-  itemFields?: FormField[];
-  min?: number;
-  max?: number;
-  help?: string;
-  /** Shown only when another field has one of these values. */
-  visibleWhen?: Record<string, unknown[]>;
-}
+export type { FormField, Material, StartForm } from '../forms/start-form';
 
-export interface Material {
-  code: string;
-  label: string;
-  requiredFor: string[];
-}
+/** processes/forms (SHIPPED_PROCESSES_DIR/forms; spelled out here, as shipped.ts imports this file). */
+export const FORMS_DIR = path.resolve(__dirname, '..', '..', 'processes', 'forms');
 
-export interface StartForm {
-  processKey: string;
-  title: string;
-  description: string;
-  /**
-   * Where the case's district and street come from: "applicant" (the applicant organisation,
-   * the default), or "project" — the UI sends the chosen project's districtCode and streetCode
-   * with the start request, so the case reaches that district's and street's reviewers.
-   */
-  scope: 'applicant' | 'project';
-  fields: FormField[];
-  materials?: Material[];
-}
-
-export const FORMS_DIR = path.join(SHIPPED_PROCESSES_DIR, 'forms');
-
+/** The form file on disk, as publishing reads it (null: the process has none). */
 export function startForm(processKey: string, dir = FORMS_DIR): StartForm | null {
   if (!/^[A-Za-z][A-Za-z0-9_-]{0,63}$/.test(processKey)) return null;
   const file = path.join(dir, `${processKey}.json`);
@@ -55,7 +24,24 @@ export function startForm(processKey: string, dir = FORMS_DIR): StartForm | null
   return JSON.parse(fs.readFileSync(file, 'utf8')) as StartForm;
 }
 
-/** Materials a start of this kind must carry (codes), from the process's form. */
-export function requiredMaterials(processKey: string, kind: string): Material[] {
-  return (startForm(processKey)?.materials ?? []).filter((m) => m.requiredFor.includes(kind));
+/** The form stored with a process version (null: the version has none). */
+export async function versionStartForm(db: Knex | Knex.Transaction, processKey: string, version: number): Promise<StartForm | null> {
+  const row = (await db('process_versions').where({ process_key: processKey, version }).first('form')) as { form: string | null } | undefined;
+  return row?.form ? (JSON.parse(row.form) as StartForm) : null;
+}
+
+/** The form pinned to a case: the one stored with the version the case runs. */
+export async function caseStartForm(db: Knex | Knex.Transaction, caseId: number): Promise<StartForm | null> {
+  const row = (await db('cases as c')
+    .join('process_versions as v', function pinned() {
+      this.on('v.process_key', 'c.process_key').andOn('v.version', 'c.process_version');
+    })
+    .where('c.id', caseId)
+    .first('v.form')) as { form: string | null } | undefined;
+  return row?.form ? (JSON.parse(row.form) as StartForm) : null;
+}
+
+/** Materials a start of this kind must carry, from the form pinned to the case's version. */
+export async function requiredMaterials(db: Knex | Knex.Transaction, caseId: number, kind: string): Promise<Material[]> {
+  return requiredFor(await caseStartForm(db, caseId), { kind });
 }

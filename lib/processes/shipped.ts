@@ -1,12 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Knex } from 'knex';
+import { startForm } from '../approvals/forms';
 import { setCodingRuleIfMissing } from '../cases/case-numbers';
 import { publishProcess, type PublishedVersion } from './store';
 
 /**
  * The processes that ship with the platform: every processes/*.bpmn is published at start
- * (a new version only when the file changed), and processes/coding-rules.json gives each its
+ * with its start form processes/forms/<process id>.json pinned to the version (a new version
+ * only when the BPMN file or the form changed), and processes/coding-rules.json gives each its
  * case-number pattern unless an administrator has already set one. Shipping a new approval is
  * dropping its .bpmn file there, adding its rule, and recording a replay history
  * (npm run replay:record).
@@ -27,7 +29,9 @@ export async function publishShippedProcesses(db: Knex, dir = SHIPPED_PROCESSES_
   const reports: ShippedProcessReport[] = [];
   for (const file of files) {
     const xml = fs.readFileSync(path.join(dir, file), 'utf8');
-    const result = await publishProcess(db, xml, { publishedBy: null, source: 'shipped', skipIfUnchanged: true });
+    // The form is named by the process id (the key), read once the diagram has compiled.
+    const form = (processKey: string) => startForm(processKey, path.join(dir, 'forms'));
+    const result = await publishProcess(db, xml, { publishedBy: null, source: 'shipped', skipIfUnchanged: true, form });
     if (!result.ok) {
       throw new Error(`Shipped process ${file} does not validate: ${result.problems.map((p) => `${p.elementId}: ${p.message}`).join('; ')}`);
     }

@@ -2,10 +2,12 @@ import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import { compileBpmn, type ProcessProblem } from '../bpmn/compile';
 import type { ProcessGraph } from '../bpmn/graph';
+import { formDefinitionProblems, sameForm, type StartForm } from '../forms/start-form';
 
 /**
  * Published process definitions: every version keeps its XML (what the modeller drew) and its
- * compiled graph (what cases run). A version is never edited; publishing adds the next one.
+ * compiled graph (what cases run), and its start form (what a start is checked against, null
+ * when the process has none). A version is never edited; publishing adds the next one.
  */
 export interface PublishedVersion {
   processKey: string;
@@ -22,20 +24,33 @@ export const checksumOf = (xml: string) => crypto.createHash('sha256').update(xm
 export async function publishProcess(
   db: Knex,
   xml: string,
-  opts: { publishedBy: number | null; source: 'api' | 'shipped'; makeCurrent?: boolean; skipIfUnchanged?: boolean },
+  /**
+   * `form`: the start form this version pins (null: none), or a function answering it for the
+   * compiled process key. Left out (the process designer publishes only the diagram), the
+   * version keeps the latest version's form.
+   * `skipIfUnchanged`: no new version when both the XML (checksum) and the form are the latest's.
+   */
+  opts: { publishedBy: number | null; source: 'api' | 'shipped'; makeCurrent?: boolean; skipIfUnchanged?: boolean; form?: StartForm | null | ((processKey: string) => StartForm | null) },
 ): Promise<PublishResult> {
   const compiled = await compileBpmn(xml);
   if (!compiled.ok) return { ok: false, problems: compiled.problems };
   const { graph } = compiled;
+  const given = typeof opts.form === 'function' ? opts.form(graph.processKey) : opts.form;
+  if (given) {
+    const formProblems = formDefinitionProblems(given, graph.processKey);
+    if (formProblems.length) return { ok: false, problems: formProblems.map((message) => ({ elementId: `form:${graph.processKey}`, message })) };
+  }
   const checksum = checksumOf(xml);
   return db.transaction(async (trx) => {
     await trx('processes').insert({ process_key: graph.processKey, name: graph.name.slice(0, 128) }).onConflict('process_key').ignore();
     // The process row's lock serialises publishers of one key, so versions never collide.
     const proc = (await trx('processes').where('process_key', graph.processKey).forUpdate().first()) as { current_version: number | null };
-    const latest = (await trx('process_versions').where('process_key', graph.processKey).orderBy('version', 'desc').first('version', 'checksum', 'name')) as
-      | { version: number; checksum: string; name: string }
+    const latest = (await trx('process_versions').where('process_key', graph.processKey).orderBy('version', 'desc').first('version', 'checksum', 'name', 'form')) as
+      | { version: number; checksum: string; name: string; form: string | null }
       | undefined;
-    if (opts.skipIfUnchanged && latest?.checksum === checksum) {
+    const latestForm = latest?.form ? (JSON.parse(latest.form) as StartForm) : null;
+    const form = given === undefined ? latestForm : given;
+    if (opts.skipIfUnchanged && latest?.checksum === checksum && sameForm(latestForm, form)) {
       return { ok: true as const, unchanged: true, published: { processKey: graph.processKey, version: latest.version, name: latest.name, checksum, current: proc.current_version === latest.version } };
     }
     const version = (latest?.version ?? 0) + 1;
@@ -46,6 +61,7 @@ export async function publishProcess(
       xml,
       graph: JSON.stringify(graph),
       checksum,
+      form: form ? JSON.stringify(form) : null,
       published_by: opts.publishedBy,
       source: opts.source,
     });
@@ -64,13 +80,16 @@ export async function setCurrentVersion(db: Knex | Knex.Transaction, processKey:
   return true;
 }
 
-/** The version new cases of a process use, with its graph. */
-export async function currentVersion(db: Knex | Knex.Transaction, processKey: string): Promise<{ version: number; graph: ProcessGraph; name: string } | null> {
+/** The version new cases of a process use, with its graph and its start form. */
+export async function currentVersion(
+  db: Knex | Knex.Transaction,
+  processKey: string,
+): Promise<{ version: number; graph: ProcessGraph; name: string; form: StartForm | null } | null> {
   const row = (await db('processes as p')
     .join('process_versions as v', function joinCurrent() {
       this.on('v.process_key', 'p.process_key').andOn('v.version', 'p.current_version');
     })
     .where('p.process_key', processKey)
-    .first('v.version', 'v.graph', 'v.name')) as { version: number; graph: string; name: string } | undefined;
-  return row ? { version: row.version, name: row.name, graph: JSON.parse(row.graph) as ProcessGraph } : null;
+    .first('v.version', 'v.graph', 'v.name', 'v.form')) as { version: number; graph: string; name: string; form: string | null } | undefined;
+  return row ? { version: row.version, name: row.name, graph: JSON.parse(row.graph) as ProcessGraph, form: row.form ? (JSON.parse(row.form) as StartForm) : null } : null;
 }

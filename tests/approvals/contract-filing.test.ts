@@ -11,6 +11,7 @@ describe('contract filing approval', () => {
   let p: Platform;
   let project: { id: number; name: string; district_code: string; street_code: string; floor_area: string; households: number };
   let dongwu: number;
+  let scan: string;
 
   beforeAll(async () => {
     p = await startPlatform('contract');
@@ -18,6 +19,10 @@ describe('contract filing approval', () => {
     project = await p.db('property_projects').where('district_code', '320508').whereNotNull('street_code').whereNotNull('floor_area').whereNotNull('households').orderBy('id').first();
     // A project whose registry lacks its elevator count: the filing supplies it.
     await p.db('property_projects').where('id', project.id).update({ elevators: null });
+    // The contract scan the form requires for every kind of filing.
+    const upload = await (await p.as('dongwu.ent')).post('/api/files').query({ name: '合同扫描件.pdf' }).set('content-type', 'application/pdf').send(Buffer.from('%PDF-1.4 contract scan'));
+    expect(upload.status).toBe(201);
+    scan = upload.body.id as string;
   });
   afterAll(async () => {
     await p?.stop();
@@ -34,6 +39,7 @@ describe('contract filing approval', () => {
     floorArea: Number(project.floor_area) + 1200,
     households: project.households + 8,
     elevators: 24,
+    materials: [{ code: 'contract_scan', name: '合同扫描件.pdf', fileId: scan }],
     ...overrides,
   });
   const scope = () => ({ districtCode: project.district_code, streetCode: project.street_code });
@@ -92,11 +98,19 @@ describe('contract filing approval', () => {
     expect(await p.db('approval_documents').where('case_id', started.id)).toEqual([]);
   });
 
-  it('refuses a filing whose project is not in the registry, and tells the applicant', async () => {
-    const started = await startCase(p, 'dongwu.ent', 'contract-filing', filing({ projectId: 999999 }), scope());
+  it('refuses a filing whose project is not in the registry at the start, and one filed in the wrong district after the comparison, telling the applicant', async () => {
+    const cases = async () => Number((await p.db('cases').count({ n: '*' }).first())!.n);
+    const before = await cases();
+    const unknown = await (await p.as('dongwu.ent')).post('/api/cases').send({ processKey: 'contract-filing', formData: filing({ projectId: 999999 }), ...scope() });
+    expect(unknown.status).toBe(422);
+    expect(unknown.body.error.details).toEqual([{ field: 'body.formData.projectId', reason: 'no such record in projects' }]);
+    expect(await cases()).toBe(before);
+
+    const other = (await p.db('regions').where('level', 'district').whereNot('code', project.district_code).orderBy('code').first('code')) as { code: string };
+    const started = await startCase(p, 'dongwu.ent', 'contract-filing', filing({ contractNo: 'DW-HT-2026-020' }), { districtCode: other.code });
     const done = await waitForEnd(p.db, started.id);
     expect(done.result).toBe('rejected');
-    expect(done.variables.filingProblems).toEqual(['项目不在项目资料库中']);
+    expect(done.variables.filingProblems).toEqual(['案件所属区与项目所在区不一致']);
     await waitForSms(p.db, started.workflowId, '13800000009', '不予备案');
   });
 });

@@ -96,20 +96,30 @@ describe('qualification approval', () => {
     await recordHistory(p, 'qualification', started.workflowId, 'approve');
   });
 
-  it('flags missing materials, goes back to the applicant for supplement, and ends rejected without touching the registry', async () => {
+  it('refuses a start without the materials its kind requires, goes back to the applicant for supplement, and ends rejected without touching the registry', async () => {
     const hengtai = await orgId('ENT-91320576MA1HENGTAI');
     const before = await p.db('enterprises').where('id', hengtai).first('name', 'qualification_level', 'qualification_certificate_no');
+    const licence = { code: 'business_licence', name: '营业执照.pdf', fileId: await upload('hengtai.ent', '营业执照.pdf') };
+    // The start form (pinned with the version) names what a change needs: without it, nothing starts.
+    const incomplete = await (await p.as('hengtai.ent')).post('/api/cases').send({ processKey: 'qualification', formData: { kind: 'change', level: 'level_3', materials: [licence] } });
+    expect(incomplete.status).toBe(400);
+    expect(incomplete.body.error.details).toEqual([
+      { field: 'body.formData.materials', reason: expect.stringContaining('original_certificate') },
+      { field: 'body.formData.materials', reason: expect.stringContaining('change_proof') },
+    ]);
     const started = await startCase(p, 'hengtai.ent', 'qualification', {
       kind: 'change',
       level: 'level_3',
       newName: '苏州恒泰物业服务集团有限公司',
-      materials: [{ code: 'business_licence', name: '营业执照.pdf', fileId: await upload('hengtai.ent', '营业执照.pdf') }],
+      materials: [
+        licence,
+        { code: 'original_certificate', name: '原资质证书.pdf', fileId: await upload('hengtai.ent', '原资质证书-扫描不清.pdf') },
+        { code: 'change_proof', name: '变更登记.pdf', fileId: await upload('hengtai.ent', '变更登记-缺页.pdf') },
+      ],
     });
     await waitFor(async () => (await caseOf(p.db, started.id)).variables.checks, 'the automatic checks');
     const checks = (await caseOf(p.db, started.id)).variables.checks as Array<{ code: string; ok: boolean; detail: string }>;
-    const materials = checks.find((c) => c.code === 'materials')!;
-    expect(materials.ok).toBe(false);
-    expect(materials.detail).toContain('原资质证书');
+    expect(checks.find((c) => c.code === 'materials')).toMatchObject({ ok: true, detail: '齐全' });
 
     // The district reviewer (of 恒泰's district) returns it; the enterprise supplies the materials.
     await decide(p, started.id, 'districtReview', 'sip.staff', { outcome: 'return', returnTo: 'applicant', comment: '请补充原资质证书和变更证明' });

@@ -68,9 +68,14 @@ describe('who may read a file', () => {
   it('refuses to attach a file the caller did not upload, writing nothing', async () => {
     files.unattached = await upload('dongwu.ent', '未附的营业执照.pdf');
     const before = await p.db('cases').count({ n: '*' }).first();
+    // The other materials the form requires for an application are hengtai's own uploads.
+    const own = [
+      { code: 'application_form', name: '资质申请表.pdf', fileId: await upload('hengtai.ent', '资质申请表.pdf') },
+      { code: 'staff_certificates', name: '职称证书.pdf', fileId: await upload('hengtai.ent', '职称证书.pdf') },
+    ];
     const res = await (await p.as('hengtai.ent')).post('/api/cases').send({
       processKey: 'qualification',
-      formData: { kind: 'application', level: 'level_2', materials: [{ code: 'business_licence', name: '营业执照.pdf', fileId: files.unattached }] },
+      formData: { kind: 'application', level: 'level_2', materials: [{ code: 'business_licence', name: '营业执照.pdf', fileId: files.unattached }, ...own] },
       attachments: [{ name: 'x.pdf', fileId: files.unattached }, { name: 'y.pdf', fileId: '00000000-0000-4000-8000-000000000000' }],
     });
     expect(res.status).toBe(422);
@@ -138,7 +143,14 @@ describe('who may read a file', () => {
     expect(await linksOf(files.certificate)).toEqual([{ owner_type: 'approval_document', owner_id: doc.id, purpose: 'document' }]);
 
     // Another enterprise cannot take a file of this case into its own.
-    const steal = await (await p.as('hengtai.ent')).post('/api/cases').send({ processKey: 'qualification', formData: { kind: 'application', level: 'level_3', materials: [{ code: 'business_licence', name: 'a.pdf', fileId: files.certificate }] } });
+    const own = [
+      { code: 'application_form', name: '资质申请表.pdf', fileId: await upload('hengtai.ent', '资质申请表.pdf') },
+      { code: 'staff_certificates', name: '职称证书.pdf', fileId: await upload('hengtai.ent', '职称证书.pdf') },
+    ];
+    const steal = await (await p.as('hengtai.ent')).post('/api/cases').send({
+      processKey: 'qualification',
+      formData: { kind: 'application', level: 'level_3', materials: [{ code: 'business_licence', name: 'a.pdf', fileId: files.certificate }, ...own] },
+    });
     expect(steal.status).toBe(422);
     expect(steal.body.error.details).toEqual([{ field: 'body.formData.materials.0.fileId', reason: 'is not a file you uploaded' }]);
 

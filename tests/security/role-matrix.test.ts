@@ -658,7 +658,12 @@ async function buildFixtures(p: Platform): Promise<Fixtures> {
   const upload = await hengtai.post('/api/files').query({ name: '营业执照.pdf' }).set('content-type', 'application/pdf').send(Buffer.from('%PDF-1.4 role matrix'));
   expect(upload.status).toBe(201);
   const file = upload.body.id as string;
-  const qualification = await startCase(p, 'hengtai.ent', 'qualification', { kind: 'application', level: 'level_2', materials: [{ code: 'business_licence', name: '营业执照.pdf', fileId: file }] });
+  const qualification = await startCase(p, 'hengtai.ent', 'qualification', { kind: 'application', level: 'level_2', materials: [
+      { code: 'business_licence', name: '营业执照.pdf', fileId: file },
+      { code: 'application_form', name: '申请表.pdf', fileId: file },
+      { code: 'staff_certificates', name: '人员证书.pdf', fileId: file },
+    ],
+  });
   const checkCode = ((await db('cases').where('id', qualification.id).first('check_code')) as { check_code: string }).check_code;
   const [reviewTask] = await openTaskAt(db, qualification.id, 'districtReview');
 

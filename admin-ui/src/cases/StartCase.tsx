@@ -5,7 +5,7 @@ import { Button, Title, useNotify, useTranslate } from 'react-admin';
 import { useNavigate, useParams } from 'react-router-dom';
 import { apiFetch } from '../api';
 import { AttachmentsInput, type Attachment } from '../attachments/AttachmentsInput';
-import { initialValues, isVisible, materialsFor, missingRequired, type FormField, type FormValues, type StartableProcess, type StartForm } from './startForm';
+import { formProblems, initialValues, isVisible, materialsFor, prepareFormData, type FormField, type FormValues, type StartableProcess, type StartForm } from './startForm';
 
 /**
  * Starting an application (P3, E4): the processes the caller's role may start, then a form per
@@ -66,14 +66,16 @@ function ApplicationForm({ process }: { process: StartableProcess }) {
   const set = (name: string, value: unknown) => setValues((v) => ({ ...v, [name]: value }));
 
   const submit = async () => {
-    const missing = missingRequired(form.fields, values);
-    if (missing.length) {
-      setProblems(Object.fromEntries(missing.map((m) => [m, translate('ra.validation.required')])));
+    // The same checks the server runs (lib/forms/start-form.ts), before anything is sent.
+    const found = formProblems(form, values);
+    if (Object.keys(found).length) {
+      setProblems(Object.fromEntries(Object.entries(found).map(([field, reason]) => [field, reason === 'is required' ? translate('ra.validation.required') : reason])));
       return;
     }
     setBusy(true);
     try {
-      const formData = Object.fromEntries(Object.entries(values).filter(([name]) => form.fields.some((f) => f.name === name && isVisible(f, values))));
+      // Hidden and empty fields dropped, defaults filled in: what the case will keep.
+      const { formData } = prepareFormData(form, values);
       const body: Record<string, unknown> = { processKey: process.key, formData, ...(title.trim() ? { title: title.trim() } : {}) };
       // A project's case is reviewed by the project's district and street, not the applicant's.
       if (form.scope === 'project' && values.projectId) {

@@ -1,38 +1,13 @@
-/** The start-form description each shipped process carries (processes/forms/<key>.json). */
-export interface FormOption {
-  value: string;
-  label: string;
-}
+/**
+ * The start-form description (processes/forms/<key>.json, pinned to the process version and
+ * served by GET /api/processes/startable) and its checks: the same module the API checks every
+ * start with (lib/forms/start-form.ts), so the form and the server cannot drift apart.
+ */
+import { type FormField, type FormProblem, type FormValues, type Material, type StartForm, validateFormData } from '../../../lib/forms/start-form';
 
-export interface FormField {
-  name: string;
-  label: string;
-  type: 'string' | 'text' | 'number' | 'date' | 'enum' | 'boolean' | 'duration' | 'ref' | 'list' | 'materials';
-  required?: boolean;
-  default?: unknown;
-  options?: FormOption[];
-  ref?: string;
-  itemFields?: FormField[];
-  min?: number;
-  max?: number;
-  help?: string;
-  visibleWhen?: Record<string, unknown[]>;
-}
-
-export interface MaterialSpec {
-  code: string;
-  label: string;
-  requiredFor?: string[];
-}
-
-export interface StartForm {
-  processKey: string;
-  title: string;
-  description?: string;
-  scope?: 'applicant' | 'project';
-  fields: FormField[];
-  materials?: MaterialSpec[];
-}
+export { initialValues, isVisible, materialsFor, prepareFormData, requiredMaterials, validateFormData } from '../../../lib/forms/start-form';
+export type { FormField, FormOption, FormProblem, FormValues, Material, StartForm } from '../../../lib/forms/start-form';
+export type MaterialSpec = Material;
 
 export interface StartableProcess {
   key: string;
@@ -41,30 +16,18 @@ export interface StartableProcess {
   form: StartForm | null;
 }
 
-export type FormValues = Record<string, unknown>;
-
-export function isVisible(field: FormField, values: FormValues): boolean {
-  if (!field.visibleWhen) return true;
-  return Object.entries(field.visibleWhen).every(([other, allowed]) => allowed.includes(values[other]));
-}
-
-export function initialValues(fields: FormField[]): FormValues {
-  return Object.fromEntries(fields.filter((f) => f.default !== undefined).map((f) => [f.name, f.default]));
+/** The problems of the values, keyed by field path without `formData.` ("members.0.name"): one reason each. */
+export function formProblems(form: StartForm, values: FormValues): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const p of validateFormData(form, values) as FormProblem[]) {
+    const key = p.field.replace(/^formData\./, '');
+    out[key] = out[key] ? `${out[key]}; ${p.reason}` : p.reason;
+  }
+  return out;
 }
 
 /** Required fields left empty, by name (only the visible ones count). */
 export function missingRequired(fields: FormField[], values: FormValues): string[] {
-  return fields
-    .filter((f) => f.required && isVisible(f, values))
-    .filter((f) => {
-      const v = values[f.name];
-      return v === undefined || v === null || v === '' || (Array.isArray(v) && v.length === 0);
-    })
-    .map((f) => f.name);
-}
-
-/** The materials the chosen kind of application needs (all of them if the process has no kinds). */
-export function materialsFor(form: StartForm, values: FormValues): MaterialSpec[] {
-  const kind = values.kind;
-  return (form.materials ?? []).filter((m) => !m.requiredFor || kind === undefined || m.requiredFor.includes(String(kind)));
+  const problems = validateFormData({ processKey: '', title: '', fields }, values);
+  return problems.filter((p) => p.reason === 'is required').map((p) => p.field.replace(/^formData\./, ''));
 }

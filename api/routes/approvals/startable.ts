@@ -1,12 +1,13 @@
 import type { Knex } from 'knex';
 import { mayStartProcess, type ProcessGraph } from '../../../lib/bpmn/graph';
-import { startForm } from '../../../lib/approvals/forms';
+import type { StartForm } from '../../../lib/forms/start-form';
 import type { Api } from '../../http/route';
 
 /**
  * GET /api/processes/startable: the processes the caller's role may start (process property
- * `starterRoles`; none set = any role with cases:start), each with its start form description
- * (processes/forms/<key>.json) so the admin UI can render a start form per process.
+ * `starterRoles`; none set = any role with cases:start), each with the start form pinned to that
+ * version (stored from processes/forms/<key>.json when it was published), so the admin UI renders
+ * and checks the same form POST /api/cases checks.
  * Registered before the process routes, whose /api/processes/:key would take the path otherwise.
  */
 export function registerStartableRoute(api: Api, db: Knex): void {
@@ -22,7 +23,7 @@ export function registerStartableRoute(api: Api, db: Knex): void {
           this.on('v.process_key', 'p.process_key').andOn('v.version', 'p.current_version');
         })
         .orderBy('p.process_key')
-        .select('p.process_key', 'v.name', 'v.version', 'v.graph')) as Array<{ process_key: string; name: string; version: number; graph: string }>;
+        .select('p.process_key', 'v.name', 'v.version', 'v.graph', 'v.form')) as Array<{ process_key: string; name: string; version: number; graph: string; form: string | null }>;
       return rows
         .map((r) => ({ row: r, graph: JSON.parse(r.graph) as ProcessGraph }))
         .filter(({ graph }) => mayStartProcess(user.role, graph.options))
@@ -32,7 +33,7 @@ export function registerStartableRoute(api: Api, db: Knex): void {
           version: row.version,
           starterRoles: graph.options.starterRoles ?? [],
           withdrawable: graph.options.withdrawable,
-          form: startForm(row.process_key),
+          form: row.form ? (JSON.parse(row.form) as StartForm) : null,
         }));
     },
   });
