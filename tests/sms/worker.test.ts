@@ -33,7 +33,8 @@ describe('SMS worker', () => {
     const [first, second] = await run<SendSmsResult[]>('sendTwiceWorkflow', [{ smsQueue: h.smsQueue, to: phone, text: LONG_CHINESE, key: 'case-42/notice-1' }], 'send-twice');
     expect(second.messageId).toBe(first.messageId);
     expect(second.workflowId).toBe(first.workflowId);
-    await waitFor('the message delivered', async () => (await db('sms_messages').where('id', first.messageId).first()).status === 'delivered');
+    // Generous: on a loaded 2-core machine a long concatenated message can take over a minute.
+    await waitFor('the message delivered', async () => (await db('sms_messages').where('id', first.messageId).first()).status === 'delivered', 150_000);
     expect(await db('sms_messages').where('idempotency_key', 'case-42/notice-1').count({ n: '*' }).first()).toEqual({ n: 1 });
     const received = h.sim.network.receivedBy(phone);
     expect(received.map((m) => m.text)).toEqual([LONG_CHINESE]);
