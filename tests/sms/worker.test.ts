@@ -34,7 +34,7 @@ describe('SMS worker', () => {
     expect(second.messageId).toBe(first.messageId);
     expect(second.workflowId).toBe(first.workflowId);
     // Generous: on a loaded 2-core machine a long concatenated message can take over a minute.
-    await waitFor('the message delivered', async () => (await db('sms_messages').where('id', first.messageId).first()).status === 'delivered', 150_000);
+    await waitFor('the message delivered', async () => (await db('sms_messages').where('id', first.messageId).first()).status === 'delivered', 100_000);
     expect(await db('sms_messages').where('idempotency_key', 'case-42/notice-1').count({ n: '*' }).first()).toEqual({ n: 1 });
     const received = h.sim.network.receivedBy(phone);
     expect(received.map((m) => m.text)).toEqual([LONG_CHINESE]);
