@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { insertDocument, lockDocument, setDocumentFile } from '../../db/approvals/documents';
 import type { Knex } from 'knex';
 import { allocateDocumentNumber } from '../../lib/approvals/document-numbers';
 import { renderDocumentPdf, type DocumentSpec } from '../../lib/approvals/pdf';
@@ -113,14 +114,12 @@ export async function issueDocument(
   const { db, filesDir } = deps;
   const c = input.caseInfo;
   const row = await db.transaction(async (trx) => {
-    const existing = (await trx('approval_documents').where({ case_id: c.id, kind: input.kind }).forUpdate().first('id', 'number', 'issued_at', 'file_id')) as
-      | { id: number; number: string; issued_at: Date; file_id: string | null }
-      | undefined;
+    const existing = await lockDocument(trx, c.id, input.kind);
     if (existing) return existing;
     const now = new Date();
     const number = await allocateDocumentNumber(trx, input.numberRule, input.kind, c.districtCode, now);
-    const [id] = await trx('approval_documents').insert({ case_id: c.id, kind: input.kind, number, title: input.title.slice(0, 128), data: JSON.stringify(input.data), issued_at: now });
-    return { id: id as number, number, issued_at: now, file_id: null };
+    const id = await insertDocument(trx, { caseId: c.id, kind: input.kind, number, title: input.title, data: input.data, issuedAt: now });
+    return { id, number, issued_at: now, file_id: null };
   });
   const issuedOn = beijingDate(new Date(row.issued_at));
   const fileId = stableUuid(`${c.workflowId}/document/${input.kind}`);
@@ -130,7 +129,7 @@ export async function issueDocument(
     const bytes = await renderDocumentPdf(input.build(row.number, issuedOn));
     await db.transaction(async (trx) => {
       await saveFile(trx, filesDir, { id: fileId, name: `${input.title}-${row.number}.pdf`, mime: 'application/pdf', bytes, uploadedBy: null, source: 'approval' });
-      await trx('approval_documents').where({ case_id: c.id, kind: input.kind }).update({ file_id: fileId });
+      await setDocumentFile(trx, c.id, input.kind, fileId);
       await linkFiles(trx, [fileId], owner, { purpose: 'document', linkedBy: null });
     });
   } else {
@@ -142,10 +141,10 @@ export async function issueDocument(
 /** A number with no printed document (e.g. a committee filing number), allocated once per case and kind. */
 export async function allocateOnce(db: Knex, c: CaseInfo, kind: string, numberRule: string, title: string): Promise<string> {
   return db.transaction(async (trx) => {
-    const existing = (await trx('approval_documents').where({ case_id: c.id, kind }).forUpdate().first('number')) as { number: string } | undefined;
+    const existing = await lockDocument(trx, c.id, kind);
     if (existing) return existing.number;
     const number = await allocateDocumentNumber(trx, numberRule, kind, c.districtCode);
-    await trx('approval_documents').insert({ case_id: c.id, kind, number, title: title.slice(0, 128) });
+    await insertDocument(trx, { caseId: c.id, kind, number, title });
     return number;
   });
 }

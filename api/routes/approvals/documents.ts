@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { listCaseDocuments } from '../../../db/approvals/documents';
 import { z } from 'zod';
 import { whereCaseVisible } from '../../cases/access';
 import { missingOrDenied } from '../../http/errors';
@@ -28,7 +29,7 @@ export function registerApprovalDocumentRoutes(api: Api, db: Knex): void {
     handler: async ({ params, user }) => {
       const visible = await whereCaseVisible(db, db('cases as c').select('c.id'), user).where('c.id', params.id).first();
       if (!visible) throw await missingOrDenied(db, 'cases', params.id, 'Case', 'case');
-      return db('approval_documents').where('case_id', params.id).orderBy('id').select('id', 'kind', 'number', 'title', 'file_id', 'issued_at');
+      return listCaseDocuments(db, params.id);
     },
   });
 
