@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { listModems } from '../db/sms-modems';
 import type { Request, RequestHandler, Router } from 'express';
 import type { Knex } from 'knex';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
@@ -66,7 +67,7 @@ export function createMetrics(db: Knex, opts: { token?: string; now?: () => numb
     const [sent, failed, modems] = await Promise.all([
       db('sms_messages').whereNotNull('sent_at').groupBy('modem_imei').select('modem_imei', db.raw('COUNT(*) AS n')),
       db('sms_messages').whereNotNull('failed_at').groupBy('modem_imei').select('modem_imei', db.raw('COUNT(*) AS n')),
-      db('sms_modems').select('imei', 'port', 'status'),
+      listModems(db),
     ]);
     return { sent: sent as Array<{ modem_imei: string | null; n: number | string }>, failed: failed as Array<{ modem_imei: string | null; n: number | string }>, modems: modems as Array<{ imei: string; port: string; status: string }> };
   });

@@ -1,28 +1,11 @@
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { STAT } from '../../lib/sms/modem';
-import type { ModemPool, ModemSnapshot } from '../../lib/sms/pool';
-
-/** Modem health (M5) in MySQL, and the start-up tidy-up of the SIMs' stored messages. */
-export async function saveModemStatus(db: Knex, m: ModemSnapshot): Promise<void> {
-  if (!m.imei) return;
-  const row = {
-    imei: m.imei,
-    port: m.path.slice(0, 255),
-    status: m.status,
-    reason: m.reason?.slice(0, 255) ?? null,
-    rssi: m.health?.rssi ?? null,
-    registration: m.health?.registration ?? null,
-    storage_used: m.health?.storageUsed ?? null,
-    storage_total: m.health?.storageTotal ?? null,
-    last_error: m.lastError?.slice(0, 255) ?? null,
-    status_since: m.since,
-    updated_at: new Date(),
-  };
-  await db('sms_modems').insert(row).onConflict('imei').merge();
-}
+import type { ModemPool } from '../../lib/sms/pool';
 
 /**
+ * The start-up tidy-up of the SIMs' stored messages (modem health rows: db/sms-modems.ts).
+ *
  * Deletes stored submits that no open attempt refers to: copies left by a worker that died after
  * AT+CMGW, or whose delete failed. Copies that an open attempt refers to are the only record of
  * whether a part left, so they stay until that attempt settles them. Runs before the worker

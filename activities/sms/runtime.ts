@@ -6,7 +6,7 @@ import type { ModemPool, ModemSnapshot } from '../../lib/sms/pool';
 import { smsReplySignal, type SmsReply } from '../../workflows/sms/signals';
 import { storeInbound } from './inbound';
 import { applyStatusReport } from './messages';
-import { saveModemStatus } from './modems';
+import { saveModemStatus } from '../../db/sms-modems';
 
 /**
  * What the SMS worker does besides running activities: it stores what the modems receive

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { listModems } from '../../db/sms-modems';
 import type { Router } from 'express';
 import { temporal as proto } from '@temporalio/proto';
 import type { LazyTemporalClient } from '../../lib/temporal/client';
@@ -96,14 +97,6 @@ export async function workerComponent(temporal: LazyTemporalClient, namespace: s
   }
 }
 
-interface ModemRow {
-  imei: string;
-  port: string;
-  status: string;
-  reason: string | null;
-  status_since: Date;
-  updated_at: Date;
-}
 
 /**
  * The modems as the SMS worker last recorded them (activities/sms/modems.ts writes a row on every
@@ -113,7 +106,7 @@ interface ModemRow {
  */
 export async function modemComponent(db: Knex): Promise<Component> {
   try {
-    const rows = (await withTimeout(db('sms_modems').orderBy('port').select('imei', 'port', 'status', 'reason', 'status_since', 'updated_at'), 3_000)) as ModemRow[];
+    const rows = (await withTimeout(listModems(db), 3_000));
     const modems = rows.map((r) => ({ imei: r.imei, port: r.port, status: r.status, reason: r.reason, since: r.status_since }));
     const ready = rows.filter((r) => r.status === 'ready').length;
     if (!rows.length) return { status: 'down', ready: 0, total: 0, modems, reason: 'no modem has reported (is the SMS worker running?)' };

@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { listModems } from '../../db/sms-modems';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { Knex } from 'knex';
 import { z } from 'zod';
@@ -440,6 +441,6 @@ export function registerSmsRoutes(api: Api, db: Knex, temporal: LazyTemporalClie
     summary: 'Modem health as the SMS worker last reported it: status, signal, registration, storage',
     tags: ['sms'],
     access: 'sms:read',
-    handler: async () => db('sms_modems').orderBy('port').select(),
+    handler: async () => listModems(db, { all: true }),
   });
 }
