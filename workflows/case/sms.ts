@@ -35,8 +35,8 @@ export async function sendCaseSms(request: CaseSmsRequest, smsTaskQueue: string 
   await CancellationScope.nonCancellable(() =>
     Promise.all(
       recipients.recipients
-        .filter((r) => r.phone)
-        .map((r) => sms[SMS_SEND_ACTIVITY]({ to: r.phone!, text: request.text, idempotencyKey: `${request.idempotencyKey}/${r.userId}`, userId: r.userId })),
+        .filter((r): r is { userId: number; phone: string } => Boolean(r.phone))
+        .map((r) => sms[SMS_SEND_ACTIVITY]({ to: r.phone, text: request.text, idempotencyKey: `${request.idempotencyKey}/${r.userId}`, userId: r.userId })),
     ),
   );
   return { ...recipients, via: 'sms-worker' };

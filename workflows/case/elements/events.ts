@@ -1,0 +1,69 @@
+import { condition, sleep } from '@temporalio/workflow';
+import { evaluateFeel } from '../../../lib/bpmn/feel';
+import type { BoundaryTimerNode, EndNode, MessageEventNode, StartNode, TimerEventNode } from '../../../lib/bpmn/graph';
+import type { CaseContext } from '../context';
+import { Incident } from '../errors';
+import { timerDelay } from '../timers';
+
+/** Events: start, end (plain and terminate), intermediate timer and message catch, boundary timer. */
+
+export function startEvent(ctx: CaseContext, node: StartNode): string[] {
+  ctx.pass(node, 'node_passed');
+  return node.outgoing;
+}
+
+/** A plain end ends its token (the case completes when none is left); a terminate end ends the case. */
+export async function endEvent(ctx: CaseContext, node: EndNode): Promise<string[]> {
+  ctx.completed.add(node.id);
+  ctx.lastEndResult = node.result;
+  if (node.terminate) {
+    await ctx.finish('completed', node.result, ctx.entry('terminated_by_end', { nodeId: node.id, outcome: node.result }));
+  } else {
+    ctx.persister.buffer(ctx.entry('end_reached', { nodeId: node.id, outcome: node.result }));
+  }
+  return [];
+}
+
+/** A durable Temporal timer; the snapshot shows when it fires. */
+export async function timerEvent(ctx: CaseContext, node: TimerEventNode, fiber: number): Promise<string[]> {
+  const ms = timerDelay(ctx, node.timer);
+  const until = new Date(Date.now() + ms).toISOString();
+  ctx.tokens.waiting.set(fiber, { nodeId: node.id, kind: 'timer', detail: until });
+  await ctx.persist({ history: [ctx.entry('timer_started', { nodeId: node.id, data: { until } })] });
+  await sleep(ms);
+  ctx.tokens.waiting.delete(fiber);
+  ctx.completed.add(node.id);
+  await ctx.persist({ history: [ctx.entry('timer_fired', { nodeId: node.id })] });
+  return node.outgoing;
+}
+
+/**
+ * Waits for a message (update "deliverMessage") by name; one that came before the token is
+ * already in the mailbox. Its variables become case variables. The subscription row tells
+ * outside systems what the case waits for and under which correlation key.
+ */
+export async function messageEvent(ctx: CaseContext, node: MessageEventNode, fiber: number): Promise<string[]> {
+  const key = String(node.correlationKey ? evaluateFeel(node.correlationKey, ctx.feelContext()) : ctx.input.caseNumber);
+  ctx.tokens.waiting.set(fiber, { nodeId: node.id, kind: 'message', detail: node.messageName });
+  await ctx.persist({
+    history: [ctx.entry('message_awaited', { nodeId: node.id, data: { message: node.messageName, correlationKey: key } })],
+    subscriptions: [{ nodeId: node.id, messageName: node.messageName, correlationKey: key, open: true }],
+  });
+  await condition(() => ctx.mailbox.some((m) => m.name === node.messageName && !m.consumed));
+  const message = ctx.mailbox.find((m) => m.name === node.messageName && !m.consumed);
+  if (!message) throw new Incident(`message ${node.messageName} for ${node.id} vanished from the mailbox`); // the condition just saw it
+  message.consumed = true;
+  Object.assign(ctx.vars, message.variables);
+  ctx.tokens.waiting.delete(fiber);
+  ctx.completed.add(node.id);
+  await ctx.persist({
+    history: [ctx.entry('message_consumed', { nodeId: node.id, data: { message: node.messageName, variables: message.variables } })],
+    subscriptions: [{ nodeId: node.id, messageName: node.messageName, correlationKey: key, open: false }],
+  });
+  return node.outgoing;
+}
+
+/** Reached only through the attached task's timers (boundary-timers.ts); a token arriving here just leaves. */
+export function boundaryTimer(_ctx: CaseContext, node: BoundaryTimerNode): string[] {
+  return node.outgoing;
+}

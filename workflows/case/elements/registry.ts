@@ -1,0 +1,34 @@
+import type { GraphNode, NodeKind } from '../../../lib/bpmn/graph';
+import type { CaseContext } from '../context';
+import { boundaryTimer, endEvent, messageEvent, startEvent, timerEvent } from './events';
+import { exclusiveGateway, parallelGateway } from './gateways';
+import { serviceTask } from './service-task';
+import { userTask } from './user-task';
+
+/**
+ * What a token does at a node of one kind. Answers the flows to leave by: none ends the token,
+ * more than one forks it. `fiber` is the token (for what it waits on), `via` the flow it came by.
+ * A handler is either synchronous or async as a whole: that shape is recorded behaviour (it
+ * orders the commands concurrent tokens issue), so an existing handler keeps the one it has.
+ */
+export type ElementHandler<N extends GraphNode> = (ctx: CaseContext, node: N, fiber: number, via: string | null) => string[] | Promise<string[]>;
+
+/** One handler per element kind of lib/bpmn/graph.ts; the mapped type makes a missing one a type error. */
+export const ELEMENT_HANDLERS: { [K in NodeKind]: ElementHandler<Extract<GraphNode, { kind: K }>> } = {
+  start: startEvent,
+  end: endEvent,
+  userTask,
+  serviceTask,
+  exclusiveGateway,
+  parallelGateway,
+  timerEvent,
+  messageEvent,
+  boundaryTimer,
+};
+
+/** Runs one node for a token (the engine's only dispatch on element kind). */
+export async function runElement(ctx: CaseContext, fiber: number, node: GraphNode, via: string | null): Promise<string[]> {
+  // ELEMENT_HANDLERS[node.kind] is the handler of exactly this node's kind (the mapped type above).
+  const handler = ELEMENT_HANDLERS[node.kind] as ElementHandler<GraphNode>;
+  return handler(ctx, node, fiber, via);
+}

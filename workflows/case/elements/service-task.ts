@@ -1,0 +1,49 @@
+import { proxyActivities, workflowInfo } from '@temporalio/workflow';
+import type { ServiceTaskNode } from '../../../lib/bpmn/graph';
+import { SERVICE_TASK_TYPES } from '../../../lib/bpmn/service-tasks';
+import type { HistoryEntry, ServiceTaskResult } from '../../../lib/cases/changes';
+import type { CaseContext } from '../context';
+import { Incident } from '../errors';
+import { textUsers } from '../notifications';
+
+const SERVICE_TIMEOUT = '1 minute';
+
+/**
+ * Service and send tasks: the activity the registry (lib/bpmn/service-tasks.ts) names for the
+ * task type, keyed by node and visit so a retried step does its work once. The variables it
+ * answers are merged into the case; the texts it asks for go out through the SMS seam.
+ */
+export async function serviceTask(ctx: CaseContext, node: ServiceTaskNode): Promise<string[]> {
+  const type = SERVICE_TASK_TYPES[node.taskType];
+  if (!type) throw new Incident(`service task type ${node.taskType} is not registered in this worker build`);
+  const visit = ctx.nextVisit(node.id);
+  const activities = proxyActivities<Record<string, (input: unknown) => Promise<ServiceTaskResult>>>({
+    startToCloseTimeout: SERVICE_TIMEOUT,
+    retry: { maximumAttempts: 5 },
+    ...(type.taskQueue ? { taskQueue: type.taskQueue } : {}),
+  });
+  const result = await ctx.persister.whileBusy(() =>
+    activities[type.activity]({
+      caseId: ctx.input.caseId,
+      caseNumber: ctx.input.caseNumber,
+      workflowId: workflowInfo().workflowId,
+      nodeId: node.id,
+      idempotencyKey: `${workflowInfo().workflowId}/${node.id}#${visit}`,
+      taskType: node.taskType,
+      headers: node.headers,
+      variables: ctx.feelContext(),
+      applicantUserId: ctx.input.applicant.userId,
+    }),
+  );
+  if (result?.variables) Object.assign(ctx.vars, result.variables);
+  // Messages the step asked for go out through the SMS seam; only activities that answer
+  // `sms` take this path, so histories recorded before it replay unchanged.
+  const texts: HistoryEntry[] = [];
+  for (const [i, m] of (result?.sms ?? []).entries()) {
+    const sent = await textUsers(ctx, m.userIds, m.text, `${node.id}#${visit}/sms${i}`);
+    texts.push(ctx.entry('sms_sent', { nodeId: node.id, comment: m.text, data: { ...sent } }));
+  }
+  ctx.completed.add(node.id);
+  await ctx.persist({ history: [...texts, ctx.entry(node.send ? 'message_sent' : 'service_completed', { nodeId: node.id, comment: result?.note ?? null, data: { type: node.taskType, variables: result?.variables ?? {} } })] });
+  return node.outgoing;
+}

@@ -1,0 +1,160 @@
+import { CancellationScope, condition, isCancellation, patched } from '@temporalio/workflow';
+import { evaluateFeel, feelCondition, literalOrFeel } from '../../../lib/bpmn/feel';
+import { OUTCOME_APPROVE, OUTCOME_REJECT, OUTCOME_RETURN, type UserTaskNode } from '../../../lib/bpmn/graph';
+import type { CaseContext } from '../context';
+import { recordDecision } from '../decisions';
+import { Incident } from '../errors';
+import { notifyApplicant, SMS_TEXTS } from '../notifications';
+import { PATCH_BOUNDARY_TIMER_INCIDENT, PATCH_SMS_APPLICANT_ON_REJECT } from '../patches';
+import { returnCase } from '../returns';
+import { closeInstance, newReviewActivation, newTaskInstance, openTasks, type QueuedDecision, type ReviewActivation, type TaskInstance } from '../task-instances';
+import { dueInstant } from '../timers';
+import { runBoundaryTimers, timeOut } from './boundary-timers';
+
+/**
+ * User tasks, single or multi-instance (countersign: all / any / ratio by completionCondition).
+ * The token opens the task rows, starts the attached timers, then applies the decisions queued
+ * by the "decide" update one at a time until the task is decided, returned or timed out.
+ */
+export async function userTask(ctx: CaseContext, node: UserTaskNode): Promise<string[]> {
+  const activation = newReviewActivation(node, ctx.nextVisit(node.id));
+  const context = ctx.feelContext();
+  const dueAt = node.dueDate ? dueInstant(literalOrFeel(node.dueDate, context), node.id) : null;
+  const mi = node.multiInstance;
+  if (mi) {
+    const collection = evaluateFeel(mi.inputCollection, context);
+    if (!Array.isArray(collection)) throw new Incident(`inputCollection of ${node.id} is not a list`);
+    collection.forEach((element, i) => {
+      const local = { ...context, [mi.inputElement]: element };
+      activation.instances.push(reviewInstance(activation, i + 1, local, dueAt));
+    });
+  } else {
+    activation.instances.push(reviewInstance(activation, 1, context, dueAt));
+  }
+  ctx.activations.push(activation);
+  if (activation.instances.length === 0) {
+    // An empty countersign list has nobody to object: it passes, as in Zeebe.
+    ctx.vars.outcome = OUTCOME_APPROVE;
+    ctx.pass(node, 'countersign_empty');
+    activation.closed = true;
+    return node.outgoing;
+  }
+  await openTasks(ctx, activation.instances, 'task_created');
+
+  const timers = new CancellationScope({ cancellable: true });
+  const gen = ctx.tokens.current;
+  void timers
+    .run(() => runBoundaryTimers(ctx, activation))
+    .catch(async (err: unknown) => {
+      // Only the task ending first (its timers cancelled) is expected. A timer that cannot be
+      // computed or a reminder that fails stops the case with an incident; before this patch
+      // every failure was swallowed and the task waited for ever (recorded cases replay so).
+      if (isCancellation(err) || gen.cancelled || ctx.finished) return;
+      if (!patched(PATCH_BOUNDARY_TIMER_INCIDENT)) return;
+      timers.cancel();
+      await ctx.raiseIncident(err);
+    });
+  try {
+    for (;;) {
+      await condition(() => activation.queue.length > 0 || activation.timedOut !== null);
+      const decision = activation.queue.shift();
+      if (decision) {
+        const leave = await applyDecision(ctx, activation, decision);
+        decision.processed = true;
+        if (leave) return leave;
+        continue;
+      }
+      if (activation.timedOut) return await timeOut(ctx, activation, activation.timedOut);
+    }
+  } finally {
+    timers.cancel();
+  }
+}
+
+/** One reviewer's instance; assignee and candidate users are FEEL over the instance's context. */
+function reviewInstance(activation: ReviewActivation, index: number, context: Record<string, unknown>, dueAt: string | null): TaskInstance {
+  const node = activation.node;
+  const assignee = node.assignee ? literalOrFeel(node.assignee, context) : null;
+  const users = node.candidateUsers.flatMap((u) => {
+    const v = literalOrFeel(u, context);
+    return Array.isArray(v) ? v.map(String) : v === null || v === undefined ? [] : [String(v)];
+  });
+  return newTaskInstance(activation, {
+    index,
+    nodeId: node.id,
+    name: node.name,
+    kind: 'user',
+    outcomes: [...node.outcomes],
+    candidateGroups: [...node.candidateGroups],
+    candidateUsernames: users,
+    assigneeUsername: assignee === null || assignee === undefined ? null : String(assignee),
+    dueAt,
+  });
+}
+
+/** Applies one queued decision; answers the flows to leave by once the task is done. */
+async function applyDecision(ctx: CaseContext, activation: ReviewActivation, d: QueuedDecision): Promise<string[] | null> {
+  const { patch, decided } = recordDecision(ctx, d);
+  ctx.reviewerDecided = true;
+
+  if (d.outcome === OUTCOME_RETURN) {
+    await returnCase(ctx, activation, d, [patch], [decided]);
+    return [];
+  }
+  if (d.outcome === OUTCOME_REJECT) activation.rejections++;
+  else activation.approvals++;
+  const node = activation.node;
+  const open = activation.instances.filter((i) => i.status === 'open');
+  const mi = node.multiInstance;
+  const verdict = countersignVerdict(ctx, activation, d, open);
+  if (verdict === 'pending') {
+    await ctx.persist({ taskPatches: [patch], history: [decided] });
+    return null;
+  }
+
+  // The task is decided: close what is still open (countersigners no longer needed).
+  activation.closed = true;
+  const cancelled = open.map((i) => closeInstance(i, 'cancelled'));
+  const outcome = verdict === 'reject' ? OUTCOME_REJECT : mi ? OUTCOME_APPROVE : d.outcome;
+  ctx.vars.outcome = outcome;
+  ctx.completed.add(node.id);
+  ctx.completedUserTasks.push(node.id);
+  const summary = mi ? [ctx.entry('countersign_completed', { nodeId: node.id, outcome, data: { approvals: activation.approvals, rejections: activation.rejections, instances: activation.instances.length } })] : [];
+  if (outcome === OUTCOME_REJECT) {
+    // Added after cases had run: older histories replay without the SMS (patch id below).
+    if (patched(PATCH_SMS_APPLICANT_ON_REJECT)) {
+      await notifyApplicant(ctx, SMS_TEXTS.rejected(ctx.input.caseNumber, node.name, d.comment), `${activation.id}/rejected`, node.id);
+    }
+    await ctx.finish('completed', 'rejected', ctx.entry('rejected', { nodeId: node.id, actorId: d.actor.userId, actorName: d.actor.displayName }), {
+      taskPatches: [patch, ...cancelled],
+      history: [decided, ...summary],
+    });
+    return [];
+  }
+  await ctx.persist({ taskPatches: [patch, ...cancelled], history: [decided, ...summary] });
+  return node.outgoing;
+}
+
+/**
+ * Whether this decision decides the task. With a completionCondition (or 或签 / ratio) the
+ * condition over the counters approves, and the last open instance failing it rejects; without
+ * one (会签) the first rejection rejects and the last approval approves.
+ */
+function countersignVerdict(ctx: CaseContext, activation: ReviewActivation, d: QueuedDecision, open: TaskInstance[]): 'approve' | 'reject' | 'pending' {
+  const mi = activation.node.multiInstance;
+  if (mi?.completionCondition) {
+    const counters = {
+      nrOfInstances: activation.instances.length,
+      nrOfCompletedInstances: activation.instances.length - open.length,
+      nrOfActiveInstances: open.length,
+      nrOfApprovals: activation.approvals,
+      nrOfRejections: activation.rejections,
+    };
+    if (feelCondition(mi.completionCondition, { ...ctx.feelContext(), ...counters })) return 'approve';
+    if (open.length === 0) return 'reject';
+    return 'pending';
+  }
+  if (d.outcome === OUTCOME_REJECT) return 'reject';
+  if (open.length === 0) return 'approve';
+  return 'pending';
+}

@@ -1,0 +1,7 @@
+/**
+ * patched() ids of changes made after cases had already run. Each guards a path that histories
+ * recorded before it must not take (tests/engine/replay.test.ts replays them); never rename one.
+ */
+export const PATCH_SMS_APPLICANT_ON_RETURN = 'sms-applicant-on-return';
+export const PATCH_SMS_APPLICANT_ON_REJECT = 'sms-applicant-on-reject';
+export const PATCH_BOUNDARY_TIMER_INCIDENT = 'boundary-timer-incident';
