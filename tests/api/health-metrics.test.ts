@@ -8,7 +8,8 @@ import { publishShippedProcesses } from '../../lib/processes/shipped';
 import type { LazyTemporalClient } from '../../lib/temporal/client';
 import { signIn, testApp } from '../helpers/api';
 import { freshTestDatabase } from '../helpers/db';
-import { freePort, waitFor } from '../helpers/ports';
+import { freePort } from '../helpers/ports';
+import { waitFor } from '../helpers/wait';
 
 /**
  * What an operator sees: /readyz with every component (MySQL, Temporal, the workers' pollers,
@@ -47,13 +48,13 @@ describe('health and metrics', () => {
     worker.stdout!.on('data', (d: Buffer) => (workerOutput += d.toString()));
     worker.stderr!.on('data', (d: Buffer) => (workerOutput += d.toString()));
     await waitFor(
+      'the approvals worker to poll',
       async () => {
         if (worker.exitCode !== null) throw new Error(`the worker exited: ${workerOutput}`);
         const res = await request(app).get('/readyz');
         return res.body.components?.workerApprovals?.status === 'ok';
       },
-      90_000,
-      'the approvals worker to poll',
+      { timeoutMs: 90_000 },
     ).catch((err: Error) => {
       throw new Error(`${err.message}\n${workerOutput}`);
     });
@@ -129,7 +130,7 @@ describe('health and metrics', () => {
     const ent = await signIn(app, 'dongwu.ent');
     const started = await ent.post('/api/cases').send({ processKey: 'sample-approval', formData: { area: 100 } });
     expect(started.status).toBe(201);
-    const task = await waitFor(async () => (await db('case_tasks').where({ case_id: started.body.id, status: 'open' }).first('id')) as { id: number } | undefined, 60_000, 'the first task');
+    const task = await waitFor('the first task', async () => (await db('case_tasks').where({ case_id: started.body.id, status: 'open' }).first('id')) as { id: number } | undefined, { timeoutMs: 60_000 });
     const gusu = await signIn(app, 'gusu.staff');
     expect((await gusu.post(`/api/tasks/${task.id}/claim`).send({})).status).toBe(200);
     expect((await gusu.post(`/api/tasks/${task.id}/decide`).send({ outcome: 'approve' })).status).toBe(200);
@@ -141,7 +142,7 @@ describe('health and metrics', () => {
     expect(after).toMatch(/^propsvc_http_request_duration_seconds_count\{method="POST",route="\/api\/tasks\/:id\/decide",status="200"\} 1$/m);
     expect(after).not.toMatch(new RegExp(`route="/api/tasks/${task.id}/`));
     // The open-task gauge is MySQL's count at scrape time (cached a few seconds).
-    await waitFor(async () => value(await scrape(), 'propsvc_open_tasks') >= 1, 15_000, 'the open-task gauge to count the city review');
+    await waitFor('the open-task gauge to count the city review', async () => value(await scrape(), 'propsvc_open_tasks') >= 1, { timeoutMs: 15_000 });
     expect(after).toMatch(/^propsvc_overdue_tasks \d+$/m);
   });
 
@@ -167,13 +168,13 @@ describe('health and metrics', () => {
 
   it('lets the worker serve the Temporal SDK’s own metrics on its configured port', async () => {
     const text = await waitFor(
+      'the worker’s SDK metrics',
       async () => {
         const res = await fetch(`http://127.0.0.1:${workerMetricsPort}/metrics`);
         const body = await res.text();
         return res.ok && /^temporal_\w+/m.test(body) ? body : null;
       },
-      30_000,
-      'the worker’s SDK metrics',
+      { timeoutMs: 30_000 },
     );
     expect(text).toMatch(new RegExp(`task_queue="${taskQueue}"`));
     expect(text).toMatch(/^temporal_worker_task_slots_available\{/m);

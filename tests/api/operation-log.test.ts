@@ -3,6 +3,7 @@ import type { Knex } from 'knex';
 import request from 'supertest';
 import { testApp, signIn } from '../helpers/api';
 import { freshTestDatabase } from '../helpers/db';
+import { waitFor } from '../helpers/wait';
 
 describe('operation log', () => {
   let db: Knex;
@@ -21,16 +22,9 @@ describe('operation log', () => {
   });
 
   const lastLog = async () => db('operation_log').orderBy('id', 'desc').first();
-  const waitForLog = async (predicate: (row: Record<string, unknown>) => boolean) => {
-    // The safety net writes after the response is sent; give it a moment.
-    for (let i = 0; i < 100; i++) {
-      const rows = await db('operation_log').orderBy('id', 'desc').limit(20);
-      const hit = rows.find(predicate);
-      if (hit) return hit;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error('no matching operation log row');
-  };
+  // The safety net writes after the response is sent; give it a moment.
+  const waitForLog = async (predicate: (row: Record<string, unknown>) => boolean) =>
+    waitFor('a matching operation log row', async () => ((await db('operation_log').orderBy('id', 'desc').limit(20)) as Array<Record<string, unknown>>).find(predicate), { timeoutMs: 5_000, everyMs: 50 });
 
   it('logs every kind of write with user, role, address, action, target and result', async () => {
     const admin = await signIn(app, 'admin');

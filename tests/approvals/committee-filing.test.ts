@@ -1,5 +1,6 @@
 import { addDays, beijingDate } from '../../activities/approvals/support';
-import { recordHistory, caseOf, decide, historyOf, startCase, startPlatform, waitFor, waitForEnd, waitForSms, type Platform } from './harness';
+import { waitFor } from '../helpers/wait';
+import { recordHistory, caseOf, decide, historyOf, startCase, startPlatform, waitForEnd, waitForSms, type Platform } from './harness';
 
 /**
  * Owners' committee filing (业委会): a formation reviewed by the street office and filed by the
@@ -40,7 +41,7 @@ describe('committee filing approval', () => {
     );
     expect(started.number).toMatch(/^YWH-320508-\d{4}-\d{4}$/);
     await decide(p, started.id, 'streetReview', 'pingjiang.street', { outcome: 'approve', comment: '材料齐全' });
-    await waitFor(async () => (await p.db('case_tasks').where({ case_id: started.id, node_id: 'districtFiling' }).first('due_at'))?.due_at, 'the filing task');
+    await waitFor('the filing task', async () => (await p.db('case_tasks').where({ case_id: started.id, node_id: 'districtFiling' }).first('due_at'))?.due_at);
     const due = (await p.db('case_tasks').where({ case_id: started.id, node_id: 'districtFiling' }).first('due_at')).due_at as Date;
     expect(new Date(due.getTime() + 8 * 3600_000).toISOString().slice(0, 10)).toBe(addDays(assemblyDate, 30));
     await decide(p, started.id, 'districtFiling', 'gusu.staff', { outcome: 'approve', comment: '准予备案' });
@@ -60,7 +61,7 @@ describe('committee filing approval', () => {
   it('returns a re-election to the committee (驳回), which supplies it, and is then rejected', async () => {
     const oc = await p.db('owners_committees').where('id', (await p.db('organisations').where('code', 'OC-320508001-PJXC').first('id')).id).first('id', 'filing_no');
     const started = await startCase(p, 'pingjiang.oc', 'committee-filing', { kind: 're_election', assemblyDate: beijingDate(), members: members.slice(1) });
-    await waitFor(async () => (await caseOf(p.db, started.id)).variables.applicationValid !== undefined, 'the check');
+    await waitFor('the check', async () => (await caseOf(p.db, started.id)).variables.applicationValid !== undefined);
     // No director in the list: the check says so and the case stops there.
     expect((await caseOf(p.db, started.id)).variables.applicationProblems).toEqual(['成员名单缺少主任']);
     const refused = await waitForEnd(p.db, started.id);
@@ -69,7 +70,7 @@ describe('committee filing approval', () => {
 
     const again = await startCase(p, 'pingjiang.oc', 'committee-filing', { kind: 're_election', assemblyDate: beijingDate(), members });
     await decide(p, again.id, 'streetReview', 'pingjiang.street', { outcome: 'return', returnTo: 'applicant', comment: '请附业主大会表决结果' });
-    await waitFor(async () => (await caseOf(p.db, again.id)).status === 'supplement', 'the committee to supply');
+    await waitFor('the committee to supply', async () => (await caseOf(p.db, again.id)).status === 'supplement');
     expect((await (await p.as('pingjiang.oc')).post(`/api/cases/${again.id}/supply`).send({ comment: '已附表决结果' })).status).toBe(200);
     await decide(p, again.id, 'streetReview', 'pingjiang.street', { outcome: 'reject', comment: '表决程序不合法' });
     const done = await waitForEnd(p.db, again.id);

@@ -1,5 +1,6 @@
 import { addDays, beijingDate } from '../../activities/approvals/support';
-import { recordHistory, caseOf, decide, historyOf, startCase, startPlatform, waitFor, waitForEnd, waitForSms, type Platform } from './harness';
+import { waitFor } from '../helpers/wait';
+import { recordHistory, caseOf, decide, historyOf, startCase, startPlatform, waitForEnd, waitForSms, type Platform } from './harness';
 import { readPdf } from './pdf-text';
 
 /**
@@ -47,7 +48,7 @@ describe('contract filing approval', () => {
   it('stores new data, shows conflicts, applies the reviewer’s choice, flags late filing and issues the certificate', async () => {
     const started = await startCase(p, 'dongwu.ent', 'contract-filing', filing(), scope());
     expect(started.number).toMatch(/^HTBA-320508-\d{4}-\d{5}$/);
-    await waitFor(async () => (await caseOf(p.db, started.id)).variables.conflicts, 'the comparison');
+    await waitFor('the comparison', async () => (await caseOf(p.db, started.id)).variables.conflicts);
     const v = (await caseOf(p.db, started.id)).variables;
     expect(v.lateFiling).toBe(true);
     expect(v.daysLate).toBe(5);
@@ -88,7 +89,7 @@ describe('contract filing approval', () => {
   it('goes back to the applicant for supplement, then is rejected: nothing is filed', async () => {
     const started = await startCase(p, 'dongwu.ent', 'contract-filing', filing({ contractNo: 'DW-HT-2026-019', signedOn: beijingDate() }), scope());
     await decide(p, started.id, 'districtReview', 'gusu.staff', { outcome: 'return', returnTo: 'applicant', comment: '请上传合同扫描件' });
-    await waitFor(async () => (await caseOf(p.db, started.id)).status === 'supplement', 'the supplement step');
+    await waitFor('the supplement step', async () => (await caseOf(p.db, started.id)).status === 'supplement');
     expect((await (await p.as('dongwu.ent')).post(`/api/cases/${started.id}/supply`).send({ comment: '已上传' })).status).toBe(200);
     await decide(p, started.id, 'districtReview', 'gusu.staff', { outcome: 'reject', comment: '合同主体与项目不符' });
     const done = await waitForEnd(p.db, started.id);

@@ -1,5 +1,6 @@
 import { beijingDate } from '../../activities/approvals/support';
-import { recordHistory, caseOf, decide, historyOf, openTaskAt, startCase, startPlatform, waitFor, waitForEnd, waitForSms, type Platform } from './harness';
+import { waitFor } from '../helpers/wait';
+import { recordHistory, caseOf, decide, historyOf, openTaskAt, startCase, startPlatform, waitForEnd, waitForSms, type Platform } from './harness';
 
 /**
  * Credit appeal (信用申诉): a pre-deduction notified by SMS, an appeal upheld (deduction
@@ -60,7 +61,7 @@ describe('credit appeal approval', () => {
     await decide(p, started.id, 'submitAppeal', 'dongwu.ent', { outcome: 'appeal', comment: '有异议' });
     await decide(p, started.id, 'districtReview', 'gusu.staff', { outcome: 'return', returnTo: 'submitAppeal', comment: '请补充证明材料' });
     // The appeal task is offered to the enterprise again (a new activation).
-    await waitFor(async () => (await p.db('case_tasks').where({ case_id: started.id, node_id: 'submitAppeal' }).count({ n: '*' }))[0].n === 2, 'the appeal task to reopen');
+    await waitFor('the appeal task to reopen', async () => (await p.db('case_tasks').where({ case_id: started.id, node_id: 'submitAppeal' }).count({ n: '*' }))[0].n === 2);
     await openTaskAt(p.db, started.id, 'submitAppeal');
     await decide(p, started.id, 'submitAppeal', 'dongwu.ent', { outcome: 'appeal', comment: '补充了照片' });
     await decide(p, started.id, 'districtReview', 'gusu.staff', { outcome: 'approve' });

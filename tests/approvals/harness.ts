@@ -9,7 +9,8 @@ import type TestAgent from 'supertest/lib/agent';
 import { publishShippedProcesses } from '../../lib/processes/shipped';
 import type { LazyTemporalClient } from '../../lib/temporal/client';
 import { createApprovalsWorker } from '../../workers/approvals-worker';
-import { openTaskAt, waitFor, workflowBundle } from '../engine/harness';
+import { openTaskAt, workflowBundle } from '../engine/harness';
+import { waitFor } from '../helpers/wait';
 import { signIn, testApp } from '../helpers/api';
 import { freshTestDatabase } from '../helpers/db';
 import { startSmsHarness, type SmsHarness } from '../sms/harness';
@@ -92,11 +93,11 @@ export async function caseOf(db: Knex, caseId: number): Promise<{ status: string
 }
 
 export async function waitForEnd(db: Knex, caseId: number): Promise<{ status: string; result: string | null; variables: Record<string, unknown> }> {
-  return waitFor(async () => {
+  return waitFor(`case ${caseId} to complete`, async () => {
     const c = await caseOf(db, caseId);
     if (c.status === 'incident') throw new Error(`case ${caseId} stopped with an incident: ${JSON.stringify(await db('case_history').where({ case_id: caseId, kind: 'incident' }).pluck('comment'))}`);
     return c.status === 'completed' ? c : null;
-  }, `case ${caseId} to complete`, 90_000);
+  }, { timeoutMs: 90_000 });
 }
 
 /** Kinds and nodes of a case's history, in order: what the case went through. */
@@ -111,7 +112,7 @@ export async function smsOfCase(db: Knex, workflowId: string): Promise<Array<{ p
 
 /** Waits until an SMS containing `fragment` went to `phone` for this case, and answers it. */
 export async function waitForSms(db: Knex, workflowId: string, phone: string, fragment: string): Promise<{ phone: string; text: string; status: string }> {
-  return waitFor(async () => (await smsOfCase(db, workflowId)).find((m) => m.phone === phone && m.text.includes(fragment)), `SMS to ${phone} containing "${fragment}"`, 60_000);
+  return waitFor(`SMS to ${phone} containing "${fragment}"`, async () => (await smsOfCase(db, workflowId)).find((m) => m.phone === phone && m.text.includes(fragment)), { timeoutMs: 60_000 });
 }
 
 /**
@@ -128,4 +129,4 @@ export async function recordHistory(p: Platform, processKey: string, workflowId:
   fs.writeFileSync(file, historyToJSON(history));
 }
 
-export { openTaskAt, waitFor };
+export { openTaskAt };

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { contentPath } from '../../lib/files/store';
-import { recordHistory, caseOf, decide, historyOf, startCase, startPlatform, waitFor, waitForEnd, waitForSms, type Platform } from './harness';
+import { waitFor } from '../helpers/wait';
+import { recordHistory, caseOf, decide, historyOf, startCase, startPlatform, waitForEnd, waitForSms, type Platform } from './harness';
 import { readPdf } from './pdf-text';
 
 /**
@@ -117,13 +118,13 @@ describe('qualification approval', () => {
         { code: 'change_proof', name: '变更登记.pdf', fileId: await upload('hengtai.ent', '变更登记-缺页.pdf') },
       ],
     });
-    await waitFor(async () => (await caseOf(p.db, started.id)).variables.checks, 'the automatic checks');
+    await waitFor('the automatic checks', async () => (await caseOf(p.db, started.id)).variables.checks);
     const checks = (await caseOf(p.db, started.id)).variables.checks as Array<{ code: string; ok: boolean; detail: string }>;
     expect(checks.find((c) => c.code === 'materials')).toMatchObject({ ok: true, detail: '齐全' });
 
     // The district reviewer (of 恒泰's district) returns it; the enterprise supplies the materials.
     await decide(p, started.id, 'districtReview', 'sip.staff', { outcome: 'return', returnTo: 'applicant', comment: '请补充原资质证书和变更证明' });
-    await waitFor(async () => (await caseOf(p.db, started.id)).status === 'supplement', 'the case to wait for the applicant');
+    await waitFor('the case to wait for the applicant', async () => (await caseOf(p.db, started.id)).status === 'supplement');
     const supplied = await (await p.as('hengtai.ent')).post(`/api/cases/${started.id}/supply`).send({
       comment: '已补充',
       formData: {

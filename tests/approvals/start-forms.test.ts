@@ -11,7 +11,8 @@ import type { LazyTemporalClient } from '../../lib/temporal/client';
 import { createApprovalsWorker } from '../../workers/approvals-worker';
 import { workflowBundle } from '../engine/harness';
 import { signIn, testApp } from '../helpers/api';
-import { caseOf, openTaskAt, startCase, startPlatform, waitFor, type Platform } from './harness';
+import { waitFor } from '../helpers/wait';
+import { caseOf, openTaskAt, startCase, startPlatform, type Platform } from './harness';
 
 /**
  * Start forms checked on the server (POST /api/cases) against the form pinned with the process
@@ -206,7 +207,7 @@ describe('start forms', () => {
       connection = await NativeConnection.connect({ address: process.env.TEMPORAL_ADDRESS! });
       worker = await createApprovalsWorker({ connection, namespace: 'default', db: p.db, taskQueue: paused!.queue, workflowBundle: await workflowBundle() });
       running = worker.run();
-      const checks = await waitFor(async () => (await caseOf(p.db, caseId)).variables.checks as Array<{ code: string; ok: boolean; detail: string }> | undefined, 'the automatic checks', 60_000);
+      const checks = await waitFor('the automatic checks', async () => (await caseOf(p.db, caseId)).variables.checks as Array<{ code: string; ok: boolean; detail: string }> | undefined, { timeoutMs: 60_000 });
       expect(checks.find((c) => c.code === 'materials')).toMatchObject({ ok: true, detail: '齐全' });
       const v3 = await dongwu.post('/api/cases').send({ processKey: 'qualification', formData: { kind: 'application', level: 'level_3', materials: v2Materials } });
       expect(v3.status).toBe(400);

@@ -5,7 +5,8 @@ import { DEMO_EXPERTS } from '../../db/seeds/approvals-demo';
 import { DEMO_PASSWORD } from '../../db/seeds/demo';
 import { contentPath } from '../../lib/files/store';
 import { hashPassword } from '../../lib/passwords';
-import { recordHistory, caseOf, decide, historyOf, openTaskAt, startCase, startPlatform, waitFor, waitForEnd, waitForSms, type Platform } from './harness';
+import { waitFor } from '../helpers/wait';
+import { recordHistory, caseOf, decide, historyOf, openTaskAt, startCase, startPlatform, waitForEnd, waitForSms, type Platform } from './harness';
 import { readPdf } from './pdf-text';
 
 /**
@@ -61,7 +62,7 @@ describe('tender approval', () => {
     feePerSqm: 2.8,
     ...overrides,
   });
-  const openTender = async (caseId: number) => waitFor(async () => (await p.db('tenders').where({ case_id: caseId, status: 'open' }).first('case_id')) ?? null, 'the tender to open');
+  const openTender = async (caseId: number) => waitFor('the tender to open', async () => (await p.db('tenders').where({ case_id: caseId, status: 'open' }).first('case_id')) ?? null);
   const bid = async (username: string, caseId: number, depositPaid = 50_000) => (await p.as(username)).post(`/api/tenders/${caseId}/bids`).send({ depositPaid });
 
   it('runs a tender from filing to award: screening, prequalification, expert draw and scoring, publicity, filing, refunds', async () => {
@@ -79,7 +80,7 @@ describe('tender approval', () => {
     expect(open.map((t) => t.case_id)).toContain(started.id);
 
     // The window closes on its timer; screening and prequalification follow.
-    await waitFor(async () => (await caseOf(p.db, started.id)).variables.bidderBand, 'screening', 90_000);
+    await waitFor('screening', async () => (await caseOf(p.db, started.id)).variables.bidderBand, { timeoutMs: 90_000 });
     expect((await bid('dongwu.ent', started.id)).status).toBe(409);
     const v = (await caseOf(p.db, started.id)).variables;
     expect(v).toMatchObject({ bidCount: 4, eligibleCount: 3, bidderBand: 'many' });
@@ -189,7 +190,7 @@ describe('tender approval', () => {
   it('goes back to the tenderer for supplement, then is rejected at filing: no tender opens', async () => {
     const started = await startCase(p, 'chengtou.dev', 'tender', tenderForm());
     await decide(p, started.id, 'cityFiling', 'city.staff', { outcome: 'return', returnTo: 'applicant', comment: '请补充招标文件' });
-    await waitFor(async () => (await caseOf(p.db, started.id)).status === 'supplement', 'the supplement step');
+    await waitFor('the supplement step', async () => (await caseOf(p.db, started.id)).status === 'supplement');
     expect((await (await p.as('chengtou.dev')).post(`/api/cases/${started.id}/supply`).send({ comment: '已补充', formData: { depositAmount: 60_000 } })).status).toBe(200);
     await decide(p, started.id, 'cityFiling', 'city.staff', { outcome: 'reject', comment: '不符合招标条件' });
     expect((await waitForEnd(p.db, started.id)).result).toBe('rejected');

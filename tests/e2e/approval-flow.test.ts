@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { publishShippedProcesses } from '../../lib/processes/shipped';
-import { startEngine, waitFor, type Engine } from '../engine/harness';
+import { startEngine, type Engine } from '../engine/harness';
+import { waitFor } from '../helpers/wait';
 import { SCREENSHOTS, UI_DIST, ensureUiBuilt, launchBrowser, serve } from '../helpers/browser';
 import { testApp } from '../helpers/api';
 import { claimAndDecide, supplyMaterials, uiSignIn, type UiDecision } from '../helpers/ui';
@@ -50,7 +51,7 @@ describe('an approval through the admin UI (headless Chromium)', () => {
     const started = await applicant.post('/api/cases').send({ processKey: 'sample-approval', title: '东吴物业法定代表人变更', formData: { needsLeader: true, reason: '法定代表人变更' } });
     expect(started.status).toBe(201);
     ({ id: caseId, number: caseNumber } = started.body);
-    await waitFor(async () => (await engine.db('case_tasks').where({ case_id: caseId, status: 'open' })).length > 0, 'the first task');
+    await waitFor('the first task', async () => (await engine.db('case_tasks').where({ case_id: caseId, status: 'open' })).length > 0);
 
     // The district reviewer's inbox, with its count, before anyone acted.
     const district = await signIn('gusu.staff');
@@ -71,7 +72,7 @@ describe('an approval through the admin UI (headless Chromium)', () => {
 
     await decide('city.staff', caseNumber, { outcome: '通过', comment: '同意' });
     await decide('city.leader', caseNumber, { outcome: '通过', comment: '同意变更' });
-    await waitFor(async () => (await engine.db('cases').where('id', caseId).first()).status === 'completed', 'the case to finish');
+    await waitFor('the case to finish', async () => (await engine.db('cases').where('id', caseId).first()).status === 'completed');
   });
 
   it('shows the applicant the finished case with every element on its path marked done', async () => {

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
-import { waitFor } from '../engine/harness';
+import { waitFor } from '../helpers/wait';
 import { startPlatform, type Platform } from '../approvals/harness';
 import { testApp } from '../helpers/api';
 import { SCREENSHOTS, UI_DIST, ensureUiBuilt, launchBrowser, serve } from '../helpers/browser';
@@ -69,7 +69,7 @@ describe('a qualification application through the admin UI (headless Chromium)',
     await decide('centre', { outcome: '通过', comment: '受理' });
     await decide('city.staff', { outcome: '通过', comment: '审核通过' });
     await decide('city.leader', { outcome: '通过', comment: '同意核准二级资质' });
-    await waitFor(async () => (await p.db('cases').where('id', caseId).first()).status === 'completed', 'the qualification to be issued', 120_000);
+    await waitFor('the qualification to be issued', async () => (await p.db('cases').where('id', caseId).first()).status === 'completed', { timeoutMs: 120_000 });
   });
 
   it('shows the applicant the approval, the certificate to download and every element of its path completed', async () => {

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import type { Browser } from 'playwright-core';
 import { startUiTestbed, type UiTestbed } from '../helpers/browser';
 import { uiSignIn } from '../helpers/ui';
-import { waitFor } from '../helpers/ports';
+import { waitFor } from '../helpers/wait';
 
 /** The SMS pages: categories, one's own subscriptions, a notice to a category, modem health. */
 describe('SMS pages (headless Chromium)', () => {
@@ -30,7 +30,7 @@ describe('SMS pages (headless Chromium)', () => {
     await staff.getByLabel('名称').fill('停水停电通知');
     await staff.getByRole('button', { name: '保存' }).click();
     await staff.getByRole('cell', { name: '停水停电通知' }).waitFor();
-    const category = await waitFor(async () => db('sms_categories').where('code', 'water_power').first(), 10_000, 'the category row');
+    const category = await waitFor('the category row', async () => db('sms_categories').where('code', 'water_power').first(), { timeoutMs: 10_000 });
 
     const owner = await signIn('pingjiang.oc');
     await owner.goto(`${server.url}/#/account/sms`);

@@ -1,5 +1,6 @@
 import type { Browser } from 'playwright-core';
-import { decide, startCase, startPlatform, waitFor, type Platform } from '../approvals/harness';
+import { decide, startCase, startPlatform, type Platform } from '../approvals/harness';
+import { waitFor } from '../helpers/wait';
 import { testApp } from '../helpers/api';
 import { UI_DIST, ensureUiBuilt, launchBrowser, serve } from '../helpers/browser';
 import { uiSignIn } from '../helpers/ui';
@@ -31,7 +32,7 @@ describe('tender pages (headless Chromium)', () => {
       depositAmount: 50_000, bidWindow: 'PT30M', publicityPeriod: 'PT1S', minBidders: 2, shortlistSize: 2, expertCount: 3, termMonths: 36, feePerSqm: 2.8,
     });
     await decide(p, started.id, 'cityFiling', 'city.staff', { outcome: 'approve', comment: '准予备案' });
-    await waitFor(async () => (await p.db('tenders').where({ case_id: started.id, status: 'open' }).first('case_id')) ?? null, 'the tender to open');
+    await waitFor('the tender to open', async () => (await p.db('tenders').where({ case_id: started.id, status: 'open' }).first('case_id')) ?? null);
 
     const page = await uiSignIn(browser, server.url, 'dongwu.ent');
     await page.getByText('招标公告', { exact: true }).click();

@@ -1,5 +1,6 @@
 import type TestAgent from 'supertest/lib/agent';
-import { bpmn, caseRow, flow, historyKinds, openTaskAt, openTasks, publish, startCase, startEngine, userTask, waitFor, waitForStatus, type Engine } from './harness';
+import { waitFor } from '../helpers/wait';
+import { bpmn, caseRow, flow, historyKinds, openTaskAt, openTasks, publish, startCase, startEngine, userTask, waitForStatus, type Engine } from './harness';
 
 /**
  * Every element of the supported BPMN subset, run by the real case workflow on the real
@@ -63,7 +64,7 @@ describe('BPMN elements on the real engine', () => {
     const [review] = await openTaskAt(engine.db, big.id, 'review');
     const row = await engine.db('case_tasks').where('id', review.id).first('due_at', 'created_at');
     expect(row.due_at.getTime() - row.created_at.getTime()).toBe(3600_000);
-    await waitFor(async () => (await historyKinds(engine.db, big.id)).includes('timer_fired'), 'the intermediate timer');
+    await waitFor('the intermediate timer', async () => (await historyKinds(engine.db, big.id)).includes('timer_fired'));
     // The join waits for the user task too.
     expect((await caseRow(engine.db, big.id)).status).toBe('running');
     await decide(admin, review.id, 'approve');
@@ -131,7 +132,7 @@ describe('BPMN elements on the real engine', () => {
       ),
     );
     const c = await startCase(admin, 't-messages');
-    await waitFor(async () => (await historyKinds(engine.db, c.id)).includes('message_awaited'), 'the case to wait for the deposit');
+    await waitFor('the case to wait for the deposit', async () => (await historyKinds(engine.db, c.id)).includes('message_awaited'));
     // The SMS reply comes first: the case keeps it until it reaches the receive task.
     expect((await admin.post(`/api/cases/${c.id}/messages`).send({ name: 'sms-reply', variables: { reply: '1' } })).status).toBe(200);
     expect((await caseRow(engine.db, c.id)).status).toBe('running');
@@ -164,7 +165,7 @@ describe('BPMN elements on the real engine', () => {
     );
     const c = await startCase(admin, 't-remind');
     const [review] = await openTaskAt(engine.db, c.id, 'review');
-    await waitFor(async () => (await historyKinds(engine.db, c.id)).filter((k) => k === 'sms_sent').length === 2, 'two reminders');
+    await waitFor('two reminders', async () => (await historyKinds(engine.db, c.id)).filter((k) => k === 'sms_sent').length === 2);
     const fired = await engine.db('case_history').where({ case_id: c.id, kind: 'timer_fired' }).select('node_id', 'data');
     expect(fired).toHaveLength(2);
     expect(fired.every((f: { node_id: string }) => f.node_id === 'nag')).toBe(true);

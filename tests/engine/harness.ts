@@ -7,6 +7,7 @@ import type { LazyTemporalClient } from '../../lib/temporal/client';
 import { createApprovalsWorker } from '../../workers/approvals-worker';
 import { signIn, testApp } from '../helpers/api';
 import { freshTestDatabase } from '../helpers/db';
+import { waitFor } from '../helpers/wait';
 
 /**
  * A real approvals worker (its own task queue) over a fresh database, and the real API
@@ -89,22 +90,6 @@ export async function startEngine(opts: { worker?: boolean; sms?: boolean } = {}
   };
 }
 
-/** Polls until `check` answers something truthy; conditions, never timed assertions. */
-export async function waitFor<T>(check: () => Promise<T | null | undefined | false>, what: string, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await check();
-      if (value) return value;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`Timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-}
-
 const NS =
   'xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"';
 
@@ -164,10 +149,10 @@ export async function openTasks(db: Knex, caseId: number): Promise<TaskRow[]> {
 
 /** Waits until the case has an open task at the node, and answers it. */
 export async function openTaskAt(db: Knex, caseId: number, nodeId: string, count = 1): Promise<TaskRow[]> {
-  return waitFor(async () => {
+  return waitFor(`open task at ${nodeId} of case ${caseId}`, async () => {
     const rows = (await openTasks(db, caseId)).filter((t) => t.node_id === nodeId);
     return rows.length >= count ? rows : null;
-  }, `open task at ${nodeId} of case ${caseId}`);
+  });
 }
 
 export async function caseRow(db: Knex, caseId: number): Promise<{ status: string; result: string | null; variables: string }> {
@@ -175,7 +160,7 @@ export async function caseRow(db: Knex, caseId: number): Promise<{ status: strin
 }
 
 export async function waitForStatus(db: Knex, caseId: number, status: string): Promise<void> {
-  await waitFor(async () => (await caseRow(db, caseId)).status === status, `case ${caseId} to be ${status}`);
+  await waitFor(`case ${caseId} to be ${status}`, async () => (await caseRow(db, caseId)).status === status);
 }
 
 export async function historyKinds(db: Knex, caseId: number): Promise<string[]> {

@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type TestAgent from 'supertest/lib/agent';
-import { bpmn, caseRow, flow, openTaskAt, publish, startCase, startEngine, userTask, waitFor, waitForStatus, type Engine } from './harness';
+import { waitFor } from '../helpers/wait';
+import { bpmn, caseRow, flow, openTaskAt, publish, startCase, startEngine, userTask, waitForStatus, type Engine } from './harness';
 
 /**
  * A boundary timer that cannot run — its FEEL deadline is not a duration, its cycle not a
@@ -84,7 +85,7 @@ describe('a boundary timer that fails', () => {
 
   const incidentOf = async (caseId: number) => {
     await waitForStatus(engine.db, caseId, 'incident');
-    return waitFor(async () => (await engine.db('case_history').where({ case_id: caseId, kind: 'incident' }).first('comment')) as { comment: string } | undefined, `the incident of case ${caseId} in the history`);
+    return waitFor(`the incident of case ${caseId} in the history`, async () => (await engine.db('case_history').where({ case_id: caseId, kind: 'incident' }).first('comment')) as { comment: string } | undefined);
   };
 
   it('raises an incident naming the timer when a FEEL deadline is not a duration', async () => {

@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { commandOf, descendantsOf, isAlive } from '../setup/leftover-processes';
-import { bpmn, caseRow, flow, openTaskAt, publish, startCase, startEngine, userTask, waitFor, waitForStatus, workflowBundle, type Engine } from './harness';
+import { waitFor } from '../helpers/wait';
+import { bpmn, caseRow, flow, openTaskAt, publish, startCase, startEngine, userTask, waitForStatus, workflowBundle, type Engine } from './harness';
 
 /**
  * The approvals worker runs as a child process and is killed with SIGKILL in the middle of a
@@ -56,7 +57,7 @@ describe('a worker killed mid-case', () => {
     // The process that ran the worker is gone, not just a wrapper around it…
     expect(isAlive(pid)).toBe(false);
     // …and so is what it started (its pipes closed with it).
-    await waitFor(async () => children.every((c) => !isAlive(c)), `the killed worker's children ${children.join(', ')} to exit`, 10_000);
+    await waitFor(`the killed worker's children ${children.join(', ')} to exit`, async () => children.every((c) => !isAlive(c)), { timeoutMs: 10_000 });
   };
 
   beforeAll(async () => {

@@ -19,7 +19,8 @@ import { createApprovalsWorker } from '../../workers/approvals-worker';
 import { signIn, testApp } from '../helpers/api';
 import { freshTestDatabase } from '../helpers/db';
 import { freePort } from '../helpers/ports';
-import { openTaskAt, openTasks, startCase, waitFor, waitForStatus, workflowBundle, type StartedCase } from '../engine/harness';
+import { openTaskAt, openTasks, startCase, waitForStatus, workflowBundle, type StartedCase } from '../engine/harness';
+import { waitFor } from '../helpers/wait';
 
 /**
  * The restore drill (R3) on real services: a Temporal dev server of this file's own (so it can be
@@ -132,7 +133,7 @@ describe('backup and restore drill', () => {
     expect(described.spec.timezone).toBe('Asia/Shanghai');
     expect(described.spec.calendars?.[0]).toMatchObject({ hour: [{ start: 2, end: 2, step: 1 }], minute: [{ start: 45, end: 45, step: 1 }] });
     await schedule.trigger();
-    const workflowId = await waitFor(async () => (await schedule.describe()).info.recentActions[0]?.action.workflow.workflowId, 'the scheduled backup to start');
+    const workflowId = await waitFor('the scheduled backup to start', async () => (await schedule.describe()).info.recentActions[0]?.action.workflow.workflowId);
     const result = (await client.workflow.getHandle(workflowId).result()) as { name: string; dir: string; reused: boolean };
     expect(result.reused).toBe(false);
     const runDir = path.join(backupDir, result.name);

@@ -5,7 +5,8 @@ import path from 'node:path';
 import { createDb } from '../../db/connection';
 import { createLogger } from '../../lib/logger';
 import { INSTALL_HINT, findServerBinaries, resolveDatabase, type PrivateServer } from '../../lib/database/private-server';
-import { freePort, waitFor } from '../helpers/ports';
+import { freePort } from '../helpers/ports';
+import { waitFor } from '../helpers/wait';
 
 /**
  * The private database server `npm start` runs when DATABASE_URL is unset and nothing answers
@@ -157,7 +158,7 @@ describeWithServer('npm start without a database server', () => {
     const exitedEarly = new Promise<never>((_, reject) =>
       child.once('exit', (code) => reject(new Error(`npm start exited with ${code} before it was up:\n${output}`))),
     );
-    const banner = waitFor(async () => output.includes('Press Ctrl-C to stop'), 240_000, 'the start banner').catch((err: Error) => {
+    const banner = waitFor('the start banner', async () => output.includes('Press Ctrl-C to stop'), { timeoutMs: 240_000 }).catch((err: Error) => {
       throw new Error(`${err.message}; output so far:\n${output}`);
     });
     await Promise.race([banner, exitedEarly]);

@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { DEMO_PASSWORD, DEMO_USERS } from '../../db/seeds/demo';
 import { testDatabaseUrl } from '../helpers/db';
-import { freePort, waitFor } from '../helpers/ports';
+import { freePort } from '../helpers/ports';
+import { waitFor } from '../helpers/wait';
 
 /**
  * `npm start` end to end: one command provisions its own Temporal dev server, migrates and
@@ -38,7 +39,7 @@ describe('npm start', () => {
     const exitedEarly = new Promise<never>((_, reject) =>
       child.once('exit', (code) => reject(new Error(`npm start exited with ${code} before it was up:\n${output}`))),
     );
-    const banner = waitFor(async () => output.includes('Press Ctrl-C to stop'), 240_000, 'the start banner').catch((err: Error) => {
+    const banner = waitFor('the start banner', async () => output.includes('Press Ctrl-C to stop'), { timeoutMs: 240_000 }).catch((err: Error) => {
       throw new Error(`${err.message}; output so far:\n${output}`);
     });
     await Promise.race([banner, exitedEarly]);
@@ -82,24 +83,24 @@ describe('npm start', () => {
     const cookie = login.headers.get('set-cookie')!.split(';')[0];
     expect(output).toMatch(/SMS\s+modems on /);
     const modems = await waitFor(
+      'four ready modems',
       async () => {
         const rows = (await (await fetch(`${base}/api/sms/modems`, { headers: { cookie } })).json()) as Array<{ status: string }>;
         return rows.length === 4 && rows.every((m) => m.status === 'ready') ? rows : null;
       },
-      60_000,
-      'four ready modems',
+      { timeoutMs: 60_000 },
     );
     expect(modems).toHaveLength(4);
   });
 
   it('reports both workers polling and the modems ready on /readyz, and serves /metrics to loopback', async () => {
     const body = await waitFor(
+      'every component ok',
       async () => {
         const b = (await (await fetch(`${base}/readyz`)).json()) as { health: string; components: Record<string, { status: string }> };
         return b.health === 'ok' ? b : null;
       },
-      60_000,
-      'every component ok',
+      { timeoutMs: 60_000 },
     );
     expect(Object.fromEntries(Object.entries(body.components).map(([k, v]) => [k, v.status]))).toEqual({ mysql: 'ok', temporal: 'ok', workerApprovals: 'ok', workerSms: 'ok', modems: 'ok' });
     const metrics = await fetch(`${base}/metrics`);

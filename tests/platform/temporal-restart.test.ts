@@ -6,7 +6,8 @@ import type { Knex } from 'knex';
 import { createDb } from '../../db/connection';
 import { DEMO_PASSWORD } from '../../db/seeds/demo';
 import { testDatabaseUrl } from '../helpers/db';
-import { freePort, waitFor } from '../helpers/ports';
+import { freePort } from '../helpers/ports';
+import { waitFor } from '../helpers/wait';
 
 /**
  * The Temporal dev server `npm start` runs dies (SIGKILL, as the OOM killer would): commands
@@ -54,7 +55,7 @@ describe('npm start: the Temporal dev server dies and comes back', () => {
       fetch(`${base}${url}`, { method, headers: { cookie, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
   };
   const openTask = (caseId: number, nodeId: string) =>
-    waitFor(async () => (await db('case_tasks').where({ case_id: caseId, node_id: nodeId, status: 'open' }).first('id')) as { id: number } | undefined, 60_000, `an open ${nodeId} task`);
+    waitFor(`an open ${nodeId} task`, async () => (await db('case_tasks').where({ case_id: caseId, node_id: nodeId, status: 'open' }).first('id')) as { id: number } | undefined, { timeoutMs: 60_000 });
 
   beforeAll(async () => {
     const [port, temporalPort, uiPort] = [await freePort(), await freePort(), await freePort()];
@@ -75,7 +76,7 @@ describe('npm start: the Temporal dev server dies and comes back', () => {
     child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
     const exitedEarly = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`npm start exited with ${code} before it was up:\n${output}`))));
-    const banner = waitFor(async () => output.includes('Press Ctrl-C to stop'), 240_000, 'the start banner').catch((err: Error) => {
+    const banner = waitFor('the start banner', async () => output.includes('Press Ctrl-C to stop'), { timeoutMs: 240_000 }).catch((err: Error) => {
       throw new Error(`${err.message}; output so far:\n${output}`);
     });
     await Promise.race([banner, exitedEarly]);
@@ -104,7 +105,7 @@ describe('npm start: the Temporal dev server dies and comes back', () => {
     const [pid] = devServerPids();
     expect(pid).toBeGreaterThan(0);
     process.kill(pid, 'SIGKILL');
-    await waitFor(async () => !alive(pid), 5_000, 'the dev server to die');
+    await waitFor('the dev server to die', async () => !alive(pid), { timeoutMs: 5_000 });
 
     // While it is down: every command answers 503 at once, never 500, never a 20 s wait.
     const timed = async (res: Promise<Response>) => {
@@ -129,7 +130,7 @@ describe('npm start: the Temporal dev server dies and comes back', () => {
 
     // Back within 30 s, on the same state file.
     const t0 = Date.now();
-    await waitFor(async () => (await fetch(`${base}/readyz`)).status === 200, 30_000, '/readyz to answer 200 again');
+    await waitFor('/readyz to answer 200 again', async () => (await fetch(`${base}/readyz`)).status === 200, { timeoutMs: 30_000 });
     const [newPid] = devServerPids();
     expect(newPid).toBeGreaterThan(0);
     expect(newPid).not.toBe(pid);
@@ -138,20 +139,20 @@ describe('npm start: the Temporal dev server dies and comes back', () => {
 
     // The waiting case goes on: the decision that was refused is taken now, and the case completes.
     const again = await waitFor(
+      'the decision to be accepted',
       async () => {
         const r = await gusu('POST', `/api/tasks/${first.id}/decide`, { outcome: 'approve' });
         if (r.status === 503) return null; // the API's or a worker's connection is still coming back
         return r;
       },
-      30_000,
-      'the decision to be accepted',
+      { timeoutMs: 30_000 },
     );
     expect(again.status).toBe(200);
     const city = await signIn('city.staff');
     const second = await openTask(c.id, 'cityReview');
     expect((await city('POST', `/api/tasks/${second.id}/claim`, {})).status).toBe(200);
     expect((await city('POST', `/api/tasks/${second.id}/decide`, { outcome: 'approve' })).status).toBe(200);
-    await waitFor(async () => ((await db('cases').where('id', c.id).first('status')) as { status: string }).status === 'completed', 60_000, 'the case to complete');
+    await waitFor('the case to complete', async () => ((await db('cases').where('id', c.id).first('status')) as { status: string }).status === 'completed', { timeoutMs: 60_000 });
   }, 180_000);
 
   it('stops cleanly afterwards, the restarted dev server included', async () => {

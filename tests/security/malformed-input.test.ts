@@ -11,7 +11,8 @@ import { DEMO_PASSWORD } from '../../db/seeds/demo';
 import type { Config } from '../../lib/config';
 import { PERMISSIONS, can, type Permission, type Role } from '../../lib/roles';
 import type { LazyTemporalClient } from '../../lib/temporal/client';
-import { decide, openTaskAt, startCase, startPlatform, waitFor, type Platform } from '../approvals/harness';
+import { decide, openTaskAt, startCase, startPlatform, type Platform } from '../approvals/harness';
+import { waitFor } from '../helpers/wait';
 import { testApp } from '../helpers/api';
 import { documentOperations, fillPath, rawRequest, runPool, serve, signInCookie, type DocOperation, type JsonSchema, type RawResponse, type Served } from './probe-http';
 
@@ -609,7 +610,7 @@ async function buildReal(p: Platform): Promise<Real> {
   const project = (await db('property_projects').where({ enterprise_id: dongwu, district_code: '320508' }).orderBy('id').first('id', 'code', 'street_code')) as { id: number; code: string; street_code: string };
   const tender = await startCase(p, 'chengtou.dev', 'tender', { projectId: project.id, tenderer: 'developer', title: '模糊测试招标', depositAmount: 50_000, bidWindow: 'P7D' }, { districtCode: '320508', streetCode: project.street_code });
   await decide(p, tender.id, 'cityFiling', 'city.staff', { outcome: 'approve' });
-  await waitFor(async () => (await db('tenders').where({ case_id: tender.id, status: 'open' }).first('case_id')) ?? null, 'the tender to open');
+  await waitFor('the tender to open', async () => (await db('tenders').where({ case_id: tender.id, status: 'open' }).first('case_id')) ?? null);
   const bid = await (await p.as('hengtai.ent')).post(`/api/tenders/${tender.id}/bids`).send({ depositPaid: 50_000 });
   expect(bid.status).toBe(201);
   const upload = await admin.post('/api/files').query({ name: 'fuzz.txt' }).set('content-type', 'text/plain').send('fuzz');

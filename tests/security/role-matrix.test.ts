@@ -8,7 +8,8 @@ import { creditCodeCheckChar, idNumberCheckChar } from '../../db/registries/iden
 import { DEMO_PASSWORD, DEMO_USERS } from '../../db/seeds/demo';
 import { hashPassword } from '../../lib/passwords';
 import { ROLES, can, type Permission, type Role, type Scope } from '../../lib/roles';
-import { decide, openTaskAt, startCase, startPlatform, waitFor, type Platform } from '../approvals/harness';
+import { decide, openTaskAt, startCase, startPlatform, type Platform } from '../approvals/harness';
+import { waitFor } from '../helpers/wait';
 import { documentOperations, fillPath, type DocOperation } from './probe-http';
 
 /**
@@ -674,9 +675,9 @@ async function buildFixtures(p: Platform): Promise<Fixtures> {
   const openTender = await startCase(p, 'yinhe.dev', 'tender', tenderForm('P7D'), where);
   await decide(p, tender.id, 'cityFiling', 'city.staff', { outcome: 'approve' });
   await decide(p, openTender.id, 'cityFiling', 'city.staff', { outcome: 'approve' });
-  await waitFor(async () => (await db('tenders').where({ case_id: tender.id, status: 'open' }).first('case_id')) ?? null, 'the tender to open');
+  await waitFor('the tender to open', async () => (await db('tenders').where({ case_id: tender.id, status: 'open' }).first('case_id')) ?? null);
   for (const u of ['hengtai.ent', 'bidder.ent']) expect((await (await p.as(u)).post(`/api/tenders/${tender.id}/bids`).send({ depositPaid: 50_000 })).status).toBe(201);
-  await waitFor(async () => (await db('tenders').where({ case_id: openTender.id, status: 'open' }).first('case_id')) ?? null, 'the second tender to open');
+  await waitFor('the second tender to open', async () => (await db('tenders').where({ case_id: openTender.id, status: 'open' }).first('case_id')) ?? null);
   const scoring = await openTaskAt(db, tender.id, 'scoring', 3);
   const expertLiUser = await userId('expert.li');
   expect(scoring.map((t) => t.assignee_id)).not.toContain(expertLiUser);

@@ -85,7 +85,8 @@ function ApplicationForm({ process }: { process: StartableProcess }) {
       }
       const created = (await (await apiFetch('/api/cases', { method: 'POST', body: JSON.stringify(body) })).json()) as { id: number; number: string };
       notify('cases.started', { type: 'success', messageArgs: { number: created.number } });
-      navigate(`/cases/${created.id}/show`);
+      // A route change, not work to wait for.
+      void navigate(`/cases/${created.id}/show`);
     } catch (error) {
       const details = (error as { body?: { error?: { details?: Array<{ field: string; reason: string }> } } }).body?.error?.details ?? [];
       setProblems(Object.fromEntries(details.map((d) => [d.field.replace(/^body\.(formData\.)?/, ''), d.reason])));

@@ -37,7 +37,7 @@ export const ProcessDesigner = () => {
       setProblems([]);
       editor.current.showProblems([]);
       notify('processes.published', { type: 'success', messageArgs: { key: result.processKey, version: result.version } });
-      navigate(`/processes/${encodeURIComponent(result.processKey)}/show`);
+      void navigate(`/processes/${encodeURIComponent(result.processKey)}/show`);
     } catch (error) {
       const details = (error as { body?: { error?: { details?: Array<{ field: string; reason: string }> } } }).body?.error?.details ?? [];
       const found = details.map((d) => ({ elementId: d.field, message: d.reason }));
