@@ -1,12 +1,11 @@
 import type { Knex } from 'knex';
+import { databaseClock } from '../db/connection';
 
 export function createSystemActivities(db: Knex) {
   return {
     /** The database server's clock, proving the worker reaches MySQL. */
     async databaseClock(): Promise<string> {
-      const [rows] = (await db.raw('SELECT UTC_TIMESTAMP(3) AS now')) as [Array<{ now: Date | string }>];
-      const now = rows[0].now;
-      return now instanceof Date ? now.toISOString() : String(now);
+      return databaseClock(db);
     },
   };
 }

@@ -1,7 +1,9 @@
 import crypto from 'node:crypto';
-import { listModems } from '../db/sms-modems';
+import { listModems } from '../db/sms/modems';
+import { outcomesByModem } from '../db/sms/stats';
 import type { Request, RequestHandler, Router } from 'express';
 import type { Knex } from 'knex';
+import { openTaskCounts } from '../db/cases/tasks';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { forbidden } from './http/errors';
 
@@ -56,20 +58,11 @@ export function createMetrics(db: Knex, opts: { token?: string; now?: () => numb
     };
   };
   // One indexed pass over case_tasks (status, due_at): open tasks, and those past their due time.
-  const taskCounts = cached(async () => {
-    const row = (await db('case_tasks')
-      .where('status', 'open')
-      .first(db.raw('COUNT(*) AS open_count'), db.raw('COALESCE(SUM(due_at < UTC_TIMESTAMP(3)), 0) AS overdue_count'))) as { open_count: number | string; overdue_count: number | string };
-    return { open: Number(row.open_count), overdue: Number(row.overdue_count) };
-  });
+  const taskCounts = cached(() => openTaskCounts(db));
   // Covered by the (modem_imei, sent_at) index and the failed_at index respectively.
   const smsCounts = cached(async () => {
-    const [sent, failed, modems] = await Promise.all([
-      db('sms_messages').whereNotNull('sent_at').groupBy('modem_imei').select('modem_imei', db.raw('COUNT(*) AS n')),
-      db('sms_messages').whereNotNull('failed_at').groupBy('modem_imei').select('modem_imei', db.raw('COUNT(*) AS n')),
-      listModems(db),
-    ]);
-    return { sent: sent as Array<{ modem_imei: string | null; n: number | string }>, failed: failed as Array<{ modem_imei: string | null; n: number | string }>, modems: modems as Array<{ imei: string; port: string; status: string }> };
+    const [{ sent, failed }, modems] = await Promise.all([outcomesByModem(db), listModems(db)]);
+    return { sent, failed, modems: modems as Array<{ imei: string; port: string; status: string }> };
   });
 
   new Gauge({

@@ -50,3 +50,15 @@ export async function ensureDatabase(databaseUrl: string): Promise<void> {
 }
 
 export type { Knex };
+
+/** Whether the database answers (readiness probes). */
+export async function pingDatabase(db: Knex): Promise<void> {
+  await db.raw('SELECT 1');
+}
+
+/** The database server's clock as an ISO string (a worker proving it reaches MySQL). */
+export async function databaseClock(db: Knex): Promise<string> {
+  const [rows] = (await db.raw('SELECT UTC_TIMESTAMP(3) AS now')) as [Array<{ now: Date | string }>];
+  const now = rows[0].now;
+  return now instanceof Date ? now.toISOString() : String(now);
+}

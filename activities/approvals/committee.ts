@@ -1,6 +1,8 @@
+import { caseInfo } from '../../db/cases/cases';
+import { committeeOf, projectHasLiveCommittee, projectOf } from '../../db/approvals/registry-lookups';
 import { saveCommitteeFromApproval } from '../../db/registries/approvals';
 import type { ServiceTaskInput, ServiceTaskResult } from '../../lib/cases/changes';
-import { addDays, allocateOnce, beijingDate, caseInfo, header, numberVariable, variable, type ApprovalDeps } from './support';
+import { addDays, allocateOnce, beijingDate, header, numberVariable, variable, type ApprovalDeps } from './support';
 
 /**
  * Owners' committee filing (业委会, 000 主要功能 8, 002 §3.5): formation, re-election, member
@@ -26,7 +28,7 @@ export function createCommitteeActivities(deps: ApprovalDeps) {
   const committeeIdOf = async (input: ServiceTaskInput) => {
     const given = numberVariable(input, 'committeeId');
     if (given) return given;
-    const own = (await db('owners_committees').where('id', Number(input.variables.applicantOrganisationId)).first('id')) as { id: number } | undefined;
+    const own = (await committeeOf(db, Number(input.variables.applicantOrganisationId))) as { id: number } | undefined;
     return own?.id;
   };
 
@@ -40,14 +42,14 @@ export function createCommitteeActivities(deps: ApprovalDeps) {
       let committeeId: number | undefined;
       if (kind !== 'formation') {
         committeeId = await committeeIdOf(input);
-        const committee = committeeId ? ((await db('owners_committees').where('id', committeeId).first('project_id', 'status')) as { project_id: number; status: string } | undefined) : undefined;
+        const committee = committeeId ? ((await committeeOf(db, committeeId)) as { project_id: number; status: string } | undefined) : undefined;
         if (!committee) problems.push('业委会不在业委会资料库中');
         else if (committee.status === 'dissolved') problems.push('业委会已注销');
         else projectId = committee.project_id;
-      } else if (projectId && (await db('owners_committees').where('project_id', projectId).whereNot('status', 'dissolved').first('id'))) {
+      } else if (projectId && (await projectHasLiveCommittee(db, projectId))) {
         problems.push('该项目已有业委会');
       }
-      const project = projectId ? ((await db('property_projects').where('id', projectId).first('id', 'name', 'district_code', 'street_code')) as { id: number; name: string; district_code: string; street_code: string | null } | undefined) : undefined;
+      const project = projectId ? ((await projectOf(db, projectId)) as { id: number; name: string; district_code: string; street_code: string | null } | undefined) : undefined;
       if (!project) problems.push('物业项目不在项目资料库中');
       else if (project.street_code !== input.variables.streetCode) problems.push('案件所属街道与项目所在街道不一致');
       const members = variable<Member[]>(input, 'members') ?? [];
@@ -84,7 +86,7 @@ export function createCommitteeActivities(deps: ApprovalDeps) {
         const v = str(name);
         return v && /^\d{4}-\d{2}-\d{2}$/.test(v) ? v : null;
       };
-      const current = committeeId ? ((await db('owners_committees').where('id', committeeId).first()) as Record<string, unknown>) : null;
+      const current = committeeId ? ((await committeeOf(db, committeeId)) as Record<string, unknown>) : null;
       const members = kind === 'deregistration' ? undefined : (variable<Member[]>(input, 'members') ?? []).map((m) => ({
         name: String(m.name),
         position: m.position,

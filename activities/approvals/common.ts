@@ -1,5 +1,10 @@
+import { organisationUserIds } from '../../db/accounts';
+import { caseInfo } from '../../db/cases/cases';
+import { publish } from '../../db/approvals/publicity';
+import { drawnExpertUserIds } from '../../db/approvals/tender-experts';
+import { bidderEnterpriseIds, tendererOrganisationIdOf } from '../../db/approvals/tenders';
 import type { ServiceTaskInput, ServiceTaskResult } from '../../lib/cases/changes';
-import { caseInfo, header, organisationUserIds, publish, type ApprovalDeps } from './support';
+import { header, type ApprovalDeps } from './support';
 
 /**
  * Steps every approval uses: texting the people a step concerns and publishing a result for the
@@ -23,18 +28,17 @@ export function createCommonApprovalActivities(deps: ApprovalDeps) {
           (await organisationUserIds(db, c.applicantOrganisationId, ['enterprise', 'owners_committee', 'developer'])).forEach((id) => ids.add(id));
           break;
         case 'tenderer': {
-          const t = (await db('tenders').where('case_id', c.id).first('tenderer_organisation_id')) as { tenderer_organisation_id: number } | undefined;
-          (await organisationUserIds(db, t?.tenderer_organisation_id ?? c.applicantOrganisationId, ['developer', 'owners_committee'])).forEach((id) => ids.add(id));
+          const tenderer = await tendererOrganisationIdOf(db, c.id);
+          (await organisationUserIds(db, tenderer ?? c.applicantOrganisationId, ['developer', 'owners_committee'])).forEach((id) => ids.add(id));
           break;
         }
         case 'bidders': {
-          const enterprises = (await db('tender_bids').where('case_id', c.id).pluck('enterprise_id')) as number[];
+          const enterprises = await bidderEnterpriseIds(db, c.id);
           for (const e of enterprises) (await organisationUserIds(db, e, ['enterprise'])).forEach((id) => ids.add(id));
           break;
         }
         case 'experts': {
-          const users = (await db('tender_expert_draws as d').join('experts as x', 'x.id', 'd.expert_id').where({ 'd.case_id': c.id, 'd.selected': true }).whereNotNull('x.user_id').pluck('x.user_id')) as number[];
-          users.forEach((id) => ids.add(id));
+          (await drawnExpertUserIds(db, c.id)).forEach((id) => ids.add(id));
           break;
         }
         default:

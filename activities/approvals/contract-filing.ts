@@ -1,6 +1,8 @@
+import { caseInfo } from '../../db/cases/cases';
+import { enterpriseOf, projectOf } from '../../db/approvals/registry-lookups';
 import { recordFiledContract } from '../../db/registries/approvals';
 import type { ServiceTaskInput, ServiceTaskResult } from '../../lib/cases/changes';
-import { addDays, beijingDate, BUREAU, caseInfo, header, issueDocument, numberVariable, variable, type ApprovalDeps } from './support';
+import { addDays, beijingDate, BUREAU, header, issueDocument, numberVariable, variable, type ApprovalDeps } from './support';
 
 /**
  * Contract filing (契约备案, 000 主要功能 1.4, 002 §3.3): a property service contract or a
@@ -45,9 +47,9 @@ export function createContractFilingActivities(deps: ApprovalDeps) {
     /** 比对登记数据: deadline and lateness, data the registry lacks, data that conflicts. */
     async approvalContractCompare(input: ServiceTaskInput): Promise<ServiceTaskResult> {
       const projectId = numberVariable(input, 'projectId');
-      const project = projectId ? ((await db('property_projects').where('id', projectId).first()) as Record<string, unknown> | undefined) : undefined;
+      const project = projectId ? await projectOf(db, projectId) : undefined;
       const enterpriseId = enterpriseIdOf(input);
-      const enterprise = (await db('enterprises').where('id', enterpriseId).first('id', 'name', 'kind')) as { id: number; name: string; kind: string } | undefined;
+      const enterprise = await enterpriseOf(db, enterpriseId);
       const problems: string[] = [];
       if (!project) problems.push('项目不在项目资料库中');
       if (!enterprise || enterprise.kind !== 'property_service') problems.push('物业服务企业不在企业资料库中');

@@ -1,22 +1,15 @@
+import { organisationUserIds } from '../../db/accounts';
+import { caseInfo } from '../../db/cases/cases';
+import { creditEventOf, enterpriseOf } from '../../db/approvals/registry-lookups';
 import { applyFinalCreditChange } from '../../db/registries/approvals';
 import type { ServiceTaskInput, ServiceTaskResult } from '../../lib/cases/changes';
-import { caseInfo, header, numberVariable, organisationUserIds, type ApprovalDeps } from './support';
+import { header, numberVariable, type ApprovalDeps } from './support';
 
 /**
  * Credit appeal (信用申诉, 000 主要功能 2.4, C3): a pre-deduction (a pending credit event) is
  * notified to the enterprise, which may appeal with evidence inside a window; district and city
  * review the appeal; the deduction is then made final, adjusted or cancelled in the registry.
  */
-interface EventRow {
-  id: number;
-  enterprise_id: number;
-  status: string;
-  points: string | number;
-  category: string;
-  description: string;
-  occurred_on: Date | string;
-}
-
 export function createCreditAppealActivities(deps: ApprovalDeps) {
   const { db } = deps;
 
@@ -25,7 +18,7 @@ export function createCreditAppealActivities(deps: ApprovalDeps) {
     async approvalCreditPrededuction(input: ServiceTaskInput): Promise<ServiceTaskResult> {
       const c = await caseInfo(db, input.caseId);
       const eventId = numberVariable(input, 'eventId');
-      const event = eventId ? ((await db('credit_events').where('id', eventId).first()) as EventRow | undefined) : undefined;
+      const event = eventId ? await creditEventOf(db, eventId) : undefined;
       const problem = !event
         ? '信用事件不存在'
         : event.enterprise_id !== c.applicantOrganisationId
@@ -36,7 +29,7 @@ export function createCreditAppealActivities(deps: ApprovalDeps) {
               ? '信用事件不是扣分'
               : null;
       if (problem || !event) return { variables: { eventValid: false, eventProblem: problem }, note: `不能发起申诉流程：${problem}` };
-      const enterprise = (await db('enterprises').where('id', event.enterprise_id).first('name')) as { name: string };
+      const enterprise = (await enterpriseOf(db, event.enterprise_id))!;
       const window = header(input, 'appealWindowText', '规定期限');
       const text = `【苏州物业监管平台】${enterprise.name}：您单位因“${event.description}”被预扣信用分${Math.abs(Number(event.points))}分（案件${c.number}）。如有异议，请于${window}内登录平台提交申诉及证明材料，逾期未申诉的扣分生效。`;
       const userIds = await organisationUserIds(db, event.enterprise_id, ['enterprise']);
@@ -55,7 +48,7 @@ export function createCreditAppealActivities(deps: ApprovalDeps) {
       const c = await caseInfo(db, input.caseId);
       const eventId = numberVariable(input, 'eventId')!;
       const decision = header(input, 'decision', 'confirm');
-      const event = (await db('credit_events').where('id', eventId).first('points')) as { points: string | number };
+      const event = (await creditEventOf(db, eventId))!;
       const adjusted = numberVariable(input, 'adjustedPoints');
       const finalPoints = decision === 'restore' ? (adjusted !== undefined && adjusted < 0 ? adjusted : null) : Number(event.points);
       const written = await applyFinalCreditChange(db, { caseRef: c.number, eventId, finalPoints });

@@ -1,10 +1,12 @@
+import { caseInfo } from '../../db/cases/cases';
 import { applyEnterpriseDetailsChange } from '../../db/approvals/enterprise-details';
+import { doublyRegisteredStaff, enterpriseOf, otherEmployersOf } from '../../db/approvals/registry-lookups';
 import { existingFileIds } from '../../db/files';
 import { setEnterpriseQualification } from '../../db/registries/approvals';
 import { QUALIFICATION_LEVELS } from '../../db/registries/enterprises';
 import { requiredMaterials } from '../../lib/approvals/forms';
 import type { ServiceTaskInput, ServiceTaskResult } from '../../lib/cases/changes';
-import { addYears, beijingDate, BUREAU, caseInfo, header, issueDocument, numberVariable, variable, type ApprovalDeps } from './support';
+import { addYears, beijingDate, BUREAU, header, issueDocument, numberVariable, variable, type ApprovalDeps } from './support';
 
 /**
  * Qualification (资质, 000 主要功能 6, 002 §3.2): application, change, out-of-town filing and
@@ -12,18 +14,6 @@ import { addYears, beijingDate, BUREAU, caseInfo, header, issueDocument, numberV
  * automatic checks, issue the certificate and write the result into the enterprise registry.
  */
 export const QUALIFICATION_KINDS: Record<string, string> = { application: '资质申报', change: '资质变更', out_of_town: '异地企业备案', review: '资质审查' };
-
-interface EnterpriseRow {
-  id: number;
-  name: string;
-  kind: string;
-  legal_representative: string;
-  address: string | null;
-  out_of_town: number | boolean;
-  qualification_level: string;
-  qualification_certificate_no: string | null;
-  qualification_valid_until: Date | string | null;
-}
 
 interface Check {
   code: string;
@@ -40,7 +30,7 @@ function enterpriseIdOf(input: ServiceTaskInput): number {
 
 export function createQualificationActivities(deps: ApprovalDeps) {
   const { db } = deps;
-  const enterprise = async (id: number) => (await db('enterprises').where('id', id).first()) as EnterpriseRow | undefined;
+  const enterprise = (id: number) => enterpriseOf(db, id);
 
   return {
     /** 自动核查: staff registered at two enterprises, required materials, the current qualification's validity. */
@@ -55,17 +45,10 @@ export function createQualificationActivities(deps: ApprovalDeps) {
       }
       checks.push({ code: 'registered', label: '企业资料库登记', ok: true, detail: ent.name });
 
-      const duplicates = (await db('enterprise_staff as s')
-        .where({ 's.enterprise_id': enterpriseId, 's.active': true, 's.duplicate_registration': true })
-        .select('s.name', 's.role', 's.id_number')
-        .orderBy('s.id')) as Array<{ name: string; role: string; id_number: string }>;
+      const duplicates = await doublyRegisteredStaff(db, enterpriseId);
       const duplicateStaff: Array<{ name: string; role: string; otherEnterprises: string[] }> = [];
       for (const d of duplicates) {
-        const others = (await db('enterprise_staff as s')
-          .join('enterprises as e', 'e.id', 's.enterprise_id')
-          .where({ 's.id_number': d.id_number, 's.active': true })
-          .whereNot('s.enterprise_id', enterpriseId)
-          .pluck('e.name')) as string[];
+        const others = await otherEmployersOf(db, d.id_number, enterpriseId);
         duplicateStaff.push({ name: d.name, role: d.role, otherEnterprises: others });
       }
       checks.push({

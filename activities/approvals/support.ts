@@ -1,55 +1,20 @@
 import crypto from 'node:crypto';
-import { insertDocument, lockDocument, setDocumentFile } from '../../db/approvals/documents';
 import type { Knex } from 'knex';
+import { documentOnce, relinkDocumentFile, storeDocumentFile } from '../../db/approvals/documents';
+import type { CaseInfo } from '../../db/cases/cases';
 import { allocateDocumentNumber } from '../../lib/approvals/document-numbers';
 import { renderDocumentPdf, type DocumentSpec } from '../../lib/approvals/pdf';
 import { literalOrFeel } from '../../lib/bpmn/feel';
 import type { ServiceTaskInput } from '../../lib/cases/changes';
-import { FILE_OWNERS, linkFiles, saveFile } from '../../db/files';
 
 /**
- * What the approvals' service tasks share: the case row, who to text, issuing a numbered
- * document with its PDF, and publishing a result for the portal. Every write is keyed by the
- * case and a kind, so an activity retried after a lost reply finds its work done.
+ * What the approvals' service tasks share: reading headers and variables, dates, and issuing a
+ * numbered document with its PDF. Every write is keyed by the case and a kind (in the db/approvals
+ * modules), so an activity retried after a lost reply finds its work done.
  */
 export interface ApprovalDeps {
   db: Knex;
   filesDir: string;
-}
-
-export interface CaseInfo {
-  id: number;
-  number: string;
-  processKey: string;
-  workflowId: string;
-  districtCode: string | null;
-  streetCode: string | null;
-  applicantOrganisationId: number;
-  startedBy: number;
-}
-
-export async function caseInfo(db: Knex | Knex.Transaction, caseId: number): Promise<CaseInfo> {
-  const row = (await db('cases').where('id', caseId).first('id', 'number', 'process_key', 'workflow_id', 'district_code', 'street_code', 'applicant_organisation_id', 'started_by')) as
-    | { id: number; number: string; process_key: string; workflow_id: string; district_code: string | null; street_code: string | null; applicant_organisation_id: number; started_by: number }
-    | undefined;
-  if (!row) throw new Error(`case ${caseId} not found`);
-  return {
-    id: row.id,
-    number: row.number,
-    processKey: row.process_key,
-    workflowId: row.workflow_id,
-    districtCode: row.district_code,
-    streetCode: row.street_code,
-    applicantOrganisationId: row.applicant_organisation_id,
-    startedBy: row.started_by,
-  };
-}
-
-/** Active users of an organisation (an enterprise's or committee's own accounts), optionally of some roles. */
-export async function organisationUserIds(db: Knex, organisationId: number, roles: string[] = []): Promise<number[]> {
-  const q = db('users').where({ organisation_id: organisationId, active: true });
-  if (roles.length) q.whereIn('role', roles);
-  return (await q.orderBy('id').pluck('id')) as number[];
 }
 
 /** A header's value, FEEL allowed ("=..."), as text. */
@@ -113,57 +78,24 @@ export async function issueDocument(
 ): Promise<IssuedDocument> {
   const { db, filesDir } = deps;
   const c = input.caseInfo;
-  const row = await db.transaction(async (trx) => {
-    const existing = await lockDocument(trx, c.id, input.kind);
-    if (existing) return existing;
-    const now = new Date();
-    const number = await allocateDocumentNumber(trx, input.numberRule, input.kind, c.districtCode, now);
-    const id = await insertDocument(trx, { caseId: c.id, kind: input.kind, number, title: input.title, data: input.data, issuedAt: now });
-    return { id, number, issued_at: now, file_id: null };
-  });
+  const row = await documentOnce(db, { caseId: c.id, kind: input.kind, title: input.title, data: input.data, stampIssuedAt: true }, (trx, now) =>
+    allocateDocumentNumber(trx, input.numberRule, input.kind, c.districtCode, now),
+  );
   const issuedOn = beijingDate(new Date(row.issued_at));
   const fileId = stableUuid(`${c.workflowId}/document/${input.kind}`);
-  // The file belongs to its document row, so it is readable by whoever sees the case (db/files.ts).
-  const owner = { type: FILE_OWNERS.approvalDocument, id: row.id };
   if (row.file_id !== fileId) {
     const bytes = await renderDocumentPdf(input.build(row.number, issuedOn));
-    await db.transaction(async (trx) => {
-      await saveFile(trx, filesDir, { id: fileId, name: `${input.title}-${row.number}.pdf`, mime: 'application/pdf', bytes, uploadedBy: null, source: 'approval' });
-      await setDocumentFile(trx, c.id, input.kind, fileId);
-      await linkFiles(trx, [fileId], owner, { purpose: 'document', linkedBy: null });
-    });
+    await storeDocumentFile(db, filesDir, { documentId: row.id, caseId: c.id, kind: input.kind, fileId, name: `${input.title}-${row.number}.pdf`, bytes });
   } else {
-    await linkFiles(db, [fileId], owner, { purpose: 'document', linkedBy: null });
+    await relinkDocumentFile(db, row.id, fileId);
   }
   return { number: row.number, fileId, issuedOn };
 }
 
 /** A number with no printed document (e.g. a committee filing number), allocated once per case and kind. */
 export async function allocateOnce(db: Knex, c: CaseInfo, kind: string, numberRule: string, title: string): Promise<string> {
-  return db.transaction(async (trx) => {
-    const existing = await lockDocument(trx, c.id, kind);
-    if (existing) return existing.number;
-    const number = await allocateDocumentNumber(trx, numberRule, kind, c.districtCode);
-    await insertDocument(trx, { caseId: c.id, kind, number, title });
-    return number;
-  });
-}
-
-/** A result the public portal lists (P1); one per case and kind, later calls keep the first. */
-export async function publish(db: Knex, input: { caseId: number; kind: string; title: string; body: string; data?: Record<string, unknown>; days?: number }): Promise<void> {
-  const starts = new Date();
-  await db('approval_publicity')
-    .insert({
-      case_id: input.caseId,
-      kind: input.kind,
-      title: input.title.slice(0, 255),
-      body: input.body,
-      data: input.data ? JSON.stringify(input.data) : null,
-      starts_at: starts,
-      ends_at: input.days ? new Date(starts.getTime() + input.days * 86_400_000) : null,
-    })
-    .onConflict(['case_id', 'kind'])
-    .ignore();
+  const row = await documentOnce(db, { caseId: c.id, kind, title }, (trx) => allocateDocumentNumber(trx, numberRule, kind, c.districtCode));
+  return row.number;
 }
 
 export const BUREAU = '苏州市住房和城乡建设局';

@@ -1,31 +1,25 @@
 import crypto from 'node:crypto';
-import { LEVEL_RANK, refundDeposits, tenderOf, type TenderRequirements } from '../../db/approvals/tenders';
+import { organisationUserIds } from '../../db/accounts';
+import { caseInfo } from '../../db/cases/cases';
+import { organisationName } from '../../db/organisations';
+import { publish } from '../../db/approvals/publicity';
+import { managesProjectIn, projectOf } from '../../db/approvals/registry-lookups';
+import { conflictsWith, drawnExperts, expertPool, recordDrawOnce, type DrawRow } from '../../db/approvals/tender-experts';
+import { announceTender, averageScores, bidsOf, closeBidding, closeTender, judgeBid, LEVEL_RANK, refundDeposits, refundsOf, setAverageScore, type ScreenedBid, type TenderRequirements } from '../../db/approvals/tenders';
 import { recordTenderAward } from '../../db/registries/approvals';
 import { QUALIFICATION_LEVELS } from '../../db/registries/enterprises';
 import { durationMs } from '../../lib/bpmn/iso8601';
 import type { ServiceTaskInput, ServiceTaskResult } from '../../lib/cases/changes';
-import { beijingDate, BUREAU, caseInfo, header, issueDocument, numberVariable, organisationUserIds, publish, variable, type ApprovalDeps } from './support';
+import { beijingDate, BUREAU, header, issueDocument, numberVariable, variable, type ApprovalDeps } from './support';
 
 /**
  * Tender (招投标, 000 主要功能 7, 002 §3.3.1): filing and announcement, bid registration with
  * deposits, automatic screening, prequalification, the random expert draw, scoring, award,
- * filing and deposit refunds. The bids, ledger, draw and scores live in the tender tables
- * (db/approvals/tenders.ts); these activities move them along as the case advances.
+ * filing and deposit refunds. The bids, ledger and scores live in db/approvals/tenders.ts, the
+ * expert pool and draw in db/approvals/tender-experts.ts; these activities move them along as
+ * the case advances.
  */
 const LEVEL_NAMES = QUALIFICATION_LEVELS as Record<string, string>;
-
-interface BidRow {
-  id: number;
-  enterprise_id: number;
-  bid_no: string;
-  status: string;
-  name: string;
-  qualification_level: string;
-  qualification_valid_until: Date | string | null;
-  registered_capital: string | null;
-  district_code: string;
-  employees: number | null;
-}
 
 const dateText = (d: Date | string | null) => (d === null ? null : d instanceof Date ? beijingDate(d) : String(d).slice(0, 10));
 
@@ -50,25 +44,18 @@ function describe(r: TenderRequirements): string {
 
 export function createTenderActivities(deps: ApprovalDeps) {
   const { db } = deps;
-  const bids = async (caseId: number, statuses?: string[]) => {
-    const q = db('tender_bids as b')
-      .join('enterprises as e', 'e.id', 'b.enterprise_id')
-      .where('b.case_id', caseId)
-      .orderBy('b.bid_no')
-      .select('b.id', 'b.enterprise_id', 'b.bid_no', 'b.status', 'e.name', 'e.qualification_level', 'e.qualification_valid_until', 'e.registered_capital', 'e.district_code', 'e.employees');
-    if (statuses) q.whereIn('b.status', statuses);
-    return (await q) as BidRow[];
-  };
-  const winnerVariables = (b: BidRow) => ({ winnerBidId: b.id, winnerBidNo: b.bid_no, winnerEnterpriseId: b.enterprise_id, winnerName: b.name });
+  const bids = (caseId: number, statuses?: string[]): Promise<ScreenedBid[]> => bidsOf(db, caseId, statuses);
+  const winnerVariables = (b: ScreenedBid) => ({ winnerBidId: b.id, winnerBidNo: b.bid_no, winnerEnterpriseId: b.enterprise_id, winnerName: b.name });
 
   return {
     /** 打印招标备案表: the filing form with its number, once the city bureau has filed the tender. */
     async approvalTenderFilingForm(input: ServiceTaskInput): Promise<ServiceTaskResult> {
       const c = await caseInfo(db, input.caseId);
       const projectId = numberVariable(input, 'projectId');
-      const project = (await db('property_projects').where('id', projectId ?? 0).first('name', 'address', 'code')) as { name: string; address: string; code: string } | undefined;
+      const project = (await projectOf(db, projectId ?? 0)) as { name: string; address: string; code: string } | undefined;
       if (!project) throw new Error(`project ${projectId} not found`);
-      const tenderer = (await db('organisations').where('id', c.applicantOrganisationId).first('name')) as { name: string };
+      const tendererName = await organisationName(db, c.applicantOrganisationId);
+      if (tendererName === undefined) throw new Error(`organisation ${c.applicantOrganisationId} not found`);
       const title = '物业管理招标备案表';
       const r = requirementsOf(input);
       const doc = await issueDocument(deps, {
@@ -84,7 +71,7 @@ export function createTenderActivities(deps: ApprovalDeps) {
           rows: [
             ['招标项目', `${project.name}（${project.code}）`],
             ['项目地址', project.address],
-            ['招标人', tenderer.name],
+            ['招标人', tendererName],
             ['招标人类别', variable(input, 'tenderer') === 'owners_assembly' ? '业主大会' : '建设单位'],
             ['投标人条件', describe(r)],
             ['投标保证金', `${Number(variable(input, 'depositAmount') ?? 0).toFixed(2)} 元`],
@@ -103,26 +90,21 @@ export function createTenderActivities(deps: ApprovalDeps) {
       const c = await caseInfo(db, input.caseId);
       const windowMs = durationMs(String(variable(input, 'bidWindow') ?? 'P20D'));
       if (!windowMs) throw new Error('bidWindow is not an ISO duration');
-      const project = (await db('property_projects').where('id', numberVariable(input, 'projectId') ?? 0).first('id', 'name')) as { id: number; name: string };
+      const project = (await projectOf(db, numberVariable(input, 'projectId') ?? 0)) as { id: number; name: string };
       const r = requirementsOf(input);
       const title = String(variable(input, 'title') ?? `${project.name}物业服务招标`);
       const now = new Date();
-      await db('tenders')
-        .insert({
-          case_id: c.id,
-          project_id: project.id,
-          tenderer: variable(input, 'tenderer') === 'owners_assembly' ? 'owners_assembly' : 'developer',
-          tenderer_organisation_id: c.applicantOrganisationId,
-          title: title.slice(0, 255),
-          status: 'open',
-          requirements: JSON.stringify(r),
-          deposit_amount: Number(variable(input, 'depositAmount') ?? 0),
-          opens_at: now,
-          closes_at: new Date(now.getTime() + windowMs),
-        })
-        .onConflict('case_id')
-        .ignore();
-      const tender = (await tenderOf(db, c.id))!;
+      const tender = await announceTender(db, {
+        caseId: c.id,
+        projectId: project.id,
+        tenderer: variable(input, 'tenderer') === 'owners_assembly' ? 'owners_assembly' : 'developer',
+        tendererOrganisationId: c.applicantOrganisationId,
+        title,
+        requirements: r,
+        depositAmount: Number(variable(input, 'depositAmount') ?? 0),
+        opensAt: now,
+        closesAt: new Date(now.getTime() + windowMs),
+      });
       await publish(db, {
         caseId: c.id,
         kind: 'tender_announcement',
@@ -136,11 +118,7 @@ export function createTenderActivities(deps: ApprovalDeps) {
     /** 资格审查: closes registration and screens every bid against the tender's conditions. */
     async approvalTenderScreen(input: ServiceTaskInput): Promise<ServiceTaskResult> {
       const c = await caseInfo(db, input.caseId);
-      const tender = await db.transaction(async (trx) => {
-        const t = (await tenderOf(trx, c.id, true))!;
-        if (t.status === 'open') await trx('tenders').where('case_id', c.id).update({ status: 'closed', updated_at: new Date() });
-        return t;
-      });
+      const tender = await closeBidding(db, c.id);
       const r = JSON.parse(tender.requirements) as TenderRequirements;
       const closing = beijingDate(tender.closes_at);
       let eligible = 0;
@@ -155,11 +133,11 @@ export function createTenderActivities(deps: ApprovalDeps) {
           reasons.push(`资质${LEVEL_NAMES[b.qualification_level] ?? b.qualification_level}${validUntil && validUntil < closing ? '（已过期）' : ''}，低于${LEVEL_NAMES[r.minLevel]}`);
         }
         if (r.minCapital && Number(b.registered_capital ?? 0) < r.minCapital) reasons.push(`注册资本${Number(b.registered_capital ?? 0)}元，低于${r.minCapital}元`);
-        if (r.districtCode && b.district_code !== r.districtCode && !(await db('property_projects').where({ enterprise_id: b.enterprise_id, district_code: r.districtCode }).first('id'))) {
+        if (r.districtCode && b.district_code !== r.districtCode && !(await managesProjectIn(db, b.enterprise_id, r.districtCode))) {
           reasons.push(`不在${r.districtCode}区域注册且无在管项目`);
         }
         if (r.minEmployees && Number(b.employees ?? 0) < r.minEmployees) reasons.push(`员工${Number(b.employees ?? 0)}人，少于${r.minEmployees}人`);
-        await db('tender_bids').where('id', b.id).update({ status: reasons.length ? 'ineligible' : 'eligible', screening: JSON.stringify({ reasons }) });
+        await judgeBid(db, b.id, reasons.length ? 'ineligible' : 'eligible', { reasons });
         if (!reasons.length) eligible++;
       }
       const all = await bids(c.id);
@@ -187,7 +165,7 @@ export function createTenderActivities(deps: ApprovalDeps) {
         (a, b) => (LEVEL_RANK[b.qualification_level] ?? 0) - (LEVEL_RANK[a.qualification_level] ?? 0) || Number(b.registered_capital ?? 0) - Number(a.registered_capital ?? 0) || a.bid_no.localeCompare(b.bid_no),
       );
       for (const [i, b] of ranked.entries()) {
-        await db('tender_bids').where('id', b.id).update({ status: i < size ? 'shortlisted' : 'not_shortlisted', screening: JSON.stringify({ reasons: [], prequalificationRank: i + 1 }) });
+        await judgeBid(db, b.id, i < size ? 'shortlisted' : 'not_shortlisted', { reasons: [], prequalificationRank: i + 1 });
       }
       return { variables: { shortlisted: ranked.slice(0, size).map((b) => b.bid_no) }, note: `资格预审：${ranked.length}家中选定${Math.min(size, ranked.length)}家` };
     },
@@ -199,19 +177,18 @@ export function createTenderActivities(deps: ApprovalDeps) {
      */
     async approvalTenderDrawExperts(input: ServiceTaskInput): Promise<ServiceTaskResult> {
       const c = await caseInfo(db, input.caseId);
-      const drawn = async () =>
-        (await db('tender_expert_draws as d').join('experts as x', 'x.id', 'd.expert_id').join('users as u', 'u.id', 'x.user_id').where({ 'd.case_id': c.id, 'd.selected': true }).orderBy('d.draw_order').select('u.username', 'x.name')) as Array<{ username: string; name: string }>;
+      const drawn = () => drawnExperts(db, c.id);
       let selected = await drawn();
       if (!selected.length) {
         const count = numberVariable(input, 'expertCount') ?? 5;
         const evaluated = (await bids(c.id, ['eligible', 'shortlisted'])).map((b) => b.enterprise_id);
-        const pool = (await db('experts').where('active', true).whereNotNull('user_id').orderBy('id').select('id', 'name', 'employer_enterprise_id')) as Array<{ id: number; name: string; employer_enterprise_id: number | null }>;
-        const conflicts = (await db('expert_conflicts').whereIn('enterprise_id', evaluated.length ? evaluated : [0]).select('expert_id', 'relation')) as Array<{ expert_id: number; relation: string }>;
-        const rows: Array<Record<string, unknown>> = [];
+        const pool = await expertPool(db);
+        const conflicts = await conflictsWith(db, evaluated);
+        const rows: DrawRow[] = [];
         const candidates: typeof pool = [];
         for (const e of pool) {
           const reason = e.employer_enterprise_id && evaluated.includes(e.employer_enterprise_id) ? '受聘于投标企业' : conflicts.find((k) => k.expert_id === e.id)?.relation;
-          if (reason) rows.push({ case_id: c.id, expert_id: e.id, draw_order: null, selected: false, excluded_reason: `回避：${reason}` });
+          if (reason) rows.push({ expert_id: e.id, draw_order: null, selected: false, excluded_reason: `回避：${reason}` });
           else candidates.push(e);
         }
         if (candidates.length < count) throw new Error(`only ${candidates.length} experts without conflicts, ${count} needed`);
@@ -219,11 +196,9 @@ export function createTenderActivities(deps: ApprovalDeps) {
           const j = crypto.randomInt(i + 1);
           [candidates[i], candidates[j]] = [candidates[j], candidates[i]];
         }
-        candidates.slice(0, count).forEach((e, i) => rows.push({ case_id: c.id, expert_id: e.id, draw_order: i + 1, selected: true, excluded_reason: null }));
+        candidates.slice(0, count).forEach((e, i) => rows.push({ expert_id: e.id, draw_order: i + 1, selected: true, excluded_reason: null }));
         // One insert: a concurrent retry's rows collide on (case, expert) and are ignored whole.
-        await db.transaction(async (trx) => {
-          if (!(await trx('tender_expert_draws').where('case_id', c.id).forUpdate().first('id'))) await trx('tender_expert_draws').insert(rows);
-        });
+        await recordDrawOnce(db, c.id, rows);
         selected = await drawn();
       }
       return { variables: { drawnExperts: selected.map((s) => s.username), drawnExpertNames: selected.map((s) => s.name) }, note: `抽取评标专家：${selected.map((s) => s.name).join('、')}` };
@@ -233,9 +208,8 @@ export function createTenderActivities(deps: ApprovalDeps) {
     async approvalTenderTally(input: ServiceTaskInput): Promise<ServiceTaskResult> {
       const c = await caseInfo(db, input.caseId);
       const evaluated = await bids(c.id, ['eligible', 'shortlisted']);
-      const averages = (await db('tender_scores').where('case_id', c.id).groupBy('bid_id').select('bid_id', db.raw('AVG(score) AS average'))) as Array<{ bid_id: number; average: string }>;
-      const avg = new Map(averages.map((a) => [a.bid_id, Math.round(Number(a.average) * 100) / 100]));
-      for (const b of evaluated) await db('tender_bids').where('id', b.id).update({ average_score: avg.get(b.id) ?? null });
+      const avg = await averageScores(db, c.id);
+      for (const b of evaluated) await setAverageScore(db, b.id, avg.get(b.id) ?? null);
       const ranking = evaluated
         .map((b) => ({ bid: b, score: avg.get(b.id) ?? null }))
         .sort((a, b) => (b.score ?? -1) - (a.score ?? -1) || a.bid.bid_no.localeCompare(b.bid.bid_no));
@@ -270,13 +244,13 @@ export function createTenderActivities(deps: ApprovalDeps) {
         feePerSqm: numberVariable(input, 'feePerSqm') ?? null,
         announcementNo: String(variable(input, 'tenderFilingNo') ?? '') || null,
       });
-      await db('tenders').where('case_id', c.id).update({ status: 'awarded', winner_enterprise_id: enterpriseId, updated_at: new Date() });
+      await closeTender(db, c.id, { status: 'awarded', winnerEnterpriseId: enterpriseId });
       return { variables: { awardRecorded: true }, note: `${written.applied ? '已登记' : '此前已登记'}中标结果` };
     },
 
     /** 流标: no eligible bidder; the tender closes as failed. */
     async approvalTenderFail(input: ServiceTaskInput): Promise<ServiceTaskResult> {
-      await db('tenders').where('case_id', input.caseId).update({ status: 'failed', updated_at: new Date() });
+      await closeTender(db, input.caseId, { status: 'failed' });
       return { variables: { tenderFailed: true }, note: '无合格投标人，流标' };
     },
 
@@ -284,7 +258,7 @@ export function createTenderActivities(deps: ApprovalDeps) {
     async approvalTenderRefund(input: ServiceTaskInput): Promise<ServiceTaskResult> {
       const c = await caseInfo(db, input.caseId);
       await refundDeposits(db, c.id);
-      const refunded = (await db('deposit_entries').where({ case_id: c.id, kind: 'refund', account: 'bidder' }).select('enterprise_id', 'amount')) as Array<{ enterprise_id: number; amount: string }>;
+      const refunded = await refundsOf(db, c.id);
       const sms = [];
       for (const r of refunded) {
         const userIds = await organisationUserIds(db, r.enterprise_id, ['enterprise']);

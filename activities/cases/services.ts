@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { literalOrFeel } from '../../lib/bpmn/feel';
 import type { ServiceTaskInput, ServiceTaskResult } from '../../lib/cases/changes';
+import { userPhone } from '../../db/accounts';
 
 /**
  * The service-task activities of lib/bpmn/service-tasks.ts. Each answers the variables it sets
@@ -21,9 +22,9 @@ export function createServiceTaskActivities(db: Knex) {
 
     /** SMS seam: resolves the applicant's phone; sending is the SMS worker's (workflows/case/sms.ts). */
     async serviceNotifyApplicant(input: ServiceTaskInput): Promise<ServiceTaskResult> {
-      const user = (await db('users').where('id', input.applicantUserId).first('phone')) as { phone: string | null } | undefined;
+      const phone = await userPhone(db, input.applicantUserId);
       const message = input.headers.message ? String(literalOrFeel(input.headers.message, input.variables) ?? '') : `案件${input.caseNumber}有新进展`;
-      return { variables: { applicantNotified: true }, note: `SMS to ${user?.phone ?? 'no phone'} (recorded): ${message}` };
+      return { variables: { applicantNotified: true }, note: `SMS to ${phone ?? 'no phone'} (recorded): ${message}` };
     },
   };
 }

@@ -1,5 +1,7 @@
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
+import { insertInboundOnce, markInboundReply, storeInboundPart } from '../../db/sms/inbound';
+import { insertReply, replyIdOfInbound } from '../../db/sms/topics';
 import { normalisePhone } from '../../lib/sms/phone';
 import type { InboundSms } from '../../lib/sms/pool';
 import { matchTopic } from './topics';
@@ -23,16 +25,9 @@ export async function storeInbound(db: Knex, sms: InboundSms): Promise<StoredInb
   let sentAt = m.sentAt;
   let dedupeKey: string;
   if (m.concat && m.concat.total > 1) {
-    await db('sms_inbound_parts')
-      .insert({ modem_imei: sms.imei, sender, concat_ref: m.concat.ref, part_count: m.concat.total, part_no: m.concat.seq, text: m.text, sent_at: m.sentAt })
-      .onConflict(['modem_imei', 'sender', 'concat_ref', 'part_count', 'part_no'])
-      .ignore();
-    const parts = await db('sms_inbound_parts')
-      .where({ modem_imei: sms.imei, sender, concat_ref: m.concat.ref, part_count: m.concat.total })
-      .orderBy('part_no')
-      .select('part_no', 'text', 'sent_at');
+    const parts = await storeInboundPart(db, { imei: sms.imei, sender, concatRef: m.concat.ref, partCount: m.concat.total, partNo: m.concat.seq, text: m.text, sentAt: m.sentAt });
     if (parts.length < m.concat.total) return null;
-    text = parts.map((p: { text: string }) => p.text).join('');
+    text = parts.map((p) => p.text).join('');
     sentAt = parts[0].sent_at;
     dedupeKey = `${sms.imei}|${sender}|c${m.concat.ref}/${m.concat.total}|${new Date(sentAt).toISOString()}`;
   } else {
@@ -42,27 +37,13 @@ export async function storeInbound(db: Knex, sms: InboundSms): Promise<StoredInb
   return db.transaction(async (trx) => {
     const receivedAt = new Date();
     const sender_normalised = normalisePhone(sender).slice(0, 32);
-    const [insertId] = await trx('sms_inbound')
-      .insert({ dedupe_key: dedupeKey, modem_imei: sms.imei, sender, sender_normalised, text, sent_at: sentAt, received_at: receivedAt })
-      .onConflict('dedupe_key')
-      .ignore();
-    const row = await trx('sms_inbound').where('dedupe_key', dedupeKey).first('id', 'topic_id', 'received_at');
-    const inboundId = Number(row.id);
-    if (!insertId) {
-      const reply = await trx('sms_topic_replies').where('inbound_id', inboundId).first('id');
-      return { inboundId, created: false, topicId: row.topic_id, replyId: reply ? Number(reply.id) : null };
-    }
+    const row = await insertInboundOnce(trx, { dedupeKey, imei: sms.imei, sender, senderNormalised: sender_normalised, text, sentAt, receivedAt });
+    const inboundId = row.id;
+    if (!row.created) return { inboundId, created: false, topicId: row.topicId, replyId: await replyIdOfInbound(trx, inboundId) };
     const match = await matchTopic(trx, sender_normalised, text, receivedAt);
     if (!match) return { inboundId, created: true, topicId: null, replyId: null };
-    await trx('sms_inbound').where('id', inboundId).update({ topic_id: match.topicId, reply_option: match.option });
-    const [replyId] = await trx('sms_topic_replies').insert({
-      topic_id: match.topicId,
-      inbound_id: inboundId,
-      phone_normalised: sender_normalised,
-      option_key: match.option,
-      text,
-      received_at: receivedAt,
-    });
-    return { inboundId, created: true, topicId: match.topicId, replyId: Number(replyId) };
+    await markInboundReply(trx, inboundId, match.topicId, match.option);
+    const replyId = await insertReply(trx, { topicId: match.topicId, inboundId, phoneNormalised: sender_normalised, option: match.option, text, receivedAt });
+    return { inboundId, created: true, topicId: match.topicId, replyId };
   });
 }

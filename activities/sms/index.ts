@@ -3,6 +3,8 @@ import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/c
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
+import { findMessage } from '../../db/sms/messages';
+import { closeTopic } from '../../db/sms/topics';
 import type { ModemPool } from '../../lib/sms/pool';
 import { acceptMessage, deliverMessage, InvalidSmsError, type DeliveryResult } from './messages';
 import { finishNotice, loadNotice, prepareNoticeMessages } from './notices';
@@ -92,7 +94,8 @@ export function createSmsActivities(deps: SmsActivityDeps) {
 
   /** Starts the message's delivery workflow, once (its id is derived from the message). */
   const startDelivery = async (messageId: number, sendAt: string | null | undefined): Promise<string> => {
-    const row = (await db('sms_messages').where('id', messageId).first('created_at')) as { created_at: Date };
+    const row = await findMessage(db, messageId);
+    if (!row) throw new Error(`message ${messageId} does not exist`);
     const workflowId = deliveryWorkflowId(messageId, row.created_at);
     try {
       await deps.client.workflow.start('smsDeliveryWorkflow', {
@@ -152,7 +155,7 @@ export function createSmsActivities(deps: SmsActivityDeps) {
     },
 
     async closeSmsTopic(topicId: number): Promise<void> {
-      await db('sms_topics').where('id', topicId).update({ status: 'closed' });
+      await closeTopic(db, topicId);
     },
   };
 }

@@ -1,10 +1,11 @@
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
+import { slotsHeldByOpenAttempts } from '../../db/sms/journal';
 import { STAT } from '../../lib/sms/modem';
 import type { ModemPool } from '../../lib/sms/pool';
 
 /**
- * The start-up tidy-up of the SIMs' stored messages (modem health rows: db/sms-modems.ts).
+ * The start-up tidy-up of the SIMs' stored messages (modem health rows: db/sms/modems.ts).
  *
  * Deletes stored submits that no open attempt refers to: copies left by a worker that died after
  * AT+CMGW, or whose delete failed. Copies that an open attempt refers to are the only record of
@@ -17,12 +18,7 @@ export async function reconcileSimStorage(db: Knex, pool: ModemPool, log: Logger
     if (snapshot.status !== 'ready' || !snapshot.imei) continue;
     const modem = pool.modemByImei(snapshot.imei)!;
     try {
-      const referenced = new Set(
-        (await db('sms_segments as s')
-          .join('sms_attempts as a', 'a.id', 's.attempt_id')
-          .where({ 'a.status': 'open', 's.state': 'stored', 's.modem_imei': snapshot.imei })
-          .pluck('s.storage_index')) as number[],
-      );
+      const referenced = new Set(await slotsHeldByOpenAttempts(db, snapshot.imei));
       for (const entry of await modem.list()) {
         if ((entry.stat === STAT.stoUnsent || entry.stat === STAT.stoSent) && !referenced.has(entry.index)) {
           await modem.delete(entry.index);

@@ -4,9 +4,10 @@ import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import type { ModemPool, ModemSnapshot } from '../../lib/sms/pool';
 import { smsReplySignal, type SmsReply } from '../../workflows/sms/signals';
+import { saveModemStatus } from '../../db/sms/modems';
+import { markReplySignalled, pendingReplySignals } from '../../db/sms/topics';
 import { storeInbound } from './inbound';
 import { applyStatusReport } from './messages';
-import { saveModemStatus } from '../../db/sms-modems';
 
 /**
  * What the SMS worker does besides running activities: it stores what the modems receive
@@ -26,12 +27,7 @@ export function attachSmsRuntime(opts: { db: Knex; pool: ModemPool; client: Clie
   let flushing: Promise<number> | null = null;
 
   const flushOnce = async (): Promise<number> => {
-    const pending = await db('sms_topic_replies as r')
-      .join('sms_topics as t', 't.id', 'r.topic_id')
-      .whereNull('r.signalled_at')
-      .orderBy('r.id')
-      .limit(200)
-      .select('r.id', 'r.topic_id', 'r.phone_normalised', 'r.option_key', 'r.text', 'r.received_at', 't.topic_key', 't.workflow_id');
+    const pending = await pendingReplySignals(db);
     let sent = 0;
     for (const r of pending) {
       const reply: SmsReply = {
@@ -45,12 +41,12 @@ export function attachSmsRuntime(opts: { db: Knex; pool: ModemPool; client: Clie
       };
       try {
         await client.workflow.getHandle(r.workflow_id).signal(smsReplySignal, reply);
-        await db('sms_topic_replies').where('id', r.id).update({ signalled_at: new Date() });
+        await markReplySignalled(db, r.id);
         sent++;
       } catch (err) {
         if (err instanceof WorkflowNotFoundError) {
           // The workflow has finished: the reply is kept and counted, but no one waits for it.
-          await db('sms_topic_replies').where('id', r.id).update({ signalled_at: new Date(), signal_error: 'workflow not running' });
+          await markReplySignalled(db, r.id, 'workflow not running');
         } else {
           log.warn({ err, replyId: r.id }, 'reply signal failed; will retry');
           break;

@@ -1,6 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
+import { insertOperation } from '../../db/operation-log';
 
 /**
  * The operation log (R2). Handlers that write record their row inside their own transaction
@@ -38,7 +39,7 @@ const wellFormed = (_key: string, value: unknown) => (typeof value === 'string' 
 
 export async function recordOperation(db: Knex | Knex.Transaction, req: Request, entry: AuditEntry): Promise<void> {
   const user = req.user;
-  await db('operation_log').insert({
+  await insertOperation(db, {
     user_id: user?.id ?? null,
     username: (user?.username ?? entry.username ?? null)?.slice(0, 64) ?? null,
     role: user?.role ?? null,

@@ -2,10 +2,11 @@ import type { Knex } from 'knex';
 import { z } from 'zod';
 import type { Config } from '../../lib/config';
 import { hashPassword, passwordProblem, verifyAgainstDummy, verifyPassword } from '../../lib/passwords';
+import { passwordHashOf, sessionUserRow, setPassword, signInAccount } from '../../db/accounts';
 import { recordFailedSignIn, recordSuccessfulSignIn } from '../../db/sign-in-attempts';
 import { HttpError, badRequest, locked } from '../http/errors';
 import type { Api } from '../http/route';
-import { SESSION_COOKIE, createSession, endAllSessions, endSession, toSessionUser, userWithOrganisation } from './sessions';
+import { SESSION_COOKIE, createSession, endAllSessions, endSession, toSessionUser } from './sessions';
 
 const LoginBody = z.object({
   username: z.string().trim().min(1, 'is required').max(64),
@@ -18,14 +19,6 @@ const PasswordBody = z.object({
 });
 
 const invalidCredentials = () => new HttpError(401, 'invalid_credentials', 'Wrong username or password');
-
-interface LoginRow {
-  id: number;
-  password_hash: string;
-  active: number;
-  failed_attempts: number;
-  locked_until: Date | null;
-}
 
 export function registerAuthRoutes(api: Api, db: Knex, config: Config): void {
   const cookieOptions = (expires?: Date) => ({
@@ -45,10 +38,7 @@ export function registerAuthRoutes(api: Api, db: Knex, config: Config): void {
     access: 'public',
     body: LoginBody,
     handler: async ({ body, req, res, audit }) => {
-      const account = (await db('users')
-        .select('id', 'password_hash', 'active', 'failed_attempts', 'locked_until')
-        .where('username', body.username)
-        .first()) as LoginRow | undefined;
+      const account = await signInAccount(db, body.username);
       const deny = async (error: HttpError, reason: string, userId?: number) => {
         await audit(db, { status: error.status, result: 'denied', username: body.username, targetType: 'user', targetId: userId ?? null, detail: { reason } });
         throw error;
@@ -77,7 +67,7 @@ export function registerAuthRoutes(api: Api, db: Knex, config: Config): void {
       const session = await db.transaction(async (trx) => {
         if (!(await recordSuccessfulSignIn(trx, account.id))) return null;
         const s = await createSession(trx, account.id, config.SESSION_TTL_HOURS, { ip: req.ip, userAgent: req.get('user-agent') });
-        const user = toSessionUser(await userWithOrganisation(trx as unknown as Knex).where('u.id', account.id).first());
+        const user = toSessionUser((await sessionUserRow(trx, account.id))!);
         req.user = user;
         await audit(trx, { status: 200, targetType: 'user', targetId: account.id });
         return { ...s, user };
@@ -123,8 +113,8 @@ export function registerAuthRoutes(api: Api, db: Knex, config: Config): void {
     access: 'signed-in',
     body: PasswordBody,
     handler: async ({ body, user, req, audit }) => {
-      const row = (await db('users').select('password_hash').where('id', user.id).first()) as { password_hash: string };
-      if (!(await verifyPassword(row.password_hash, body.currentPassword))) {
+      const currentHash = await passwordHashOf(db, user.id);
+      if (!currentHash || !(await verifyPassword(currentHash, body.currentPassword))) {
         throw badRequest('The current password is wrong', [{ field: 'body.currentPassword', reason: 'does not match' }]);
       }
       const problem = passwordProblem(body.newPassword, [user.username, user.displayName]);
@@ -134,7 +124,7 @@ export function registerAuthRoutes(api: Api, db: Knex, config: Config): void {
       }
       const hash = await hashPassword(body.newPassword);
       await db.transaction(async (trx) => {
-        await trx('users').where('id', user.id).update({ password_hash: hash, password_changed_at: new Date(), updated_at: new Date(), must_change_password: false });
+        await setPassword(trx, user.id, hash, true);
         await endAllSessions(trx, user.id, req.cookies?.[SESSION_COOKIE] as string | undefined);
         await audit(trx, { status: 204, targetType: 'user', targetId: user.id });
       });

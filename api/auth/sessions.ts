@@ -1,5 +1,7 @@
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
+import type { SessionUserRow } from '../../db/accounts';
+import { deleteSession, deleteUserSessions, insertSession, liveSessionUser } from '../../db/sessions';
 import { isRole, permissionsOf, scopeOf, type Permission, type Role, type Scope } from '../../lib/roles';
 
 /** Who is calling, as every handler sees it. */
@@ -36,29 +38,11 @@ export async function createSession(
 ): Promise<{ token: string; expiresAt: Date }> {
   const token = crypto.randomBytes(32).toString('base64url');
   const expiresAt = new Date(Date.now() + ttlHours * 3600_000);
-  await db('sessions').insert({
-    token_hash: hashToken(token),
-    user_id: userId,
-    expires_at: expiresAt,
-    ip: meta.ip?.slice(0, 64) ?? null,
-    user_agent: meta.userAgent?.slice(0, 255) ?? null,
-  });
+  await insertSession(db, { tokenHash: hashToken(token), userId, expiresAt, ip: meta.ip?.slice(0, 64) ?? null, userAgent: meta.userAgent?.slice(0, 255) ?? null });
   return { token, expiresAt };
 }
 
-interface UserRow {
-  id: number;
-  username: string;
-  display_name: string;
-  role: string;
-  organisation_id: number;
-  organisation_name: string;
-  district_code: string | null;
-  street_code: string | null;
-  must_change_password: number | boolean;
-}
-
-export function toSessionUser(row: UserRow): SessionUser {
+export function toSessionUser(row: SessionUserRow): SessionUser {
   if (!isRole(row.role)) throw new Error(`User ${row.id} has an unknown role ${row.role}`);
   const subject = { role: row.role, organisationId: row.organisation_id, districtCode: row.district_code, streetCode: row.street_code };
   return {
@@ -76,29 +60,16 @@ export function toSessionUser(row: UserRow): SessionUser {
   };
 }
 
-export function userWithOrganisation(db: Knex) {
-  return db('users as u')
-    .join('organisations as o', 'o.id', 'u.organisation_id')
-    .select('u.id', 'u.username', 'u.display_name', 'u.role', 'u.organisation_id', 'o.name as organisation_name', 'o.district_code', 'o.street_code', 'u.must_change_password');
-}
-
 /** The signed-in user behind a cookie token, or null if the session is unknown, expired or the account was disabled. */
 export async function resolveSession(db: Knex, token: string): Promise<SessionUser | null> {
-  const row = (await userWithOrganisation(db)
-    .join('sessions as s', 's.user_id', 'u.id')
-    .where('s.token_hash', hashToken(token))
-    .where('s.expires_at', '>', db.fn.now(3))
-    .where('u.active', true)
-    .first()) as UserRow | undefined;
+  const row = await liveSessionUser(db, hashToken(token));
   return row ? toSessionUser(row) : null;
 }
 
 export async function endSession(db: Knex, token: string): Promise<void> {
-  await db('sessions').where('token_hash', hashToken(token)).delete();
+  await deleteSession(db, hashToken(token));
 }
 
 export async function endAllSessions(db: Knex | Knex.Transaction, userId: number, exceptToken?: string): Promise<void> {
-  const q = db('sessions').where('user_id', userId);
-  if (exceptToken) q.whereNot('token_hash', hashToken(exceptToken));
-  await q.delete();
+  await deleteUserSessions(db, userId, exceptToken ? hashToken(exceptToken) : undefined);
 }

@@ -2,49 +2,17 @@ import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { Knex } from 'knex';
 import type { SessionUser } from '../auth/sessions';
-import { whereInScope } from '../auth/scope';
+import { whereCaseVisible as caseVisible, whereTaskCandidate } from '../../db/cases/visibility';
 import { HttpError, conflict, forbidden, temporalUnavailable } from '../http/errors';
 import { isTemporalUnavailable } from '../../lib/temporal/client';
 import { CASE_FAILURES, type Actor } from '../../workflows/case/contract';
 
 /**
- * Who reaches which case and task. A case is visible within the caller's scope (city, own
- * district or street, own organisation as applicant), and to whoever started it, holds or held
- * one of its tasks, or was copied on it. A task is offered to its candidate users and to its
- * candidate groups (roles) within the organisation scope stored on the candidate row.
+ * Who reaches which case and task: the rule lives with the SQL (db/cases/visibility.ts); these
+ * are its shapes for callers that hold a session user.
  */
-export const CASE_SCOPE = { organisationId: 'c.applicant_organisation_id', districtCode: 'c.district_code', streetCode: 'c.street_code' };
-
-export function whereCaseVisible(db: Knex, q: Knex.QueryBuilder, user: SessionUser): Knex.QueryBuilder {
-  // City-wide roles see every case (an empty scope clause would otherwise vanish from the OR).
-  if (user.scope.kind === 'city') return q;
-  return q.where((w) => {
-    w.where((scoped) => {
-      whereInScope(scoped, user.scope, CASE_SCOPE);
-    })
-      .orWhere('c.started_by', user.id)
-      .orWhereExists(db('case_tasks as vt').select(db.raw('1')).whereRaw('vt.case_id = c.id').where((h) => h.where('vt.assignee_id', user.id).orWhere('vt.completed_by', user.id)))
-      .orWhereExists(db('case_copies as vc').select(db.raw('1')).whereRaw('vc.case_id = c.id').where('vc.user_id', user.id));
-  });
-}
-
-/** Tasks (alias t) the user is a candidate of: by user id, or by role within the row's scope. */
-export function whereCandidate(db: Knex, q: Knex.QueryBuilder, user: SessionUser): Knex.QueryBuilder {
-  return q.whereExists(
-    db('case_task_candidates as tc')
-      .select(db.raw('1'))
-      .whereRaw('tc.task_id = t.id')
-      .where((w) => {
-        w.where((u) => u.where('tc.kind', 'user').where('tc.value', String(user.id))).orWhere((g) => {
-          g.where('tc.kind', 'group')
-            .where('tc.value', user.role)
-            .where((d) => d.whereNull('tc.district_code').orWhere('tc.district_code', user.districtCode ?? ''))
-            .where((s) => s.whereNull('tc.street_code').orWhere('tc.street_code', user.streetCode ?? ''))
-            .where((o) => o.whereNull('tc.organisation_id').orWhere('tc.organisation_id', user.organisationId));
-        });
-      }),
-  );
-}
+export const whereCaseVisible = (_db: Knex, q: Knex.QueryBuilder, user: SessionUser): Knex.QueryBuilder => caseVisible(q, user);
+export const whereCandidate = (db: Knex, q: Knex.QueryBuilder, user: SessionUser): Knex.QueryBuilder => whereTaskCandidate(db, q, user);
 
 export function actorOf(user: SessionUser): Actor {
   return { userId: user.id, username: user.username, displayName: user.displayName, role: user.role };

@@ -5,9 +5,11 @@ import { decideUpdate, taskCommandUpdate, type Attachment, type CaseSnapshot, ty
 import type { SessionUser } from '../auth/sessions';
 import { HttpError, conflict, forbidden, notFound, outOfScope } from '../http/errors';
 import { copyRecipientProblem, taskRecipientProblem, type CaseParties, type TaskOffer } from '../../lib/cases/recipients';
-import { actorOf, sendToCase, whereCandidate, whereCaseVisible } from './access';
+import { actorOf, sendToCase } from './access';
 import { linkCaseFiles } from './files';
-import { TASK_FIELDS, taskQuery } from './views';
+import { activeUserRef } from '../../db/accounts';
+import { caseParties, caseVisibleTo } from '../../db/cases/cases';
+import { findTaskForAction, isTaskCandidate, taskOffer } from '../../db/cases/tasks';
 
 /**
  * Task actions: the API decides whether this user may act on this task (from MySQL), then the
@@ -28,11 +30,11 @@ export interface TaskForAction {
 }
 
 export async function loadTask(db: Knex, id: number, user: SessionUser): Promise<TaskForAction> {
-  const row = (await taskQuery(db).select([...TASK_FIELDS(db), 'c.workflow_id']).where('t.id', id).first()) as Omit<TaskForAction, 'candidate'> | undefined;
+  const row = await findTaskForAction(db, id);
   if (!row) throw notFound('Task');
-  const candidate = Boolean(await whereCandidate(db, db('case_tasks as t').where('t.id', id), user).first('t.id'));
+  const candidate = await isTaskCandidate(db, id, user);
   const involved = row.assignee_id === user.id || row.owner_id === user.id || row.completed_by === user.id || candidate;
-  if (!involved && !(await whereCaseVisible(db, db('cases as c').where('c.id', row.case_id), user).first('c.id'))) throw outOfScope('Task', 'task', id);
+  if (!involved && !(await caseVisibleTo(db, row.case_id, user))) throw outOfScope('Task', 'task', id);
   return { ...row, candidate };
 }
 
@@ -48,31 +50,17 @@ function mustHold(task: TaskForAction, user: SessionUser): void {
 }
 
 export async function userRef(db: Knex, userId: number, field: string): Promise<UserRef> {
-  const u = (await db('users as u')
-    .join('organisations as o', 'o.id', 'u.organisation_id')
-    .where({ 'u.id': userId, 'u.active': true })
-    .first('u.id', 'u.username', 'u.display_name', 'u.role', 'u.organisation_id', 'o.district_code', 'o.street_code')) as
-    | { id: number; username: string; display_name: string; role: string; organisation_id: number; district_code: string | null; street_code: string | null }
-    | undefined;
+  const u = await activeUserRef(db, userId);
   if (!u) throw new HttpError(422, 'invalid_reference', 'No active user with that id', [{ field, reason: 'no active user with that id' }]);
   return { userId: u.id, username: u.username, displayName: u.display_name, role: u.role, organisationId: u.organisation_id, districtCode: u.district_code, streetCode: u.street_code };
 }
 
 /** The case's parties and the task's offer, from MySQL, for the recipient rule (lib/cases/recipients.ts). */
 async function recipientContext(db: Knex, task: TaskForAction): Promise<{ parties: CaseParties; offer: TaskOffer }> {
-  const c = (await db('cases').where('id', task.case_id).first('started_by', 'applicant_organisation_id', 'district_code', 'street_code')) as {
-    started_by: number;
-    applicant_organisation_id: number;
-    district_code: string | null;
-    street_code: string | null;
-  };
-  const candidates = (await db('case_task_candidates').where('task_id', task.id).select('kind', 'value')) as Array<{ kind: string; value: string }>;
+  const c = await caseParties(db, task.case_id);
   return {
     parties: { applicantUserId: c.started_by, scope: { organisationId: c.applicant_organisation_id, districtCode: c.district_code, streetCode: c.street_code } },
-    offer: {
-      candidateGroups: candidates.filter((x) => x.kind === 'group').map((x) => x.value),
-      candidateUserIds: candidates.filter((x) => x.kind === 'user').map((x) => Number(x.value)),
-    },
+    offer: await taskOffer(db, task.id),
   };
 }
 

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { prepareFormData, refsOf, type FormValues, type StartForm } from '../../lib/forms/start-form';
 import { HttpError } from '../http/errors';
+import { isRegistryRef, registryRecordExists } from '../../db/registries/references';
 
 /**
  * The server's half of the start-form check (POST /api/cases): the shared rules of
@@ -8,13 +9,6 @@ import { HttpError } from '../http/errors';
  * each field), then whether each `ref` names a record that exists (422). Runs before anything
  * is written or a number is allocated.
  */
-const REF_TABLES: Record<string, string> = {
-  projects: 'property_projects',
-  enterprises: 'enterprises',
-  committees: 'owners_committees',
-  'credit-events': 'credit_events',
-};
-
 export async function checkStartFormData(db: Knex, form: StartForm | null, formData: FormValues): Promise<FormValues> {
   if (!form) return formData;
   const prepared = prepareFormData(form, formData);
@@ -24,9 +18,8 @@ export async function checkStartFormData(db: Knex, form: StartForm | null, formD
   }
   const missing: Array<{ field: string; reason: string }> = [];
   for (const ref of refsOf(form, prepared.formData)) {
-    const table = REF_TABLES[ref.ref];
-    if (!table) continue;
-    if (!(await db(table).where('id', ref.id).first('id'))) missing.push({ field: `body.${ref.field}`, reason: `no such record in ${ref.ref}` });
+    if (!isRegistryRef(ref.ref)) continue;
+    if (!(await registryRecordExists(db, ref.ref, ref.id))) missing.push({ field: `body.${ref.field}`, reason: `no such record in ${ref.ref}` });
   }
   if (missing.length) throw new HttpError(422, 'invalid_reference', 'The form names records that do not exist', missing);
   return prepared.formData;

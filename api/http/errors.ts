@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Knex } from 'knex';
+import { rowExists } from '../../db/exists';
 import { ZodError } from 'zod';
 import { isTemporalUnavailable } from '../../lib/temporal/client';
 
@@ -46,8 +47,7 @@ export function outOfScope(what: string, type: string, id: string | number | nul
 
 /** "Not found" or "out of scope", whichever is true: a by-id read or write asks the table. */
 export async function missingOrDenied(db: Knex | Knex.Transaction, table: string, id: string | number, what: string, type = table): Promise<HttpError> {
-  const exists = await db(table).where('id', id).first('id');
-  return exists ? outOfScope(what, type, id) : notFound(what);
+  return (await rowExists(db, table, id)) ? outOfScope(what, type, id) : notFound(what);
 }
 
 export const conflict = (message: string, details?: FieldProblem[]) => new HttpError(409, 'conflict', message, details);

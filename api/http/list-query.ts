@@ -1,4 +1,3 @@
-import type { Knex } from 'knex';
 import { z } from 'zod';
 
 /**
@@ -43,28 +42,5 @@ export function listQuery<S extends readonly [string, ...string[]], F extends z.
   }));
 }
 
-export interface ListParams {
-  sort: [string, 'ASC' | 'DESC'];
-  offset: number;
-  limit: number;
-}
-
-/**
- * Runs the count and the page of a filtered query. `columns` maps each sortable name to its SQL
- * column; a stable tie-breaker on the primary key keeps pages from overlapping.
- */
-export async function pageOf<T>(
-  query: Knex.QueryBuilder,
-  params: ListParams,
-  columns: Record<string, string>,
-  idColumn: string,
-): Promise<{ rows: T[]; total: number }> {
-  const countRow = (await query.clone().clearSelect().clearOrder().count({ total: '*' }).first()) as { total: number | string } | undefined;
-  const rows = (await query
-    .clone()
-    .orderBy(columns[params.sort[0]] ?? idColumn, params.sort[1].toLowerCase() as 'asc' | 'desc')
-    .orderBy(idColumn, 'asc')
-    .offset(params.offset)
-    .limit(params.limit)) as T[];
-  return { rows, total: Number(countRow?.total ?? 0) };
-}
+// Pages and bounded totals are built where the SQL lives (db/), and shared by every list.
+export { pageOf, TOTAL_BOUND, type PageParams as ListParams } from '../../db/paging';

@@ -31,17 +31,21 @@ export interface SignedInContext<B, Q, P> extends RouteContext<B, Q, P> {
   user: SessionUser;
 }
 
-/** What a list handler returns: react-admin's simple-rest reads the total from Content-Range. */
+/**
+ * What a list handler returns. react-admin reads the total from Content-Range; a total past the
+ * count bound (db/paging.ts) is sent as `*` with X-Has-More, and the UI pages on partially.
+ */
 export interface ListResult<T> {
   kind: 'list';
   resource: string;
   rows: T[];
-  total: number;
+  total: number | null;
   offset: number;
+  hasMore: boolean;
 }
 
-export function listResult<T>(resource: string, rows: T[], total: number, offset: number): ListResult<T> {
-  return { kind: 'list', resource, rows, total, offset };
+export function listResult<T>(resource: string, rows: T[], total: number | null, offset: number, hasMore?: boolean): ListResult<T> {
+  return { kind: 'list', resource, rows, total, offset, hasMore: hasMore ?? (total === null || offset + rows.length < total) };
 }
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -112,7 +116,8 @@ export class Api {
         if (result && typeof result === 'object' && (result as ListResult<unknown>).kind === 'list') {
           const list = result as ListResult<unknown>;
           const end = list.rows.length ? list.offset + list.rows.length - 1 : list.offset;
-          res.setHeader('Content-Range', `${list.resource} ${list.offset}-${end}/${list.total}`);
+          res.setHeader('Content-Range', `${list.resource} ${list.offset}-${end}/${list.total ?? '*'}`);
+          res.setHeader('X-Has-More', String(list.hasMore));
           res.status(200).json(list.rows);
           return;
         }

@@ -2,8 +2,8 @@ import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import { z } from 'zod';
 import { TASK_QUEUES } from '../../lib/config';
-import { mayStartProcess, type ProcessGraph } from '../../lib/bpmn/graph';
-import { allocateCaseNumber, newCheckCode } from '../../lib/cases/case-numbers';
+import { mayStartProcess } from '../../lib/bpmn/graph';
+import { newCheckCode } from '../../lib/cases/case-numbers';
 import { FILE_OWNERS, unlinkFiles } from '../../db/files';
 import { Attachments } from '../../lib/files/attachments';
 import { currentVersion } from '../../lib/processes/store';
@@ -19,14 +19,30 @@ import {
   type CaseWorkflowInput,
 } from '../../workflows/case/contract';
 import type { SessionUser } from '../auth/sessions';
-import { whereInScope } from '../auth/scope';
-import { actorOf, sendToCase, whereCaseVisible } from '../cases/access';
+import { actorOf, sendToCase } from '../cases/access';
 import { decideOnTask } from '../cases/commands';
 import { checkStartFormData } from '../cases/start-form';
 import { linkCaseFiles } from '../cases/files';
-import { COMPLETING_KINDS, CASE_FIELDS, TASK_FIELDS, caseQuery, isStaff, taskQuery, taskView, visibleVariables } from '../cases/views';
+import { COMPLETING_KINDS, isStaff, visibleVariables } from '../cases/views';
 import { HttpError, conflict, forbidden, missingOrDenied, notFound, outOfScope } from '../http/errors';
-import { listQuery, pageOf } from '../http/list-query';
+import { listQuery } from '../http/list-query';
+import { listVisibleCases } from '../../db/cases/lists';
+import {
+  caseHistoryPage,
+  casesAwaitingMessage,
+  deleteUnstartedCase,
+  diagramMarks,
+  findVisibleCase,
+  insertStartingCase,
+  openSupplementTaskId,
+  openTasksOfCase,
+  publicCaseByNumber,
+  setCaseWorkflowId,
+} from '../../db/cases/cases';
+import { allocateCaseNumber } from '../../db/cases/numbers';
+import { organisationInScope } from '../../db/organisations';
+import { processVersionGraph } from '../../db/processes';
+import { regionExists } from '../../db/regions';
 import { listResult, type Api } from '../http/route';
 import { Variables } from '../http/variables';
 
@@ -60,7 +76,6 @@ const CaseList = listQuery({
     district_code: z.string().max(16).optional(),
   }),
 });
-const CASE_COLUMNS = { id: 'c.id', number: 'c.number', started_at: 'c.started_at', updated_at: 'c.updated_at', status: 'c.status' };
 
 const HistoryList = listQuery({ sortable: ['seq', 'at'] as const, defaultSort: ['seq', 'ASC'], filter: z.object({ kind: z.string().max(32).optional() }) });
 
@@ -74,15 +89,12 @@ function readHistoryData(text: string): unknown {
 
 export function registerCaseRoutes(api: Api, db: Knex, temporal: LazyTemporalClient, taskQueue: string = TASK_QUEUES.approvals, smsTaskQueue: string | null = null): void {
   const visibleCase = async (id: number, user: SessionUser) => {
-    const row = await whereCaseVisible(db, caseQuery(db).select([...CASE_FIELDS, 'c.workflow_id', 'c.variables', 'c.active_nodes', 'c.check_code']), user).where('c.id', id).first();
+    const row = await findVisibleCase(db, id, user);
     if (!row) throw await missingOrDenied(db, 'cases', id, 'Case', 'case');
-    return row as Record<string, unknown> & { id: number; workflow_id: string; started_by: number; applicant_organisation_id: number; process_key: string; process_version: number; variables: string | null; active_nodes: string | null };
+    return row;
   };
   const handle = async (workflowId: string) => (await temporal.get()).workflow.getHandle(workflowId);
-  const graphOf = async (processKey: string, version: number) => {
-    const row = (await db('process_versions').where({ process_key: processKey, version }).first('graph', 'xml')) as { graph: string; xml: string } | undefined;
-    return row ? { graph: JSON.parse(row.graph) as ProcessGraph, xml: row.xml } : null;
-  };
+  const graphOf = (processKey: string, version: number) => processVersionGraph(db, processKey, version);
   /** The applicant side of a case: whoever started it, or a user of the applicant organisation. */
   const mustBeApplicant = (row: { started_by: number; applicant_organisation_id: number }, user: SessionUser) => {
     const sameOrganisation = user.scope.kind === 'organisation' && row.applicant_organisation_id === user.organisationId;
@@ -111,45 +123,37 @@ export function registerCaseRoutes(api: Api, db: Knex, temporal: LazyTemporalCli
       if (organisationId !== user.organisationId && (user.scope.kind === 'organisation' || user.scope.kind === 'none')) {
         throw forbidden('You may apply for your own organisation only');
       }
-      const org = (await whereInScope(db('organisations as o'), organisationId === user.organisationId ? { kind: 'city' } : user.scope, {
-        organisationId: 'o.id',
-        districtCode: 'o.district_code',
-        streetCode: 'o.street_code',
-      })
-        .where('o.id', organisationId)
-        .first('o.id', 'o.name', 'o.district_code', 'o.street_code')) as { id: number; name: string; district_code: string | null; street_code: string | null } | undefined;
+      const org = await organisationInScope(db, organisationId, organisationId === user.organisationId ? { kind: 'city' } : user.scope);
       if (!org) throw new HttpError(422, 'invalid_reference', 'The applicant organisation does not exist or is outside your scope', [{ field: 'body.applicantOrganisationId', reason: 'not found in your scope' }]);
       const districtCode = body.districtCode ?? org.district_code;
       const streetCode = body.streetCode ?? (body.districtCode ? null : org.street_code);
-      if (body.districtCode && !(await db('regions').where({ code: body.districtCode, level: 'district' }).first('code'))) {
+      if (body.districtCode && !(await regionExists(db, body.districtCode, 'district'))) {
         throw new HttpError(422, 'invalid_reference', 'Unknown district', [{ field: 'body.districtCode', reason: 'is not a district' }]);
       }
-      if (body.streetCode && !(await db('regions').where({ code: body.streetCode, level: 'street', parent_code: districtCode }).first('code'))) {
+      if (body.streetCode && !(await regionExists(db, body.streetCode, 'street', districtCode))) {
         throw new HttpError(422, 'invalid_reference', 'Unknown street in that district', [{ field: 'body.streetCode', reason: 'is not a street of the district' }]);
       }
       const variables = { ...formData, ...(body.attachments.length ? { attachments: body.attachments } : {}) };
       const created = await db.transaction(async (trx) => {
         const number = await allocateCaseNumber(trx, body.processKey, districtCode);
         const checkCode = newCheckCode();
-        const [id] = await trx('cases').insert({
+        const id = await insertStartingCase(trx, {
           number,
-          workflow_id: `pending-${number}`,
           process_key: body.processKey,
           process_version: process.version,
           title: (body.title ?? `${process.name}（${org.name}）`).slice(0, 255),
-          status: 'running',
           applicant_organisation_id: org.id,
           district_code: districtCode,
           street_code: streetCode,
           started_by: user.id,
           check_code: checkCode,
-          variables: JSON.stringify(variables),
+          variables,
         });
         // The files it names become the case's (only their uploader may give them): refused → nothing written.
-        await linkCaseFiles(trx, id as number, user, { attachments: body.attachments, formData }, 'attachment');
+        await linkCaseFiles(trx, id, user, { attachments: body.attachments, formData }, 'attachment');
         const workflowId = caseWorkflowId(id, crypto.randomBytes(4).toString('hex'));
-        await trx('cases').where('id', id).update({ workflow_id: workflowId });
-        return { id: id as number, number, checkCode, workflowId };
+        await setCaseWorkflowId(trx, id, workflowId);
+        return { id, number, checkCode, workflowId };
       });
       const input: CaseWorkflowInput = {
         caseId: created.id,
@@ -178,7 +182,7 @@ export function registerCaseRoutes(api: Api, db: Knex, temporal: LazyTemporalCli
       } catch (err) {
         // No workflow, no case: the row and its file links go (nothing else references it yet) and the number is spent.
         await unlinkFiles(db, { type: FILE_OWNERS.case, id: created.id });
-        await db('cases').where('id', created.id).delete();
+        await deleteUnstartedCase(db, created.id);
         throw err;
       }
       // Logged once the workflow exists: a start refused by Temporal leaves no "started" row in the
@@ -196,14 +200,8 @@ export function registerCaseRoutes(api: Api, db: Knex, temporal: LazyTemporalCli
     access: 'signed-in',
     query: CaseList,
     handler: async ({ query, user }) => {
-      const q = whereCaseVisible(db, caseQuery(db).select(CASE_FIELDS), user);
-      const f = query.filter;
-      if (f.q) q.where((w) => w.where('c.number', 'like', `${f.q}%`).orWhere('c.title', 'like', `%${f.q}%`));
-      if (f.process_key) q.where('c.process_key', f.process_key);
-      if (f.status) q.where('c.status', f.status);
-      if (f.district_code) q.where('c.district_code', f.district_code);
-      const page = await pageOf(q, query, CASE_COLUMNS, 'c.id');
-      return listResult('cases', page.rows, page.total, query.offset);
+      const page = await listVisibleCases(db, user, query.filter, query);
+      return listResult('cases', page.rows, page.total, query.offset, page.hasMore);
     },
   });
 
@@ -218,7 +216,7 @@ export function registerCaseRoutes(api: Api, db: Knex, temporal: LazyTemporalCli
       const row = await visibleCase(params.id, user);
       const { variables, active_nodes, workflow_id, check_code, ...rest } = row;
       const definition = await graphOf(row.process_key, row.process_version);
-      const openTasks = (await taskQuery(db).select(TASK_FIELDS(db)).where('t.case_id', params.id).where('t.status', 'open').orderBy('t.id')).map(taskView);
+      const openTasks = await openTasksOfCase(db, params.id);
       // Temporal unreachable or the history archived: MySQL still answers, without live state.
       const live: CaseSnapshot | null = await handle(workflow_id)
         .then((h) => h.query(caseStateQuery))
@@ -247,12 +245,10 @@ export function registerCaseRoutes(api: Api, db: Knex, temporal: LazyTemporalCli
     query: HistoryList,
     handler: async ({ params, query, user }) => {
       await visibleCase(params.id, user);
-      const q = db('case_history as h').where('h.case_id', params.id).select('h.id', 'h.seq', 'h.at', 'h.kind', 'h.node_id', 'h.task_key', 'h.actor_id', 'h.actor_name', 'h.outcome', 'h.comment', 'h.data');
-      if (query.filter.kind) q.where('h.kind', query.filter.kind);
-      const page = await pageOf<{ data: string | null }>(q, query, { seq: 'h.seq', at: 'h.at' }, 'h.id');
+      const page = await caseHistoryPage(db, params.id, query.filter, query);
       // A row cut short by an earlier write (see api/http/variables.ts) must not make the whole history unreadable.
       const rows = page.rows.map((r) => ({ ...r, data: r.data ? readHistoryData(r.data) : null }));
-      return listResult('history', rows, page.total, query.offset);
+      return listResult('history', rows, page.total, query.offset, page.hasMore);
     },
   });
 
@@ -266,12 +262,7 @@ export function registerCaseRoutes(api: Api, db: Knex, temporal: LazyTemporalCli
     handler: async ({ params, user }) => {
       const row = await visibleCase(params.id, user);
       const definition = await graphOf(row.process_key, row.process_version);
-      const completed = (await db('case_history').where('case_id', params.id).whereIn('kind', COMPLETING_KINDS).whereNotNull('node_id').distinct('node_id').pluck('node_id')) as string[];
-      const overdue = (await db('case_tasks')
-        .where({ case_id: params.id, status: 'open' })
-        .where('due_at', '<', db.raw('UTC_TIMESTAMP(3)'))
-        .distinct('node_id')
-        .pluck('node_id')) as string[];
+      const { completed, overdue } = await diagramMarks(db, params.id, COMPLETING_KINDS);
       const active = row.active_nodes ? (JSON.parse(row.active_nodes) as string[]) : [];
       return { processKey: row.process_key, version: row.process_version, xml: definition?.xml ?? null, completed, active, overdue };
     },
@@ -305,9 +296,9 @@ export function registerCaseRoutes(api: Api, db: Knex, temporal: LazyTemporalCli
     handler: async ({ params, body, user }) => {
       const row = await visibleCase(params.id, user);
       mustBeApplicant(row, user);
-      const task = (await db('case_tasks').where({ case_id: params.id, kind: 'supplement', status: 'open' }).first('id')) as { id: number } | undefined;
-      if (!task) throw conflict('The case is not waiting for materials from the applicant');
-      return decideOnTask(db, temporal, task.id, user, { outcome: 'supply', comment: body.comment, formData: body.formData, attachments: body.attachments });
+      const taskId = await openSupplementTaskId(db, params.id);
+      if (!taskId) throw conflict('The case is not waiting for materials from the applicant');
+      return decideOnTask(db, temporal, taskId, user, { outcome: 'supply', comment: body.comment, formData: body.formData, attachments: body.attachments });
     },
   });
 
@@ -350,11 +341,7 @@ export function registerCaseRoutes(api: Api, db: Knex, temporal: LazyTemporalCli
     access: 'cases:message',
     body: MessageBody.extend({ correlationKey: z.string().min(1).max(128) }),
     handler: async ({ body, user }) => {
-      const waiting = (await db('case_message_subscriptions as s')
-        .join('cases as c', 'c.id', 's.case_id')
-        .where({ 's.message_name': body.name, 's.correlation_key': body.correlationKey, 's.open': true })
-        .distinct('c.id', 'c.workflow_id')) as Array<{ id: number; workflow_id: string }>;
-      const targets = waiting.length ? waiting : ((await db('cases').where('number', body.correlationKey).whereIn('status', ['running', 'supplement']).select('id', 'workflow_id')) as Array<{ id: number; workflow_id: string }>);
+      const targets = await casesAwaitingMessage(db, body.name, body.correlationKey);
       if (!targets.length) throw notFound('A case waiting for this message');
       for (const t of targets) {
         await sendToCase(async () => (await handle(t.workflow_id)).executeUpdate(deliverMessageUpdate, { args: [{ name: body.name, variables: body.variables, actor: actorOf(user) }] }));
@@ -372,9 +359,7 @@ export function registerCaseRoutes(api: Api, db: Knex, temporal: LazyTemporalCli
     params: z.object({ number: z.string().min(1).max(64) }),
     query: z.object({ checkCode: z.string().min(1).max(16) }),
     handler: async ({ params, query }) => {
-      const row = (await db('cases').where('number', params.number).first('number', 'title', 'status', 'result', 'current_steps', 'started_at', 'ended_at', 'check_code')) as
-        | (Record<string, unknown> & { check_code: string })
-        | undefined;
+      const row = await publicCaseByNumber(db, params.number);
       // One answer for "no such case" and "wrong code", so numbers cannot be probed.
       if (!row) throw notFound('Case');
       if (row.check_code !== query.checkCode.toUpperCase()) throw outOfScope('Case', 'case', params.number);

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
-import { listModems } from '../../db/sms-modems';
+import { pingDatabase } from '../../db/connection';
+import { listModems } from '../../db/sms/modems';
 import type { Router } from 'express';
 import { temporal as proto } from '@temporalio/proto';
 import type { LazyTemporalClient } from '../../lib/temporal/client';
@@ -34,7 +35,7 @@ export function registerHealthRoutes(router: Router, db: Knex, temporal: LazyTem
 
   router.get('/readyz', async (_req, res) => {
     const [mysql, temporalState] = await Promise.all([
-      probe(() => db.raw('SELECT 1')),
+      probe(() => pingDatabase(db)),
       probe(async () => (await temporal.get()).connection.workflowService.getSystemInfo({})),
     ]);
     const [approvals, sms, modems] = await Promise.all([
@@ -99,7 +100,7 @@ export async function workerComponent(temporal: LazyTemporalClient, namespace: s
 
 
 /**
- * The modems as the SMS worker last recorded them (activities/sms/modems.ts writes a row on every
+ * The modems as the SMS worker last recorded them (db/sms/modems.ts writes a row on every
  * status change). A modem that is not `ready` makes this degraded; none ready makes it down.
  * Rows change only when a status changes, so after the SMS worker died they show its last word:
  * read them with workerSms.

@@ -1,14 +1,10 @@
 import type { Knex } from 'knex';
 import { z } from 'zod';
-import { whereInScope } from '../auth/scope';
+import { ORGANISATION_KINDS as KINDS, ORGANISATION_SORTABLE, findOrganisation, insertOrganisation, listOrganisations, updateOrganisation } from '../../db/organisations';
 import { missingOrDenied, notFound } from '../http/errors';
-import { listQuery, pageOf } from '../http/list-query';
+import { listQuery } from '../http/list-query';
 import { listResult, type Api } from '../http/route';
 
-const KINDS = ['city_bureau', 'admin_centre', 'district_bureau', 'street_office', 'enterprise', 'developer', 'owners_committee', 'public'] as const;
-const SORTABLE = ['id', 'code', 'name', 'kind', 'district_code', 'created_at'] as const;
-const COLUMNS = Object.fromEntries(SORTABLE.map((c) => [c, `o.${c}`]));
-const SCOPE = { organisationId: 'o.id', districtCode: 'o.district_code', streetCode: 'o.street_code' };
 
 const OrganisationBody = z.object({
   code: z.string().trim().min(2).max(32).regex(/^[A-Za-z0-9-]+$/, 'letters, digits and hyphens only'),
@@ -24,7 +20,7 @@ const OrganisationBody = z.object({
 const IdParams = z.object({ id: z.coerce.number().int().positive() });
 
 const ListQuery = listQuery({
-  sortable: SORTABLE,
+  sortable: ORGANISATION_SORTABLE,
   defaultSort: ['id', 'ASC'],
   filter: z.object({
     q: z.string().max(64).optional(),
@@ -34,9 +30,8 @@ const ListQuery = listQuery({
   }),
 });
 
-const FIELDS = ['o.id', 'o.code', 'o.name', 'o.kind', 'o.district_code', 'o.street_code', 'o.phone', 'o.address', 'o.active', 'o.created_at', 'o.updated_at'];
-
 export function registerOrganisationRoutes(api: Api, db: Knex): void {
+  const CITY = { kind: 'city' } as const;
   api.add({
     method: 'get',
     path: '/api/organisations',
@@ -45,14 +40,8 @@ export function registerOrganisationRoutes(api: Api, db: Knex): void {
     access: 'organisations:read',
     query: ListQuery,
     handler: async ({ query, user }) => {
-      const q = whereInScope(db('organisations as o').select(FIELDS), user.scope, SCOPE);
-      const f = query.filter;
-      if (f.q) q.where((w) => w.where('o.name', 'like', `%${f.q}%`).orWhere('o.code', 'like', `%${f.q}%`));
-      if (f.kind) q.where('o.kind', f.kind);
-      if (f.district_code) q.where('o.district_code', f.district_code);
-      if (f.id) q.whereIn('o.id', f.id);
-      const page = await pageOf(q, query, COLUMNS, 'o.id');
-      return listResult('organisations', page.rows, page.total, query.offset);
+      const page = await listOrganisations(db, user.scope, query);
+      return listResult('organisations', page.rows, page.total, query.offset, page.hasMore);
     },
   });
 
@@ -64,7 +53,7 @@ export function registerOrganisationRoutes(api: Api, db: Knex): void {
     access: 'organisations:read',
     params: IdParams,
     handler: async ({ params, user }) => {
-      const row = await whereInScope(db('organisations as o').select(FIELDS), user.scope, SCOPE).where('o.id', params.id).first();
+      const row = await findOrganisation(db, user.scope, params.id);
       if (!row) throw await missingOrDenied(db, 'organisations', params.id, 'Organisation', 'organisation');
       return row;
     },
@@ -81,9 +70,9 @@ export function registerOrganisationRoutes(api: Api, db: Knex): void {
     body: OrganisationBody,
     handler: async ({ body, audit }) =>
       db.transaction(async (trx) => {
-        const [id] = await trx('organisations').insert(body);
+        const id = await insertOrganisation(trx, body);
         await audit(trx, { status: 201, targetType: 'organisation', targetId: id, detail: { after: body } });
-        return trx('organisations as o').select(FIELDS).where('o.id', id).first();
+        return findOrganisation(trx, CITY, id);
       }),
   });
 
@@ -98,11 +87,11 @@ export function registerOrganisationRoutes(api: Api, db: Knex): void {
     body: OrganisationBody,
     handler: async ({ params, body, audit }) =>
       db.transaction(async (trx) => {
-        const before = await trx('organisations as o').select(FIELDS).where('o.id', params.id).forUpdate().first();
+        const before = await findOrganisation(trx, CITY, params.id, { forUpdate: true });
         if (!before) throw notFound('Organisation');
-        await trx('organisations').where('id', params.id).update({ ...body, updated_at: new Date() });
+        await updateOrganisation(trx, params.id, body);
         await audit(trx, { targetType: 'organisation', targetId: params.id, detail: { before, after: body } });
-        return trx('organisations as o').select(FIELDS).where('o.id', params.id).first();
+        return findOrganisation(trx, CITY, params.id);
       }),
   });
 }

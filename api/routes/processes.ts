@@ -1,9 +1,20 @@
 import type { Knex } from 'knex';
 import { z } from 'zod';
-import { codingRuleOf, codingRuleProblem } from '../../lib/cases/case-numbers';
-import { publishProcess, setCurrentVersion } from '../../lib/processes/store';
+import {
+  PROCESS_SORTABLE,
+  VERSION_SORTABLE,
+  findProcess,
+  findVersion,
+  listProcesses,
+  listVersions,
+  setCodingRule,
+  setCurrentVersion,
+  storedCodingRule,
+} from '../../db/processes';
+import { DEFAULT_CODING_RULE, codingRuleProblem } from '../../lib/cases/case-numbers';
+import { publishProcess } from '../../lib/processes/store';
 import { HttpError, badRequest, notFound } from '../http/errors';
-import { listQuery, pageOf } from '../http/list-query';
+import { listQuery } from '../http/list-query';
 import { listResult, type Api } from '../http/route';
 
 /** Process definitions (E2): publish BPMN, list versions, choose the version new cases use. */
@@ -18,18 +29,20 @@ const PublishBody = z.object({
 });
 
 const ProcessList = listQuery({
-  sortable: ['process_key', 'name', 'updated_at'] as const,
+  sortable: PROCESS_SORTABLE,
   defaultSort: ['process_key', 'ASC'],
   filter: z.object({ q: z.string().max(64).optional(), id: z.array(z.string().max(64)).max(100).optional() }),
 });
 
 const VersionList = listQuery({
-  sortable: ['version', 'published_at'] as const,
+  sortable: VERSION_SORTABLE,
   defaultSort: ['version', 'DESC'],
   filter: z.object({}),
 });
 
 export function registerProcessRoutes(api: Api, db: Knex): void {
+  // A process without a rule of its own numbers its cases by the default pattern.
+  const codingRuleOf = async (conn: Knex | Knex.Transaction, key: string) => (await storedCodingRule(conn, key)) ?? DEFAULT_CODING_RULE;
   api.add({
     method: 'get',
     path: '/api/processes',
@@ -38,19 +51,8 @@ export function registerProcessRoutes(api: Api, db: Knex): void {
     access: 'processes:read',
     query: ProcessList,
     handler: async ({ query }) => {
-      const q = db('processes as p').select(
-        'p.process_key as id',
-        'p.process_key',
-        'p.name',
-        'p.current_version',
-        'p.updated_at',
-        db('process_versions as v').max('v.version').whereRaw('v.process_key = p.process_key').as('latest_version'),
-        db('case_number_rules as r').select('r.pattern').whereRaw('r.process_key = p.process_key').as('coding_rule'),
-      );
-      if (query.filter.q) q.where((w) => w.where('p.process_key', 'like', `%${query.filter.q}%`).orWhere('p.name', 'like', `%${query.filter.q}%`));
-      if (query.filter.id) q.whereIn('p.process_key', query.filter.id);
-      const page = await pageOf(q, query, { process_key: 'p.process_key', name: 'p.name', updated_at: 'p.updated_at' }, 'p.process_key');
-      return listResult('processes', page.rows, page.total, query.offset);
+      const page = await listProcesses(db, query);
+      return listResult('processes', page.rows, page.total, query.offset, page.hasMore);
     },
   });
 
@@ -86,7 +88,7 @@ export function registerProcessRoutes(api: Api, db: Knex): void {
     access: 'processes:read',
     params: KeyParams,
     handler: async ({ params }) => {
-      const row = await db('processes').where('process_key', params.key).first();
+      const row = await findProcess(db, params.key);
       if (!row) throw notFound('Process');
       return { id: row.process_key, ...row, coding_rule: await codingRuleOf(db, params.key) };
     },
@@ -101,15 +103,11 @@ export function registerProcessRoutes(api: Api, db: Knex): void {
     params: KeyParams,
     query: VersionList,
     handler: async ({ params, query }) => {
-      const current = (await db('processes').where('process_key', params.key).first('current_version')) as { current_version: number | null } | undefined;
+      const current = await findProcess(db, params.key);
       if (!current) throw notFound('Process');
-      const q = db('process_versions as v')
-        .leftJoin('users as u', 'u.id', 'v.published_by')
-        .where('v.process_key', params.key)
-        .select('v.id', 'v.process_key', 'v.version', 'v.name', 'v.checksum', 'v.source', 'v.published_at', 'v.published_by', 'u.display_name as published_by_name');
-      const page = await pageOf<{ version: number }>(q, query, { version: 'v.version', published_at: 'v.published_at' }, 'v.id');
+      const page = await listVersions(db, params.key, query);
       const rows = page.rows.map((r) => ({ ...r, current: r.version === current.current_version }));
-      return listResult('versions', rows, page.total, query.offset);
+      return listResult('versions', rows, page.total, query.offset, page.hasMore);
     },
   });
 
@@ -121,14 +119,10 @@ export function registerProcessRoutes(api: Api, db: Knex): void {
     access: 'processes:read',
     params: VersionParams,
     handler: async ({ params }) => {
-      const row = (await db('process_versions as v')
-        .leftJoin('users as u', 'u.id', 'v.published_by')
-        .join('processes as p', 'p.process_key', 'v.process_key')
-        .where({ 'v.process_key': params.key, 'v.version': params.version })
-        .first('v.*', 'u.display_name as published_by_name', 'p.current_version')) as (Record<string, unknown> & { graph: string; current_version: number | null }) | undefined;
+      const row = await findVersion(db, params.key, params.version);
       if (!row) throw notFound('Process version');
-      const { current_version, graph, ...rest } = row;
-      return { ...rest, graph: JSON.parse(graph), current: current_version === params.version };
+      const { current_version, ...rest } = row;
+      return { ...rest, current: current_version === params.version };
     },
   });
 
@@ -143,7 +137,7 @@ export function registerProcessRoutes(api: Api, db: Knex): void {
     body: z.object({ version: z.number().int().positive() }),
     handler: async ({ params, body, audit }) =>
       db.transaction(async (trx) => {
-        if (!(await trx('processes').where('process_key', params.key).first('process_key'))) throw notFound('Process');
+        if (!(await findProcess(trx, params.key))) throw notFound('Process');
         if (!(await setCurrentVersion(trx, params.key, body.version))) {
           throw new HttpError(422, 'invalid_reference', `Version ${body.version} of ${params.key} does not exist`, [{ field: 'body.version', reason: 'does not exist' }]);
         }
@@ -165,12 +159,9 @@ export function registerProcessRoutes(api: Api, db: Knex): void {
       const problem = codingRuleProblem(body.pattern);
       if (problem) throw badRequest(`Invalid coding rule: ${problem}`, [{ field: 'body.pattern', reason: problem }]);
       return db.transaction(async (trx) => {
-        if (!(await trx('processes').where('process_key', params.key).first('process_key'))) throw notFound('Process');
+        if (!(await findProcess(trx, params.key))) throw notFound('Process');
         const before = await codingRuleOf(trx, params.key);
-        await trx('case_number_rules')
-          .insert({ process_key: params.key, pattern: body.pattern, updated_by: user.id, updated_at: new Date() })
-          .onConflict('process_key')
-          .merge(['pattern', 'updated_by', 'updated_at']);
+        await setCodingRule(trx, params.key, body.pattern, user.id);
         await audit(trx, { targetType: 'process', targetId: params.key, detail: { before, after: body.pattern } });
         return { processKey: params.key, pattern: body.pattern };
       });

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { z } from 'zod';
+import { listRegions } from '../../db/regions';
 import type { Api } from '../http/route';
 
 /** The place hierarchy is public reference data: every form's district and street pickers read it. */
@@ -14,11 +15,6 @@ export function registerRegionRoutes(api: Api, db: Knex): void {
       parent_code: z.string().max(16).optional(),
       level: z.enum(['city', 'district', 'street', 'community']).optional(),
     }),
-    handler: async ({ query }) => {
-      const q = db('regions').select('code', 'name', 'level', 'parent_code').orderBy(['level', 'parent_code', 'sort']);
-      if (query.parent_code) q.where('parent_code', query.parent_code);
-      if (query.level) q.where('level', query.level);
-      return q;
-    },
+    handler: async ({ query }) => listRegions(db, query),
   });
 }

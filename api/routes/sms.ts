@@ -1,14 +1,22 @@
 import crypto from 'node:crypto';
-import { listModems } from '../../db/sms-modems';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { Knex } from 'knex';
 import { z } from 'zod';
+import { findOrganisation } from '../../db/organisations';
+import { activeCategoryIds, categoryChoices, categoryCodeTaken, findCategory, insertCategory, listCategories, replaceSubscriptions, subscribedCategoryIds, updateCategory } from '../../db/sms/categories';
+import { attemptsWithParts } from '../../db/sms/journal';
+import { listInbound } from '../../db/sms/inbound';
+import { findMessage, listMessages, noticeMessageCounts } from '../../db/sms/messages';
+import { listModems } from '../../db/sms/modems';
+import { cancelScheduledNotice, findNotice, insertNotice, listNotices, markNoticeNotStarted } from '../../db/sms/notices';
+import { TRAFFIC_MEASURES, trafficByModemAndDay } from '../../db/sms/stats';
+import { findTopic, topicCounts } from '../../db/sms/topics';
 import { ROLES, type Scope } from '../../lib/roles';
 import { MAX_PARTS, planMessage } from '../../lib/sms/pdu';
+import { MESSAGE_STATUSES, NOTICE_STATUSES } from '../../lib/sms/records';
 import type { LazyTemporalClient } from '../../lib/temporal/client';
-import { topicCounts } from '../../activities/sms/topics';
 import { conflict, HttpError, notFound, temporalUnavailable } from '../http/errors';
-import { listQuery, pageOf } from '../http/list-query';
+import { listQuery } from '../http/list-query';
 import { listResult, type Api } from '../http/route';
 
 /**
@@ -52,7 +60,6 @@ const NoticeBody = z.object({
     .refine((v) => v === null || Date.parse(v) < Date.now() + MAX_SCHEDULE_DAYS * 86_400_000, `must be within ${MAX_SCHEDULE_DAYS} days`),
 });
 
-const MESSAGE_STATUSES = ['queued', 'sending', 'sent', 'delivered', 'failed'] as const;
 const dateOnly = z.iso.date();
 
 const MessageList = listQuery({
@@ -60,6 +67,7 @@ const MessageList = listQuery({
   defaultSort: ['id', 'DESC'],
   filter: z.object({
     status: z.enum(MESSAGE_STATUSES).optional(),
+    /** The start of the number (any spelling: "+86 138…" finds "138…"). */
     phone: z.string().max(32).optional(),
     modem_imei: z.string().max(20).optional(),
     notice_id: z.coerce.number().int().positive().optional(),
@@ -78,7 +86,7 @@ const InboundList = listQuery({
 const NoticeList = listQuery({
   sortable: ['id', 'created_at', 'send_at', 'status'] as const,
   defaultSort: ['id', 'DESC'],
-  filter: z.object({ status: z.enum(['scheduled', 'sending', 'done', 'cancelled', 'failed']).optional() }),
+  filter: z.object({ status: z.enum(NOTICE_STATUSES).optional() }),
 });
 
 const CategoryList = listQuery({
@@ -96,9 +104,6 @@ function noticeDistrict(scope: Scope): string | null {
   return scope.kind === 'district' || scope.kind === 'street' ? scope.districtCode : null;
 }
 
-// Days are Beijing time: the bureau's working day, whatever the database server's zone.
-const DAY = (column: string) => `DATE(CONVERT_TZ(${column}, '+00:00', '+08:00'))`;
-
 export function registerSmsRoutes(api: Api, db: Knex, temporal: LazyTemporalClient, taskQueue: string): void {
   api.add({
     method: 'get',
@@ -108,11 +113,8 @@ export function registerSmsRoutes(api: Api, db: Knex, temporal: LazyTemporalClie
     access: 'signed-in',
     query: CategoryList,
     handler: async ({ query }) => {
-      const q = db('sms_categories').select('id', 'code', 'name', 'description', 'active', 'created_at', 'updated_at');
-      if (query.filter.active !== undefined) q.where('active', query.filter.active);
-      if (query.filter.q) q.where((w) => w.where('name', 'like', `%${query.filter.q}%`).orWhere('code', 'like', `%${query.filter.q}%`));
-      const page = await pageOf(q, query, { id: 'id', code: 'code', name: 'name' }, 'id');
-      return listResult('sms/categories', page.rows, page.total, query.offset);
+      const page = await listCategories(db, query);
+      return listResult('sms/categories', page.rows, page.total, query.offset, page.hasMore);
     },
   });
 
@@ -127,10 +129,10 @@ export function registerSmsRoutes(api: Api, db: Knex, temporal: LazyTemporalClie
     body: CategoryBody,
     handler: async ({ body, audit }) =>
       db.transaction(async (trx) => {
-        if (await trx('sms_categories').where('code', body.code).first('id')) throw conflict('The code is taken', [{ field: 'body.code', reason: 'already exists' }]);
-        const [id] = await trx('sms_categories').insert(body);
+        if (await categoryCodeTaken(trx, body.code)) throw conflict('The code is taken', [{ field: 'body.code', reason: 'already exists' }]);
+        const id = await insertCategory(trx, body);
         await audit(trx, { status: 201, targetType: 'sms_category', targetId: id, detail: { after: body } });
-        return trx('sms_categories').where('id', id).first();
+        return findCategory(trx, id);
       }),
   });
 
@@ -145,22 +147,17 @@ export function registerSmsRoutes(api: Api, db: Knex, temporal: LazyTemporalClie
     body: CategoryBody,
     handler: async ({ params, body, audit }) =>
       db.transaction(async (trx) => {
-        const before = await trx('sms_categories').where('id', params.id).forUpdate().first();
+        const before = await findCategory(trx, params.id, { forUpdate: true });
         if (!before) throw notFound('Category');
-        if (await trx('sms_categories').where('code', body.code).whereNot('id', params.id).first('id')) throw conflict('The code is taken', [{ field: 'body.code', reason: 'already exists' }]);
-        await trx('sms_categories').where('id', params.id).update({ ...body, updated_at: new Date() });
+        if (await categoryCodeTaken(trx, body.code, params.id)) throw conflict('The code is taken', [{ field: 'body.code', reason: 'already exists' }]);
+        await updateCategory(trx, params.id, body);
         await audit(trx, { targetType: 'sms_category', targetId: params.id, detail: { before, after: body } });
-        return trx('sms_categories').where('id', params.id).first();
+        return findCategory(trx, params.id);
       }),
   });
 
   const mySubscriptions = async (userId: number) => {
-    const categories = await db('sms_categories as c')
-      .leftJoin('sms_subscriptions as s', (j) => j.on('s.category_id', 'c.id').andOn('s.user_id', db.raw('?', [userId])))
-      .where('c.active', true)
-      .orderBy('c.id')
-      .select('c.id', 'c.code', 'c.name', 'c.description', db.raw('s.user_id IS NOT NULL AS subscribed'));
-    const list = (categories as Array<{ id: number; subscribed: number | boolean }>).map((c) => ({ ...c, subscribed: Boolean(c.subscribed) }));
+    const list = await categoryChoices(db, userId);
     return { categoryIds: list.filter((c) => c.subscribed).map((c) => c.id), categories: list };
   };
 
@@ -184,29 +181,18 @@ export function registerSmsRoutes(api: Api, db: Knex, temporal: LazyTemporalClie
     handler: async ({ body, user, audit }) => {
       const wanted = [...new Set(body.categoryIds)];
       await db.transaction(async (trx) => {
-        const existing = (await trx('sms_categories').whereIn('id', wanted).where('active', true).pluck('id')) as number[];
+        const existing = await activeCategoryIds(trx, wanted);
         const missing = wanted.filter((id) => !existing.includes(id));
         if (missing.length) {
           throw new HttpError(422, 'invalid_reference', 'Unknown or inactive categories', missing.map((id) => ({ field: 'body.categoryIds', reason: `category ${id} does not exist or is inactive` })));
         }
-        const before = (await trx('sms_subscriptions').where('user_id', user.id).pluck('category_id')) as number[];
-        await trx('sms_subscriptions').where('user_id', user.id).whereNotIn('category_id', wanted).delete();
-        if (wanted.length) {
-          await trx('sms_subscriptions').insert(wanted.map((category_id) => ({ user_id: user.id, category_id }))).onConflict(['user_id', 'category_id']).ignore();
-        }
+        const before = await subscribedCategoryIds(trx, user.id);
+        await replaceSubscriptions(trx, user.id, wanted);
         await audit(trx, { targetType: 'user', targetId: user.id, detail: { before, after: wanted } });
       });
       return mySubscriptions(user.id);
     },
   });
-
-  const noticeBase = (scope: Scope) => {
-    const q = db('sms_notices as n').leftJoin('users as u', 'u.id', 'n.created_by').select('n.*', 'u.username as created_by_username');
-    const district = noticeDistrict(scope);
-    if (district) q.where('n.district_code', district);
-    return q;
-  };
-  const noticeOut = (row: Record<string, unknown>) => ({ ...row, target: typeof row.target === 'string' ? JSON.parse(row.target) : row.target });
 
   api.add({
     method: 'post',
@@ -220,37 +206,27 @@ export function registerSmsRoutes(api: Api, db: Knex, temporal: LazyTemporalClie
     handler: async ({ body, user, audit }) => {
       const district = noticeDistrict(user.scope);
       if (body.target.kind === 'category') {
-        const category = await db('sms_categories').where('id', body.target.categoryId).first('active');
-        if (!category?.active) throw new HttpError(422, 'invalid_reference', 'Unknown or inactive category', [{ field: 'body.target.categoryId', reason: 'does not exist or is inactive' }]);
+        if (!(await activeCategoryIds(db, [body.target.categoryId])).length) throw new HttpError(422, 'invalid_reference', 'Unknown or inactive category', [{ field: 'body.target.categoryId', reason: 'does not exist or is inactive' }]);
       }
       if (body.target.kind === 'organisation') {
-        const org = await db('organisations').where('id', body.target.organisationId).first('district_code');
+        const org = await findOrganisation(db, { kind: 'city' }, body.target.organisationId);
         if (!org) throw new HttpError(422, 'invalid_reference', 'Unknown organisation', [{ field: 'body.target.organisationId', reason: 'does not exist' }]);
         if (district && org.district_code !== district) throw new HttpError(403, 'forbidden', 'The organisation is outside your district');
       }
       const workflowId = `sms-notice-${crypto.randomUUID()}`;
       const id = await db.transaction(async (trx) => {
-        const [noticeId] = await trx('sms_notices').insert({
-          text: body.text,
-          target_kind: body.target.kind,
-          target: JSON.stringify(body.target),
-          district_code: district,
-          send_at: body.sendAt ? new Date(body.sendAt) : null,
-          status: 'scheduled',
-          workflow_id: workflowId,
-          created_by: user.id,
-        });
+        const noticeId = await insertNotice(trx, { text: body.text, target: body.target, districtCode: district, sendAt: body.sendAt ? new Date(body.sendAt) : null, workflowId, createdBy: user.id });
         await audit(trx, { status: 201, targetType: 'sms_notice', targetId: noticeId, detail: { target: body.target, sendAt: body.sendAt, length: body.text.length } });
-        return Number(noticeId);
+        return noticeId;
       });
       try {
         const client = await temporal.get();
         await client.workflow.start('smsNoticeWorkflow', { taskQueue, workflowId, args: [{ noticeId: id }] });
       } catch (err) {
-        await db('sms_notices').where('id', id).update({ status: 'failed', error: `could not start: ${String((err as Error).message ?? err)}`.slice(0, 500) });
+        await markNoticeNotStarted(db, id, `could not start: ${String((err as Error).message ?? err)}`);
         throw temporalUnavailable('The notice was recorded as failed, not scheduled: Temporal is unreachable; send it again shortly');
       }
-      return noticeOut(await noticeBase(user.scope).where('n.id', id).first());
+      return findNotice(db, id, district);
     },
   });
 
@@ -262,10 +238,8 @@ export function registerSmsRoutes(api: Api, db: Knex, temporal: LazyTemporalClie
     access: 'sms:send',
     query: NoticeList,
     handler: async ({ query, user }) => {
-      const q = noticeBase(user.scope);
-      if (query.filter.status) q.where('n.status', query.filter.status);
-      const page = await pageOf<Record<string, unknown>>(q, query, { id: 'n.id', created_at: 'n.created_at', send_at: 'n.send_at', status: 'n.status' }, 'n.id');
-      return listResult('sms/notices', page.rows.map(noticeOut), page.total, query.offset);
+      const page = await listNotices(db, noticeDistrict(user.scope), query);
+      return listResult('sms/notices', page.rows, page.total, query.offset, page.hasMore);
     },
   });
 
@@ -277,10 +251,9 @@ export function registerSmsRoutes(api: Api, db: Knex, temporal: LazyTemporalClie
     access: 'sms:send',
     params: IdParams,
     handler: async ({ params, user }) => {
-      const row = await noticeBase(user.scope).where('n.id', params.id).first();
+      const row = await findNotice(db, params.id, noticeDistrict(user.scope));
       if (!row) throw notFound('Notice');
-      const byStatus = (await db('sms_messages').where('notice_id', params.id).groupBy('status').select('status').count({ n: '*' })) as Array<{ status: string; n: number | string }>;
-      return { ...noticeOut(row), messages: Object.fromEntries(byStatus.map((r) => [r.status, Number(r.n)])) };
+      return { ...row, messages: await noticeMessageCounts(db, params.id) };
     },
   });
 
@@ -293,12 +266,13 @@ export function registerSmsRoutes(api: Api, db: Knex, temporal: LazyTemporalClie
     access: 'sms:send',
     params: IdParams,
     handler: async ({ params, user, audit }) => {
-      const row = await noticeBase(user.scope).where('n.id', params.id).first();
+      const district = noticeDistrict(user.scope);
+      const row = await findNotice(db, params.id, district);
       if (!row) throw notFound('Notice');
       const changed = await db.transaction(async (trx) => {
-        const n = await trx('sms_notices').where({ id: params.id, status: 'scheduled' }).update({ status: 'cancelled', completed_at: new Date() });
-        if (n) await audit(trx, { targetType: 'sms_notice', targetId: params.id });
-        return n;
+        const cancelled = await cancelScheduledNotice(trx, params.id);
+        if (cancelled) await audit(trx, { targetType: 'sms_notice', targetId: params.id });
+        return cancelled;
       });
       if (!changed) throw conflict(`The notice is ${row.status}; only a scheduled notice can be cancelled`);
       try {
@@ -307,7 +281,7 @@ export function registerSmsRoutes(api: Api, db: Knex, temporal: LazyTemporalClie
         // The workflow reads the cancelled status before it sends anything, so a missed cancel is harmless.
         if (!(err instanceof WorkflowNotFoundError)) throw err;
       }
-      return noticeOut(await noticeBase(user.scope).where('n.id', params.id).first());
+      return findNotice(db, params.id, district);
     },
   });
 
@@ -319,20 +293,8 @@ export function registerSmsRoutes(api: Api, db: Knex, temporal: LazyTemporalClie
     access: 'sms:read',
     query: MessageList,
     handler: async ({ query }) => {
-      const f = query.filter;
-      const q = db('sms_messages').select(
-        'id', 'phone', 'text', 'encoding', 'part_count', 'status', 'user_id', 'notice_id', 'topic_id', 'send_at', 'modem_imei',
-        'attempts', 'error_code', 'error_text', 'created_at', 'sent_at', 'delivered_at', 'failed_at',
-      );
-      if (f.status) q.where('status', f.status);
-      if (f.phone) q.where('phone', 'like', `%${f.phone}%`);
-      if (f.modem_imei) q.where('modem_imei', f.modem_imei);
-      if (f.notice_id) q.where('notice_id', f.notice_id);
-      if (f.topic_id) q.where('topic_id', f.topic_id);
-      if (f.created_from) q.where('created_at', '>=', new Date(`${f.created_from}T00:00:00+08:00`));
-      if (f.created_to) q.where('created_at', '<', new Date(Date.parse(`${f.created_to}T00:00:00+08:00`) + 86_400_000));
-      const page = await pageOf(q, query, { id: 'id', created_at: 'created_at', sent_at: 'sent_at', status: 'status', phone: 'phone' }, 'id');
-      return listResult('sms/messages', page.rows, page.total, query.offset);
+      const page = await listMessages(db, query);
+      return listResult('sms/messages', page.rows, page.total, query.offset, page.hasMore);
     },
   });
 
@@ -344,14 +306,9 @@ export function registerSmsRoutes(api: Api, db: Knex, temporal: LazyTemporalClie
     access: 'sms:read',
     params: IdParams,
     handler: async ({ params }) => {
-      const message = await db('sms_messages').where('id', params.id).first();
+      const message = await findMessage(db, params.id);
       if (!message) throw notFound('Message');
-      const attempts = await db('sms_attempts').where('message_id', params.id).orderBy('attempt_no');
-      const segments = await db('sms_segments')
-        .where('message_id', params.id)
-        .orderBy(['attempt_id', 'part_no'])
-        .select('attempt_id', 'part_no', 'part_count', 'state', 'modem_imei', 'mr', 'report_status', 'submitted_at', 'reported_at');
-      return { ...message, attempts: attempts.map((a: { id: number }) => ({ ...a, parts: segments.filter((s: { attempt_id: number }) => s.attempt_id === a.id) })) };
+      return { ...message, attempts: await attemptsWithParts(db, params.id) };
     },
   });
 
@@ -363,13 +320,8 @@ export function registerSmsRoutes(api: Api, db: Knex, temporal: LazyTemporalClie
     access: 'sms:read',
     query: InboundList,
     handler: async ({ query }) => {
-      const f = query.filter;
-      const q = db('sms_inbound').select('id', 'modem_imei', 'sender', 'text', 'sent_at', 'received_at', 'topic_id', 'reply_option');
-      if (f.sender) q.where('sender', 'like', `%${f.sender}%`);
-      if (f.modem_imei) q.where('modem_imei', f.modem_imei);
-      if (f.topic_id) q.where('topic_id', f.topic_id);
-      const page = await pageOf(q, query, { id: 'id', received_at: 'received_at', sender: 'sender' }, 'id');
-      return listResult('sms/inbound', page.rows, page.total, query.offset);
+      const page = await listInbound(db, query);
+      return listResult('sms/inbound', page.rows, page.total, query.offset, page.hasMore);
     },
   });
 
@@ -381,15 +333,9 @@ export function registerSmsRoutes(api: Api, db: Knex, temporal: LazyTemporalClie
     access: 'sms:read',
     params: IdParams,
     handler: async ({ params }) => {
-      const topic = await db('sms_topics').where('id', params.id).first();
+      const topic = await findTopic(db, params.id);
       if (!topic) throw notFound('Topic');
-      const recipients = await db('sms_topic_recipients').where('topic_id', params.id).count({ n: '*' }).first();
-      return {
-        ...topic,
-        options: typeof topic.options === 'string' ? JSON.parse(topic.options) : topic.options,
-        recipients: Number(recipients?.n ?? 0),
-        ...(await topicCounts(db, params.id)),
-      };
+      return { ...topic, ...(await topicCounts(db, params.id)) };
     },
   });
 
@@ -405,32 +351,8 @@ export function registerSmsRoutes(api: Api, db: Knex, temporal: LazyTemporalClie
       const from = query.from ?? new Date(Date.parse(to) - 29 * 86_400_000).toISOString().slice(0, 10);
       const start = new Date(`${from}T00:00:00+08:00`);
       const end = new Date(Date.parse(`${to}T00:00:00+08:00`) + 86_400_000);
-      const part = (table: string, column: string, modem: string, measure: string) =>
-        db(table)
-          .where(column, '>=', start)
-          .where(column, '<', end)
-          .groupByRaw('1, 2')
-          .select(db.raw(`${DAY(column)} AS day`), db.raw(`COALESCE(${modem}, '') AS modem_imei`), db.raw(`COUNT(*) AS ${measure}`));
-      const measures = ['sent', 'failed', 'delivered', 'inbound', 'failed_attempts'];
-      const pieces = [
-        part('sms_messages', 'sent_at', 'modem_imei', 'sent'),
-        part('sms_messages', 'failed_at', 'modem_imei', 'failed'),
-        part('sms_messages', 'delivered_at', 'modem_imei', 'delivered'),
-        part('sms_inbound', 'received_at', 'modem_imei', 'inbound'),
-        part('sms_attempts', 'finished_at', 'modem_imei', 'failed_attempts').where('status', 'failed'),
-      ];
-      const rows = new Map<string, Record<string, string | number>>();
-      for (const [i, piece] of pieces.entries()) {
-        for (const r of (await piece) as Array<{ day: Date | string; modem_imei: string } & Record<string, number | string>>) {
-          const day = r.day instanceof Date ? r.day.toISOString().slice(0, 10) : String(r.day).slice(0, 10);
-          const key = `${day}|${r.modem_imei}`;
-          const row = rows.get(key) ?? { day, modem_imei: r.modem_imei, ...Object.fromEntries(measures.map((m) => [m, 0])) };
-          row[measures[i]] = Number(r[measures[i]]);
-          rows.set(key, row);
-        }
-      }
-      const list = [...rows.values()].sort((a, b) => (a.day === b.day ? String(a.modem_imei).localeCompare(String(b.modem_imei)) : String(b.day).localeCompare(String(a.day))));
-      const totals = Object.fromEntries(measures.map((m) => [m, list.reduce((sum, r) => sum + Number(r[m]), 0)]));
+      const list = await trafficByModemAndDay(db, start, end);
+      const totals = Object.fromEntries(TRAFFIC_MEASURES.map((m) => [m, list.reduce((sum, r) => sum + r[m], 0)]));
       return { from, to, rows: list, totals };
     },
   });

@@ -2,11 +2,10 @@ import type { Knex } from 'knex';
 import { z } from 'zod';
 import { Attachments } from '../../lib/files/attachments';
 import type { LazyTemporalClient } from '../../lib/temporal/client';
-import type { SessionUser } from '../auth/sessions';
-import { whereCandidate } from '../cases/access';
 import { commandOnTask, decideOnTask, loadTask, type CommandInput } from '../cases/commands';
-import { CASE_FIELDS, TASK_FIELDS, caseQuery, taskQuery, taskView } from '../cases/views';
-import { listQuery, pageOf } from '../http/list-query';
+import { findTaskView } from '../../db/cases/tasks';
+import { listQuery } from '../http/list-query';
+import { listCopiedCases, listStartedCases, listTaskBox, type TaskBox } from '../../db/cases/lists';
 import { listResult, type Api } from '../http/route';
 import { Variables } from '../http/variables';
 
@@ -26,14 +25,12 @@ const TaskList = listQuery({
   defaultSort: ['created_at', 'DESC'],
   filter: TaskFilter,
 });
-const TASK_COLUMNS = { id: 't.id', created_at: 't.created_at', due_at: 't.due_at', completed_at: 't.completed_at', case_number: 'c.number' };
 
 const CaseBoxList = listQuery({
   sortable: ['id', 'number', 'started_at', 'updated_at'] as const,
   defaultSort: ['started_at', 'DESC'],
   filter: z.object({ q: z.string().max(64).optional(), process_key: z.string().max(64).optional(), district_code: z.string().max(16).optional(), status: z.string().max(16).optional() }),
 });
-const CASE_COLUMNS = { id: 'c.id', number: 'c.number', started_at: 'c.started_at', updated_at: 'c.updated_at' };
 
 const IdParams = z.object({ id: z.coerce.number().int().positive() });
 const DecideBody = z
@@ -49,20 +46,8 @@ const CommentBody = z.object({ comment: z.string().max(2000).optional() });
 const ToBody = CommentBody.extend({ to: z.number().int().positive() });
 const CopyBody = CommentBody.extend({ to: z.array(z.number().int().positive()).min(1).max(50) });
 
-type Filter = z.output<typeof TaskFilter>;
-
-function filterTasks(db: Knex, q: Knex.QueryBuilder, f: Filter): Knex.QueryBuilder {
-  if (f.q) q.where((w) => w.where('c.number', 'like', `${f.q}%`).orWhere('c.title', 'like', `%${f.q}%`).orWhere('t.name', 'like', `%${f.q}%`));
-  if (f.process_key) q.where('c.process_key', f.process_key);
-  if (f.district_code) q.where('c.district_code', f.district_code);
-  if (f.overdue === true) q.whereNotNull('t.due_at').where('t.due_at', '<', db.raw('UTC_TIMESTAMP(3)'));
-  if (f.overdue === false) q.where((w) => w.whereNull('t.due_at').orWhere('t.due_at', '>=', db.raw('UTC_TIMESTAMP(3)')));
-  if (f.due_before) q.where('t.due_at', '<', new Date(f.due_before));
-  return q;
-}
-
 export function registerTaskRoutes(api: Api, db: Knex, temporal: LazyTemporalClient): void {
-  const taskBox = (path: string, summary: string, scope: (q: Knex.QueryBuilder, user: SessionUser) => Knex.QueryBuilder) =>
+  const taskBox = (path: string, summary: string, box: TaskBox) =>
     api.add({
       method: 'get',
       path,
@@ -71,19 +56,16 @@ export function registerTaskRoutes(api: Api, db: Knex, temporal: LazyTemporalCli
       access: 'signed-in',
       query: TaskList,
       handler: async ({ query, user }) => {
-        const q = filterTasks(db, scope(taskQuery(db).select(TASK_FIELDS(db)), user), query.filter);
-        const page = await pageOf<Record<string, unknown>>(q, query, TASK_COLUMNS, 't.id');
-        return listResult('tasks', page.rows.map(taskView), page.total, query.offset);
+        const page = await listTaskBox(db, box, user, query.filter, query);
+        return listResult('tasks', page.rows, page.total, query.offset, page.hasMore);
       },
     });
 
-  taskBox('/api/inbox/todo', 'To do (待办): open tasks the caller holds', (q, user) => q.where('t.status', 'open').where('t.assignee_id', user.id));
-  taskBox('/api/inbox/claimable', 'To claim (待签): open, unclaimed tasks offered to the caller’s role in scope or to the caller', (q, user) =>
-    whereCandidate(db, q.where('t.status', 'open').whereNull('t.assignee_id').where('t.kind', 'user'), user),
-  );
-  taskBox('/api/inbox/done', 'Done (已办): tasks the caller decided', (q, user) => q.where('t.completed_by', user.id));
+  taskBox('/api/inbox/todo', 'To do (待办): open tasks the caller holds', 'todo');
+  taskBox('/api/inbox/claimable', 'To claim (待签): open, unclaimed tasks offered to the caller’s role in scope or to the caller', 'claimable');
+  taskBox('/api/inbox/done', 'Done (已办): tasks the caller decided', 'done');
 
-  const caseBox = (path: string, summary: string, scope: (q: Knex.QueryBuilder, user: SessionUser) => Knex.QueryBuilder, extra: string[] = []) =>
+  const caseBox = (path: string, summary: string, list: typeof listStartedCases) =>
     api.add({
       method: 'get',
       path,
@@ -92,23 +74,12 @@ export function registerTaskRoutes(api: Api, db: Knex, temporal: LazyTemporalCli
       access: 'signed-in',
       query: CaseBoxList,
       handler: async ({ query, user }) => {
-        const q = scope(caseQuery(db).select([...CASE_FIELDS, ...extra]), user);
-        const f = query.filter;
-        if (f.q) q.where((w) => w.where('c.number', 'like', `${f.q}%`).orWhere('c.title', 'like', `%${f.q}%`));
-        if (f.process_key) q.where('c.process_key', f.process_key);
-        if (f.district_code) q.where('c.district_code', f.district_code);
-        if (f.status) q.where('c.status', f.status);
-        const page = await pageOf(q, query, CASE_COLUMNS, 'c.id');
-        return listResult('cases', page.rows, page.total, query.offset);
+        const page = await list(db, user, query.filter, query);
+        return listResult('cases', page.rows, page.total, query.offset, page.hasMore);
       },
     });
-  caseBox('/api/inbox/started', 'Started by me (我发起的)', (q, user) => q.where('c.started_by', user.id));
-  caseBox(
-    '/api/inbox/copied',
-    'Copied to me (抄送我的)',
-    (q, user) => q.join('case_copies as cc', 'cc.case_id', 'c.id').where('cc.user_id', user.id),
-    ['cc.at as copied_at', 'cc.from_user_id as copied_by', 'cc.read_at'],
-  );
+  caseBox('/api/inbox/started', 'Started by me (我发起的)', listStartedCases);
+  caseBox('/api/inbox/copied', 'Copied to me (抄送我的)', listCopiedCases);
 
   api.add({
     method: 'get',
@@ -119,8 +90,7 @@ export function registerTaskRoutes(api: Api, db: Knex, temporal: LazyTemporalCli
     params: IdParams,
     handler: async ({ params, user }) => {
       const task = await loadTask(db, params.id, user);
-      const row = await taskQuery(db).select(TASK_FIELDS(db)).where('t.id', params.id).first();
-      return { ...taskView(row as Record<string, unknown>), candidate: task.candidate };
+      return { ...(await findTaskView(db, params.id)), candidate: task.candidate };
     },
   });
 

@@ -1,21 +1,15 @@
 import type { Knex } from 'knex';
 import { z } from 'zod';
+import { USER_SORTABLE, accountNames, findUser, insertUser, listUsers, setPassword, unlockUser, updateUser, usernameTaken } from '../../db/accounts';
+import { organisationExists } from '../../db/organisations';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../../lib/password-policy';
 import { hashPassword, passwordProblem } from '../../lib/passwords';
 import { ROLES } from '../../lib/roles';
 import { endAllSessions } from '../auth/sessions';
-import { whereInScope } from '../auth/scope';
 import { badRequest, conflict, missingOrDenied, notFound, HttpError } from '../http/errors';
-import { listQuery, pageOf } from '../http/list-query';
+import { listQuery } from '../http/list-query';
 import { listResult, type Api } from '../http/route';
 
-const SORTABLE = ['id', 'username', 'display_name', 'role', 'organisation_id', 'last_login_at', 'created_at'] as const;
-const COLUMNS = Object.fromEntries(SORTABLE.map((c) => [c, `u.${c}`]));
-const SCOPE = { organisationId: 'u.organisation_id', districtCode: 'o.district_code', streetCode: 'o.street_code' };
-const FIELDS = [
-  'u.id', 'u.username', 'u.display_name', 'u.phone', 'u.role', 'u.organisation_id', 'o.name as organisation_name', 'o.district_code',
-  'u.active', 'u.locked_until', 'u.last_login_at', 'u.created_at', 'u.updated_at',
-];
 
 const password = z.string().min(PASSWORD_MIN_LENGTH, `must be at least ${PASSWORD_MIN_LENGTH} characters`).max(PASSWORD_MAX_LENGTH);
 /** The policy needs the account's own names (a password may not be built from them). */
@@ -39,7 +33,7 @@ const UserCreate = UserUpdate.extend({
 const IdParams = z.object({ id: z.coerce.number().int().positive() });
 
 const ListQuery = listQuery({
-  sortable: SORTABLE,
+  sortable: USER_SORTABLE,
   defaultSort: ['id', 'ASC'],
   filter: z.object({
     q: z.string().max(64).optional(),
@@ -51,10 +45,10 @@ const ListQuery = listQuery({
 });
 
 export function registerUserRoutes(api: Api, db: Knex): void {
-  const base = () => db('users as u').join('organisations as o', 'o.id', 'u.organisation_id').select(FIELDS);
-  const mustExist = async (trx: Knex.Transaction, table: string, id: number, field: string) => {
-    if (!(await trx(table).where('id', id).first('id'))) {
-      throw new HttpError(422, 'invalid_reference', `${field} does not exist`, [{ field: `body.${field}`, reason: 'does not exist' }]);
+  const CITY = { kind: 'city' } as const;
+  const organisationMustExist = async (trx: Knex.Transaction, id: number) => {
+    if (!(await organisationExists(trx, id))) {
+      throw new HttpError(422, 'invalid_reference', 'organisation_id does not exist', [{ field: 'body.organisation_id', reason: 'does not exist' }]);
     }
   };
 
@@ -66,15 +60,8 @@ export function registerUserRoutes(api: Api, db: Knex): void {
     access: 'users:read',
     query: ListQuery,
     handler: async ({ query, user }) => {
-      const q = whereInScope(base(), user.scope, SCOPE);
-      const f = query.filter;
-      if (f.q) q.where((w) => w.where('u.username', 'like', `%${f.q}%`).orWhere('u.display_name', 'like', `%${f.q}%`));
-      if (f.role) q.where('u.role', f.role);
-      if (f.organisation_id) q.where('u.organisation_id', f.organisation_id);
-      if (f.locked === true) q.where('u.locked_until', '>', db.fn.now(3));
-      if (f.id) q.whereIn('u.id', f.id);
-      const page = await pageOf(q, query, COLUMNS, 'u.id');
-      return listResult('users', page.rows, page.total, query.offset);
+      const page = await listUsers(db, user.scope, query);
+      return listResult('users', page.rows, page.total, query.offset, page.hasMore);
     },
   });
 
@@ -86,7 +73,7 @@ export function registerUserRoutes(api: Api, db: Knex): void {
     access: 'users:read',
     params: IdParams,
     handler: async ({ params, user }) => {
-      const row = await whereInScope(base(), user.scope, SCOPE).where('u.id', params.id).first();
+      const row = await findUser(db, user.scope, params.id);
       if (!row) throw await missingOrDenied(db, 'users', params.id, 'User', 'user');
       return row;
     },
@@ -105,14 +92,13 @@ export function registerUserRoutes(api: Api, db: Knex): void {
       const { password: plain, ...fields } = body;
       const password_hash = await hashPassword(plain);
       return db.transaction(async (trx) => {
-        await mustExist(trx, 'organisations', fields.organisation_id, 'organisation_id');
-        if (await trx('users').where('username', fields.username).first('id')) {
+        await organisationMustExist(trx, fields.organisation_id);
+        if (await usernameTaken(trx, fields.username)) {
           throw conflict('The username is taken', [{ field: 'body.username', reason: 'already exists' }]);
         }
-        // A password someone else chose is changed by its owner at the first sign-in.
-        const [id] = await trx('users').insert({ ...fields, password_hash, must_change_password: true });
+        const id = await insertUser(trx, fields, password_hash);
         await audit(trx, { status: 201, targetType: 'user', targetId: id, detail: { after: fields } });
-        return base().transacting(trx).where('u.id', id).first();
+        return findUser(trx, CITY, id);
       });
     },
   });
@@ -128,15 +114,15 @@ export function registerUserRoutes(api: Api, db: Knex): void {
     body: UserUpdate,
     handler: async ({ params, body, audit }) =>
       db.transaction(async (trx) => {
-        const before = await base().transacting(trx).where('u.id', params.id).forUpdate().first();
+        const before = await findUser(trx, CITY, params.id, { forUpdate: true });
         if (!before) throw notFound('User');
-        await mustExist(trx, 'organisations', body.organisation_id, 'organisation_id');
-        await trx('users').where('id', params.id).update({ ...body, updated_at: new Date() });
+        await organisationMustExist(trx, body.organisation_id);
+        await updateUser(trx, params.id, body);
         if (!body.active || body.role !== before.role || body.organisation_id !== before.organisation_id) {
           await endAllSessions(trx, params.id); // a changed role or scope takes effect at once
         }
         await audit(trx, { targetType: 'user', targetId: params.id, detail: { before, after: body } });
-        return base().transacting(trx).where('u.id', params.id).first();
+        return findUser(trx, CITY, params.id);
       }),
   });
 
@@ -150,10 +136,9 @@ export function registerUserRoutes(api: Api, db: Knex): void {
     params: IdParams,
     handler: async ({ params, audit }) =>
       db.transaction(async (trx) => {
-        const changed = await trx('users').where('id', params.id).update({ failed_attempts: 0, locked_until: null });
-        if (!changed) throw notFound('User');
+        if (!(await unlockUser(trx, params.id))) throw notFound('User');
         await audit(trx, { targetType: 'user', targetId: params.id });
-        return base().transacting(trx).where('u.id', params.id).first();
+        return findUser(trx, CITY, params.id);
       }),
   });
 
@@ -167,16 +152,13 @@ export function registerUserRoutes(api: Api, db: Knex): void {
     params: IdParams,
     body: z.object({ password }),
     handler: async ({ params, body, audit }) => {
-      const account = (await db('users').where('id', params.id).first('username', 'display_name')) as { username: string; display_name: string } | undefined;
+      const account = await accountNames(db, params.id);
       if (!account) throw notFound('User');
       const problem = passwordProblem(body.password, [account.username, account.display_name]);
       if (problem) throw badRequest(`The password ${problem}`, [{ field: 'body.password', reason: problem }]);
       const password_hash = await hashPassword(body.password);
       await db.transaction(async (trx) => {
-        const changed = await trx('users')
-          .where('id', params.id)
-          .update({ password_hash, password_changed_at: new Date(), failed_attempts: 0, locked_until: null, must_change_password: true });
-        if (!changed) throw notFound('User');
+        if (!(await setPassword(trx, params.id, password_hash, false))) throw notFound('User');
         await endAllSessions(trx, params.id);
         await audit(trx, { status: 204, targetType: 'user', targetId: params.id });
       });

@@ -9,6 +9,11 @@ import * as m050 from './050_approvals';
 import * as m055 from './055_security';
 import * as m060 from './060_file_links';
 import * as m070 from './070_version_forms';
+import * as m080 from './080_case_access';
+import * as m081 from './081_sms_message_log';
+import * as m085 from './085_approval_list_indexes';
+import * as m088 from './088_account_and_log_list_indexes';
+import * as m089 from './089_registry_list_indexes';
 
 /**
  * The ordered list of migrations. Listing them here (instead of letting knex scan a folder)
@@ -26,6 +31,11 @@ const migrations: Record<string, Knex.Migration> = {
   '055_security': m055,
   '060_file_links': m060,
   '070_version_forms': m070,
+  '080_case_access': m080,
+  '081_sms_message_log': m081,
+  '085_approval_list_indexes': m085,
+  '088_account_and_log_list_indexes': m088,
+  '089_registry_list_indexes': m089,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

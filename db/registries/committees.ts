@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { z } from 'zod';
+import { countCodesStartingWith, insertOrganisation, updateOrganisation } from '../organisations';
 import { RegistryError, isCityWide, type Actor } from './actor';
 import { PHONE, type FieldSpec } from './fields';
 import type { ChildSpec, RegistryResource } from './resource';
@@ -125,13 +126,25 @@ export const committees: RegistryResource = {
   async beforeInsert(trx, values) {
     // One committee per project area at a time; a re-formed committee after dissolution gets a suffix.
     const project = (await trx('property_projects').where('id', Number(values.project_id)).first('code')) as { code: string };
-    const taken = await trx('organisations').where('code', 'like', `OC-${project.code}%`).count({ n: '*' }).first();
-    const n = Number((taken as { n: number | string } | undefined)?.n ?? 0);
+    const n = await countCodesStartingWith(trx, `OC-${project.code}`);
     const code = n ? `OC-${project.code}-${n + 1}` : `OC-${project.code}`;
-    const [id] = await trx('organisations').insert({ code, name: values.name, kind: 'owners_committee', district_code: values.district_code, street_code: values.street_code, phone: values.phone_24h ?? null, address: values.office_address ?? null });
-    return Number(id);
+    return insertOrganisation(trx, {
+      code,
+      name: values.name as string,
+      kind: 'owners_committee',
+      district_code: (values.district_code as string | null) ?? null,
+      street_code: (values.street_code as string | null) ?? null,
+      phone: (values.phone_24h as string | null) ?? null,
+      address: (values.office_address as string | null) ?? null,
+    });
   },
   async afterWrite(trx, id, _before, after) {
-    await trx('organisations').where('id', id).update({ name: after.name, district_code: after.district_code, street_code: after.street_code ?? null, phone: after.phone_24h ?? null, address: after.office_address ?? null, updated_at: new Date() });
+    await updateOrganisation(trx, id, {
+      name: after.name as string,
+      district_code: (after.district_code as string | null) ?? null,
+      street_code: (after.street_code as string | null) ?? null,
+      phone: (after.phone_24h as string | null) ?? null,
+      address: (after.office_address as string | null) ?? null,
+    });
   },
 };

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { z } from 'zod';
+import { insertOrganisation, updateOrganisation } from '../organisations';
 import { isCityWide, type Actor } from './actor';
 import { EMAIL, PHONE, type FieldSpec } from './fields';
 import { creditCodeProblem } from './identifiers';
@@ -65,21 +66,17 @@ async function enterpriseWriteProblem(actor: Actor, before: Record<string, unkno
 }
 
 /** The organisation row an enterprise shares its id with: created first, then kept in step. */
-async function insertOrganisation(trx: Knex.Transaction, values: Record<string, unknown>): Promise<number> {
-  const [id] = await trx('organisations').insert({
-    code: `${ORG_PREFIX[values.kind as string]}-${values.credit_code as string}`,
-    ...organisationFields(values),
-  });
-  return Number(id);
+async function insertEnterpriseOrganisation(trx: Knex.Transaction, values: Record<string, unknown>): Promise<number> {
+  return insertOrganisation(trx, { code: `${ORG_PREFIX[values.kind as string]}-${values.credit_code as string}`, ...organisationFields(values) });
 }
 
 const organisationFields = (v: Record<string, unknown>) => ({
-  name: v.name,
-  kind: v.kind === 'developer' ? 'developer' : 'enterprise',
-  district_code: v.district_code ?? null,
-  street_code: v.street_code ?? null,
-  phone: v.phone ?? null,
-  address: v.address ?? null,
+  name: v.name as string,
+  kind: v.kind === 'developer' ? ('developer' as const) : ('enterprise' as const),
+  district_code: (v.district_code as string | null) ?? null,
+  street_code: (v.street_code as string | null) ?? null,
+  phone: (v.phone as string | null) ?? null,
+  address: (v.address as string | null) ?? null,
 });
 
 export const enterprises: RegistryResource = {
@@ -136,8 +133,8 @@ export const enterprises: RegistryResource = {
     return problems;
   },
   prepare: regionsAgree,
-  beforeInsert: insertOrganisation,
+  beforeInsert: insertEnterpriseOrganisation,
   async afterWrite(trx, id, _before, after) {
-    await trx('organisations').where('id', id).update({ ...organisationFields(after), updated_at: new Date() });
+    await updateOrganisation(trx, id, organisationFields(after));
   },
 };

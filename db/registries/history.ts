@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { pageOf, type Page } from '../paging';
 import type { Actor } from './actor';
 
 /**
@@ -51,24 +52,28 @@ export interface ChangeRow {
 
 const parse = (v: unknown) => (v === null || v === undefined ? null : typeof v === 'string' ? JSON.parse(v) : v);
 
-/** A page of one record's history, newest first. */
+/**
+ * A page of one record's history, newest first: a range of the (entity, entity_id, id) index,
+ * with a bounded total (a record imported every night gathers thousands of rows).
+ */
 export async function historyOf(
   db: Knex,
   entity: string,
   entityId: number,
-  page: { offset: number; limit: number },
-): Promise<{ rows: ChangeRow[]; total: number }> {
-  const q = db('registry_changes').where({ entity, entity_id: entityId });
-  const count = (await q.clone().count({ total: '*' }).first()) as { total: number | string };
-  const rows = (await q
-    .clone()
-    .select('id', 'entity', 'entity_id', 'action', 'changed_fields', 'before_data', 'after_data', 'user_id', 'username', 'case_ref', 'at')
-    .orderBy('id', 'desc')
-    .offset(page.offset)
-    .limit(page.limit)) as Array<Record<string, unknown>>;
+  params: { offset: number; limit: number },
+): Promise<Page<ChangeRow>> {
+  const q = db('registry_changes').where({ entity, entity_id: entityId }).select('id');
+  const page = await pageOf<{ id: number }>(q, { ...params, sort: ['id', 'DESC'] }, { id: 'id' }, 'id');
+  // Only the page's rows are read in full: each carries two whole snapshots of the record.
+  const full = page.rows.length
+    ? ((await db('registry_changes')
+        .whereIn('id', page.rows.map((r) => r.id))
+        .orderBy('id', 'desc')
+        .select('id', 'entity', 'entity_id', 'action', 'changed_fields', 'before_data', 'after_data', 'user_id', 'username', 'case_ref', 'at')) as Array<Record<string, unknown>>)
+    : [];
   return {
-    total: Number(count.total),
-    rows: rows.map((r) => ({
+    ...page,
+    rows: full.map((r) => ({
       id: Number(r.id),
       entity: String(r.entity),
       entity_id: Number(r.entity_id),

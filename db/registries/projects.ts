@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { z } from 'zod';
+import { regionParent } from '../regions';
 import { RegistryError, isCityWide, type Actor } from './actor';
 import { EMAIL, PHONE, POSTCODE, type FieldSpec } from './fields';
 import type { ChildSpec, RegistryResource } from './resource';
@@ -159,8 +160,8 @@ export async function regionsAgree(trx: Knex.Transaction, body: Record<string, u
   const pairs: Array<[string, string]> = [['street_code', 'district_code'], ['community_code', 'street_code']];
   for (const [child, parent] of pairs) {
     if (!body[child]) continue;
-    const region = (await trx('regions').where('code', body[child] as string).first('parent_code')) as { parent_code: string } | undefined;
-    if (!region || region.parent_code !== body[parent]) throw new RegistryError('invalid', `does not lie in ${parent}`, child);
+    const parentCode = await regionParent(trx, body[child] as string);
+    if (parentCode === undefined || parentCode !== body[parent]) throw new RegistryError('invalid', `does not lie in ${parent}`, child);
   }
 }
 

@@ -91,7 +91,9 @@ export const staff: RegistryResource = {
   writePermission: 'registries:write',
   base: (db) =>
     db('enterprise_staff as s')
-      .join('enterprises as e', 'e.id', 's.enterprise_id')
+      // LEFT although every person has an enterprise (NOT NULL, foreign key): it keeps staff the
+      // driving table, so a list page reads staff in its sort order instead of sorting them all.
+      .leftJoin('enterprises as e', 'e.id', 's.enterprise_id')
       .leftJoin('property_projects as sp', 'sp.id', 's.project_id')
       .leftJoin('credit_scores as cs', (j) => j.on('cs.subject_id', 's.id').andOnVal('cs.subject_type', 'staff').andOnVal('cs.year', new Date().getUTCFullYear()))
       .select('s.*', 'e.name as enterprise_name', 'e.district_code as enterprise_district_code', 'sp.name as project_name', (db as Knex).raw('COALESCE(cs.score, 100) as credit_score')),

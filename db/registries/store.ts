@@ -1,6 +1,8 @@
 import type { Knex } from 'knex';
 import { z } from 'zod';
 import type { Scope } from '../../lib/roles';
+import { pageOf, type Page } from '../paging';
+import { containsPattern } from '../search';
 import { RegistryError, type Actor } from './actor';
 import { bodyShape, normaliseRow, toDb, type FieldSpec } from './fields';
 import { changedFields, recordChange, type ChangeAction, type Snapshot } from './history';
@@ -47,7 +49,10 @@ export interface ListParams {
 export function filteredQuery(db: Knex | Knex.Transaction, res: RegistryResource, scope: Scope, filter: Record<string, unknown>): Knex.QueryBuilder {
   const q = res.readScope(res.base(db), scope);
   const { q: search, id, ...rest } = filter as { q?: string; id?: number[] };
-  if (search) q.where((w) => res.searchColumns.forEach((c) => w.orWhere(c, 'like', `%${search.replace(/[\\%_]/g, (m) => `\\${m}`)}%`)));
+  if (search) {
+    const pattern = containsPattern(search);
+    q.where((w) => res.searchColumns.forEach((c) => w.orWhere(c, 'like', pattern)));
+  }
   if (id) q.whereIn(`${res.alias}.id`, id);
   res.applyFilter(q, rest);
   return q;
@@ -58,16 +63,27 @@ export function sortColumn(res: RegistryResource, field: string): string {
   return field in res.displayColumns ? field : `${res.alias}.${field}`;
 }
 
-export async function listRecords(db: Knex, res: RegistryResource, scope: Scope, params: ListParams): Promise<{ rows: RecordData[]; total: number }> {
-  const q = filteredQuery(db, res, scope, params.filter);
-  const count = (await q.clone().clearSelect().clearOrder().count({ total: '*' }).first()) as { total: number | string } | undefined;
-  const rows = (await q
-    .clone()
-    .orderBy(sortColumn(res, params.sort[0]), params.sort[1].toLowerCase() as 'asc' | 'desc')
-    .orderBy(`${res.alias}.id`, 'asc')
-    .offset(params.offset)
-    .limit(params.limit)) as Array<Record<string, unknown>>;
-  return { rows: rows.map((r) => normalise(res, r)), total: Number(count?.total ?? 0) };
+/**
+ * One page of a registry within a scope, with a bounded total (db/paging.ts). When the sort is
+ * on the table's own column, the page is chosen on ids alone and only its rows are then read in
+ * full: the joins that just add display names are dropped from the id query (MariaDB eliminates
+ * unused left joins on unique keys), so a deep page skips index entries instead of joined rows
+ * and a search scans the table alone. A sort on a joined display name pages the full query.
+ */
+export async function listRecords(db: Knex, res: RegistryResource, scope: Scope, params: ListParams): Promise<Page<RecordData>> {
+  const columns = Object.fromEntries(res.sortable.map((f) => [f, sortColumn(res, f)]));
+  const idColumn = `${res.alias}.id`;
+  if (params.sort[0] in res.displayColumns) {
+    const page = await pageOf<Record<string, unknown>>(filteredQuery(db, res, scope, params.filter), params, columns, idColumn);
+    return { ...page, rows: page.rows.map((r) => normalise(res, r)) };
+  }
+  const ids = filteredQuery(db, res, scope, params.filter).clearSelect().select(idColumn);
+  const page = await pageOf<{ id: number }>(ids, params, columns, idColumn);
+  if (!page.rows.length) return { ...page, rows: [] };
+  const full = (await res.base(db).whereIn(idColumn, page.rows.map((r) => r.id))) as Array<Record<string, unknown>>;
+  const byId = new Map(full.map((r) => [Number(r.id), r]));
+  const rows = page.rows.map((r) => byId.get(Number(r.id))).filter((r): r is Record<string, unknown> => r !== undefined);
+  return { ...page, rows: rows.map((r) => normalise(res, r)) };
 }
 
 const BOOKKEEPING: FieldSpec[] = [

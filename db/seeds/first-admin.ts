@@ -2,6 +2,8 @@ import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import { passwordProblem } from '../../lib/password-policy';
 import { hashPassword } from '../../lib/passwords';
+import { activeAdministrator, insertUser } from '../accounts';
+import { cityBureauId, insertOrganisation } from '../organisations';
 import { seedRegions } from './demo';
 
 /**
@@ -29,22 +31,13 @@ export async function createFirstAdmin(db: Knex, input: FirstAdminInput): Promis
   const hash = await hashPassword(password);
   await seedRegions(db);
   const userId = await db.transaction(async (trx) => {
-    const admin = await trx('users').where({ role: 'sysadmin', active: true }).forUpdate().first('username');
-    if (admin) throw new Error(`An administrator already exists (${(admin as { username: string }).username}); further accounts are created by an administrator in the admin UI`);
-    let org = (await trx('organisations').where('kind', 'city_bureau').first('id')) as { id: number } | undefined;
-    if (!org) {
-      const [id] = await trx('organisations').insert({ code: 'CITY-BUREAU', name: input.organisationName, kind: 'city_bureau', district_code: null, street_code: null });
-      org = { id };
-    }
-    const [id] = await trx('users').insert({
-      username: input.username,
-      display_name: input.displayName,
-      role: 'sysadmin',
-      organisation_id: org.id,
-      password_hash: hash,
-      must_change_password: true,
-    });
-    return id as number;
+    const admin = await activeAdministrator(trx);
+    if (admin) throw new Error(`An administrator already exists (${admin}); further accounts are created by an administrator in the admin UI`);
+    const organisationId =
+      (await cityBureauId(trx)) ??
+      (await insertOrganisation(trx, { code: 'CITY-BUREAU', name: input.organisationName, kind: 'city_bureau', district_code: null, street_code: null }));
+    // insertUser marks the password as one to change at the first sign-in.
+    return insertUser(trx, { username: input.username, display_name: input.displayName, phone: null, role: 'sysadmin', organisation_id: organisationId, active: true }, hash);
   });
   return { userId, password, generated };
 }

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { codingRuleProblem, renderCodingRule } from '../cases/case-numbers';
+import { nextCounterValue } from '../../db/cases/numbers';
 
 /**
  * Certificate and filing numbers (E8). Each issuing step names its rule in the BPMN (task
@@ -16,11 +17,5 @@ export async function allocateDocumentNumber(trx: Knex.Transaction, pattern: str
   const problem = codingRuleProblem(pattern);
   if (problem) throw new Error(`number rule "${pattern}" for ${kind} is invalid: ${problem}`);
   const prefix = renderCodingRule(pattern, kind, districtCode, now, null);
-  const counterKey = `doc:${kind}|${prefix}`.slice(0, 128);
-  await trx.raw(
-    'INSERT INTO case_number_counters (counter_key, last_value) VALUES (?, LAST_INSERT_ID(1)) ON DUPLICATE KEY UPDATE last_value = LAST_INSERT_ID(last_value + 1)',
-    [counterKey],
-  );
-  const [rows] = (await trx.raw('SELECT LAST_INSERT_ID() AS seq')) as [Array<{ seq: number | string }>];
-  return renderCodingRule(pattern, kind, districtCode, now, Number(rows[0].seq));
+  return renderCodingRule(pattern, kind, districtCode, now, await nextCounterValue(trx, `doc:${kind}|${prefix}`));
 }

@@ -2,6 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Knex } from 'knex';
 import { requiredMaterials as requiredFor, type Material, type StartForm } from '../forms/start-form';
+import { caseProcessVersion } from '../../db/cases/cases';
+import { versionStartForm } from '../../db/processes';
 
 /**
  * Start forms of the shipped approvals: processes/forms/<processKey>.json, beside the BPMN. The
@@ -24,21 +26,10 @@ export function startForm(processKey: string, dir = FORMS_DIR): StartForm | null
   return JSON.parse(fs.readFileSync(file, 'utf8')) as StartForm;
 }
 
-/** The form stored with a process version (null: the version has none). */
-export async function versionStartForm(db: Knex | Knex.Transaction, processKey: string, version: number): Promise<StartForm | null> {
-  const row = (await db('process_versions').where({ process_key: processKey, version }).first('form')) as { form: string | null } | undefined;
-  return row?.form ? (JSON.parse(row.form) as StartForm) : null;
-}
-
 /** The form pinned to a case: the one stored with the version the case runs. */
 export async function caseStartForm(db: Knex | Knex.Transaction, caseId: number): Promise<StartForm | null> {
-  const row = (await db('cases as c')
-    .join('process_versions as v', function pinned() {
-      this.on('v.process_key', 'c.process_key').andOn('v.version', 'c.process_version');
-    })
-    .where('c.id', caseId)
-    .first('v.form')) as { form: string | null } | undefined;
-  return row?.form ? (JSON.parse(row.form) as StartForm) : null;
+  const pinned = await caseProcessVersion(db, caseId);
+  return pinned ? versionStartForm(db, pinned.process_key, pinned.process_version) : null;
 }
 
 /** Materials a start of this kind must carry, from the form pinned to the case's version. */

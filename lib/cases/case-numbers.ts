@@ -1,5 +1,4 @@
 import crypto from 'node:crypto';
-import type { Knex } from 'knex';
 
 /**
  * Case numbers from a coding rule per process (E8), e.g. "ZZ-{yyyy}-{seq:6}" → ZZ-2026-000123.
@@ -45,34 +44,6 @@ function render(pattern: string, processKey: string, districtCode: string | null
 
 /** Renders a pattern for other numbering (certificate and filing numbers); a null seq leaves "{seq}". */
 export const renderCodingRule = render;
-
-export async function codingRuleOf(db: Knex | Knex.Transaction, processKey: string): Promise<string> {
-  const row = (await db('case_number_rules').where('process_key', processKey).first('pattern')) as { pattern: string } | undefined;
-  return row?.pattern ?? DEFAULT_CODING_RULE;
-}
-
-export async function setCodingRuleIfMissing(db: Knex, processKey: string, pattern: string): Promise<void> {
-  const problem = codingRuleProblem(pattern);
-  if (problem) throw new Error(`Coding rule for ${processKey} is invalid: ${problem}`);
-  await db('case_number_rules').insert({ process_key: processKey, pattern }).onConflict('process_key').ignore();
-}
-
-/**
- * The next number, allocated inside the caller's transaction: the counter row is incremented
- * with LAST_INSERT_ID(expr) in one statement, so concurrent starts never share a number and a
- * rolled-back start gives its number back.
- */
-export async function allocateCaseNumber(trx: Knex.Transaction, processKey: string, districtCode: string | null, now = new Date()): Promise<string> {
-  const pattern = await codingRuleOf(trx, processKey);
-  const prefix = render(pattern, processKey, districtCode, now, null);
-  const counterKey = `${processKey}|${prefix}`.slice(0, 128);
-  await trx.raw(
-    'INSERT INTO case_number_counters (counter_key, last_value) VALUES (?, LAST_INSERT_ID(1)) ON DUPLICATE KEY UPDATE last_value = LAST_INSERT_ID(last_value + 1)',
-    [counterKey],
-  );
-  const [rows] = (await trx.raw('SELECT LAST_INSERT_ID() AS seq')) as [Array<{ seq: number | string }>];
-  return render(pattern, processKey, districtCode, now, Number(rows[0].seq));
-}
 
 /** The code the public quotes with a case number to look its status up (E4). */
 export function newCheckCode(): string {

@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Knex } from 'knex';
 import { startForm } from '../approvals/forms';
-import { setCodingRuleIfMissing } from '../cases/case-numbers';
+import { insertCodingRuleIfMissing } from '../../db/processes';
+import { codingRuleProblem } from '../cases/case-numbers';
 import { publishProcess, type PublishedVersion } from './store';
 
 /**
@@ -37,7 +38,11 @@ export async function publishShippedProcesses(db: Knex, dir = SHIPPED_PROCESSES_
     }
     const published: PublishedVersion = result.published;
     const rule = rules[published.processKey];
-    if (rule) await setCodingRuleIfMissing(db, published.processKey, rule);
+    if (rule) {
+      const problem = codingRuleProblem(rule);
+      if (problem) throw new Error(`Coding rule for ${published.processKey} is invalid: ${problem}`);
+      await insertCodingRuleIfMissing(db, published.processKey, rule);
+    }
     reports.push({ file, processKey: published.processKey, version: published.version, changed: !result.unchanged });
   }
   return reports;

@@ -1,13 +1,14 @@
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
+import { insertVersion, latestVersion, lockProcessForPublishing, markPublished } from '../../db/processes';
 import { compileBpmn, type ProcessProblem } from '../bpmn/compile';
-import type { ProcessGraph } from '../bpmn/graph';
 import { formDefinitionProblems, sameForm, type StartForm } from '../forms/start-form';
 
 /**
  * Published process definitions: every version keeps its XML (what the modeller drew) and its
  * compiled graph (what cases run), and its start form (what a start is checked against, null
- * when the process has none). A version is never edited; publishing adds the next one.
+ * when the process has none). A version is never edited; publishing adds the next one. This
+ * module decides what to publish; the SQL is db/processes.ts.
  */
 export interface PublishedVersion {
   processKey: string;
@@ -41,55 +42,22 @@ export async function publishProcess(
     if (formProblems.length) return { ok: false, problems: formProblems.map((message) => ({ elementId: `form:${graph.processKey}`, message })) };
   }
   const checksum = checksumOf(xml);
+  const name = graph.name.slice(0, 128);
   return db.transaction(async (trx) => {
-    await trx('processes').insert({ process_key: graph.processKey, name: graph.name.slice(0, 128) }).onConflict('process_key').ignore();
-    // The process row's lock serialises publishers of one key, so versions never collide.
-    const proc = (await trx('processes').where('process_key', graph.processKey).forUpdate().first()) as { current_version: number | null };
-    const latest = (await trx('process_versions').where('process_key', graph.processKey).orderBy('version', 'desc').first('version', 'checksum', 'name', 'form')) as
-      | { version: number; checksum: string; name: string; form: string | null }
-      | undefined;
-    const latestForm = latest?.form ? (JSON.parse(latest.form) as StartForm) : null;
+    const proc = await lockProcessForPublishing(trx, graph.processKey, name);
+    const latest = await latestVersion(trx, graph.processKey);
+    const latestForm = latest?.form ?? null;
     const form = given === undefined ? latestForm : given;
     if (opts.skipIfUnchanged && latest?.checksum === checksum && sameForm(latestForm, form)) {
       return { ok: true as const, unchanged: true, published: { processKey: graph.processKey, version: latest.version, name: latest.name, checksum, current: proc.current_version === latest.version } };
     }
     const version = (latest?.version ?? 0) + 1;
-    await trx('process_versions').insert({
-      process_key: graph.processKey,
-      version,
-      name: graph.name.slice(0, 128),
-      xml,
-      graph: JSON.stringify(graph),
-      checksum,
-      form: form ? JSON.stringify(form) : null,
-      published_by: opts.publishedBy,
-      source: opts.source,
-    });
+    await insertVersion(trx, { processKey: graph.processKey, version, name, xml, graph, checksum, form, publishedBy: opts.publishedBy, source: opts.source });
     const makeCurrent = opts.makeCurrent !== false || proc.current_version === null;
-    await trx('processes')
-      .where('process_key', graph.processKey)
-      .update({ name: graph.name.slice(0, 128), updated_at: new Date(), ...(makeCurrent ? { current_version: version } : {}) });
+    await markPublished(trx, graph.processKey, name, makeCurrent ? version : null);
     return { ok: true as const, unchanged: false, published: { processKey: graph.processKey, version, name: graph.name, checksum, current: makeCurrent } };
   });
 }
 
-export async function setCurrentVersion(db: Knex | Knex.Transaction, processKey: string, version: number): Promise<boolean> {
-  const exists = await db('process_versions').where({ process_key: processKey, version }).first('id');
-  if (!exists) return false;
-  await db('processes').where('process_key', processKey).update({ current_version: version, updated_at: new Date() });
-  return true;
-}
-
-/** The version new cases of a process use, with its graph and its start form. */
-export async function currentVersion(
-  db: Knex | Knex.Transaction,
-  processKey: string,
-): Promise<{ version: number; graph: ProcessGraph; name: string; form: StartForm | null } | null> {
-  const row = (await db('processes as p')
-    .join('process_versions as v', function joinCurrent() {
-      this.on('v.process_key', 'p.process_key').andOn('v.version', 'p.current_version');
-    })
-    .where('p.process_key', processKey)
-    .first('v.version', 'v.graph', 'v.name', 'v.form')) as { version: number; graph: string; name: string; form: string | null } | undefined;
-  return row ? { version: row.version, name: row.name, graph: JSON.parse(row.graph) as ProcessGraph, form: row.form ? (JSON.parse(row.form) as StartForm) : null } : null;
-}
+// The version reads and the current-version switch are SQL of the processes' own module.
+export { currentVersion, setCurrentVersion } from '../../db/processes';

@@ -3,7 +3,7 @@ import type { AttemptRecord, SendFailure, SendJournal } from './sender';
 
 /**
  * A send journal kept in memory: for the benchmark and for tests of the pool alone. The worker
- * uses the database journal (activities/sms/journal.ts), which survives a crash; this one does not.
+ * uses the database journal (db/sms/journal.ts), which survives a crash; this one does not.
  */
 export interface MemoryAttempt extends AttemptRecord {
   status: 'open' | 'succeeded' | 'failed';

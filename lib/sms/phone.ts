@@ -15,3 +15,13 @@ export const PHONE_PATTERN = /^(?:\+?\d{5,20})$/;
 export function isSendablePhone(raw: string): boolean {
   return PHONE_PATTERN.test(raw.trim().replace(/[\s()-]/g, ''));
 }
+
+/**
+ * What a typed phone search means: the start of a normalised number, so "+86 138", "0086138"
+ * and "138" find the same messages (a whole number is normalised like a stored one).
+ */
+export function phoneSearchPrefix(typed: string): string {
+  const digits = typed.trim().replace(/[\s()-]/g, '');
+  const whole = normalisePhone(digits);
+  return whole !== digits ? whole : digits.replace(/^(?:\+86|0086)/, '');
+}

@@ -5,7 +5,7 @@ import { normalisePhone } from '../../lib/sms/phone';
 import { signIn, testApp } from '../helpers/api';
 import { freshTestDatabase } from '../helpers/db';
 import { startSmsHarness, type SmsHarness } from './harness';
-import { waitFor } from './helpers';
+import { waitFor } from '../helpers/wait';
 
 /** The SMS API (M2–M5) over the real app, with the SMS worker carrying out the notices. */
 describe('SMS API', () => {

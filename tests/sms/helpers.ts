@@ -1,7 +1,7 @@
 import pino from 'pino';
 import { ModemPool, type PoolOptions } from '../../lib/sms/pool';
 
-/** Shared bits of the SMS tests: a quiet logger, pool timings for a loaded machine, polling. */
+/** Shared bits of the SMS tests: a quiet logger, pool timings for a loaded machine (waiting: tests/helpers/wait.ts). */
 export const quietLog = () => pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 
 /**
@@ -19,22 +19,6 @@ export const TEST_POOL_OPTIONS: Omit<PoolOptions, 'log'> = {
 
 export function testPool(paths: string[], overrides: Partial<PoolOptions> = {}): ModemPool {
   return new ModemPool(paths, { log: quietLog(), ...TEST_POOL_OPTIONS, ...overrides });
-}
-
-/** Polls until `check` returns a truthy value; fails with `what` after the timeout. */
-export async function waitFor<T>(what: string, check: () => T | Promise<T>, timeoutMs = 60_000, everyMs = 100): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value) return value as NonNullable<T>;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
 }
 
 /** A Chinese notice long enough for three parts. */

@@ -3,7 +3,8 @@ import { planMessage } from '../../lib/sms/pdu';
 import type { InboundSms, ModemPool } from '../../lib/sms/pool';
 import { sendMessage } from '../../lib/sms/sender';
 import { startSimulatedModems, type SimulatedModems } from '../../tools/modem-simulator';
-import { LONG_CHINESE, quietLog, testPool, waitFor } from './helpers';
+import { waitFor } from '../helpers/wait';
+import { LONG_CHINESE, quietLog, testPool } from './helpers';
 
 /**
  * The pool and the sender over real pseudo-terminals, with simulated modems on the far end and an

@@ -1,6 +1,6 @@
 import { TASK_QUEUES } from '../../lib/config';
 import { normalisePhone, isSendablePhone } from '../../lib/sms/phone';
-import { parseReply, topicText } from '../../activities/sms/topics';
+import { parseReply, topicText } from '../../lib/sms/topics';
 import { SMS_TASK_QUEUE } from '../../workflows/sms/ask';
 
 /** Reply parsing and phone spelling: the pure rules behind matching replies to topics. */

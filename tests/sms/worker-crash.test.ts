@@ -8,7 +8,8 @@ import { acceptMessage } from '../../activities/sms/messages';
 import { planMessage } from '../../lib/sms/pdu';
 import { startSimulatedModems, type SimulatedModems } from '../../tools/modem-simulator';
 import { freshTestDatabase } from '../helpers/db';
-import { LONG_CHINESE, waitFor } from './helpers';
+import { waitFor } from '../helpers/wait';
+import { LONG_CHINESE } from './helpers';
 
 /**
  * The real SMS worker process (workers/sms.ts) killed with SIGKILL while a modem is sending, then
@@ -97,7 +98,7 @@ describe('SMS worker killed mid-send', () => {
     const notice = await client.workflow.start('smsNoticeWorkflow', { taskQueue: env.SMS_TASK_QUEUE, workflowId, args: [{ noticeId }] });
 
     // Kill the worker the moment a modem starts sending a part, once two messages are out.
-    await waitFor('two messages out', () => sim.network.allReceived().length >= 2, 120_000);
+    await waitFor('two messages out', () => sim.network.allReceived().length >= 2, { timeoutMs: 120_000 });
     const killedWhile = await new Promise<{ imei: string }>((resolve) => {
       const handlers = sim.modems.map((m) => {
         const onTransmit = () => {
@@ -124,7 +125,7 @@ describe('SMS worker killed mid-send', () => {
       new Promise((_, reject) => setTimeout(() => reject(new Error(`notice not finished:\n${second.output.slice(-30).join('\n')}`)), 240_000).unref()),
     ]);
     expect(summary).toEqual({ status: 'done', sent: 8, failed: 0 });
-    await waitFor('the scheduled message out', () => sim.network.receivedBy('13900000999').length > 0, 120_000);
+    await waitFor('the scheduled message out', () => sim.network.receivedBy('13900000999').length > 0, { timeoutMs: 120_000 });
 
     // Every phone has the notice exactly once, whole; no stray parts anywhere.
     for (const u of users) expect(sim.network.receivedBy(u.phone).map((m) => m.text)).toEqual([LONG_CHINESE]);

@@ -17,10 +17,13 @@ const ICONS: Record<InboxBox, typeof AllInboxIcon> = {
   copied: MarkEmailUnreadIcon,
 };
 
-/** How many items a box holds: the total of a one-row page (Content-Range), refreshed every minute. */
+/**
+ * How many items a box holds: the total of a one-row page (Content-Range), refreshed every minute.
+ * Past the server's count bound the total is unknown; the badge then reads "999+".
+ */
 function useBoxCount(box: InboxBox): number | null {
-  const { total } = useGetList(`inbox/${box}`, { pagination: { page: 1, perPage: 1 } }, { refetchInterval: 60_000 });
-  return total ?? null;
+  const { total, pageInfo } = useGetList(`inbox/${box}`, { pagination: { page: 1, perPage: 1 } }, { refetchInterval: 60_000 });
+  return total ?? (pageInfo?.hasNextPage ? 1000 : null);
 }
 
 const BoxItem = ({ box }: { box: InboxBox }) => {

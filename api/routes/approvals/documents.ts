@@ -1,9 +1,10 @@
 import type { Knex } from 'knex';
-import { listCaseDocuments } from '../../../db/approvals/documents';
 import { z } from 'zod';
+import { listCaseDocuments } from '../../../db/approvals/documents';
+import { listPublicity } from '../../../db/approvals/publicity';
 import { whereCaseVisible } from '../../cases/access';
 import { missingOrDenied } from '../../http/errors';
-import { listQuery, pageOf } from '../../http/list-query';
+import { listQuery } from '../../http/list-query';
 import { listResult, type Api } from '../../http/route';
 
 /**
@@ -27,9 +28,9 @@ export function registerApprovalDocumentRoutes(api: Api, db: Knex): void {
     access: 'signed-in',
     params: IdParams,
     handler: async ({ params, user }) => {
-      const visible = await whereCaseVisible(db, db('cases as c').select('c.id'), user).where('c.id', params.id).first();
-      if (!visible) throw await missingOrDenied(db, 'cases', params.id, 'Case', 'case');
-      return listCaseDocuments(db, params.id);
+      const documents = await listCaseDocuments(db, params.id, { whereCaseVisible: (q) => whereCaseVisible(db, q, user) });
+      if (!documents) throw await missingOrDenied(db, 'cases', params.id, 'Case', 'case');
+      return documents;
     },
   });
 
@@ -41,11 +42,8 @@ export function registerApprovalDocumentRoutes(api: Api, db: Knex): void {
     access: 'public',
     query: PublicityList,
     handler: async ({ query }) => {
-      const q = db('approval_publicity as p').join('cases as c', 'c.id', 'p.case_id').select('p.id', 'p.kind', 'p.title', 'p.body', 'p.starts_at', 'p.ends_at', 'c.number as case_number');
-      if (query.filter.kind) q.where('p.kind', query.filter.kind);
-      if (query.filter.current) q.where((w) => w.whereNull('p.ends_at').orWhere('p.ends_at', '>', new Date()));
-      const page = await pageOf(q, query, { starts_at: 'p.starts_at' }, 'p.id');
-      return listResult('publicity', page.rows, page.total, query.offset);
+      const page = await listPublicity(db, query);
+      return listResult('publicity', page.rows, page.total, query.offset, page.hasMore);
     },
   });
 }

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
-import { mayStartProcess, type ProcessGraph } from '../../../lib/bpmn/graph';
-import type { StartForm } from '../../../lib/forms/start-form';
+import { mayStartProcess } from '../../../lib/bpmn/graph';
+import { currentVersions } from '../../../db/processes';
 import type { Api } from '../../http/route';
 
 /**
@@ -18,22 +18,15 @@ export function registerStartableRoute(api: Api, db: Knex): void {
     tags: ['processes'],
     access: 'cases:start',
     handler: async ({ user }) => {
-      const rows = (await db('processes as p')
-        .join('process_versions as v', function current() {
-          this.on('v.process_key', 'p.process_key').andOn('v.version', 'p.current_version');
-        })
-        .orderBy('p.process_key')
-        .select('p.process_key', 'v.name', 'v.version', 'v.graph', 'v.form')) as Array<{ process_key: string; name: string; version: number; graph: string; form: string | null }>;
-      return rows
-        .map((r) => ({ row: r, graph: JSON.parse(r.graph) as ProcessGraph }))
-        .filter(({ graph }) => mayStartProcess(user.role, graph.options))
-        .map(({ row, graph }) => ({
-          key: row.process_key,
-          name: row.name,
-          version: row.version,
-          starterRoles: graph.options.starterRoles ?? [],
-          withdrawable: graph.options.withdrawable,
-          form: row.form ? (JSON.parse(row.form) as StartForm) : null,
+      return (await currentVersions(db))
+        .filter((v) => mayStartProcess(user.role, v.graph.options))
+        .map((v) => ({
+          key: v.process_key,
+          name: v.name,
+          version: v.version,
+          starterRoles: v.graph.options.starterRoles ?? [],
+          withdrawable: v.graph.options.withdrawable,
+          form: v.form,
         }));
     },
   });

@@ -1,9 +1,11 @@
 import type { Knex } from 'knex';
 import { z } from 'zod';
-import { balancesOf, ledgerOf, recordScores, registerBid, TenderError } from '../../../db/approvals/tenders';
+import { holdsOpenTask } from '../../../db/cases/tasks';
+import { activeExpertOfUser, drawOf, isDrawnFor } from '../../../db/approvals/tender-experts';
+import { balancesOf, bidList, ledgerOf, listTenders, recordScores, registerBid, scoresOf, tenderDetail, TenderError } from '../../../db/approvals/tenders';
 import type { SessionUser } from '../../auth/sessions';
 import { HttpError, conflict, forbidden, notFound } from '../../http/errors';
-import { listQuery, pageOf } from '../../http/list-query';
+import { listQuery } from '../../http/list-query';
 import { listResult, type Api } from '../../http/route';
 
 /**
@@ -35,16 +37,12 @@ const CITY_ROLES = ['sysadmin', 'city_staff', 'city_leader', 'admin_centre'];
 
 export function registerTenderRoutes(api: Api, db: Knex): void {
   const tender = async (caseId: number) => {
-    const row = (await db('tenders as t')
-      .join('cases as c', 'c.id', 't.case_id')
-      .join('property_projects as p', 'p.id', 't.project_id')
-      .where('t.case_id', caseId)
-      .first('t.*', 'c.number as case_number', 'p.name as project_name', 'p.code as project_code')) as (Record<string, unknown> & { tenderer_organisation_id: number; requirements: string }) | undefined;
+    const row = await tenderDetail(db, caseId);
     if (!row) throw notFound('Tender');
-    return { ...row, requirements: JSON.parse(row.requirements) as unknown };
+    return row;
   };
-  const expertOf = async (user: SessionUser) => (await db('experts').where({ user_id: user.id, active: true }).first('id')) as { id: number } | undefined;
-  const isDrawn = async (caseId: number, expertId: number) => Boolean(await db('tender_expert_draws').where({ case_id: caseId, expert_id: expertId, selected: true }).first('id'));
+  const expertOf = (user: SessionUser) => activeExpertOfUser(db, user.id);
+  const isDrawn = (caseId: number, expertId: number) => isDrawnFor(db, caseId, expertId);
 
   api.add({
     method: 'get',
@@ -54,13 +52,8 @@ export function registerTenderRoutes(api: Api, db: Knex): void {
     access: 'signed-in',
     query: TenderList,
     handler: async ({ query }) => {
-      const q = db('tenders as t')
-        .join('cases as c', 'c.id', 't.case_id')
-        .join('property_projects as p', 'p.id', 't.project_id')
-        .select('t.case_id as id', 't.case_id', 'c.number as case_number', 't.title', 't.status', 't.deposit_amount', 't.opens_at', 't.closes_at', 't.requirements', 'p.name as project_name');
-      if (query.filter.status) q.where('t.status', query.filter.status);
-      const page = await pageOf<{ requirements: string }>(q, query, { closes_at: 't.closes_at', opens_at: 't.opens_at' }, 't.case_id');
-      return listResult('tenders', page.rows.map((r) => ({ ...r, requirements: JSON.parse(r.requirements) as unknown })), page.total, query.offset);
+      const page = await listTenders(db, query);
+      return listResult('tenders', page.rows, page.total, query.offset, page.hasMore);
     },
   });
 
@@ -75,17 +68,12 @@ export function registerTenderRoutes(api: Api, db: Knex): void {
       const t = await tender(params.caseId);
       const expert = await expertOf(user);
       const full = CITY_ROLES.includes(user.role) || user.organisationId === t.tenderer_organisation_id || (expert ? await isDrawn(params.caseId, expert.id) : false);
-      const bidsQuery = db('tender_bids as b')
-        .join('enterprises as e', 'e.id', 'b.enterprise_id')
-        .where('b.case_id', params.caseId)
-        .orderBy('b.bid_no')
-        .select('b.id', 'b.bid_no', 'b.enterprise_id', 'e.name as enterprise_name', 'b.status', 'b.screening', 'b.average_score', 'b.registered_at');
-      if (!full) bidsQuery.where('b.enterprise_id', user.organisationId);
-      const bids = ((await bidsQuery) as Array<{ screening: string | null }>).map((b) => ({ ...b, screening: b.screening ? (JSON.parse(b.screening) as unknown) : null }));
+      // A bidder who is none of those sees its own bid only.
+      const bids = await bidList(db, params.caseId, full ? undefined : user.organisationId);
       const ledger = (await ledgerOf(db, params.caseId)).filter((l) => full || l.enterprise_id === user.organisationId);
       if (!full) return { ...t, bids, ledger };
-      const draw = await db('tender_expert_draws as d').join('experts as x', 'x.id', 'd.expert_id').where('d.case_id', params.caseId).orderBy('d.id').select('x.name', 'd.selected', 'd.draw_order', 'd.excluded_reason');
-      const scores = await db('tender_scores as s').join('experts as x', 'x.id', 's.expert_id').where('s.case_id', params.caseId).orderBy('s.id').select('s.bid_id', 'x.name as expert_name', 's.score', 's.comment');
+      const draw = await drawOf(db, params.caseId);
+      const scores = await scoresOf(db, params.caseId);
       return { ...t, bids, draw, scores, ledger, balances: await balancesOf(db, params.caseId) };
     },
   });
@@ -124,8 +112,7 @@ export function registerTenderRoutes(api: Api, db: Knex): void {
     handler: async ({ params, body, user }) => {
       const expert = await expertOf(user);
       if (!expert || !(await isDrawn(params.caseId, expert.id))) throw forbidden('Only the experts drawn for this tender score it');
-      const task = await db('case_tasks').where({ case_id: params.caseId, assignee_id: user.id, status: 'open', node_id: 'scoring' }).first('id');
-      if (!task) throw conflict('You have no open scoring task on this tender');
+      if (!(await holdsOpenTask(db, { caseId: params.caseId, userId: user.id, nodeId: 'scoring' }))) throw conflict('You have no open scoring task on this tender');
       try {
         await recordScores(db, { caseId: params.caseId, expertId: expert.id, scores: body.scores });
       } catch (err) {

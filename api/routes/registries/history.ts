@@ -32,7 +32,7 @@ export function registerRegistryHistoryRoutes(api: Api, db: Knex, resources: Reg
       const res = byEntity.get(entity)!;
       if (!(await getRecord(db, res, user.scope, entity_id))) throw await missingOrDenied(db, res.table, entity_id, res.title, res.name);
       const page = await historyOf(db, entity, entity_id, query);
-      return listResult('registry-changes', page.rows, page.total, query.offset);
+      return listResult('registry-changes', page.rows, page.total, query.offset, page.hasMore);
     },
   });
 }

@@ -41,7 +41,7 @@ export function registerRegistryRoutes(api: Api, db: Knex, res: RegistryResource
     query: ListQuery,
     handler: async ({ query, user }) => {
       const page = await listRecords(db, res, user.scope, query);
-      return listResult(res.name, page.rows, page.total, query.offset);
+      return listResult(res.name, page.rows, page.total, query.offset, page.hasMore);
     },
   });
 

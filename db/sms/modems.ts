@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { ModemSnapshot } from '../lib/sms/pool';
+import type { ModemSnapshot } from '../../lib/sms/pool';
 
 /**
  * Modem health (M5), table sms_modems: one row per modem (by IMEI), written by the SMS worker on

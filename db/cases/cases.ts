@@ -1,0 +1,170 @@
+import type { Knex } from 'knex';
+import { TOTAL_BOUND, pageOf, type Page, type PageParams } from '../paging';
+import { CASE_FIELDS, TASK_FIELDS, caseQuery, taskQuery, taskView } from './rows';
+import { writeTitleGrams } from './search';
+import { whereCaseVisible, type Viewer } from './visibility';
+
+/**
+ * The case rows outside the workflow's writer (db/cases/writer.ts): the row the start route
+ * creates before the workflow exists, and the reads of one case — its page, history, diagram
+ * marks, the public lookup and message correlation.
+ */
+type Db = Knex | Knex.Transaction;
+
+export interface NewCaseRow {
+  number: string;
+  process_key: string;
+  process_version: number;
+  title: string;
+  applicant_organisation_id: number;
+  district_code: string | null;
+  street_code: string | null;
+  started_by: number;
+  check_code: string;
+  variables: Record<string, unknown>;
+}
+
+/** Inserts a starting case under a placeholder workflow id (the id needs the row's). */
+export async function insertStartingCase(trx: Knex.Transaction, row: NewCaseRow): Promise<number> {
+  const [id] = await trx('cases').insert({ ...row, workflow_id: `pending-${row.number}`, status: 'running', variables: JSON.stringify(row.variables) });
+  await writeTitleGrams(trx, id as number, row.title);
+  return id as number;
+}
+
+export async function setCaseWorkflowId(trx: Knex.Transaction, caseId: number, workflowId: string): Promise<void> {
+  await trx('cases').where('id', caseId).update({ workflow_id: workflowId });
+}
+
+/** Removes a case whose workflow never started (nothing else references it yet). */
+export async function deleteUnstartedCase(db: Db, caseId: number): Promise<void> {
+  await db('case_title_grams').where('case_id', caseId).delete();
+  await db('cases').where('id', caseId).delete();
+}
+
+export type VisibleCase = Record<string, unknown> & {
+  id: number;
+  workflow_id: string;
+  started_by: number;
+  applicant_organisation_id: number;
+  process_key: string;
+  process_version: number;
+  variables: string | null;
+  active_nodes: string | null;
+};
+
+/** One case with what its page needs, if the viewer may see it. */
+export async function findVisibleCase(db: Knex, id: number, viewer: Viewer): Promise<VisibleCase | undefined> {
+  return (await whereCaseVisible(caseQuery(db).select([...CASE_FIELDS, 'c.workflow_id', 'c.variables', 'c.active_nodes', 'c.check_code']), viewer).where('c.id', id).first()) as
+    | VisibleCase
+    | undefined;
+}
+
+/** Whether the viewer may see the case (files, documents and tasks check it). */
+export async function caseVisibleTo(db: Knex, caseId: number, viewer: Viewer): Promise<boolean> {
+  return Boolean(await whereCaseVisible(db('cases as c').select('c.id'), viewer).where('c.id', caseId).first());
+}
+
+/** The case's parties, for the recipient rule of task commands. */
+export async function caseParties(db: Knex, caseId: number): Promise<{ started_by: number; applicant_organisation_id: number; district_code: string | null; street_code: string | null }> {
+  return (await db('cases').where('id', caseId).first('started_by', 'applicant_organisation_id', 'district_code', 'street_code')) as {
+    started_by: number;
+    applicant_organisation_id: number;
+    district_code: string | null;
+    street_code: string | null;
+  };
+}
+
+/** The case's open tasks with their holders, for its page. */
+export async function openTasksOfCase(db: Knex, caseId: number): Promise<Array<ReturnType<typeof taskView>>> {
+  return ((await taskQuery(db).select(TASK_FIELDS(db)).where('t.case_id', caseId).where('t.status', 'open').orderBy('t.id')) as Array<Record<string, unknown>>).map(taskView);
+}
+
+/** The open 补正 task a returned case waits on, if any. */
+export async function openSupplementTaskId(db: Knex, caseId: number): Promise<number | null> {
+  const row = (await db('case_tasks').where({ case_id: caseId, kind: 'supplement', status: 'open' }).first('id')) as { id: number } | undefined;
+  return row?.id ?? null;
+}
+
+export type HistoryRow = { id: number; seq: number; at: Date; kind: string; data: string | null } & Record<string, unknown>;
+
+/** A page of a case's history (a case has tens to hundreds of entries; the unique (case_id, seq) key orders them). */
+export async function caseHistoryPage(db: Knex, caseId: number, filter: { kind?: string }, params: PageParams): Promise<Page<HistoryRow>> {
+  const q = db('case_history as h')
+    .where('h.case_id', caseId)
+    .select('h.id', 'h.seq', 'h.at', 'h.kind', 'h.node_id', 'h.task_key', 'h.actor_id', 'h.actor_name', 'h.outcome', 'h.comment', 'h.data');
+  if (filter.kind) q.where('h.kind', filter.kind);
+  return pageOf<HistoryRow>(q, params, { seq: 'h.seq', at: 'h.at' }, 'h.id');
+}
+
+/** The elements a case's tokens went through, and those with an overdue open task (the viewer's marks). */
+export async function diagramMarks(db: Knex, caseId: number, completingKinds: readonly string[]): Promise<{ completed: string[]; overdue: string[] }> {
+  const completed = (await db('case_history').where('case_id', caseId).whereIn('kind', completingKinds).whereNotNull('node_id').distinct('node_id').pluck('node_id')) as string[];
+  const overdue = (await db('case_tasks').where({ case_id: caseId, status: 'open' }).where('due_at', '<', db.raw('UTC_TIMESTAMP(3)')).distinct('node_id').pluck('node_id')) as string[];
+  return { completed, overdue };
+}
+
+/**
+ * The cases an outside event is for: those waiting at a message catch event with this name and
+ * correlation key, else a running case whose number is the key. Bounded: a key names few cases.
+ */
+export async function casesAwaitingMessage(db: Knex, name: string, correlationKey: string): Promise<Array<{ id: number; workflow_id: string }>> {
+  const waiting = (await db('case_message_subscriptions as s')
+    .join('cases as c', 'c.id', 's.case_id')
+    .where({ 's.message_name': name, 's.correlation_key': correlationKey, 's.open': true })
+    .distinct('c.id', 'c.workflow_id')
+    .limit(TOTAL_BOUND)) as Array<{ id: number; workflow_id: string }>;
+  if (waiting.length) return waiting;
+  return (await db('cases').where('number', correlationKey).whereIn('status', ['running', 'supplement']).select('id', 'workflow_id')) as Array<{ id: number; workflow_id: string }>;
+}
+
+/** What the public lookup shows of a case, with the check code to compare. */
+export async function publicCaseByNumber(db: Knex, number: string): Promise<(Record<string, unknown> & { check_code: string }) | undefined> {
+  return (await db('cases').where('number', number).first('number', 'title', 'status', 'result', 'current_steps', 'started_at', 'ended_at', 'check_code')) as
+    | (Record<string, unknown> & { check_code: string })
+    | undefined;
+}
+
+/** Where a case's tasks are scoped (the applicant organisation and place), for SMS to a task's holders. */
+export async function caseScopeOf(db: Knex, caseId: number): Promise<{ applicant_organisation_id: number; district_code: string | null; street_code: string | null } | undefined> {
+  return (await db('cases').where('id', caseId).first('applicant_organisation_id', 'district_code', 'street_code')) as
+    | { applicant_organisation_id: number; district_code: string | null; street_code: string | null }
+    | undefined;
+}
+
+/** The process version a case runs (pinned at its start). */
+export async function caseProcessVersion(db: Db, caseId: number): Promise<{ process_key: string; process_version: number } | undefined> {
+  return (await db('cases').where('id', caseId).first('process_key', 'process_version')) as { process_key: string; process_version: number } | undefined;
+}
+
+/** What the approvals' activities need of the case they run in (numbers, notices, documents). */
+export interface CaseInfo {
+  id: number;
+  number: string;
+  processKey: string;
+  workflowId: string;
+  districtCode: string | null;
+  streetCode: string | null;
+  applicantOrganisationId: number;
+  startedBy: number;
+}
+export async function caseInfo(db: Db, caseId: number): Promise<CaseInfo> {
+  const row = (await db('cases').where('id', caseId).first('id', 'number', 'process_key', 'workflow_id', 'district_code', 'street_code', 'applicant_organisation_id', 'started_by')) as
+    | { id: number; number: string; process_key: string; workflow_id: string; district_code: string | null; street_code: string | null; applicant_organisation_id: number; started_by: number }
+    | undefined;
+  if (!row) throw new Error(`case ${caseId} not found`);
+  return {
+    id: row.id,
+    number: row.number,
+    processKey: row.process_key,
+    workflowId: row.workflow_id,
+    districtCode: row.district_code,
+    streetCode: row.street_code,
+    applicantOrganisationId: row.applicant_organisation_id,
+    startedBy: row.started_by,
+  };
+}
+
+/** Whether the case exists and the reader's visibility rule (over `cases as c`) lets them see it. */
+export async function isCaseVisibleBy(db: Db, caseId: number, reader: { whereCaseVisible: (q: Knex.QueryBuilder) => Knex.QueryBuilder }): Promise<boolean> {
+  return Boolean(await reader.whereCaseVisible(db('cases as c').select('c.id')).where('c.id', caseId).first());
+}

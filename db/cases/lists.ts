@@ -1,0 +1,147 @@
+import type { Knex } from 'knex';
+import { unionPage, type Page, type PageParams } from '../paging';
+import { containsPattern, prefixPattern } from '../search';
+import { CASE_FIELDS, TASK_FIELDS, caseQuery, taskQuery, taskView } from './rows';
+import { searchCandidates } from './search';
+import { claimableBranches, visibleCaseBranches, type Viewer } from './visibility';
+
+/**
+ * Every case and task list (E3, E4): the case list, the inbox boxes. Each is a union of indexed
+ * branches cut to the page (db/paging.ts `unionPage`), then one primary-key read of the page's
+ * rows with their names. Totals are bounded; a search answers no total beyond its page. The search
+ * box finds a case number from its start or any part of the title (db/cases/search.ts).
+ */
+export interface CaseListFilter {
+  q?: string;
+  process_key?: string;
+  status?: string;
+  district_code?: string;
+}
+
+export interface TaskListFilter {
+  q?: string;
+  process_key?: string;
+  district_code?: string;
+  overdue?: boolean;
+  due_before?: string;
+}
+
+export const CASE_SORT = { id: 'c.id', number: 'c.number', started_at: 'c.started_at', updated_at: 'c.updated_at', status: 'c.status' } as const;
+export const TASK_SORT = { id: 't.id', created_at: 't.created_at', due_at: 't.due_at', completed_at: 't.completed_at', case_number: 'c.number' } as const;
+
+const direction = (p: PageParams) => p.sort[1].toLowerCase() as 'asc' | 'desc';
+
+/** A search term with the cases it can match (null: the index cannot narrow it, scan). */
+interface Search {
+  term: string;
+  candidates: number[] | null;
+}
+
+async function searchOf(db: Knex, term: string | undefined): Promise<Search | null> {
+  return term ? { term, candidates: await searchCandidates(db, term) } : null;
+}
+
+function whereMatches(q: Knex.QueryBuilder, search: Search | null): Knex.QueryBuilder {
+  if (!search) return q;
+  if (search.candidates) q.whereIn('c.id', search.candidates.length ? search.candidates : [0]);
+  return q.where((w) => w.where('c.number', 'like', prefixPattern(search.term)).orWhere('c.title', 'like', containsPattern(search.term)));
+}
+
+function filterCases(q: Knex.QueryBuilder, f: CaseListFilter, search: Search | null): Knex.QueryBuilder {
+  whereMatches(q, search);
+  if (f.process_key) q.where('c.process_key', f.process_key);
+  if (f.status) q.where('c.status', f.status);
+  if (f.district_code) q.where('c.district_code', f.district_code);
+  return q;
+}
+
+/** Loads the page's case rows, in page order, with the extra columns a box shows. */
+async function caseRows(db: Knex, ids: number[], extra: (q: Knex.QueryBuilder) => Knex.QueryBuilder = (q) => q): Promise<Array<Record<string, unknown>>> {
+  if (!ids.length) return [];
+  const rows = (await extra(caseQuery(db).select(CASE_FIELDS).whereIn('c.id', ids))) as Array<Record<string, unknown> & { id: number }>;
+  const byId = new Map(rows.map((r) => [Number(r.id), r]));
+  return ids.map((id) => byId.get(id)).filter((r): r is Record<string, unknown> & { id: number } => r !== undefined);
+}
+
+/** The case list: every case the viewer may see (scope, started, held, done, copied). */
+export async function listVisibleCases(db: Knex, viewer: Viewer, filter: CaseListFilter, params: PageParams): Promise<Page<Record<string, unknown>>> {
+  const sortColumn = CASE_SORT[params.sort[0] as keyof typeof CASE_SORT] ?? 'c.started_at';
+  const search = await searchOf(db, filter.q);
+  const branches = visibleCaseBranches(db, viewer, sortColumn, (q) => filterCases(q, filter, search));
+  const page = await unionPage(db, branches, { direction: direction(params), offset: params.offset, limit: params.limit }, { count: !filter.q });
+  return { rows: await caseRows(db, page.ids), total: page.total, hasMore: page.hasMore };
+}
+
+/** 我发起的: the cases the viewer started. */
+export async function listStartedCases(db: Knex, viewer: Viewer, filter: CaseListFilter, params: PageParams): Promise<Page<Record<string, unknown>>> {
+  const sortColumn = CASE_SORT[params.sort[0] as keyof typeof CASE_SORT] ?? 'c.started_at';
+  const branch = filterCases(db('cases as c').select('c.id as id', `${sortColumn} as k`).where('c.started_by', viewer.id), filter, await searchOf(db, filter.q));
+  const page = await unionPage(db, [branch], { direction: direction(params), offset: params.offset, limit: params.limit }, { count: !filter.q });
+  return { rows: await caseRows(db, page.ids), total: page.total, hasMore: page.hasMore };
+}
+
+/** 抄送我的: the cases the viewer was copied on, with who copied them and when. */
+export async function listCopiedCases(db: Knex, viewer: Viewer, filter: CaseListFilter, params: PageParams): Promise<Page<Record<string, unknown>>> {
+  const sortColumn = CASE_SORT[params.sort[0] as keyof typeof CASE_SORT] ?? 'c.started_at';
+  const branch = filterCases(
+    db('case_copies as cc').join('cases as c', 'c.id', 'cc.case_id').where('cc.user_id', viewer.id).select('c.id as id', `${sortColumn} as k`),
+    filter,
+    await searchOf(db, filter.q),
+  );
+  const page = await unionPage(db, [branch], { direction: direction(params), offset: params.offset, limit: params.limit }, { count: !filter.q });
+  const rows = await caseRows(db, page.ids, (q) =>
+    q.join('case_copies as cc', (j) => j.on('cc.case_id', 'c.id').andOn('cc.user_id', db.raw('?', [viewer.id]))).select('cc.at as copied_at', 'cc.from_user_id as copied_by', 'cc.read_at'),
+  );
+  return { rows, total: page.total, hasMore: page.hasMore };
+}
+
+function filterTasks(db: Knex, q: Knex.QueryBuilder, f: TaskListFilter, search: Search | null): Knex.QueryBuilder {
+  whereMatches(q, search);
+  if (f.process_key) q.where('c.process_key', f.process_key);
+  if (f.district_code) q.where('c.district_code', f.district_code);
+  if (f.overdue === true) q.whereNotNull('t.due_at').where('t.due_at', '<', db.raw('UTC_TIMESTAMP(3)'));
+  if (f.overdue === false) q.where((w) => w.whereNull('t.due_at').orWhere('t.due_at', '>=', db.raw('UTC_TIMESTAMP(3)')));
+  if (f.due_before) q.where('t.due_at', '<', new Date(f.due_before));
+  return q;
+}
+
+const needsCase = (f: TaskListFilter, sortColumn: string) => Boolean(f.q || f.process_key || f.district_code) || sortColumn.startsWith('c.');
+
+async function taskRows(db: Knex, ids: number[]): Promise<Array<ReturnType<typeof taskView>>> {
+  if (!ids.length) return [];
+  const rows = (await taskQuery(db).select(TASK_FIELDS(db)).whereIn('t.id', ids)) as Array<Record<string, unknown> & { id: number }>;
+  const byId = new Map(rows.map((r) => [Number(r.id), r]));
+  return ids.flatMap((id) => (byId.has(id) ? [taskView(byId.get(id)!)] : []));
+}
+
+export type TaskBox = 'todo' | 'done' | 'claimable';
+
+/**
+ * An inbox box of tasks: 待办 (open, held by the viewer), 已办 (completed by the viewer), 待签
+ * (open, unclaimed, offered to the viewer or their role in scope).
+ */
+export async function listTaskBox(db: Knex, box: TaskBox, viewer: Viewer, filter: TaskListFilter, params: PageParams): Promise<Page<ReturnType<typeof taskView>>> {
+  const sortColumn = TASK_SORT[params.sort[0] as keyof typeof TASK_SORT] ?? 't.created_at';
+  const withCase = needsCase(filter, sortColumn);
+  const search = await searchOf(db, filter.q);
+  let branches: Knex.QueryBuilder[];
+  if (box === 'claimable') {
+    // The claimable marker is the task's creation time: sorting by it needs no join.
+    const ownKey = sortColumn === 't.created_at' ? null : sortColumn;
+    const joinTask = ownKey !== null || withCase || filter.overdue !== undefined || Boolean(filter.due_before);
+    branches = claimableBranches(db, viewer, ownKey, (q) => {
+      if (!joinTask) return q;
+      q.join('case_tasks as t', 't.id', 'tc.task_id');
+      if (withCase) q.join('cases as c', 'c.id', 't.case_id');
+      return filterTasks(db, q, filter, search);
+    });
+  } else {
+    const q = db('case_tasks as t').select('t.id as id', `${sortColumn} as k`);
+    if (withCase) q.join('cases as c', 'c.id', 't.case_id');
+    if (box === 'todo') q.where('t.status', 'open').where('t.assignee_id', viewer.id);
+    else q.where('t.completed_by', viewer.id);
+    branches = [filterTasks(db, q, filter, search)];
+  }
+  const page = await unionPage(db, branches, { direction: direction(params), offset: params.offset, limit: params.limit }, { count: !filter.q });
+  return { rows: await taskRows(db, page.ids), total: page.total, hasMore: page.hasMore };
+}

@@ -1,0 +1,190 @@
+import type { Knex } from 'knex';
+import type { ProcessGraph } from '../lib/bpmn/graph';
+import type { StartForm } from '../lib/forms/start-form';
+import { pageOf, type Page, type PageParams } from './paging';
+import { containsPattern } from './search';
+
+/**
+ * Process definitions: `processes` (one row per key, naming the version new cases use),
+ * `process_versions` (every published version's XML, compiled graph and start form, never
+ * edited) and `case_number_rules` (each process's case-number pattern). Compiling and deciding
+ * what to publish is lib/processes/store.ts; the case-number counters belong to the cases.
+ */
+type Db = Knex | Knex.Transaction;
+
+const parseGraph = (graph: string | object) => (typeof graph === 'string' ? JSON.parse(graph) : graph) as ProcessGraph;
+const parseForm = (form: string | object | null) => (form ? ((typeof form === 'string' ? JSON.parse(form) : form) as StartForm) : null);
+
+// ---- processes -------------------------------------------------------------------------------
+
+export interface ProcessFilter {
+  q?: string;
+  id?: string[];
+}
+
+export const PROCESS_SORTABLE = ['process_key', 'name', 'updated_at'] as const;
+
+/** A process per row with its latest version and coding rule, each read by its key's index. */
+export async function listProcesses(db: Knex, params: PageParams & { filter: ProcessFilter }): Promise<Page<Record<string, unknown>>> {
+  const q = db('processes as p').select(
+    'p.process_key as id',
+    'p.process_key',
+    'p.name',
+    'p.current_version',
+    'p.updated_at',
+    db('process_versions as v').max('v.version').whereRaw('v.process_key = p.process_key').as('latest_version'),
+    db('case_number_rules as r').select('r.pattern').whereRaw('r.process_key = p.process_key').as('coding_rule'),
+  );
+  const f = params.filter;
+  if (f.q) {
+    const pattern = containsPattern(f.q);
+    q.where((w) => w.where('p.process_key', 'like', pattern).orWhere('p.name', 'like', pattern));
+  }
+  if (f.id) q.whereIn('p.process_key', f.id);
+  return pageOf(q, params, { process_key: 'p.process_key', name: 'p.name', updated_at: 'p.updated_at' }, 'p.process_key');
+}
+
+export interface ProcessRow {
+  process_key: string;
+  name: string;
+  current_version: number | null;
+  created_at?: Date;
+  updated_at: Date;
+}
+
+export async function findProcess(db: Db, processKey: string): Promise<ProcessRow | undefined> {
+  return (await db('processes').where('process_key', processKey).first()) as ProcessRow | undefined;
+}
+
+/**
+ * Creates the process row on its first publication, then locks it: the lock serialises the
+ * publishers of one key, so two versions never get the same number.
+ */
+export async function lockProcessForPublishing(trx: Knex.Transaction, processKey: string, name: string): Promise<{ current_version: number | null }> {
+  await trx('processes').insert({ process_key: processKey, name }).onConflict('process_key').ignore();
+  return (await trx('processes').where('process_key', processKey).forUpdate().first('current_version')) as { current_version: number | null };
+}
+
+/** After a publication: the process takes the version's name, and its number when it becomes current. */
+export async function markPublished(trx: Knex.Transaction, processKey: string, name: string, currentVersion: number | null): Promise<void> {
+  await trx('processes')
+    .where('process_key', processKey)
+    .update({ name, updated_at: new Date(), ...(currentVersion !== null ? { current_version: currentVersion } : {}) });
+}
+
+/** Chooses the version new cases use; false when that version was never published. */
+export async function setCurrentVersion(db: Db, processKey: string, version: number): Promise<boolean> {
+  const exists = await db('process_versions').where({ process_key: processKey, version }).first('id');
+  if (!exists) return false;
+  await db('processes').where('process_key', processKey).update({ current_version: version, updated_at: new Date() });
+  return true;
+}
+
+// ---- versions --------------------------------------------------------------------------------
+
+export const VERSION_SORTABLE = ['version', 'published_at'] as const;
+
+/** A process's versions with who published them; the (process_key, version) key serves the page. */
+export async function listVersions(db: Knex, processKey: string, params: PageParams): Promise<Page<Record<string, unknown> & { version: number }>> {
+  const q = db('process_versions as v')
+    .leftJoin('users as u', 'u.id', 'v.published_by')
+    .where('v.process_key', processKey)
+    .select('v.id', 'v.process_key', 'v.version', 'v.name', 'v.checksum', 'v.source', 'v.published_at', 'v.published_by', 'u.display_name as published_by_name');
+  return pageOf(q, params, { version: 'v.version', published_at: 'v.published_at' }, 'v.id');
+}
+
+/** One version with its XML and graph (parsed), who published it, and the process's current version. */
+export async function findVersion(
+  db: Db,
+  processKey: string,
+  version: number,
+): Promise<(Record<string, unknown> & { graph: ProcessGraph; current_version: number | null }) | undefined> {
+  const row = (await db('process_versions as v')
+    .leftJoin('users as u', 'u.id', 'v.published_by')
+    .join('processes as p', 'p.process_key', 'v.process_key')
+    .where({ 'v.process_key': processKey, 'v.version': version })
+    .first('v.*', 'u.display_name as published_by_name', 'p.current_version')) as (Record<string, unknown> & { graph: string; current_version: number | null }) | undefined;
+  return row ? { ...row, graph: parseGraph(row.graph) } : undefined;
+}
+
+/** The newest version, which a publication compares itself with (unchanged XML and form: no new version). */
+export async function latestVersion(
+  trx: Knex.Transaction,
+  processKey: string,
+): Promise<{ version: number; checksum: string; name: string; form: StartForm | null } | undefined> {
+  const row = (await trx('process_versions').where('process_key', processKey).orderBy('version', 'desc').first('version', 'checksum', 'name', 'form')) as
+    | { version: number; checksum: string; name: string; form: string | null }
+    | undefined;
+  return row ? { ...row, form: parseForm(row.form) } : undefined;
+}
+
+export async function insertVersion(
+  trx: Knex.Transaction,
+  v: { processKey: string; version: number; name: string; xml: string; graph: ProcessGraph; checksum: string; form: StartForm | null; publishedBy: number | null; source: 'api' | 'shipped' },
+): Promise<void> {
+  await trx('process_versions').insert({
+    process_key: v.processKey,
+    version: v.version,
+    name: v.name,
+    xml: v.xml,
+    graph: JSON.stringify(v.graph),
+    checksum: v.checksum,
+    form: v.form ? JSON.stringify(v.form) : null,
+    published_by: v.publishedBy,
+    source: v.source,
+  });
+}
+
+/** The version new cases of a process use, with its graph and its start form. */
+export async function currentVersion(db: Db, processKey: string): Promise<{ version: number; graph: ProcessGraph; name: string; form: StartForm | null } | null> {
+  const row = (await db('processes as p')
+    .join('process_versions as v', function joinCurrent() {
+      this.on('v.process_key', 'p.process_key').andOn('v.version', 'p.current_version');
+    })
+    .where('p.process_key', processKey)
+    .first('v.version', 'v.graph', 'v.name', 'v.form')) as { version: number; graph: string; name: string; form: string | null } | undefined;
+  return row ? { version: row.version, name: row.name, graph: parseGraph(row.graph), form: parseForm(row.form) } : null;
+}
+
+/** Every process's current version with its graph and form, by key (the "start an application" menu). */
+export async function currentVersions(db: Db): Promise<Array<{ process_key: string; name: string; version: number; graph: ProcessGraph; form: StartForm | null }>> {
+  const rows = (await db('processes as p')
+    .join('process_versions as v', function current() {
+      this.on('v.process_key', 'p.process_key').andOn('v.version', 'p.current_version');
+    })
+    .orderBy('p.process_key')
+    .select('p.process_key', 'v.name', 'v.version', 'v.graph', 'v.form')) as Array<{ process_key: string; name: string; version: number; graph: string; form: string | null }>;
+  return rows.map((r) => ({ ...r, graph: parseGraph(r.graph), form: parseForm(r.form) }));
+}
+
+/** The graph and XML a case runs: the version pinned at its start (null when no such version). */
+export async function processVersionGraph(db: Db, processKey: string, version: number): Promise<{ graph: ProcessGraph; xml: string } | null> {
+  const row = (await db('process_versions').where({ process_key: processKey, version }).first('graph', 'xml')) as { graph: string; xml: string } | undefined;
+  return row ? { graph: parseGraph(row.graph), xml: row.xml } : null;
+}
+
+/** The start form stored with a version (null: the version has none, or there is no such version). */
+export async function versionStartForm(db: Db, processKey: string, version: number): Promise<StartForm | null> {
+  const row = (await db('process_versions').where({ process_key: processKey, version }).first('form')) as { form: string | null } | undefined;
+  return parseForm(row?.form ?? null);
+}
+
+// ---- case-number rules -----------------------------------------------------------------------
+
+/** The pattern an administrator set for a process, or null (the caller applies the default). */
+export async function storedCodingRule(db: Db, processKey: string): Promise<string | null> {
+  const row = (await db('case_number_rules').where('process_key', processKey).first('pattern')) as { pattern: string } | undefined;
+  return row?.pattern ?? null;
+}
+
+export async function setCodingRule(trx: Knex.Transaction, processKey: string, pattern: string, updatedBy: number): Promise<void> {
+  await trx('case_number_rules')
+    .insert({ process_key: processKey, pattern, updated_by: updatedBy, updated_at: new Date() })
+    .onConflict('process_key')
+    .merge(['pattern', 'updated_by', 'updated_at']);
+}
+
+/** A shipped rule, kept only while no administrator has set one. */
+export async function insertCodingRuleIfMissing(db: Db, processKey: string, pattern: string): Promise<void> {
+  await db('case_number_rules').insert({ process_key: processKey, pattern }).onConflict('process_key').ignore();
+}
