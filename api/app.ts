@@ -109,8 +109,7 @@ export function createApp({ config, db, log, temporal }: AppDeps): Express {
     info: {
       title: 'Property-service supervision and approval platform API',
       version: '0.1.0',
-      description:
-        'Lists follow react-admin simple-rest conventions: `sort`, `range` and `filter` are JSON strings, and the total is in `Content-Range`. Errors are `{ error: { code, message, details[] }, requestId }`.',
+      description: 'Lists follow react-admin simple-rest conventions: `sort`, `range` and `filter` are JSON strings, and the total is in `Content-Range`. Errors are `{ error: { code, message, details[] }, requestId }`.',
     },
   });
   app.get('/api/openapi.json', (_req, res) => {

@@ -12,10 +12,7 @@ import { containsPattern } from './search';
 type Db = Knex | Knex.Transaction;
 
 /** What the users list and form show: never the password hash or the lockout counter. */
-const FIELDS = [
-  'u.id', 'u.username', 'u.display_name', 'u.phone', 'u.role', 'u.organisation_id', 'o.name as organisation_name', 'o.district_code',
-  'u.active', 'u.locked_until', 'u.last_login_at', 'u.created_at', 'u.updated_at',
-];
+const FIELDS = ['u.id', 'u.username', 'u.display_name', 'u.phone', 'u.role', 'u.organisation_id', 'o.name as organisation_name', 'o.district_code', 'u.active', 'u.locked_until', 'u.last_login_at', 'u.created_at', 'u.updated_at'];
 /** A user is placed by their organisation: its district and street decide who may administer them. */
 const SCOPE = { organisationId: 'u.organisation_id', districtCode: 'o.district_code', streetCode: 'o.street_code' };
 
@@ -80,7 +77,9 @@ export async function insertUser(trx: Knex.Transaction, fields: AccountFields & 
 }
 
 export async function updateUser(trx: Knex.Transaction, id: number, fields: AccountFields): Promise<void> {
-  await trx('users').where('id', id).update({ ...fields, updated_at: new Date() });
+  await trx('users')
+    .where('id', id)
+    .update({ ...fields, updated_at: new Date() });
 }
 
 /**
@@ -149,9 +148,7 @@ export interface SessionUserRow {
   must_change_password: number | boolean;
 }
 
-export const SESSION_USER_FIELDS = [
-  'u.id', 'u.username', 'u.display_name', 'u.role', 'u.organisation_id', 'o.name as organisation_name', 'o.district_code', 'o.street_code', 'u.must_change_password',
-];
+export const SESSION_USER_FIELDS = ['u.id', 'u.username', 'u.display_name', 'u.role', 'u.organisation_id', 'o.name as organisation_name', 'o.district_code', 'o.street_code', 'u.must_change_password'];
 
 export async function sessionUserRow(db: Db, id: number): Promise<SessionUserRow | undefined> {
   return (await db('users as u').join('organisations as o', 'o.id', 'u.organisation_id').where('u.id', id).first(SESSION_USER_FIELDS)) as SessionUserRow | undefined;
@@ -192,12 +189,7 @@ export async function userPhones(db: Db, ids: number[]): Promise<Array<{ id: num
  * Up to `limit` active accounts of a role within a candidate row's scope (district, street,
  * organisation; null = anywhere): the people an SMS about an unclaimed task reaches.
  */
-export async function activeMembersOfRole(
-  db: Db,
-  role: Role,
-  scope: { district_code: string | null; street_code: string | null; organisation_id: number | null },
-  limit: number,
-): Promise<number[]> {
+export async function activeMembersOfRole(db: Db, role: Role, scope: { district_code: string | null; street_code: string | null; organisation_id: number | null }, limit: number): Promise<number[]> {
   const q = db('users as u').join('organisations as o', 'o.id', 'u.organisation_id').where('u.role', role).where('u.active', true);
   if (scope.district_code) q.where('o.district_code', scope.district_code);
   if (scope.street_code) q.where('o.street_code', scope.street_code);

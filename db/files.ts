@@ -42,11 +42,7 @@ const OWNER_RULES: Record<FileOwnerType, (db: Db, links: Knex.QueryBuilder, read
 };
 
 /** Stores bytes and their row. A caller-chosen id makes it idempotent (a retried activity writes no second row). */
-export async function saveFile(
-  db: Db,
-  dir: string,
-  input: { name: string; mime: string; bytes: Buffer; uploadedBy: number | null; source?: string; id?: string },
-): Promise<StoredFile> {
+export async function saveFile(db: Db, dir: string, input: { name: string; mime: string; bytes: Buffer; uploadedBy: number | null; source?: string; id?: string }): Promise<StoredFile> {
   const sha256 = writeContent(dir, input.bytes);
   const row = { id: input.id ?? crypto.randomUUID(), sha256, name: input.name, mime: input.mime, size: input.bytes.length };
   await db('files')

@@ -62,7 +62,12 @@ export async function listOperations(db: Knex, params: PageParams & { filter: Op
   // page of a filtered log then skips index entries, not thousands of whole rows.
   const page = await pageOf<{ id: number }>(q, params, COLUMNS, 'id');
   if (!page.rows.length) return { ...page, rows: [] };
-  const full = (await db('operation_log').whereIn('id', page.rows.map((r) => r.id)).select('*')) as Array<Record<string, unknown>>;
+  const full = (await db('operation_log')
+    .whereIn(
+      'id',
+      page.rows.map((r) => r.id),
+    )
+    .select('*')) as Array<Record<string, unknown>>;
   const byId = new Map(full.map((r) => [Number(r.id), r]));
   const rows = page.rows
     .map((r) => byId.get(Number(r.id)))

@@ -68,14 +68,9 @@ export async function organisationExists(db: Db, id: number): Promise<boolean> {
  * Where an applicant organisation is placed, if the scope reaches it: a case is filed for an
  * organisation the starter may act for, and placed in its district and street.
  */
-export async function organisationInScope(
-  db: Db,
-  id: number,
-  scope: Scope,
-): Promise<{ id: number; name: string; district_code: string | null; street_code: string | null } | undefined> {
+export async function organisationInScope(db: Db, id: number, scope: Scope): Promise<{ id: number; name: string; district_code: string | null; street_code: string | null } | undefined> {
   return (await whereInScope(db('organisations as o'), scope, SCOPE).where('o.id', id).first('o.id', 'o.name', 'o.district_code', 'o.street_code')) as
-    | { id: number; name: string; district_code: string | null; street_code: string | null }
-    | undefined;
+    { id: number; name: string; district_code: string | null; street_code: string | null } | undefined;
 }
 
 /** The city bureau's organisation (the first administrator's), if there is one. */
@@ -85,17 +80,16 @@ export async function cityBureauId(db: Db): Promise<number | undefined> {
 }
 
 /** A new organisation; the registries create an enterprise's or committee's row this way first, then share its id. */
-export async function insertOrganisation(
-  trx: Knex.Transaction,
-  fields: Pick<OrganisationFields, 'code' | 'name' | 'kind'> & Partial<OrganisationFields>,
-): Promise<number> {
+export async function insertOrganisation(trx: Knex.Transaction, fields: Pick<OrganisationFields, 'code' | 'name' | 'kind'> & Partial<OrganisationFields>): Promise<number> {
   const [id] = await trx('organisations').insert(fields);
   return Number(id);
 }
 
 /** Replaces an organisation's fields (an administrator's form), or those a registry keeps in step. */
 export async function updateOrganisation(trx: Knex.Transaction, id: number, fields: Partial<OrganisationFields>): Promise<void> {
-  await trx('organisations').where('id', id).update({ ...fields, updated_at: new Date() });
+  await trx('organisations')
+    .where('id', id)
+    .update({ ...fields, updated_at: new Date() });
 }
 
 /** How many organisation codes start with a prefix (a re-formed committee's code gets the next suffix). */

@@ -27,7 +27,12 @@ export interface Page<T> {
  * never a full count. Answers null when the bound is passed.
  */
 export async function boundedCount(query: Knex.QueryBuilder, bound = TOTAL_BOUND): Promise<number | null> {
-  const inner = query.clone().clearSelect().clearOrder().select(query.client.raw('1 AS one')).limit(bound + 1);
+  const inner = query
+    .clone()
+    .clearSelect()
+    .clearOrder()
+    .select(query.client.raw('1 AS one'))
+    .limit(bound + 1);
   const row = (await query.client.queryBuilder().count({ n: '*' }).from(inner.as('bounded')).first()) as { n: number | string } | undefined;
   const n = Number(row?.n ?? 0);
   return n > bound ? null : n;
@@ -78,7 +83,10 @@ export async function unionPage(
   const { direction, offset, limit } = params;
   const cut = (b: Knex.QueryBuilder, n: number) => b.clone().orderBy('k', direction).orderBy('id', direction).limit(n);
   const union = (n: number) =>
-    db.raw(branches.map(() => '(?)').join(' UNION '), branches.map((b) => cut(b, n)));
+    db.raw(
+      branches.map(() => '(?)').join(' UNION '),
+      branches.map((b) => cut(b, n)),
+    );
   const fetched = (await db
     .select('u.id')
     .from(db.raw('(?) AS u', [union(offset + limit + 1)]))
@@ -91,7 +99,10 @@ export async function unionPage(
   let total = totalFromPage(offset, ids.length, hasMore);
   if (total === null && opts.count !== false && offset + limit <= TOTAL_BOUND) {
     // Union (not union all): a case reached by two reasons counts once.
-    const row = (await db.count({ n: '*' }).from(db.raw('(?) AS u', [union(TOTAL_BOUND + 1)])).first()) as { n: number | string } | undefined;
+    const row = (await db
+      .count({ n: '*' })
+      .from(db.raw('(?) AS u', [union(TOTAL_BOUND + 1)]))
+      .first()) as { n: number | string } | undefined;
     const n = Number(row?.n ?? 0);
     total = n > TOTAL_BOUND ? null : n;
   }

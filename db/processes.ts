@@ -94,11 +94,7 @@ export async function listVersions(db: Knex, processKey: string, params: PagePar
 }
 
 /** One version with its XML and graph (parsed), who published it, and the process's current version. */
-export async function findVersion(
-  db: Db,
-  processKey: string,
-  version: number,
-): Promise<(Record<string, unknown> & { graph: ProcessGraph; current_version: number | null }) | undefined> {
+export async function findVersion(db: Db, processKey: string, version: number): Promise<(Record<string, unknown> & { graph: ProcessGraph; current_version: number | null }) | undefined> {
   const row = (await db('process_versions as v')
     .leftJoin('users as u', 'u.id', 'v.published_by')
     .join('processes as p', 'p.process_key', 'v.process_key')
@@ -108,13 +104,8 @@ export async function findVersion(
 }
 
 /** The newest version, which a publication compares itself with (unchanged XML and form: no new version). */
-export async function latestVersion(
-  trx: Knex.Transaction,
-  processKey: string,
-): Promise<{ version: number; checksum: string; name: string; form: StartForm | null } | undefined> {
-  const row = (await trx('process_versions').where('process_key', processKey).orderBy('version', 'desc').first('version', 'checksum', 'name', 'form')) as
-    | { version: number; checksum: string; name: string; form: string | null }
-    | undefined;
+export async function latestVersion(trx: Knex.Transaction, processKey: string): Promise<{ version: number; checksum: string; name: string; form: StartForm | null } | undefined> {
+  const row = (await trx('process_versions').where('process_key', processKey).orderBy('version', 'desc').first('version', 'checksum', 'name', 'form')) as { version: number; checksum: string; name: string; form: string | null } | undefined;
   return row ? { ...row, form: parseForm(row.form) } : undefined;
 }
 
@@ -178,10 +169,7 @@ export async function storedCodingRule(db: Db, processKey: string): Promise<stri
 }
 
 export async function setCodingRule(trx: Knex.Transaction, processKey: string, pattern: string, updatedBy: number): Promise<void> {
-  await trx('case_number_rules')
-    .insert({ process_key: processKey, pattern, updated_by: updatedBy, updated_at: new Date() })
-    .onConflict('process_key')
-    .merge(['pattern', 'updated_by', 'updated_at']);
+  await trx('case_number_rules').insert({ process_key: processKey, pattern, updated_by: updatedBy, updated_at: new Date() }).onConflict('process_key').merge(['pattern', 'updated_by', 'updated_at']);
 }
 
 /** A shipped rule, kept only while no administrator has set one. */

@@ -29,9 +29,7 @@ export async function countHit(db: Knex, key: string, windowMs: number): Promise
 }
 
 export async function readHits(db: Knex, key: string): Promise<Hits | undefined> {
-  const row = (await db('rate_limit_counters').where('counter_key', key).where('reset_at', '>', db.raw('UTC_TIMESTAMP(3)')).first('hits', 'reset_at')) as
-    | { hits: number; reset_at: Date }
-    | undefined;
+  const row = (await db('rate_limit_counters').where('counter_key', key).where('reset_at', '>', db.raw('UTC_TIMESTAMP(3)')).first('hits', 'reset_at')) as { hits: number; reset_at: Date } | undefined;
   return row ? { totalHits: row.hits, resetTime: row.reset_at } : undefined;
 }
 

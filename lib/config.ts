@@ -7,7 +7,12 @@ import { z } from 'zod';
  * deployment fails at start with the variable's name instead of somewhere deep at run time.
  */
 const intFromEnv = (fallback: number) =>
-  z.coerce.number().int().positive().optional().transform((v) => v ?? fallback);
+  z.coerce
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .transform((v) => v ?? fallback);
 
 const EnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -48,7 +53,12 @@ const EnvSchema = z.object({
   ALLOWED_ORIGINS: z
     .string()
     .default('')
-    .transform((v) => v.split(',').map((o) => o.trim()).filter(Boolean)),
+    .transform((v) =>
+      v
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+    ),
   /** Rate limits (docs/security.md); "off" only for test runs that sign in hundreds of times a minute. */
   RATE_LIMITS: z.enum(['on', 'off']).default('on'),
   SMS_PORTS: z.string().default(''),
@@ -56,11 +66,27 @@ const EnvSchema = z.object({
   SMS_TASK_QUEUE: z.string().default('sms'),
   UI_DIST_DIR: z.string().default(path.resolve(__dirname, '..', 'admin-ui', 'dist')),
   /** Bearer token that lets a non-loopback caller read the API's GET /metrics; unset: loopback only. */
-  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional().or(z.literal('').transform(() => undefined)),
+  METRICS_TOKEN: z
+    .string()
+    .min(16, 'must be at least 16 characters')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
   /** Where the workers' Temporal SDK serves its Prometheus metrics; the ports are off (unset) by default. */
   WORKER_METRICS_HOST: z.string().default('127.0.0.1'),
-  APPROVALS_METRICS_PORT: z.coerce.number().int().positive().max(65535).optional().or(z.literal('').transform(() => undefined)),
-  SMS_METRICS_PORT: z.coerce.number().int().positive().max(65535).optional().or(z.literal('').transform(() => undefined)),
+  APPROVALS_METRICS_PORT: z.coerce
+    .number()
+    .int()
+    .positive()
+    .max(65535)
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  SMS_METRICS_PORT: z.coerce
+    .number()
+    .int()
+    .positive()
+    .max(65535)
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
 });
 
 const ConfigSchema = EnvSchema.transform((c) => ({ ...c, COOKIE_SECURE: c.COOKIE_SECURE ?? c.NODE_ENV === 'production' }));

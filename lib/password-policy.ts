@@ -11,15 +11,10 @@ export const PASSWORD_MAX_LENGTH = 128;
 export const PASSWORD_MIN_SCORE = 3;
 
 let estimator: ZxcvbnFactory | null = null;
-const strength = () =>
-  (estimator ??= new ZxcvbnFactory({ dictionary: { ...common.dictionary }, graphs: common.adjacencyGraphs, useLevenshteinDistance: true }));
+const strength = () => (estimator ??= new ZxcvbnFactory({ dictionary: { ...common.dictionary }, graphs: common.adjacencyGraphs, useLevenshteinDistance: true }));
 
 /** Why a password is refused, as a code the UI words in the user's language. */
-export type PasswordProblem =
-  | { code: 'too_short'; min: number }
-  | { code: 'too_long'; max: number }
-  | { code: 'contains_name' }
-  | { code: 'too_weak'; warning: string | null };
+export type PasswordProblem = { code: 'too_short'; min: number } | { code: 'too_long'; max: number } | { code: 'contains_name' } | { code: 'too_weak'; warning: string | null };
 
 /**
  * The password policy (等保 identity requirements): a minimum length, and an estimated strength

@@ -2,20 +2,7 @@
  * The roles of docs/security.md and what each may do. Permissions are coarse capabilities; *which*
  * rows a user reaches is decided separately by the scope (see `scopeOf`).
  */
-export const ROLES = [
-  'sysadmin',
-  'city_staff',
-  'city_leader',
-  'admin_centre',
-  'district_staff',
-  'street_office',
-  'enterprise',
-  'project_manager',
-  'developer',
-  'owners_committee',
-  'public',
-  'expert',
-] as const;
+export const ROLES = ['sysadmin', 'city_staff', 'city_leader', 'admin_centre', 'district_staff', 'street_office', 'enterprise', 'project_manager', 'developer', 'owners_committee', 'public', 'expert'] as const;
 export type Role = (typeof ROLES)[number];
 
 /** Chinese names, used by the seed and the logs; the UI has its own message files. */
@@ -99,12 +86,7 @@ export function permissionsOf(role: Role): Permission[] {
  * Which rows a user reaches. City-level roles see the whole city; district and street users are
  * confined to their place; enterprise-side users to their own organisation.
  */
-export type Scope =
-  | { kind: 'city' }
-  | { kind: 'district'; districtCode: string }
-  | { kind: 'street'; districtCode: string; streetCode: string }
-  | { kind: 'organisation'; organisationId: number }
-  | { kind: 'none' };
+export type Scope = { kind: 'city' } | { kind: 'district'; districtCode: string } | { kind: 'street'; districtCode: string; streetCode: string } | { kind: 'organisation'; organisationId: number } | { kind: 'none' };
 
 export interface ScopeSubject {
   role: Role;
@@ -123,9 +105,7 @@ export function scopeOf(user: ScopeSubject): Scope {
     case 'district_staff':
       return user.districtCode ? { kind: 'district', districtCode: user.districtCode } : { kind: 'none' };
     case 'street_office':
-      return user.districtCode && user.streetCode
-        ? { kind: 'street', districtCode: user.districtCode, streetCode: user.streetCode }
-        : { kind: 'none' };
+      return user.districtCode && user.streetCode ? { kind: 'street', districtCode: user.districtCode, streetCode: user.streetCode } : { kind: 'none' };
     // Evaluation experts belong to the expert pool organisation; they reach tenders through their tasks.
     case 'expert':
     case 'enterprise':

@@ -97,12 +97,7 @@ async function modemPorts(configured: string, log: ReturnType<typeof createLogge
  * at the default: lib/database/private-server.ts), then migrates it, seeds the demo data and
  * publishes the shipped processes. Returns the URL the API and the workers are to use.
  */
-async function prepareDatabase(
-  config: ReturnType<typeof loadConfig>,
-  log: ReturnType<typeof createLogger>,
-  demo: boolean,
-  cleanups: Array<() => Promise<void>>,
-): Promise<{ url: string; description: string }> {
+async function prepareDatabase(config: ReturnType<typeof loadConfig>, log: ReturnType<typeof createLogger>, demo: boolean, cleanups: Array<() => Promise<void>>): Promise<{ url: string; description: string }> {
   const explicit = Boolean(process.env.DATABASE_URL?.trim());
   // PSP_DEFAULT_DATABASE_URL stands in for the built-in default (tests point it at a dead port).
   const defaultUrl = process.env.PSP_DEFAULT_DATABASE_URL?.trim() || loadConfig({}).DATABASE_URL;
@@ -110,9 +105,7 @@ async function prepareDatabase(
   const server = resolved.privateServer;
   if (server) cleanups.push(() => server.stop());
   const url = resolved.url;
-  const description = server
-    ? `${url.replace(/\/[^/]*$/, '')} — private ${server.flavour === 'mariadb' ? 'MariaDB' : 'MySQL'} server${server.reused ? ' (already running)' : ''}, data in ${server.dataDir}`
-    : new URL(url).host;
+  const description = server ? `${url.replace(/\/[^/]*$/, '')} — private ${server.flavour === 'mariadb' ? 'MariaDB' : 'MySQL'} server${server.reused ? ' (already running)' : ''}, data in ${server.dataDir}` : new URL(url).host;
   if (server) {
     // Said plainly, not only in the log: a database appearing on its own should surprise no one.
     console.log(
@@ -124,10 +117,7 @@ async function prepareDatabase(
   try {
     await ensureDatabase(url);
   } catch (err) {
-    throw new Error(
-      `No MySQL/MariaDB answers at ${new URL(url).host} (${(err as Error).message}). Start one (see README: "Requirements") or set DATABASE_URL.`,
-      { cause: err },
-    );
+    throw new Error(`No MySQL/MariaDB answers at ${new URL(url).host} (${(err as Error).message}). Start one (see README: "Requirements") or set DATABASE_URL.`, { cause: err });
   }
   const db = createDb(url);
   try {

@@ -23,7 +23,10 @@ export class Supervisor {
   private readonly children: Supervised[] = [];
   private stopping = false;
 
-  constructor(private readonly log: Logger, private readonly baseEnv: NodeJS.ProcessEnv) {}
+  constructor(
+    private readonly log: Logger,
+    private readonly baseEnv: NodeJS.ProcessEnv,
+  ) {}
 
   start(spec: ChildSpec): void {
     const entry: Supervised = { spec, child: null, restarts: 0, startedAt: 0 };

@@ -7,13 +7,7 @@ import { createApprovalActivities } from '../activities';
  * Builds the approvals worker. Tests call this with their own connection and database; the
  * process entry point (approvals.ts) adds signal handling around it.
  */
-export async function createApprovalsWorker(opts: {
-  connection: NativeConnection;
-  namespace: string;
-  db: Knex;
-  taskQueue?: string;
-  workflowBundle?: WorkerOptions['workflowBundle'];
-}): Promise<Worker> {
+export async function createApprovalsWorker(opts: { connection: NativeConnection; namespace: string; db: Knex; taskQueue?: string; workflowBundle?: WorkerOptions['workflowBundle'] }): Promise<Worker> {
   return Worker.create({
     connection: opts.connection,
     namespace: opts.namespace,

@@ -19,7 +19,9 @@ async function main(): Promise<void> {
   installTemporalRuntimeLogger(log, config.SMS_METRICS_PORT ? `${config.WORKER_METRICS_HOST}:${config.SMS_METRICS_PORT}` : undefined);
   const address = config.TEMPORAL_ADDRESS ?? `127.0.0.1:${config.TEMPORAL_PORT}`;
 
-  let ports = config.SMS_PORTS.split(',').map((p) => p.trim()).filter(Boolean);
+  let ports = config.SMS_PORTS.split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
   let stopSimulators = async () => {};
   if (!ports.length) {
     if (config.NODE_ENV === 'production') throw new Error('SMS_PORTS names no serial port; set it to the modems’ device paths, comma-separated');

@@ -1,14 +1,5 @@
 import { setHandler } from '@temporalio/workflow';
-import {
-  caseStateQuery,
-  decideUpdate,
-  deliverMessageUpdate,
-  taskCommandUpdate,
-  terminateUpdate,
-  withdrawUpdate,
-  type CaseSnapshot,
-  type CaseWorkflowInput,
-} from './case/contract';
+import { caseStateQuery, decideUpdate, deliverMessageUpdate, taskCommandUpdate, terminateUpdate, withdrawUpdate, type CaseSnapshot, type CaseWorkflowInput } from './case/contract';
 import { CaseEngine } from './case/engine';
 
 /**

@@ -87,16 +87,19 @@ export function createCommitteeActivities(deps: ApprovalDeps) {
         return v && /^\d{4}-\d{2}-\d{2}$/.test(v) ? v : null;
       };
       const current = committeeId ? ((await committeeOf(db, committeeId)) as Record<string, unknown>) : null;
-      const members = kind === 'deregistration' ? undefined : (variable<Member[]>(input, 'members') ?? []).map((m) => ({
-        name: String(m.name),
-        position: m.position,
-        officer: Boolean(m.officer),
-        responsibility: m.responsibility ?? null,
-        phone: m.phone ?? null,
-        birth_year: m.birth_year ?? null,
-        political_status: m.political_status ?? null,
-      }));
-      const pick = (name: string, column: string) => str(name) ?? ((current?.[column] as string | null | undefined) ?? null);
+      const members =
+        kind === 'deregistration'
+          ? undefined
+          : (variable<Member[]>(input, 'members') ?? []).map((m) => ({
+              name: String(m.name),
+              position: m.position,
+              officer: Boolean(m.officer),
+              responsibility: m.responsibility ?? null,
+              phone: m.phone ?? null,
+              birth_year: m.birth_year ?? null,
+              political_status: m.political_status ?? null,
+            }));
+      const pick = (name: string, column: string) => str(name) ?? (current?.[column] as string | null | undefined) ?? null;
       const dateOf = (v: unknown) => (v instanceof Date ? beijingDate(v) : typeof v === 'string' ? v.slice(0, 10) : null);
       const written = await saveCommitteeFromApproval(db, {
         caseRef: c.number,
@@ -106,7 +109,7 @@ export function createCommitteeActivities(deps: ApprovalDeps) {
           project_id: numberVariable(input, 'projectId')!,
           office_address: pick('officeAddress', 'office_address'),
           phone_24h: pick('phone24h', 'phone_24h'),
-          established_on: kind === 'formation' ? date('assemblyDate') ?? beijingDate() : dateOf(current?.established_on),
+          established_on: kind === 'formation' ? (date('assemblyDate') ?? beijingDate()) : dateOf(current?.established_on),
           term_starts_on: date('termStartsOn') ?? dateOf(current?.term_starts_on),
           term_ends_on: date('termEndsOn') ?? dateOf(current?.term_ends_on),
           filing_no: filingNo,

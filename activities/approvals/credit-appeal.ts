@@ -53,7 +53,10 @@ export function createCreditAppealActivities(deps: ApprovalDeps) {
       const finalPoints = decision === 'restore' ? (adjusted !== undefined && adjusted < 0 ? adjusted : null) : Number(event.points);
       const written = await applyFinalCreditChange(db, { caseRef: c.number, eventId, finalPoints });
       const creditResult = decision === 'restore' ? (finalPoints === null ? 'cancelled' : 'adjusted') : 'confirmed';
-      return { variables: { creditResult, finalPoints }, note: `${written.applied ? '' : '（此前已写入）'}最终记分：${creditResult === 'confirmed' ? `扣分生效 ${finalPoints}` : creditResult === 'cancelled' ? '预扣分撤销' : `调整为 ${finalPoints}`}` };
+      return {
+        variables: { creditResult, finalPoints },
+        note: `${written.applied ? '' : '（此前已写入）'}最终记分：${creditResult === 'confirmed' ? `扣分生效 ${finalPoints}` : creditResult === 'cancelled' ? '预扣分撤销' : `调整为 ${finalPoints}`}`,
+      };
     },
   };
 }

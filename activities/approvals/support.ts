@@ -78,9 +78,7 @@ export async function issueDocument(
 ): Promise<IssuedDocument> {
   const { db, filesDir } = deps;
   const c = input.caseInfo;
-  const row = await documentOnce(db, { caseId: c.id, kind: input.kind, title: input.title, data: input.data, stampIssuedAt: true }, (trx, now) =>
-    allocateDocumentNumber(trx, input.numberRule, input.kind, c.districtCode, now),
-  );
+  const row = await documentOnce(db, { caseId: c.id, kind: input.kind, title: input.title, data: input.data, stampIssuedAt: true }, (trx, now) => allocateDocumentNumber(trx, input.numberRule, input.kind, c.districtCode, now));
   const issuedOn = beijingDate(new Date(row.issued_at));
   const fileId = stableUuid(`${c.workflowId}/document/${input.kind}`);
   if (row.file_id !== fileId) {

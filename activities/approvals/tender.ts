@@ -210,9 +210,7 @@ export function createTenderActivities(deps: ApprovalDeps) {
       const evaluated = await bids(c.id, ['eligible', 'shortlisted']);
       const avg = await averageScores(db, c.id);
       for (const b of evaluated) await setAverageScore(db, b.id, avg.get(b.id) ?? null);
-      const ranking = evaluated
-        .map((b) => ({ bid: b, score: avg.get(b.id) ?? null }))
-        .sort((a, b) => (b.score ?? -1) - (a.score ?? -1) || a.bid.bid_no.localeCompare(b.bid.bid_no));
+      const ranking = evaluated.map((b) => ({ bid: b, score: avg.get(b.id) ?? null })).sort((a, b) => (b.score ?? -1) - (a.score ?? -1) || a.bid.bid_no.localeCompare(b.bid.bid_no));
       if (!ranking.length || ranking[0].score === null) throw new Error('no bid under evaluation has a score');
       return {
         variables: { ...winnerVariables(ranking[0].bid), ranking: ranking.map((r) => ({ bidNo: r.bid.bid_no, enterprise: r.bid.name, score: r.score })) },

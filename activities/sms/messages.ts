@@ -87,11 +87,7 @@ export async function messageResult(db: Knex, messageId: number): Promise<Delive
 // predecessor (a heartbeat timeout while the first was still busy) waits for it instead.
 const inFlight = new Map<number, Promise<DeliveryResult>>();
 
-export async function deliverMessage(
-  deps: { db: Knex; pool: ModemPool; log: Logger; sendWindowMs: number },
-  messageId: number,
-  signal?: AbortSignal,
-): Promise<DeliveryResult> {
+export async function deliverMessage(deps: { db: Knex; pool: ModemPool; log: Logger; sendWindowMs: number }, messageId: number, signal?: AbortSignal): Promise<DeliveryResult> {
   while (inFlight.has(messageId)) await inFlight.get(messageId)!.catch(() => undefined);
   const run = (async () => {
     const { db } = deps;

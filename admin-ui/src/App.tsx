@@ -28,17 +28,7 @@ import { UserCreate, UserEdit, UserList } from './users';
 
 /** The menu follows the signed-in user's permissions: a resource appears only for roles that may read it. */
 export const App = () => (
-  <Admin
-    title="app.title"
-    dataProvider={dataProvider}
-    authProvider={authProvider}
-    i18nProvider={i18nProvider}
-    dashboard={Dashboard}
-    layout={Layout}
-    loginPage={LoginPage}
-    requireAuth
-    disableTelemetry
-  >
+  <Admin title="app.title" dataProvider={dataProvider} authProvider={authProvider} i18nProvider={i18nProvider} dashboard={Dashboard} layout={Layout} loginPage={LoginPage} requireAuth disableTelemetry>
     {(permissions: string[]) => (
       <>
         {permissions.includes('organisations:read') && (

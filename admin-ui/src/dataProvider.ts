@@ -42,6 +42,5 @@ async function getList(resource: string, params: { pagination?: { page: number; 
 export const dataProvider: DataProvider = {
   ...base,
   getList: ((resource: string, params: Parameters<DataProvider['getList']>[1]) => getList(resource, params)) as DataProvider['getList'],
-  getManyReference: ((resource: string, params: Parameters<DataProvider['getManyReference']>[1]) =>
-    getList(resource, { ...params, filter: { ...params.filter, [params.target]: params.id } })) as DataProvider['getManyReference'],
+  getManyReference: ((resource: string, params: Parameters<DataProvider['getManyReference']>[1]) => getList(resource, { ...params, filter: { ...params.filter, [params.target]: params.id } })) as DataProvider['getManyReference'],
 };

@@ -47,7 +47,9 @@ export async function recordOperation(db: Knex | Knex.Transaction, req: Request,
     // A client that hung up leaves the socket without an address; the attempt is still logged.
     ip: String(req.ip ?? req.socket?.remoteAddress ?? '').slice(0, 64),
     method: req.method,
-    path: String(req.originalUrl ?? '').split('?')[0].slice(0, 255),
+    path: String(req.originalUrl ?? '')
+      .split('?')[0]
+      .slice(0, 255),
     action: entry.action.slice(0, 64),
     target_type: entry.targetType ?? null,
     target_id: entry.targetId === undefined || entry.targetId === null ? null : String(entry.targetId),
@@ -79,9 +81,7 @@ export function operationLogSafetyNet(db: Knex, log: Logger) {
       const entry: AuditEntry = scopeDenied
         ? { action, status: res.statusCode, result: 'denied', targetType: scopeDenied.type, targetId: scopeDenied.id, detail: { reason: 'outside the caller’s scope' } }
         : { action, status: res.statusCode, result: isDenied ? 'denied' : undefined };
-      recordOperation(db, req, entry).catch((err) =>
-        log.error({ err, action }, 'could not write the operation log'),
-      );
+      recordOperation(db, req, entry).catch((err) => log.error({ err, action }, 'could not write the operation log'));
     };
     const end = res.end;
     res.end = function (this: Response, ...args: Parameters<Response['end']>) {

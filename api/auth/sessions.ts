@@ -30,12 +30,7 @@ export const SESSION_COOKIE = 'psp_session';
 
 const hashToken = (token: string) => crypto.createHash('sha256').update(token).digest('hex');
 
-export async function createSession(
-  db: Knex | Knex.Transaction,
-  userId: number,
-  ttlHours: number,
-  meta: { ip?: string; userAgent?: string },
-): Promise<{ token: string; expiresAt: Date }> {
+export async function createSession(db: Knex | Knex.Transaction, userId: number, ttlHours: number, meta: { ip?: string; userAgent?: string }): Promise<{ token: string; expiresAt: Date }> {
   const token = crypto.randomBytes(32).toString('base64url');
   const expiresAt = new Date(Date.now() + ttlHours * 3600_000);
   await insertSession(db, { tokenHash: hashToken(token), userId, expiresAt, ip: meta.ip?.slice(0, 64) ?? null, userAgent: meta.userAgent?.slice(0, 255) ?? null });

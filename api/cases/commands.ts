@@ -64,8 +64,7 @@ async function recipientContext(db: Knex, task: TaskForAction): Promise<{ partie
   };
 }
 
-const invalidRecipient = (ref: UserRef, problem: string, field: string) =>
-  new HttpError(422, 'invalid_recipient', `${ref.displayName} ${problem}`, [{ field, reason: problem }]);
+const invalidRecipient = (ref: UserRef, problem: string, field: string) => new HttpError(422, 'invalid_recipient', `${ref.displayName} ${problem}`, [{ field, reason: problem }]);
 
 const asRecipient = (ref: UserRef) => ({ userId: ref.userId, role: ref.role!, organisationId: ref.organisationId!, districtCode: ref.districtCode ?? null, streetCode: ref.streetCode ?? null });
 
@@ -92,10 +91,7 @@ export async function decideOnTask(
   }
 }
 
-export type CommandInput =
-  | { kind: 'claim' | 'unclaim' | 'resolve' | 'remind'; comment?: string }
-  | { kind: 'transfer' | 'delegate' | 'addSigner'; to: number; comment?: string }
-  | { kind: 'copy'; to: number[]; comment?: string };
+export type CommandInput = { kind: 'claim' | 'unclaim' | 'resolve' | 'remind'; comment?: string } | { kind: 'transfer' | 'delegate' | 'addSigner'; to: number; comment?: string } | { kind: 'copy'; to: number[]; comment?: string };
 
 export async function commandOnTask(db: Knex, temporal: LazyTemporalClient, taskId: number, user: SessionUser, input: CommandInput): Promise<CaseSnapshot> {
   const task = await loadTask(db, taskId, user);

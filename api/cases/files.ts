@@ -25,7 +25,17 @@ export async function linkCaseFiles(
   // A file id inside formData is a form's material; one in attachments has the caller's purpose.
   const fromForm = new Set(refs.filter((r) => r.field.startsWith('body.formData.')).map((r) => r.fileId));
   const fromAttachments = new Set(refs.filter((r) => !r.field.startsWith('body.formData.')).map((r) => r.fileId));
-  await linkFiles(db, toLink.filter((id) => fromAttachments.has(id)), owner, { purpose, linkedBy: user.id });
-  await linkFiles(db, toLink.filter((id) => !fromAttachments.has(id) && fromForm.has(id)), owner, { purpose: 'form', linkedBy: user.id });
+  await linkFiles(
+    db,
+    toLink.filter((id) => fromAttachments.has(id)),
+    owner,
+    { purpose, linkedBy: user.id },
+  );
+  await linkFiles(
+    db,
+    toLink.filter((id) => !fromAttachments.has(id) && fromForm.has(id)),
+    owner,
+    { purpose: 'form', linkedBy: user.id },
+  );
   return toLink;
 }

@@ -15,16 +15,4 @@ export function visibleVariables(variables: Record<string, unknown>, graph: Proc
 }
 
 /** History kinds that mean the token went through the element (the viewer marks it done). */
-export const COMPLETING_KINDS = [
-  'started',
-  'node_passed',
-  'task_completed',
-  'countersign_completed',
-  'countersign_empty',
-  'timer_fired',
-  'message_consumed',
-  'service_completed',
-  'message_sent',
-  'end_reached',
-  'terminated_by_end',
-];
+export const COMPLETING_KINDS = ['started', 'node_passed', 'task_completed', 'countersign_completed', 'countersign_empty', 'timer_fired', 'message_consumed', 'service_completed', 'message_sent', 'end_reached', 'terminated_by_end'];

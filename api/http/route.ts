@@ -65,9 +65,7 @@ export interface RouteSpec<B extends ZodType, Q extends ZodType, P extends ZodTy
   status?: number;
   /** Log a 401/403 on this route as a denied attempt (identity probes like /auth/me say no). */
   auditDenied?: boolean;
-  handler: (
-    ctx: A extends 'public' ? RouteContext<z.output<B>, z.output<Q>, z.output<P>> : SignedInContext<z.output<B>, z.output<Q>, z.output<P>>,
-  ) => Promise<unknown>;
+  handler: (ctx: A extends 'public' ? RouteContext<z.output<B>, z.output<Q>, z.output<P>> : SignedInContext<z.output<B>, z.output<Q>, z.output<P>>) => Promise<unknown>;
 }
 
 const toOpenApiPath = (p: string) => p.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
@@ -76,9 +74,7 @@ export class Api {
   readonly registry = new OpenAPIRegistry();
   constructor(private readonly router: Router) {}
 
-  add<B extends ZodType = ZodType<undefined>, Q extends ZodType = ZodType<undefined>, P extends ZodType = ZodType<undefined>, A extends Access = Access>(
-    spec: RouteSpec<B, Q, P, A>,
-  ): void {
+  add<B extends ZodType = ZodType<undefined>, Q extends ZodType = ZodType<undefined>, P extends ZodType = ZodType<undefined>, A extends Access = Access>(spec: RouteSpec<B, Q, P, A>): void {
     const action = spec.action ?? `${spec.tags[0]}.${spec.method}`;
     this.document(spec);
     this.router[spec.method](spec.path, async (req, res, next) => {

@@ -28,9 +28,7 @@ export function nestsDeeperThan(value: unknown, limit: number): boolean {
   return false;
 }
 
-export const Variables = z
-  .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'variable names are identifiers'), z.unknown())
-  .superRefine((v, ctx) => {
-    if (nestsDeeperThan(v, MAX_VARIABLE_DEPTH)) ctx.addIssue({ code: 'custom', message: `values may be nested at most ${MAX_VARIABLE_DEPTH} levels deep` });
-    else if (Buffer.byteLength(JSON.stringify(v)) > MAX_VARIABLES_BYTES) ctx.addIssue({ code: 'custom', message: `may be at most ${MAX_VARIABLES_BYTES / 1024} KB as JSON` });
-  });
+export const Variables = z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'variable names are identifiers'), z.unknown()).superRefine((v, ctx) => {
+  if (nestsDeeperThan(v, MAX_VARIABLE_DEPTH)) ctx.addIssue({ code: 'custom', message: `values may be nested at most ${MAX_VARIABLE_DEPTH} levels deep` });
+  else if (Buffer.byteLength(JSON.stringify(v)) > MAX_VARIABLES_BYTES) ctx.addIssue({ code: 'custom', message: `may be at most ${MAX_VARIABLES_BYTES / 1024} KB as JSON` });
+});

@@ -9,15 +9,7 @@ import { Attachments } from '../../lib/files/attachments';
 import { currentVersion } from '../../lib/processes/store';
 import type { LazyTemporalClient } from '../../lib/temporal/client';
 import { CASE_APPLICANT, CASE_DISTRICT, CASE_STATUS, CASE_TYPE } from '../../lib/temporal/search-attributes';
-import {
-  caseStateQuery,
-  caseWorkflowId,
-  deliverMessageUpdate,
-  terminateUpdate,
-  withdrawUpdate,
-  type CaseSnapshot,
-  type CaseWorkflowInput,
-} from '../../workflows/case/contract';
+import { caseStateQuery, caseWorkflowId, deliverMessageUpdate, terminateUpdate, withdrawUpdate, type CaseSnapshot, type CaseWorkflowInput } from '../../workflows/case/contract';
 import type { SessionUser } from '../auth/sessions';
 import { actorOf, sendToCase } from '../cases/access';
 import { decideOnTask } from '../cases/commands';
@@ -27,18 +19,7 @@ import { COMPLETING_KINDS, isStaff, visibleVariables } from '../cases/views';
 import { HttpError, conflict, forbidden, missingOrDenied, notFound, outOfScope } from '../http/errors';
 import { listQuery } from '../http/list-query';
 import { listVisibleCases } from '../../db/cases/lists';
-import {
-  caseHistoryPage,
-  casesAwaitingMessage,
-  deleteUnstartedCase,
-  diagramMarks,
-  findVisibleCase,
-  insertStartingCase,
-  openSupplementTaskId,
-  openTasksOfCase,
-  publicCaseByNumber,
-  setCaseWorkflowId,
-} from '../../db/cases/cases';
+import { caseHistoryPage, casesAwaitingMessage, deleteUnstartedCase, diagramMarks, findVisibleCase, insertStartingCase, openSupplementTaskId, openTasksOfCase, publicCaseByNumber, setCaseWorkflowId } from '../../db/cases/cases';
 import { allocateCaseNumber } from '../../db/cases/numbers';
 import { organisationInScope } from '../../db/organisations';
 import { processVersionGraph } from '../../db/processes';

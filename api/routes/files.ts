@@ -24,7 +24,11 @@ export function registerFileRoutes(router: Router, api: Api, db: Knex, filesDir:
       if (!req.user) throw unauthenticated();
       res.locals.action = 'files.upload';
       const query = UploadQuery.safeParse(req.query);
-      if (!query.success) throw badRequest('Invalid query', query.error.issues.map((i) => ({ field: `query.${i.path.join('.')}`, reason: i.message })));
+      if (!query.success)
+        throw badRequest(
+          'Invalid query',
+          query.error.issues.map((i) => ({ field: `query.${i.path.join('.')}`, reason: i.message })),
+        );
       const bytes = req.body as Buffer;
       if (!Buffer.isBuffer(bytes) || bytes.length === 0) throw badRequest('The file is empty', [{ field: 'body', reason: 'empty' }]);
       const mime = (req.get('content-type') ?? 'application/octet-stream').split(';')[0].slice(0, 128);

@@ -34,10 +34,7 @@ export function registerHealthRoutes(router: Router, db: Knex, temporal: LazyTem
   });
 
   router.get('/readyz', async (_req, res) => {
-    const [mysql, temporalState] = await Promise.all([
-      probe(() => pingDatabase(db)),
-      probe(async () => (await temporal.get()).connection.workflowService.getSystemInfo({})),
-    ]);
+    const [mysql, temporalState] = await Promise.all([probe(() => pingDatabase(db)), probe(async () => (await temporal.get()).connection.workflowService.getSystemInfo({}))]);
     const [approvals, sms, modems] = await Promise.all([
       temporalState.status === 'ok' ? workerComponent(temporal, opts.namespace, opts.approvalsTaskQueue) : unknownWorker(opts.approvalsTaskQueue),
       temporalState.status === 'ok' ? workerComponent(temporal, opts.namespace, opts.smsTaskQueue) : unknownWorker(opts.smsTaskQueue),
@@ -76,10 +73,7 @@ export async function workerComponent(temporal: LazyTemporalClient, namespace: s
   try {
     const service = (await temporal.get()).workflowService;
     const recent = async (taskQueueType: proto.api.enums.v1.TaskQueueType) => {
-      const described = await withTimeout(
-        service.describeTaskQueue({ namespace, taskQueue: { name: taskQueue, kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL }, taskQueueType }),
-        3_000,
-      );
+      const described = await withTimeout(service.describeTaskQueue({ namespace, taskQueue: { name: taskQueue, kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL }, taskQueueType }), 3_000);
       return (described.pollers ?? []).filter((p) => {
         const seconds = Number(p.lastAccessTime?.seconds?.toString() ?? 0);
         return seconds > 0 && now - seconds * 1000 <= POLLER_WINDOW_MS;
@@ -98,7 +92,6 @@ export async function workerComponent(temporal: LazyTemporalClient, namespace: s
   }
 }
 
-
 /**
  * The modems as the SMS worker last recorded them (db/sms/modems.ts writes a row on every
  * status change). A modem that is not `ready` makes this degraded; none ready makes it down.
@@ -107,7 +100,7 @@ export async function workerComponent(temporal: LazyTemporalClient, namespace: s
  */
 export async function modemComponent(db: Knex): Promise<Component> {
   try {
-    const rows = (await withTimeout(listModems(db), 3_000));
+    const rows = await withTimeout(listModems(db), 3_000);
     const modems = rows.map((r) => ({ imei: r.imei, port: r.port, status: r.status, reason: r.reason, since: r.status_since }));
     const ready = rows.filter((r) => r.status === 'ready').length;
     if (!rows.length) return { status: 'down', ready: 0, total: 0, modems, reason: 'no modem has reported (is the SMS worker running?)' };

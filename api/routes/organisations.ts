@@ -5,9 +5,13 @@ import { missingOrDenied, notFound } from '../http/errors';
 import { listQuery } from '../http/list-query';
 import { listResult, type Api } from '../http/route';
 
-
 const OrganisationBody = z.object({
-  code: z.string().trim().min(2).max(32).regex(/^[A-Za-z0-9-]+$/, 'letters, digits and hyphens only'),
+  code: z
+    .string()
+    .trim()
+    .min(2)
+    .max(32)
+    .regex(/^[A-Za-z0-9-]+$/, 'letters, digits and hyphens only'),
   name: z.string().trim().min(2).max(128),
   kind: z.enum(KINDS),
   district_code: z.string().max(16).nullable().default(null),

@@ -1,16 +1,6 @@
 import type { Knex } from 'knex';
 import { z } from 'zod';
-import {
-  PROCESS_SORTABLE,
-  VERSION_SORTABLE,
-  findProcess,
-  findVersion,
-  listProcesses,
-  listVersions,
-  setCodingRule,
-  setCurrentVersion,
-  storedCodingRule,
-} from '../../db/processes';
+import { PROCESS_SORTABLE, VERSION_SORTABLE, findProcess, findVersion, listProcesses, listVersions, setCodingRule, setCurrentVersion, storedCodingRule } from '../../db/processes';
 import { DEFAULT_CODING_RULE, codingRuleProblem } from '../../lib/cases/case-numbers';
 import { publishProcess } from '../../lib/processes/store';
 import { HttpError, badRequest, notFound } from '../http/errors';

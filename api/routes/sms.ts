@@ -28,7 +28,12 @@ import { listResult, type Api } from '../http/route';
 const IdParams = z.object({ id: z.coerce.number().int().positive() });
 
 const CategoryBody = z.object({
-  code: z.string().trim().min(1).max(32).regex(/^[a-z0-9_-]+$/, 'lower-case letters, digits, dash and underscore only'),
+  code: z
+    .string()
+    .trim()
+    .min(1)
+    .max(32)
+    .regex(/^[a-z0-9_-]+$/, 'lower-case letters, digits, dash and underscore only'),
   name: z.string().trim().min(1).max(64),
   description: z.string().trim().max(255).nullable().default(null),
   active: z.boolean().default(true),
@@ -95,9 +100,7 @@ const CategoryList = listQuery({
   filter: z.object({ active: z.boolean().optional(), q: z.string().max(64).optional() }),
 });
 
-const StatsQuery = z
-  .object({ from: dateOnly.optional(), to: dateOnly.optional() })
-  .refine((q) => !q.from || !q.to || q.from <= q.to, { message: 'must not be after "to"', path: ['from'] });
+const StatsQuery = z.object({ from: dateOnly.optional(), to: dateOnly.optional() }).refine((q) => !q.from || !q.to || q.from <= q.to, { message: 'must not be after "to"', path: ['from'] });
 
 /** A district user's notices reach, and their lists show, only their district. */
 function noticeDistrict(scope: Scope): string | null {
@@ -184,7 +187,12 @@ export function registerSmsRoutes(api: Api, db: Knex, temporal: LazyTemporalClie
         const existing = await activeCategoryIds(trx, wanted);
         const missing = wanted.filter((id) => !existing.includes(id));
         if (missing.length) {
-          throw new HttpError(422, 'invalid_reference', 'Unknown or inactive categories', missing.map((id) => ({ field: 'body.categoryIds', reason: `category ${id} does not exist or is inactive` })));
+          throw new HttpError(
+            422,
+            'invalid_reference',
+            'Unknown or inactive categories',
+            missing.map((id) => ({ field: 'body.categoryIds', reason: `category ${id} does not exist or is inactive` })),
+          );
         }
         const before = await subscribedCategoryIds(trx, user.id);
         await replaceSubscriptions(trx, user.id, wanted);

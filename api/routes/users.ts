@@ -10,14 +10,17 @@ import { badRequest, conflict, missingOrDenied, notFound, HttpError } from '../h
 import { listQuery } from '../http/list-query';
 import { listResult, type Api } from '../http/route';
 
-
 const password = z.string().min(PASSWORD_MIN_LENGTH, `must be at least ${PASSWORD_MIN_LENGTH} characters`).max(PASSWORD_MAX_LENGTH);
 /** The policy needs the account's own names (a password may not be built from them). */
 const refinePassword = (plain: string, names: string[], ctx: z.RefinementCtx) => {
   const problem = passwordProblem(plain, names);
   if (problem) ctx.addIssue({ code: 'custom', message: problem, path: ['password'] });
 };
-const phone = z.string().regex(/^1[3-9]\d{9}$|^0\d{2,3}-?\d{7,8}$/, 'must be a mainland mobile or landline number').nullable().default(null);
+const phone = z
+  .string()
+  .regex(/^1[3-9]\d{9}$|^0\d{2,3}-?\d{7,8}$/, 'must be a mainland mobile or landline number')
+  .nullable()
+  .default(null);
 
 const UserUpdate = z.object({
   display_name: z.string().trim().min(1).max(64),
@@ -27,7 +30,12 @@ const UserUpdate = z.object({
   active: z.boolean().default(true),
 });
 const UserCreate = UserUpdate.extend({
-  username: z.string().trim().min(3).max(64).regex(/^[a-z0-9._-]+$/, 'lower-case letters, digits, dot, dash and underscore only'),
+  username: z
+    .string()
+    .trim()
+    .min(3)
+    .max(64)
+    .regex(/^[a-z0-9._-]+$/, 'lower-case letters, digits, dot, dash and underscore only'),
   password,
 }).superRefine((b, ctx) => refinePassword(b.password, [b.username, b.display_name], ctx));
 const IdParams = z.object({ id: z.coerce.number().int().positive() });

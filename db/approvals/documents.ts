@@ -19,10 +19,7 @@ async function lockDocument(trx: Knex.Transaction, caseId: number, kind: string)
   return (await trx('approval_documents').where({ case_id: caseId, kind }).forUpdate().first('id', 'number', 'issued_at', 'file_id')) as DocumentRow | undefined;
 }
 
-async function insertDocument(
-  trx: Knex.Transaction,
-  doc: { caseId: number; kind: string; number: string; title: string; data?: Record<string, unknown>; issuedAt?: Date },
-): Promise<number> {
+async function insertDocument(trx: Knex.Transaction, doc: { caseId: number; kind: string; number: string; title: string; data?: Record<string, unknown>; issuedAt?: Date }): Promise<number> {
   const [id] = await trx('approval_documents').insert({
     case_id: doc.caseId,
     kind: doc.kind,
@@ -65,11 +62,7 @@ export async function documentOnce(
  * file id (a retry rewrites nothing); the file belongs to its document row, so whoever sees the
  * case may read it (db/files.ts).
  */
-export async function storeDocumentFile(
-  db: Knex,
-  filesDir: string,
-  input: { documentId: number; caseId: number; kind: string; fileId: string; name: string; bytes: Buffer },
-): Promise<void> {
+export async function storeDocumentFile(db: Knex, filesDir: string, input: { documentId: number; caseId: number; kind: string; fileId: string; name: string; bytes: Buffer }): Promise<void> {
   await db.transaction(async (trx) => {
     await saveFile(trx, filesDir, { id: input.fileId, name: input.name, mime: 'application/pdf', bytes: input.bytes, uploadedBy: null, source: 'approval' });
     await setDocumentFile(trx, input.caseId, input.kind, input.fileId);

@@ -16,7 +16,11 @@ export interface EnterpriseDetails {
 }
 
 export async function applyEnterpriseDetailsChange(db: Knex, input: { caseRef: string; enterpriseId: number; details: EnterpriseDetails }): Promise<{ applied: boolean }> {
-  const changes = Object.fromEntries(Object.entries(input.details).filter(([, v]) => typeof v === 'string' && v.trim() !== '').map(([k, v]) => [k, (v as string).trim()]));
+  const changes = Object.fromEntries(
+    Object.entries(input.details)
+      .filter(([, v]) => typeof v === 'string' && v.trim() !== '')
+      .map(([k, v]) => [k, (v as string).trim()]),
+  );
   if (Object.keys(changes).length === 0) return { applied: false };
   return db.transaction(async (trx) => {
     const action = 'enterprise.details';

@@ -30,19 +30,16 @@ export async function enterpriseOf(db: Db, id: number): Promise<EnterpriseRow | 
 
 /** The enterprise's active staff flagged as registered at another enterprise too (人员重复挂职). */
 export async function doublyRegisteredStaff(db: Db, enterpriseId: number): Promise<Array<{ name: string; role: string; id_number: string }>> {
-  return (await db('enterprise_staff as s')
-    .where({ 's.enterprise_id': enterpriseId, 's.active': true, 's.duplicate_registration': true })
-    .select('s.name', 's.role', 's.id_number')
-    .orderBy('s.id')) as Array<{ name: string; role: string; id_number: string }>;
+  return (await db('enterprise_staff as s').where({ 's.enterprise_id': enterpriseId, 's.active': true, 's.duplicate_registration': true }).select('s.name', 's.role', 's.id_number').orderBy('s.id')) as Array<{
+    name: string;
+    role: string;
+    id_number: string;
+  }>;
 }
 
 /** Names of the other enterprises where a person (by ID number) is active staff. */
 export async function otherEmployersOf(db: Db, idNumber: string, exceptEnterpriseId: number): Promise<string[]> {
-  return (await db('enterprise_staff as s')
-    .join('enterprises as e', 'e.id', 's.enterprise_id')
-    .where({ 's.id_number': idNumber, 's.active': true })
-    .whereNot('s.enterprise_id', exceptEnterpriseId)
-    .pluck('e.name')) as string[];
+  return (await db('enterprise_staff as s').join('enterprises as e', 'e.id', 's.enterprise_id').where({ 's.id_number': idNumber, 's.active': true }).whereNot('s.enterprise_id', exceptEnterpriseId).pluck('e.name')) as string[];
 }
 
 /** The project's registry row (every column: contract filing compares several of them). */

@@ -44,7 +44,9 @@ export async function expertPool(db: Db): Promise<PoolExpert[]> {
 
 /** Declared relations (回避) between experts and any of these enterprises. */
 export async function conflictsWith(db: Db, enterpriseIds: number[]): Promise<Array<{ expert_id: number; relation: string }>> {
-  return (await db('expert_conflicts').whereIn('enterprise_id', enterpriseIds.length ? enterpriseIds : [0]).select('expert_id', 'relation')) as Array<{ expert_id: number; relation: string }>;
+  return (await db('expert_conflicts')
+    .whereIn('enterprise_id', enterpriseIds.length ? enterpriseIds : [0])
+    .select('expert_id', 'relation')) as Array<{ expert_id: number; relation: string }>;
 }
 
 export interface DrawRow {

@@ -106,7 +106,11 @@ export async function ledgerOf(db: Knex, caseId: number): Promise<LedgerLine[]> 
 
 /** Balances: the bank side and each bidder's sub-account (negative = owed to the bidder). */
 export async function balancesOf(db: Knex, caseId: number): Promise<{ bank: number; bidders: Record<number, number> }> {
-  const rows = (await db('deposit_entries').where('case_id', caseId).groupBy('account', 'enterprise_id').select('account', 'enterprise_id', db.raw('SUM(amount) AS balance'))) as Array<{ account: string; enterprise_id: number; balance: string }>;
+  const rows = (await db('deposit_entries').where('case_id', caseId).groupBy('account', 'enterprise_id').select('account', 'enterprise_id', db.raw('SUM(amount) AS balance'))) as Array<{
+    account: string;
+    enterprise_id: number;
+    balance: string;
+  }>;
   const bidders: Record<number, number> = {};
   let bank = 0;
   for (const r of rows) {
@@ -223,7 +227,9 @@ export async function bidderEnterpriseIds(db: Db, caseId: number): Promise<numbe
 
 /** Screening's or prequalification's verdict on a bid; setting it again writes the same. */
 export async function judgeBid(db: Db, bidId: number, status: 'eligible' | 'ineligible' | 'shortlisted' | 'not_shortlisted', screening: Record<string, unknown>): Promise<void> {
-  await db('tender_bids').where('id', bidId).update({ status, screening: JSON.stringify(screening) });
+  await db('tender_bids')
+    .where('id', bidId)
+    .update({ status, screening: JSON.stringify(screening) });
 }
 
 /** Average score per bid, rounded to cents. */

@@ -54,9 +54,9 @@ export type VisibleCase = Record<string, unknown> & {
 
 /** One case with what its page needs, if the viewer may see it. */
 export async function findVisibleCase(db: Knex, id: number, viewer: Viewer): Promise<VisibleCase | undefined> {
-  return (await whereCaseVisible(caseQuery(db).select([...CASE_FIELDS, 'c.workflow_id', 'c.variables', 'c.active_nodes', 'c.check_code']), viewer).where('c.id', id).first()) as
-    | VisibleCase
-    | undefined;
+  return (await whereCaseVisible(caseQuery(db).select([...CASE_FIELDS, 'c.workflow_id', 'c.variables', 'c.active_nodes', 'c.check_code']), viewer)
+    .where('c.id', id)
+    .first()) as VisibleCase | undefined;
 }
 
 /** Whether the viewer may see the case (files, documents and tasks check it). */
@@ -89,9 +89,7 @@ export type HistoryRow = { id: number; seq: number; at: Date; kind: string; data
 
 /** A page of a case's history (a case has tens to hundreds of entries; the unique (case_id, seq) key orders them). */
 export async function caseHistoryPage(db: Knex, caseId: number, filter: { kind?: string }, params: PageParams): Promise<Page<HistoryRow>> {
-  const q = db('case_history as h')
-    .where('h.case_id', caseId)
-    .select('h.id', 'h.seq', 'h.at', 'h.kind', 'h.node_id', 'h.task_key', 'h.actor_id', 'h.actor_name', 'h.outcome', 'h.comment', 'h.data');
+  const q = db('case_history as h').where('h.case_id', caseId).select('h.id', 'h.seq', 'h.at', 'h.kind', 'h.node_id', 'h.task_key', 'h.actor_id', 'h.actor_name', 'h.outcome', 'h.comment', 'h.data');
   if (filter.kind) q.where('h.kind', filter.kind);
   return pageOf<HistoryRow>(q, params, { seq: 'h.seq', at: 'h.at' }, 'h.id');
 }
@@ -119,16 +117,12 @@ export async function casesAwaitingMessage(db: Knex, name: string, correlationKe
 
 /** What the public lookup shows of a case, with the check code to compare. */
 export async function publicCaseByNumber(db: Knex, number: string): Promise<(Record<string, unknown> & { check_code: string }) | undefined> {
-  return (await db('cases').where('number', number).first('number', 'title', 'status', 'result', 'current_steps', 'started_at', 'ended_at', 'check_code')) as
-    | (Record<string, unknown> & { check_code: string })
-    | undefined;
+  return (await db('cases').where('number', number).first('number', 'title', 'status', 'result', 'current_steps', 'started_at', 'ended_at', 'check_code')) as (Record<string, unknown> & { check_code: string }) | undefined;
 }
 
 /** Where a case's tasks are scoped (the applicant organisation and place), for SMS to a task's holders. */
 export async function caseScopeOf(db: Knex, caseId: number): Promise<{ applicant_organisation_id: number; district_code: string | null; street_code: string | null } | undefined> {
-  return (await db('cases').where('id', caseId).first('applicant_organisation_id', 'district_code', 'street_code')) as
-    | { applicant_organisation_id: number; district_code: string | null; street_code: string | null }
-    | undefined;
+  return (await db('cases').where('id', caseId).first('applicant_organisation_id', 'district_code', 'street_code')) as { applicant_organisation_id: number; district_code: string | null; street_code: string | null } | undefined;
 }
 
 /** The process version a case runs (pinned at its start). */
@@ -149,8 +143,7 @@ export interface CaseInfo {
 }
 export async function caseInfo(db: Db, caseId: number): Promise<CaseInfo> {
   const row = (await db('cases').where('id', caseId).first('id', 'number', 'process_key', 'workflow_id', 'district_code', 'street_code', 'applicant_organisation_id', 'started_by')) as
-    | { id: number; number: string; process_key: string; workflow_id: string; district_code: string | null; street_code: string | null; applicant_organisation_id: number; started_by: number }
-    | undefined;
+    { id: number; number: string; process_key: string; workflow_id: string; district_code: string | null; street_code: string | null; applicant_organisation_id: number; started_by: number } | undefined;
   if (!row) throw new Error(`case ${caseId} not found`);
   return {
     id: row.id,

@@ -83,15 +83,9 @@ export async function listStartedCases(db: Knex, viewer: Viewer, filter: CaseLis
 /** 抄送我的: the cases the viewer was copied on, with who copied them and when. */
 export async function listCopiedCases(db: Knex, viewer: Viewer, filter: CaseListFilter, params: PageParams): Promise<Page<Record<string, unknown>>> {
   const sortColumn = CASE_SORT[params.sort[0] as keyof typeof CASE_SORT] ?? 'c.started_at';
-  const branch = filterCases(
-    db('case_copies as cc').join('cases as c', 'c.id', 'cc.case_id').where('cc.user_id', viewer.id).select('c.id as id', `${sortColumn} as k`),
-    filter,
-    await searchOf(db, filter.q),
-  );
+  const branch = filterCases(db('case_copies as cc').join('cases as c', 'c.id', 'cc.case_id').where('cc.user_id', viewer.id).select('c.id as id', `${sortColumn} as k`), filter, await searchOf(db, filter.q));
   const page = await unionPage(db, [branch], { direction: direction(params), offset: params.offset, limit: params.limit }, { count: !filter.q });
-  const rows = await caseRows(db, page.ids, (q) =>
-    q.join('case_copies as cc', (j) => j.on('cc.case_id', 'c.id').andOn('cc.user_id', db.raw('?', [viewer.id]))).select('cc.at as copied_at', 'cc.from_user_id as copied_by', 'cc.read_at'),
-  );
+  const rows = await caseRows(db, page.ids, (q) => q.join('case_copies as cc', (j) => j.on('cc.case_id', 'c.id').andOn('cc.user_id', db.raw('?', [viewer.id]))).select('cc.at as copied_at', 'cc.from_user_id as copied_by', 'cc.read_at'));
   return { rows, total: page.total, hasMore: page.hasMore };
 }
 

@@ -20,10 +20,7 @@ export async function allocateCaseNumber(trx: Knex.Transaction, processKey: stri
  * their own), in one statement on the caller's transaction connection.
  */
 export async function nextCounterValue(trx: Knex.Transaction, key: string): Promise<number> {
-  await trx.raw(
-    'INSERT INTO case_number_counters (counter_key, last_value) VALUES (?, LAST_INSERT_ID(1)) ON DUPLICATE KEY UPDATE last_value = LAST_INSERT_ID(last_value + 1)',
-    [key.slice(0, 128)],
-  );
+  await trx.raw('INSERT INTO case_number_counters (counter_key, last_value) VALUES (?, LAST_INSERT_ID(1)) ON DUPLICATE KEY UPDATE last_value = LAST_INSERT_ID(last_value + 1)', [key.slice(0, 128)]);
   const [rows] = (await trx.raw('SELECT LAST_INSERT_ID() AS seq')) as [Array<{ seq: number | string }>];
   return Number(rows[0].seq);
 }

@@ -62,8 +62,11 @@ export function taskView<T extends Record<string, unknown>>(row: T) {
   return {
     ...row,
     overdue: Boolean(row.overdue),
-    candidate_groups: String(row.candidate_groups ?? '').split(',').filter(Boolean),
-    outcomes: String(row.outcomes ?? '').split(',').filter(Boolean),
+    candidate_groups: String(row.candidate_groups ?? '')
+      .split(',')
+      .filter(Boolean),
+    outcomes: String(row.outcomes ?? '')
+      .split(',')
+      .filter(Boolean),
   };
 }
-

@@ -24,7 +24,11 @@ export function bigramsOf(text: string): string[] {
 /** Indexes a case's title (the start route, in the case's own transaction). */
 export async function writeTitleGrams(trx: Db, caseId: number, title: string): Promise<void> {
   const grams = bigramsOf(title);
-  if (grams.length) await trx('case_title_grams').insert(grams.map((gram) => ({ gram, case_id: caseId }))).onConflict(['gram', 'case_id']).ignore();
+  if (grams.length)
+    await trx('case_title_grams')
+      .insert(grams.map((gram) => ({ gram, case_id: caseId })))
+      .onConflict(['gram', 'case_id'])
+      .ignore();
 }
 
 /**
@@ -50,7 +54,16 @@ export async function searchCandidates(db: Knex, term: string): Promise<number[]
   if (!grams.length) return null;
   let rarest: { gram: string; n: number } | null = null;
   for (const gram of grams) {
-    const row = (await db.count({ n: '*' }).from(db('case_title_grams').where('gram', gram).select('case_id').limit(SEARCH_CANDIDATES + 1).as('g')).first()) as { n: number | string };
+    const row = (await db
+      .count({ n: '*' })
+      .from(
+        db('case_title_grams')
+          .where('gram', gram)
+          .select('case_id')
+          .limit(SEARCH_CANDIDATES + 1)
+          .as('g'),
+      )
+      .first()) as { n: number | string };
     const n = Number(row.n);
     if (!rarest || n < rarest.n) rarest = { gram, n };
     if (n === 0) break;
@@ -58,7 +71,10 @@ export async function searchCandidates(db: Knex, term: string): Promise<number[]
   if (!rarest || rarest.n > SEARCH_CANDIDATES) return null;
   const byTitle = (await db('case_title_grams').where('gram', rarest.gram).limit(SEARCH_CANDIDATES).pluck('case_id')) as number[];
   const escaped = term.replace(/[\\%_]/g, (m) => `\\${m}`);
-  const byNumber = (await db('cases').where('number', 'like', `${escaped}%`).limit(SEARCH_CANDIDATES + 1).pluck('id')) as number[];
+  const byNumber = (await db('cases')
+    .where('number', 'like', `${escaped}%`)
+    .limit(SEARCH_CANDIDATES + 1)
+    .pluck('id')) as number[];
   if (byNumber.length > SEARCH_CANDIDATES) return null;
   return [...new Set([...byTitle, ...byNumber].map(Number))];
 }

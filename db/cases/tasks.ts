@@ -16,7 +16,10 @@ export interface TaskRowForAction {
 }
 
 export async function findTaskForAction(db: Knex, id: number): Promise<TaskRowForAction | undefined> {
-  return (await taskQuery(db).select([...TASK_FIELDS(db), 'c.workflow_id']).where('t.id', id).first()) as TaskRowForAction | undefined;
+  return (await taskQuery(db)
+    .select([...TASK_FIELDS(db), 'c.workflow_id'])
+    .where('t.id', id)
+    .first()) as TaskRowForAction | undefined;
 }
 
 /** The task as its page shows it. */
@@ -45,16 +48,23 @@ export async function tasksByKey(db: Knex, caseId: number, keys: string[]): Prom
     candidate_groups: string;
   }>;
   const users = tasks.length
-    ? ((await db('case_task_candidates').whereIn('task_id', tasks.map((t) => t.id)).where('kind', 'user').select('task_id', 'value')) as Array<{ task_id: number; value: string }>)
+    ? ((await db('case_task_candidates')
+        .whereIn(
+          'task_id',
+          tasks.map((t) => t.id),
+        )
+        .where('kind', 'user')
+        .select('task_id', 'value')) as Array<{ task_id: number; value: string }>)
     : [];
   return tasks.map((t) => ({ ...t, candidate_user_ids: users.filter((u) => u.task_id === t.id).map((u) => Number(u.value)) }));
 }
 
 /** Open and overdue open tasks across the platform (metrics). */
 export async function openTaskCounts(db: Knex): Promise<{ open: number; overdue: number }> {
-  const row = (await db('case_tasks')
-    .where('status', 'open')
-    .first(db.raw('COUNT(*) AS open_count'), db.raw('COALESCE(SUM(due_at < UTC_TIMESTAMP(3)), 0) AS overdue_count'))) as { open_count: number | string; overdue_count: number | string };
+  const row = (await db('case_tasks').where('status', 'open').first(db.raw('COUNT(*) AS open_count'), db.raw('COALESCE(SUM(due_at < UTC_TIMESTAMP(3)), 0) AS overdue_count'))) as {
+    open_count: number | string;
+    overdue_count: number | string;
+  };
   return { open: Number(row.open_count), overdue: Number(row.overdue_count) };
 }
 

@@ -32,9 +32,7 @@ export function whereCaseVisible(q: Knex.QueryBuilder, viewer: Viewer): Knex.Que
   if (viewer.scope.kind === 'city') return q;
   return q.where((w) => {
     if (viewer.scope.kind !== 'none') w.where((scoped) => void whereInScope(scoped, viewer.scope, CASE_SCOPE));
-    w.orWhere('c.started_by', viewer.id).orWhereExists((p) =>
-      p.select(p.client.raw('1')).from('case_participants as vp').where('vp.user_id', viewer.id).whereRaw('vp.case_id = c.id'),
-    );
+    w.orWhere('c.started_by', viewer.id).orWhereExists((p) => p.select(p.client.raw('1')).from('case_participants as vp').where('vp.user_id', viewer.id).whereRaw('vp.case_id = c.id'));
   });
 }
 
@@ -50,14 +48,7 @@ export function visibleCaseBranches(db: Knex, viewer: Viewer, sortColumn: string
   if (viewer.scope.kind !== 'none') branches.push(filter(whereInScope(fromCases(), viewer.scope, CASE_SCOPE)));
   branches.push(filter(fromCases().where('c.started_by', viewer.id)));
   const participantKey = sortColumn === 'c.started_at' ? 'p.started_at' : sortColumn;
-  branches.push(
-    filter(
-      db('case_participants as p')
-        .join('cases as c', 'c.id', 'p.case_id')
-        .where('p.user_id', viewer.id)
-        .select('c.id as id', `${participantKey} as k`),
-    ),
-  );
+  branches.push(filter(db('case_participants as p').join('cases as c', 'c.id', 'p.case_id').where('p.user_id', viewer.id).select('c.id as id', `${participantKey} as k`)));
   return branches;
 }
 
@@ -90,7 +81,9 @@ export function whereTaskCandidate(db: Knex, q: Knex.QueryBuilder, viewer: Viewe
  */
 export function claimableBranches(db: Knex, viewer: Viewer, sortColumn: string | null, withTask: (q: Knex.QueryBuilder) => Knex.QueryBuilder): Knex.QueryBuilder[] {
   const base = () => {
-    const q = db('case_task_candidates as tc').whereNotNull('tc.claimable_since').select('tc.task_id as id', `${sortColumn ?? 'tc.claimable_since'} as k`);
+    const q = db('case_task_candidates as tc')
+      .whereNotNull('tc.claimable_since')
+      .select('tc.task_id as id', `${sortColumn ?? 'tc.claimable_since'} as k`);
     return withTask(q);
   };
   // The role's rows split by district (anywhere, or the viewer's own), so each branch reads one

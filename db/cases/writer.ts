@@ -16,61 +16,61 @@ const toDate = (iso: string | null | undefined) => (iso ? new Date(iso) : null);
  * tasks and copies, so a retry after a lost reply writes nothing twice.
  */
 export async function applyCaseChanges(db: Knex, batch: ChangeBatch): Promise<ChangeBatchResult> {
-    return db.transaction(async (trx) => {
-      const result: ChangeBatchResult = { assignees: {}, candidateUserIds: {} };
-      if (batch.newTasks?.length) await insertTasks(trx, batch, batch.newTasks, result);
-      for (const patch of batch.taskPatches ?? []) await patchTask(trx, batch.caseId, patch);
-      if (batch.history?.length) {
-        await trx('case_history')
-          .insert(
-            batch.history.map((h) => ({
-              case_id: batch.caseId,
-              seq: h.seq,
-              at: new Date(h.at),
-              kind: h.kind,
-              node_id: h.nodeId ?? null,
-              task_key: h.taskKey ?? null,
-              actor_id: h.actorId ?? null,
-              actor_name: h.actorName?.slice(0, 64) ?? null,
-              outcome: h.outcome ?? null,
-              comment: h.comment ?? null,
-              data: h.data && Object.keys(h.data).length ? JSON.stringify(h.data) : null,
-            })),
-          )
-          .onConflict(['case_id', 'seq'])
-          .ignore();
-      }
-      if (batch.copies?.userIds.length) {
-        const { userIds, fromUserId, taskKey, at } = batch.copies;
-        await trx('case_copies')
-          .insert(userIds.map((userId) => ({ case_id: batch.caseId, user_id: userId, from_user_id: fromUserId, task_key: taskKey, at: new Date(at) })))
-          .onConflict(['case_id', 'user_id'])
-          .ignore();
-      }
-      for (const s of batch.subscriptions ?? []) {
-        await trx('case_message_subscriptions')
-          .insert({ case_id: batch.caseId, node_id: s.nodeId, message_name: s.messageName, correlation_key: s.correlationKey.slice(0, 128), open: s.open })
-          .onConflict(['case_id', 'node_id'])
-          .merge(['message_name', 'correlation_key', 'open']);
-      }
-      if (batch.caseRow) {
-        const c = batch.caseRow;
-        const row: Record<string, unknown> = { updated_at: new Date() };
-        if (c.status !== undefined) row.status = c.status;
-        if (c.result !== undefined) row.result = c.result;
-        if (c.currentSteps !== undefined) row.current_steps = c.currentSteps || null;
-        if (c.activeNodes !== undefined) row.active_nodes = JSON.stringify(c.activeNodes);
-        if (c.variables !== undefined) row.variables = JSON.stringify(c.variables);
-        if (c.endedAt !== undefined) row.ended_at = new Date(c.endedAt);
-        await trx('cases').where('id', batch.caseId).update(row);
-      }
-      // Who may see the case and who may claim its tasks follow from the rows just written.
-      if (batch.newTasks?.length || batch.taskPatches?.length || batch.copies?.userIds.length) {
-        await refreshParticipants(trx, batch.caseId);
-        await refreshClaimable(trx, batch.caseId);
-      }
-      return result;
-    });
+  return db.transaction(async (trx) => {
+    const result: ChangeBatchResult = { assignees: {}, candidateUserIds: {} };
+    if (batch.newTasks?.length) await insertTasks(trx, batch, batch.newTasks, result);
+    for (const patch of batch.taskPatches ?? []) await patchTask(trx, batch.caseId, patch);
+    if (batch.history?.length) {
+      await trx('case_history')
+        .insert(
+          batch.history.map((h) => ({
+            case_id: batch.caseId,
+            seq: h.seq,
+            at: new Date(h.at),
+            kind: h.kind,
+            node_id: h.nodeId ?? null,
+            task_key: h.taskKey ?? null,
+            actor_id: h.actorId ?? null,
+            actor_name: h.actorName?.slice(0, 64) ?? null,
+            outcome: h.outcome ?? null,
+            comment: h.comment ?? null,
+            data: h.data && Object.keys(h.data).length ? JSON.stringify(h.data) : null,
+          })),
+        )
+        .onConflict(['case_id', 'seq'])
+        .ignore();
+    }
+    if (batch.copies?.userIds.length) {
+      const { userIds, fromUserId, taskKey, at } = batch.copies;
+      await trx('case_copies')
+        .insert(userIds.map((userId) => ({ case_id: batch.caseId, user_id: userId, from_user_id: fromUserId, task_key: taskKey, at: new Date(at) })))
+        .onConflict(['case_id', 'user_id'])
+        .ignore();
+    }
+    for (const s of batch.subscriptions ?? []) {
+      await trx('case_message_subscriptions')
+        .insert({ case_id: batch.caseId, node_id: s.nodeId, message_name: s.messageName, correlation_key: s.correlationKey.slice(0, 128), open: s.open })
+        .onConflict(['case_id', 'node_id'])
+        .merge(['message_name', 'correlation_key', 'open']);
+    }
+    if (batch.caseRow) {
+      const c = batch.caseRow;
+      const row: Record<string, unknown> = { updated_at: new Date() };
+      if (c.status !== undefined) row.status = c.status;
+      if (c.result !== undefined) row.result = c.result;
+      if (c.currentSteps !== undefined) row.current_steps = c.currentSteps || null;
+      if (c.activeNodes !== undefined) row.active_nodes = JSON.stringify(c.activeNodes);
+      if (c.variables !== undefined) row.variables = JSON.stringify(c.variables);
+      if (c.endedAt !== undefined) row.ended_at = new Date(c.endedAt);
+      await trx('cases').where('id', batch.caseId).update(row);
+    }
+    // Who may see the case and who may claim its tasks follow from the rows just written.
+    if (batch.newTasks?.length || batch.taskPatches?.length || batch.copies?.userIds.length) {
+      await refreshParticipants(trx, batch.caseId);
+      await refreshClaimable(trx, batch.caseId);
+    }
+    return result;
+  });
 }
 
 async function insertTasks(trx: Knex.Transaction, batch: ChangeBatch, tasks: NewTaskRow[], result: ChangeBatchResult): Promise<void> {
@@ -85,7 +85,7 @@ async function insertTasks(trx: Knex.Transaction, batch: ChangeBatch, tasks: New
         name: t.name.slice(0, 128),
         kind: t.kind,
         status: 'open',
-        assignee_id: t.assigneeId ?? (t.assigneeUsername ? ids.get(t.assigneeUsername) ?? null : null),
+        assignee_id: t.assigneeId ?? (t.assigneeUsername ? (ids.get(t.assigneeUsername) ?? null) : null),
         candidate_groups: t.candidateGroups.join(',').slice(0, 255),
         candidate_users: t.candidateUsernames.join(',').slice(0, 255),
         outcomes: t.outcomes.join(',').slice(0, 255),
@@ -97,7 +97,10 @@ async function insertTasks(trx: Knex.Transaction, batch: ChangeBatch, tasks: New
     .ignore();
   const rows = (await trx('case_tasks')
     .where('case_id', batch.caseId)
-    .whereIn('task_key', tasks.map((t) => t.key))
+    .whereIn(
+      'task_key',
+      tasks.map((t) => t.key),
+    )
     .select('id', 'task_key', 'assignee_id')) as Array<{ id: number; task_key: string; assignee_id: number | null }>;
   const byKey = new Map(rows.map((r) => [r.task_key, r]));
   const candidates: Array<Record<string, unknown>> = [];

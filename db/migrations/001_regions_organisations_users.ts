@@ -18,16 +18,7 @@ export async function up(knex: Knex): Promise<void> {
     t.increments('id').primary();
     t.string('code', 32).notNullable().unique();
     t.string('name', 128).notNullable();
-    t.enum('kind', [
-      'city_bureau',
-      'admin_centre',
-      'district_bureau',
-      'street_office',
-      'enterprise',
-      'developer',
-      'owners_committee',
-      'public',
-    ]).notNullable();
+    t.enum('kind', ['city_bureau', 'admin_centre', 'district_bureau', 'street_office', 'enterprise', 'developer', 'owners_committee', 'public']).notNullable();
     t.string('district_code', 16).nullable().references('code').inTable('regions');
     t.string('street_code', 16).nullable().references('code').inTable('regions');
     t.string('phone', 32).nullable();

@@ -209,31 +209,18 @@ export async function up(knex: Knex): Promise<void> {
   // Categories every deployment starts with; administrators add more.
   await knex('sms_categories')
     .insert([
-    { code: 'policy', name: '政策法规通知', description: '物业管理政策、法规和规范性文件发布' },
-    { code: 'credit', name: '信用评价通知', description: '信用预扣分、申诉期限和最终得分' },
-    { code: 'approval', name: '审批进度提醒', description: '办件受理、补正、办结提醒' },
-    { code: 'inspection', name: '检查与整改', description: '专项检查、整改通知和复查' },
-    { code: 'emergency', name: '紧急通知', description: '防汛、消防、停水停电等紧急事项' },
+      { code: 'policy', name: '政策法规通知', description: '物业管理政策、法规和规范性文件发布' },
+      { code: 'credit', name: '信用评价通知', description: '信用预扣分、申诉期限和最终得分' },
+      { code: 'approval', name: '审批进度提醒', description: '办件受理、补正、办结提醒' },
+      { code: 'inspection', name: '检查与整改', description: '专项检查、整改通知和复查' },
+      { code: 'emergency', name: '紧急通知', description: '防汛、消防、停水停电等紧急事项' },
     ])
     .onConflict('code')
     .ignore();
 }
 
 export async function down(knex: Knex): Promise<void> {
-  for (const table of [
-    'sms_topic_replies',
-    'sms_topic_recipients',
-    'sms_inbound',
-    'sms_inbound_parts',
-    'sms_segments',
-    'sms_attempts',
-    'sms_messages',
-    'sms_topics',
-    'sms_notices',
-    'sms_subscriptions',
-    'sms_categories',
-    'sms_modems',
-  ]) {
+  for (const table of ['sms_topic_replies', 'sms_topic_recipients', 'sms_inbound', 'sms_inbound_parts', 'sms_segments', 'sms_attempts', 'sms_messages', 'sms_topics', 'sms_notices', 'sms_subscriptions', 'sms_categories', 'sms_modems']) {
     await knex.schema.dropTableIfExists(table);
   }
 }

@@ -159,18 +159,7 @@ export async function up(knex: Knex): Promise<void> {
 }
 
 export async function down(knex: Knex): Promise<void> {
-  for (const table of [
-    'case_message_subscriptions',
-    'case_copies',
-    'case_history',
-    'case_task_candidates',
-    'case_tasks',
-    'cases',
-    'case_number_counters',
-    'case_number_rules',
-    'process_versions',
-    'processes',
-  ]) {
+  for (const table of ['case_message_subscriptions', 'case_copies', 'case_history', 'case_task_candidates', 'case_tasks', 'cases', 'case_number_counters', 'case_number_rules', 'process_versions', 'processes']) {
     await knex.schema.dropTableIfExists(table);
   }
 }

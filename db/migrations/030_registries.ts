@@ -347,9 +347,21 @@ export async function up(knex: Knex): Promise<void> {
 
 export async function down(knex: Knex): Promise<void> {
   for (const table of [
-    'registry_case_writes', 'registry_changes', 'tender_awards', 'property_contracts', 'credit_scores', 'credit_trainings', 'credit_events',
-    'committee_providers', 'committee_members', 'owners_committees', 'enterprise_staff', 'project_facilities', 'project_buildings',
-    'property_projects', 'enterprises',
+    'registry_case_writes',
+    'registry_changes',
+    'tender_awards',
+    'property_contracts',
+    'credit_scores',
+    'credit_trainings',
+    'credit_events',
+    'committee_providers',
+    'committee_members',
+    'owners_committees',
+    'enterprise_staff',
+    'project_facilities',
+    'project_buildings',
+    'property_projects',
+    'enterprises',
   ]) {
     await knex.schema.dropTableIfExists(table);
   }

@@ -55,10 +55,10 @@ export async function up(knex: Knex): Promise<void> {
       const ids = new Set([...idsIn(c.variables), ...history.flatMap((h) => idsIn(h.data))]);
       if (!ids.size) continue;
       const actors = new Set<number>([c.started_by, ...history.map((h) => h.actor_id).filter((a): a is number => a !== null)]);
-      const files = (await knex('files').whereIn('id', [...ids]).select('id', 'uploaded_by')) as Array<{ id: string; uploaded_by: number | null }>;
-      const rows = files
-        .filter((f) => f.uploaded_by !== null && actors.has(f.uploaded_by))
-        .map((f) => ({ file_id: f.id, owner_type: 'case', owner_id: c.id, purpose: 'attachment', linked_by: f.uploaded_by }));
+      const files = (await knex('files')
+        .whereIn('id', [...ids])
+        .select('id', 'uploaded_by')) as Array<{ id: string; uploaded_by: number | null }>;
+      const rows = files.filter((f) => f.uploaded_by !== null && actors.has(f.uploaded_by)).map((f) => ({ file_id: f.id, owner_type: 'case', owner_id: c.id, purpose: 'attachment', linked_by: f.uploaded_by }));
       if (rows.length) await knex('file_links').insert(rows).onConflict(['file_id', 'owner_type', 'owner_id']).ignore();
     }
   }

@@ -53,9 +53,13 @@ async function currentBody(trx: Knex.Transaction, res: RegistryResource, id: num
 async function recordChildAdded(trx: Knex.Transaction, ref: string, projectId: number, key: 'contracts' | 'awards', add: () => Promise<number>): Promise<number> {
   const child = projects.children!.find((c) => c.key === key) as ChildSpec;
   const list = async () =>
-    ((await trx(child.table).where(child.foreignKey, projectId).orderBy(child.orderBy).orderBy('id').select(child.fields.map((f) => f.name))) as Array<Record<string, unknown>>).map((r) =>
-      Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v instanceof Date ? v.toISOString().slice(0, 10) : typeof v === 'string' && /^-?\d+\.\d+$/.test(v) ? Number(v) : v])),
-    );
+    (
+      (await trx(child.table)
+        .where(child.foreignKey, projectId)
+        .orderBy(child.orderBy)
+        .orderBy('id')
+        .select(child.fields.map((f) => f.name))) as Array<Record<string, unknown>>
+    ).map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v instanceof Date ? v.toISOString().slice(0, 10) : typeof v === 'string' && /^-?\d+\.\d+$/.test(v) ? Number(v) : v])));
   const before = await list();
   const id = await add();
   await recordChange(trx, { entity: 'project', entityId: projectId, action: 'approval', before: { [key]: before }, after: { [key]: await list() }, fields: [key], actor: approvalActor(ref) });
@@ -119,7 +123,7 @@ export async function recordFiledContract(db: Knex, input: z.input<typeof FiledC
     if (i.kind !== 'temporary_management') Object.assign(body, { management_mode: 'entrusted', enterprise_id: i.enterpriseId });
     await saveRecord(trx, projects, approvalActor(i.caseRef), i.projectId, validated(projects, body), { action: 'approval', approve: true });
     return recordChildAdded(trx, i.caseRef, i.projectId, 'contracts', async () => {
-        const [id] = await trx('property_contracts').insert({
+      const [id] = await trx('property_contracts').insert({
         project_id: i.projectId,
         enterprise_id: i.enterpriseId,
         kind: i.kind,
@@ -256,4 +260,3 @@ export async function recordTenderAward(db: Knex, input: z.input<typeof TenderAw
     });
   });
 }
-

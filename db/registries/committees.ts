@@ -72,9 +72,7 @@ async function committeeWriteProblem(actor: Actor, before: Record<string, unknow
 
 /** A committee's place is its project's. */
 async function placeFromProject(trx: Knex.Transaction, body: Record<string, unknown>): Promise<void> {
-  const project = (await trx('property_projects').where('id', Number(body.project_id)).first('district_code', 'street_code')) as
-    | { district_code: string; street_code: string | null }
-    | undefined;
+  const project = (await trx('property_projects').where('id', Number(body.project_id)).first('district_code', 'street_code')) as { district_code: string; street_code: string | null } | undefined;
   if (!project) throw new RegistryError('invalid', 'does not exist', 'project_id');
   body.district_code = project.district_code;
   body.street_code = project.street_code;
@@ -111,7 +109,10 @@ export const committees: RegistryResource = {
     status: z.enum(Object.keys(COMMITTEE_STATUSES) as [string, ...string[]]).optional(),
     approved: z.boolean().optional(),
     /** Terms ending on or before this date (re-election due). */
-    term_ends_by: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
+    term_ends_by: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}$/)
+      .optional(),
   }),
   applyFilter(q, f) {
     for (const c of ['district_code', 'street_code', 'project_id', 'status']) if (f[c] !== undefined) q.where(`c.${c}`, f[c] as string);

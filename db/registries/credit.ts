@@ -17,12 +17,28 @@ import { creditEventScope, enterpriseScope } from './scope';
 export const BASE_SCORE = 100;
 
 export const CREDIT_CATEGORIES = {
-  complaint: '投诉', petition: '信访', daily_service: '日常服务', reward: '奖励', penalty: '处罚', honour: '荣誉', praise: '表扬',
-  overdue_rectification: '逾期整改', media: '媒体舆情', maintenance_fund: '维修资金违规', late_update: '信息更新不及时', self_check: '自查情况',
+  complaint: '投诉',
+  petition: '信访',
+  daily_service: '日常服务',
+  reward: '奖励',
+  penalty: '处罚',
+  honour: '荣誉',
+  praise: '表扬',
+  overdue_rectification: '逾期整改',
+  media: '媒体舆情',
+  maintenance_fund: '维修资金违规',
+  late_update: '信息更新不及时',
+  self_check: '自查情况',
 };
 export const CREDIT_SOURCES = {
-  complaint_system: '投诉系统', petition_system: '信访系统', inspection: '监督检查', media: '媒体', maintenance_fund_system: '维修资金系统',
-  self_check: '日常自查', manual: '人工录入', approval: '审批结果',
+  complaint_system: '投诉系统',
+  petition_system: '信访系统',
+  inspection: '监督检查',
+  media: '媒体',
+  maintenance_fund_system: '维修资金系统',
+  self_check: '日常自查',
+  manual: '人工录入',
+  approval: '审批结果',
 };
 export const CREDIT_STATUSES = { pending: '预记分', final: '已生效', cancelled: '已撤销' };
 
@@ -57,7 +73,10 @@ export const TRAINING_FIELDS: FieldSpec[] = [
 export async function recomputeScores(trx: Knex.Transaction | Knex, subjects: { enterpriseIds: number[]; staffIds: number[] }, year = new Date().getUTCFullYear()): Promise<void> {
   const from = `${year}-01-01`;
   const to = `${year}-12-31`;
-  for (const [type, column, ids] of [['enterprise', 'enterprise_id', subjects.enterpriseIds], ['staff', 'staff_id', subjects.staffIds]] as const) {
+  for (const [type, column, ids] of [
+    ['enterprise', 'enterprise_id', subjects.enterpriseIds],
+    ['staff', 'staff_id', subjects.staffIds],
+  ] as const) {
     const unique = [...new Set(ids)];
     if (!unique.length) continue;
     const sums = (await trx('credit_events')
@@ -90,7 +109,12 @@ async function placeEvent(trx: Knex.Transaction, body: Record<string, unknown>):
     if (!project) throw new RegistryError('invalid', 'does not exist', 'project_id');
     district = project.district_code;
   }
-  if (body.staff_id && !(await trx('enterprise_staff').where({ id: Number(body.staff_id), enterprise_id: Number(body.enterprise_id) }).first('id'))) {
+  if (
+    body.staff_id &&
+    !(await trx('enterprise_staff')
+      .where({ id: Number(body.staff_id), enterprise_id: Number(body.enterprise_id) })
+      .first('id'))
+  ) {
     throw new RegistryError('invalid', 'is not a person of this enterprise', 'staff_id');
   }
   body.district_code = district;
@@ -136,8 +160,14 @@ export const creditEvents: RegistryResource = {
     category: z.enum(Object.keys(CREDIT_CATEGORIES) as [string, ...string[]]).optional(),
     source: z.enum(Object.keys(CREDIT_SOURCES) as [string, ...string[]]).optional(),
     status: z.enum(Object.keys(CREDIT_STATUSES) as [string, ...string[]]).optional(),
-    occurred_from: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
-    occurred_to: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
+    occurred_from: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}$/)
+      .optional(),
+    occurred_to: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}$/)
+      .optional(),
   }),
   applyFilter(q, f) {
     for (const c of ['enterprise_id', 'staff_id', 'project_id', 'district_code', 'category', 'source', 'status']) if (f[c] !== undefined) q.where(`ce.${c}`, f[c] as string);
@@ -163,11 +193,7 @@ export const trainings: RegistryResource = {
   approvable: false,
   readPermission: 'registries:read',
   writePermission: 'credit:write',
-  base: (db) =>
-    db('credit_trainings as t')
-      .join('enterprise_staff as s', 's.id', 't.staff_id')
-      .join('enterprises as e', 'e.id', 's.enterprise_id')
-      .select('t.*', 's.name as staff_name', 's.enterprise_id', 'e.name as enterprise_name'),
+  base: (db) => db('credit_trainings as t').join('enterprise_staff as s', 's.id', 't.staff_id').join('enterprises as e', 'e.id', 's.enterprise_id').select('t.*', 's.name as staff_name', 's.enterprise_id', 'e.name as enterprise_name'),
   displayColumns: { staff_name: '姓名', enterprise_name: '企业名称' },
   readScope: (q, scope) => enterpriseScope(q, scope, 'e', 's.enterprise_id'),
   async writeProblem(actor, _before, after, trx) {

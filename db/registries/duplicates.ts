@@ -24,12 +24,7 @@ export interface DuplicatePerson {
 }
 
 export async function listDuplicateRegistrations(db: Knex, scope: Scope, params: PageParams & { filter: { q?: string } }): Promise<Page<DuplicatePerson>> {
-  const inScope = enterpriseScope(
-    db('enterprise_staff as s').join('enterprises as e', 'e.id', 's.enterprise_id').where('s.duplicate_registration', 1).distinct('s.id_number'),
-    scope,
-    'e',
-    's.enterprise_id',
-  );
+  const inScope = enterpriseScope(db('enterprise_staff as s').join('enterprises as e', 'e.id', 's.enterprise_id').where('s.duplicate_registration', 1).distinct('s.id_number'), scope, 'e', 's.enterprise_id');
   const q = db('enterprise_staff as d')
     .join('enterprises as de', 'de.id', 'd.enterprise_id')
     .where('d.duplicate_registration', 1)

@@ -118,7 +118,10 @@ export const enterprises: RegistryResource = {
     parent_enterprise_id: z.coerce.number().int().optional(),
     approved: z.boolean().optional(),
     /** Qualification expires on or before this date (for periodic review). */
-    qualification_expires_by: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
+    qualification_expires_by: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}$/)
+      .optional(),
   }),
   applyFilter(q, f) {
     for (const c of ['kind', 'specialty', 'district_code', 'qualification_level', 'parent_enterprise_id']) if (f[c] !== undefined) q.where(`e.${c}`, f[c] as string);

@@ -49,7 +49,10 @@ export function zodOf(f: FieldSpec): z.ZodType {
   switch (f.type) {
     case 'string':
     case 'text': {
-      let s = z.string(error).trim().max(f.max ?? (f.type === 'text' ? 4000 : 255));
+      let s = z
+        .string(error)
+        .trim()
+        .max(f.max ?? (f.type === 'text' ? 4000 : 255));
       if (f.required) s = s.min(1, 'is required');
       if (f.pattern) s = s.regex(f.pattern.regex, f.pattern.message);
       base = s;
@@ -72,7 +75,10 @@ export function zodOf(f: FieldSpec): z.ZodType {
       break;
     case 'date':
       // Date.parse takes 2023-02-30 (as 2 March), which MySQL refuses; a real day reads back unchanged, in DATE's range.
-      base = z.string(error).regex(DATE_RE, 'must be a date YYYY-MM-DD').refine((v) => isCalendarDate(v), 'is not a real date');
+      base = z
+        .string(error)
+        .regex(DATE_RE, 'must be a date YYYY-MM-DD')
+        .refine((v) => isCalendarDate(v), 'is not a real date');
       break;
     case 'enum':
       base = z.enum(Object.keys(f.values ?? {}) as [string, ...string[]], error);
@@ -168,7 +174,12 @@ export function importCell(f: FieldSpec, raw: unknown): unknown {
       return byLabel ? byLabel[0] : text;
     }
     case 'date':
-      return /^\d{4}[/.]\d{1,2}[/.]\d{1,2}$/.test(text) ? text.split(/[/.]/).map((p, i) => (i ? pad(Number(p)) : p)).join('-') : text;
+      return /^\d{4}[/.]\d{1,2}[/.]\d{1,2}$/.test(text)
+        ? text
+            .split(/[/.]/)
+            .map((p, i) => (i ? pad(Number(p)) : p))
+            .join('-')
+        : text;
     default:
       return text;
   }

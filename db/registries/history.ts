@@ -18,10 +18,7 @@ export function changedFields(before: Snapshot | null, after: Snapshot): string[
   return [...keys].filter((k) => JSON.stringify(before?.[k] ?? null) !== JSON.stringify(after[k] ?? null)).sort();
 }
 
-export async function recordChange(
-  trx: Knex.Transaction,
-  entry: { entity: string; entityId: number; action: ChangeAction; before: Snapshot | null; after: Snapshot | null; fields: string[]; actor: Actor },
-): Promise<void> {
+export async function recordChange(trx: Knex.Transaction, entry: { entity: string; entityId: number; action: ChangeAction; before: Snapshot | null; after: Snapshot | null; fields: string[]; actor: Actor }): Promise<void> {
   await trx('registry_changes').insert({
     entity: entry.entity,
     entity_id: entry.entityId,
@@ -56,18 +53,16 @@ const parse = (v: unknown) => (v === null || v === undefined ? null : typeof v =
  * A page of one record's history, newest first: a range of the (entity, entity_id, id) index,
  * with a bounded total (a record imported every night gathers thousands of rows).
  */
-export async function historyOf(
-  db: Knex,
-  entity: string,
-  entityId: number,
-  params: { offset: number; limit: number },
-): Promise<Page<ChangeRow>> {
+export async function historyOf(db: Knex, entity: string, entityId: number, params: { offset: number; limit: number }): Promise<Page<ChangeRow>> {
   const q = db('registry_changes').where({ entity, entity_id: entityId }).select('id');
   const page = await pageOf<{ id: number }>(q, { ...params, sort: ['id', 'DESC'] }, { id: 'id' }, 'id');
   // Only the page's rows are read in full: each carries two whole snapshots of the record.
   const full = page.rows.length
     ? ((await db('registry_changes')
-        .whereIn('id', page.rows.map((r) => r.id))
+        .whereIn(
+          'id',
+          page.rows.map((r) => r.id),
+        )
         .orderBy('id', 'desc')
         .select('id', 'entity', 'entity_id', 'action', 'changed_fields', 'before_data', 'after_data', 'user_id', 'username', 'case_ref', 'at')) as Array<Record<string, unknown>>)
     : [];

@@ -78,8 +78,7 @@ export const refusals = {
   timeout: (limits: ImportLimits = IMPORT_LIMITS) => new UploadRefused(413, 'body', `took longer than ${limits.parseMillis / 1000} s to read`),
   memory: () => new UploadRefused(413, 'body', 'needs more memory to read than an import may use'),
   entries: (count: number, limits: ImportLimits = IMPORT_LIMITS) => new UploadRefused(400, 'body', `the zip has ${count} entries, more than the ${limits.zipEntries} a workbook may have`),
-  ratio: (name: string, ratio: number, limits: ImportLimits = IMPORT_LIMITS) =>
-    new UploadRefused(400, 'body', `zip entry ${name} is compressed ${Math.round(ratio)}×, more than ${limits.compressionRatio}× (a zip bomb)`),
+  ratio: (name: string, ratio: number, limits: ImportLimits = IMPORT_LIMITS) => new UploadRefused(400, 'body', `zip entry ${name} is compressed ${Math.round(ratio)}×, more than ${limits.compressionRatio}× (a zip bomb)`),
   sizesLie: (name: string) => new UploadRefused(400, 'body', `zip entry ${name} inflates to another size than the zip declares (a zip bomb or a corrupt file)`),
   corrupt: (what: string) => new UploadRefused(400, 'body', `not a valid .xlsx file: ${what}`),
   notXlsx: () => new UploadRefused(400, 'body', 'a zip file but not an Excel workbook (.xlsx)'),

@@ -54,7 +54,9 @@ export async function importSheet(db: Knex, res: RegistryResource, actor: Actor,
   const present = new Set(columns.filter((c): c is SheetColumn => c !== null).map((c) => c.field!.name));
   const missingKeys = res.importKey.fields.filter((k) => !present.has(k));
   if (missingKeys.length) {
-    const labels = sheetColumns(res).filter((c) => c.field && missingKeys.includes(c.field.name)).map((c) => c.header);
+    const labels = sheetColumns(res)
+      .filter((c) => c.field && missingKeys.includes(c.field.name))
+      .map((c) => c.header);
     throw new RegistryError('invalid', `the sheet has no column ${labels.join(', ')}`, 'file');
   }
   const report: ImportReport = { rows: sheet.rows.length, created: 0, updated: 0, unchanged: 0, rejected: [], committed: false };
@@ -97,9 +99,7 @@ export async function importSheet(db: Knex, res: RegistryResource, actor: Actor,
         seen.add(keyText);
 
         const match = Object.fromEntries(res.importKey!.fields.map((k) => [k, values[k]]));
-        const existing = res.importKey!.fields.every((k) => values[k] !== null && values[k] !== undefined)
-          ? ((await trx(res.table).where(match).first('id')) as { id: number } | undefined)
-          : undefined;
+        const existing = res.importKey!.fields.every((k) => values[k] !== null && values[k] !== undefined) ? ((await trx(res.table).where(match).first('id')) as { id: number } | undefined) : undefined;
         let body: Record<string, unknown> = values;
         if (existing) {
           const current = await getRecord(trx, res, actor.scope, existing.id);

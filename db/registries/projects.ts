@@ -157,7 +157,10 @@ async function projectWriteProblem(actor: Actor, before: Record<string, unknown>
 export async function regionsAgree(trx: Knex.Transaction, body: Record<string, unknown>): Promise<void> {
   // A street must lie in the district and a community in the street; the check runs in
   // `prepare` so a mismatch is a field problem, not a foreign-key surprise.
-  const pairs: Array<[string, string]> = [['street_code', 'district_code'], ['community_code', 'street_code']];
+  const pairs: Array<[string, string]> = [
+    ['street_code', 'district_code'],
+    ['community_code', 'street_code'],
+  ];
   for (const [child, parent] of pairs) {
     if (!body[child]) continue;
     const parentCode = await regionParent(trx, body[child] as string);

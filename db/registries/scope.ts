@@ -37,17 +37,9 @@ export function enterpriseScope(q: Knex.QueryBuilder, scope: Scope, a = 'e', col
     case 'city':
       return q;
     case 'district':
-      return q.where((w) =>
-        w
-          .where(`${a}.district_code`, scope.districtCode)
-          .orWhereIn(column, (s) => s.select('enterprise_id').from('property_projects').where('district_code', scope.districtCode).whereNotNull('enterprise_id')),
-      );
+      return q.where((w) => w.where(`${a}.district_code`, scope.districtCode).orWhereIn(column, (s) => s.select('enterprise_id').from('property_projects').where('district_code', scope.districtCode).whereNotNull('enterprise_id')));
     case 'street':
-      return q.where((w) =>
-        w
-          .where(`${a}.street_code`, scope.streetCode)
-          .orWhereIn(column, (s) => s.select('enterprise_id').from('property_projects').where('street_code', scope.streetCode).whereNotNull('enterprise_id')),
-      );
+      return q.where((w) => w.where(`${a}.street_code`, scope.streetCode).orWhereIn(column, (s) => s.select('enterprise_id').from('property_projects').where('street_code', scope.streetCode).whereNotNull('enterprise_id')));
     case 'organisation':
       return q.where((w) => w.where(column, scope.organisationId).orWhere(`${a}.parent_enterprise_id`, scope.organisationId));
     case 'none':
@@ -65,9 +57,7 @@ export function committeeScope(q: Knex.QueryBuilder, scope: Scope, a = 'c'): Kne
       return q.where(`${a}.street_code`, scope.streetCode);
     case 'organisation':
       // The committee itself, and the enterprise that manages its project.
-      return q.where((w) =>
-        w.where(`${a}.id`, scope.organisationId).orWhereIn(`${a}.project_id`, (s) => s.select('id').from('property_projects').where('enterprise_id', scope.organisationId)),
-      );
+      return q.where((w) => w.where(`${a}.id`, scope.organisationId).orWhereIn(`${a}.project_id`, (s) => s.select('id').from('property_projects').where('enterprise_id', scope.organisationId)));
     case 'none':
       return nothing(q);
   }

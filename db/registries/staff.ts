@@ -42,12 +42,7 @@ export const STAFF_FIELDS: FieldSpec[] = [
 /** Recomputes the double-registration flag of every row of these people. */
 export async function refreshDuplicateFlags(trx: Knex.Transaction | Knex, idNumbers: string[]): Promise<void> {
   if (idNumbers.length === 0) return;
-  const counts = (await trx('enterprise_staff')
-    .whereIn('id_number', idNumbers)
-    .where('active', 1)
-    .groupBy('id_number')
-    .select('id_number')
-    .countDistinct({ n: 'enterprise_id' })) as Array<{ id_number: string; n: number | string }>;
+  const counts = (await trx('enterprise_staff').whereIn('id_number', idNumbers).where('active', 1).groupBy('id_number').select('id_number').countDistinct({ n: 'enterprise_id' })) as Array<{ id_number: string; n: number | string }>;
   const duplicated = counts.filter((c) => Number(c.n) > 1).map((c) => c.id_number);
   // Only active registrations are in conflict; a row the person has left stays unflagged.
   await trx('enterprise_staff')

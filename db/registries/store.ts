@@ -27,13 +27,19 @@ const BODY_SCHEMAS = new WeakMap<RegistryResource, ReturnType<typeof buildBodySc
 
 function buildBodySchema(res: RegistryResource) {
   const children = Object.fromEntries(
-    (res.children ?? []).filter((c) => !c.readOnly).map((c) => [c.key, z.array(z.object(bodyShape(c.fields))).max(1000).optional()]),
+    (res.children ?? [])
+      .filter((c) => !c.readOnly)
+      .map((c) => [
+        c.key,
+        z
+          .array(z.object(bodyShape(c.fields)))
+          .max(1000)
+          .optional(),
+      ]),
   );
-  return z
-    .object({ ...bodyShape(res.fields), ...children, version: z.number().int().positive().optional() })
-    .superRefine((body, ctx) => {
-      for (const p of res.crossCheck?.(body) ?? []) ctx.addIssue({ code: 'custom', path: [p.path], message: p.reason });
-    });
+  return z.object({ ...bodyShape(res.fields), ...children, version: z.number().int().positive().optional() }).superRefine((body, ctx) => {
+    for (const p of res.crossCheck?.(body) ?? []) ctx.addIssue({ code: 'custom', path: [p.path], message: p.reason });
+  });
 }
 
 export type RecordBody = Record<string, unknown> & { version?: number };
@@ -80,7 +86,10 @@ export async function listRecords(db: Knex, res: RegistryResource, scope: Scope,
   const ids = filteredQuery(db, res, scope, params.filter).clearSelect().select(idColumn);
   const page = await pageOf<{ id: number }>(ids, params, columns, idColumn);
   if (!page.rows.length) return { ...page, rows: [] };
-  const full = (await res.base(db).whereIn(idColumn, page.rows.map((r) => r.id))) as Array<Record<string, unknown>>;
+  const full = (await res.base(db).whereIn(
+    idColumn,
+    page.rows.map((r) => r.id),
+  )) as Array<Record<string, unknown>>;
   const byId = new Map(full.map((r) => [Number(r.id), r]));
   const rows = page.rows.map((r) => byId.get(Number(r.id))).filter((r): r is Record<string, unknown> => r !== undefined);
   return { ...page, rows: rows.map((r) => normalise(res, r)) };
@@ -104,13 +113,7 @@ async function loadChildren(db: Knex | Knex.Transaction, child: ChildSpec, id: n
 }
 
 /** One record with its children, if the scope reaches it. */
-export async function getRecord(
-  db: Knex | Knex.Transaction,
-  res: RegistryResource,
-  scope: Scope,
-  id: number,
-  opts: { forUpdate?: boolean } = {},
-): Promise<RecordData | null> {
+export async function getRecord(db: Knex | Knex.Transaction, res: RegistryResource, scope: Scope, id: number, opts: { forUpdate?: boolean } = {}): Promise<RecordData | null> {
   const q = res.readScope(res.base(db), scope).where(`${res.alias}.id`, id);
   if (opts.forUpdate) q.forUpdate();
   const row = (await q.first()) as Record<string, unknown> | undefined;
@@ -151,7 +154,7 @@ function checkProtected(res: RegistryResource, actor: Actor, before: Record<stri
   if (!rule || rule.mayChange(actor)) return;
   for (const name of rule.fields) {
     const spec = res.fields.find((f) => f.name === name);
-    const was = before ? before[name] ?? null : spec?.default ?? null;
+    const was = before ? (before[name] ?? null) : (spec?.default ?? null);
     if (JSON.stringify(body[name] ?? null) !== JSON.stringify(was)) {
       throw new RegistryError('forbidden', `Your role may not change ${name}`, name);
     }
@@ -169,14 +172,7 @@ export interface SaveResult {
  * history row, approved flag kept). Any other change by anyone but an approval clears the
  * approved flag until the record is reviewed again.
  */
-export async function saveRecord(
-  trx: Knex.Transaction,
-  res: RegistryResource,
-  actor: Actor,
-  id: number | null,
-  body: RecordBody,
-  opts: { action?: ChangeAction; approve?: boolean } = {},
-): Promise<SaveResult> {
+export async function saveRecord(trx: Knex.Transaction, res: RegistryResource, actor: Actor, id: number | null, body: RecordBody, opts: { action?: ChangeAction; approve?: boolean } = {}): Promise<SaveResult> {
   const action = opts.action ?? (id === null ? 'create' : 'update');
   body = { ...body };
   await res.prepare?.(trx, body);
@@ -207,7 +203,9 @@ export async function saveRecord(
     const fieldsChanged = changedFields(snapshotOf(res, before), proposed).filter((f) => f !== 'approved');
     if (fieldsChanged.length === 0 && !(approve && !before.approved)) return { id: recordId, created: false, changed: [] };
     const approval = res.approvable ? (approve ? { approved: 1, approved_at: new Date(), approved_by: actor.userId } : { approved: 0, approved_at: null, approved_by: null }) : {};
-    await trx(res.table).where('id', recordId).update({ ...values, ...stamp, ...approval, version: trx.raw('version + 1') });
+    await trx(res.table)
+      .where('id', recordId)
+      .update({ ...values, ...stamp, ...approval, version: trx.raw('version + 1') });
   }
   await replaceChildren(trx, res, recordId, body);
   await res.afterWrite?.(trx, recordId, before, { ...(before ?? {}), ...body, id: recordId });

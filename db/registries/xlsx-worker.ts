@@ -12,10 +12,7 @@ export interface ParseRequest {
   limits: ImportLimits;
 }
 
-export type ParseAnswer =
-  | { id: number; ok: true; sheet: Awaited<ReturnType<typeof readXlsxBounded>> }
-  | { id: number; ok: false; refused: ReturnType<UploadRefused['toJSON']> }
-  | { id: number; ok: false; error: string };
+export type ParseAnswer = { id: number; ok: true; sheet: Awaited<ReturnType<typeof readXlsxBounded>> } | { id: number; ok: false; refused: ReturnType<UploadRefused['toJSON']> } | { id: number; ok: false; error: string };
 
 const port = parentPort;
 if (!port) throw new Error('xlsx-worker runs as a worker thread');
@@ -26,11 +23,7 @@ port.on('message', (request: ParseRequest) => {
   readXlsxBounded(bytes, request.limits).then(
     (sheet) => port.postMessage({ id: request.id, ok: true, sheet } satisfies ParseAnswer),
     (err: unknown) =>
-      port.postMessage(
-        (err instanceof UploadRefused
-          ? { id: request.id, ok: false, refused: err.toJSON() }
-          : { id: request.id, ok: false, error: err instanceof Error ? (err.stack ?? err.message) : String(err) }) satisfies ParseAnswer,
-      ),
+      port.postMessage((err instanceof UploadRefused ? { id: request.id, ok: false, refused: err.toJSON() } : { id: request.id, ok: false, error: err instanceof Error ? (err.stack ?? err.message) : String(err) }) satisfies ParseAnswer),
   );
 });
 port.postMessage({ ready: true });

@@ -8,15 +8,7 @@ import { CITY, DISTRICTS, streetCode } from './suzhou-regions';
 /** Every demo account signs in with this password; `npm start` prints it. */
 export const DEMO_PASSWORD = 'Demo@2026';
 
-type OrgKind =
-  | 'city_bureau'
-  | 'admin_centre'
-  | 'district_bureau'
-  | 'street_office'
-  | 'enterprise'
-  | 'developer'
-  | 'owners_committee'
-  | 'public';
+type OrgKind = 'city_bureau' | 'admin_centre' | 'district_bureau' | 'street_office' | 'enterprise' | 'developer' | 'owners_committee' | 'public';
 
 interface OrgSeed {
   code: string;
@@ -120,9 +112,7 @@ export async function seedDemo(db: Knex): Promise<{ users: number; organisations
     .onConflict('code')
     .merge(['name', 'kind', 'district_code', 'street_code', 'phone', 'address']);
 
-  const orgIds = new Map<string, number>(
-    (await db('organisations').select('id', 'code')).map((r: { id: number; code: string }) => [r.code, r.id]),
-  );
+  const orgIds = new Map<string, number>((await db('organisations').select('id', 'code')).map((r: { id: number; code: string }) => [r.code, r.id]));
   const existing = new Set<string>((await db('users').pluck('username')) as string[]);
   const missing = DEMO_USERS.filter((u) => !existing.has(u.username));
   if (missing.length > 0) {

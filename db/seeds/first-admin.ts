@@ -33,9 +33,7 @@ export async function createFirstAdmin(db: Knex, input: FirstAdminInput): Promis
   const userId = await db.transaction(async (trx) => {
     const admin = await activeAdministrator(trx);
     if (admin) throw new Error(`An administrator already exists (${admin}); further accounts are created by an administrator in the admin UI`);
-    const organisationId =
-      (await cityBureauId(trx)) ??
-      (await insertOrganisation(trx, { code: 'CITY-BUREAU', name: input.organisationName, kind: 'city_bureau', district_code: null, street_code: null }));
+    const organisationId = (await cityBureauId(trx)) ?? (await insertOrganisation(trx, { code: 'CITY-BUREAU', name: input.organisationName, kind: 'city_bureau', district_code: null, street_code: null }));
     // insertUser marks the password as one to change at the first sign-in.
     return insertUser(trx, { username: input.username, display_name: input.displayName, phone: null, role: 'sysadmin', organisation_id: organisationId, active: true }, hash);
   });

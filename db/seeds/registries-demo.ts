@@ -1,10 +1,7 @@
 import type { Knex } from 'knex';
 import { recomputeScores } from '../registries/credit';
 import { refreshDuplicateFlags } from '../registries/staff';
-import {
-  CERTIFICATES, COMMUNITY_WORDS, ENTERPRISE_BRANDS, ESTATE_PHASES, ESTATE_PREFIXES, ESTATE_SUFFIXES, FACILITY_KINDS, POLITICAL, Prng, TITLES,
-  creditCode, idNumber, landline, mobile, personName,
-} from './registries-demo-data';
+import { CERTIFICATES, COMMUNITY_WORDS, ENTERPRISE_BRANDS, ESTATE_PHASES, ESTATE_PREFIXES, ESTATE_SUFFIXES, FACILITY_KINDS, POLITICAL, Prng, TITLES, creditCode, idNumber, landline, mobile, personName } from './registries-demo-data';
 import { DISTRICTS, streetCode } from './suzhou-regions';
 
 /**
@@ -33,7 +30,11 @@ const PINGJIANG_OC = 'OC-320508001-PJXC';
 type Row = Record<string, unknown>;
 
 async function insertIgnore(db: Knex, table: string, rows: Row[], conflict: string[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += 500) await db(table).insert(rows.slice(i, i + 500)).onConflict(conflict).ignore();
+  for (let i = 0; i < rows.length; i += 500)
+    await db(table)
+      .insert(rows.slice(i, i + 500))
+      .onConflict(conflict)
+      .ignore();
 }
 
 async function insertAll(db: Knex, table: string, rows: Row[]): Promise<void> {
@@ -70,7 +71,16 @@ export async function seedRegistriesDemo(db: Knex): Promise<RegistriesSeedSummar
   for (const c of communities) communitiesOf.set(c.parent_code as string, [...(communitiesOf.get(c.parent_code as string) ?? []), c.code as string]);
 
   // Enterprises: the foundation's three companies and developer, plus generated ones.
-  interface EntSeed { orgCode: string; kind: 'property_service' | 'developer' | 'subcontractor'; specialty: string | null; name: string; credit: string; district: string; streetIdx: number; parent?: string }
+  interface EntSeed {
+    orgCode: string;
+    kind: 'property_service' | 'developer' | 'subcontractor';
+    specialty: string | null;
+    name: string;
+    credit: string;
+    district: string;
+    streetIdx: number;
+    parent?: string;
+  }
   const ents: EntSeed[] = [
     { orgCode: DONGWU, kind: 'property_service', specialty: null, name: '苏州东吴物业管理有限公司', credit: creditCode(rng, GUSU), district: GUSU, streetIdx: 0 },
     { orgCode: HENGTAI, kind: 'property_service', specialty: null, name: '苏州工业园区恒泰物业服务有限公司', credit: creditCode(rng, SIP), district: SIP, streetIdx: 1 },
@@ -80,14 +90,17 @@ export async function seedRegistriesDemo(db: Knex): Promise<RegistriesSeedSummar
   const brands = [...ENTERPRISE_BRANDS];
   const takeBrand = () => brands.splice(rng.int(0, brands.length - 1), 1)[0];
   const SPECIALTY_NAMES: Record<string, string> = { repair: '建筑维修工程有限公司', elevator: '电梯工程有限公司', security: '保安服务有限公司', cleaning: '保洁服务有限公司', greening: '园林绿化工程有限公司' };
-  const plan: Array<['property_service' | 'developer' | 'subcontractor', number]> = [['property_service', 57], ['developer', 12], ['subcontractor', 30]];
+  const plan: Array<['property_service' | 'developer' | 'subcontractor', number]> = [
+    ['property_service', 57],
+    ['developer', 12],
+    ['subcontractor', 30],
+  ];
   for (const [kind, n] of plan) {
     for (let i = 0; i < n; i++) {
       const d = rng.pick(DISTRICTS);
       const brand = takeBrand() ?? `${rng.pick(ESTATE_PREFIXES[d.code])}${i}`;
       const specialty = kind === 'subcontractor' ? (['repair', 'elevator', 'security', 'cleaning', 'greening'] as const)[i % 5] : null;
-      const name =
-        kind === 'property_service' ? `苏州${brand}${rng.chance(0.5) ? '物业管理有限公司' : '物业服务有限公司'}` : kind === 'developer' ? `苏州${brand}置业有限公司` : `苏州${brand}${SPECIALTY_NAMES[specialty!]}`;
+      const name = kind === 'property_service' ? `苏州${brand}${rng.chance(0.5) ? '物业管理有限公司' : '物业服务有限公司'}` : kind === 'developer' ? `苏州${brand}置业有限公司` : `苏州${brand}${SPECIALTY_NAMES[specialty!]}`;
       const credit = creditCode(rng, d.code);
       ents.push({ orgCode: `${kind === 'property_service' ? 'ENT' : kind === 'developer' ? 'DEV' : 'SUB'}-${credit}`, kind, specialty, name, credit, district: d.code, streetIdx: rng.int(0, d.streets.length - 1) });
     }
@@ -96,14 +109,32 @@ export async function seedRegistriesDemo(db: Knex): Promise<RegistriesSeedSummar
   for (const e of ents.filter((x) => x.kind === 'subcontractor')) e.parent = rng.pick(propertyCompanies).orgCode;
 
   const orgRows = ents.map((e) => ({
-    code: e.orgCode, name: e.name, kind: e.kind === 'developer' ? 'developer' : 'enterprise', district_code: e.district, street_code: streetCode(e.district, e.streetIdx),
-    phone: landline(rng), address: `苏州市${DISTRICTS.find((d) => d.code === e.district)!.name}${rng.pick(ESTATE_PREFIXES[e.district])}路${rng.int(1, 999)}号`,
+    code: e.orgCode,
+    name: e.name,
+    kind: e.kind === 'developer' ? 'developer' : 'enterprise',
+    district_code: e.district,
+    street_code: streetCode(e.district, e.streetIdx),
+    phone: landline(rng),
+    address: `苏州市${DISTRICTS.find((d) => d.code === e.district)!.name}${rng.pick(ESTATE_PREFIXES[e.district])}路${rng.int(1, 999)}号`,
   }));
   await insertIgnore(db, 'organisations', orgRows, ['code']);
-  const orgIds = new Map(((await db('organisations').whereIn('code', [...ents.map((e) => e.orgCode), PINGJIANG_OC]).select('id', 'code')) as Array<{ id: number; code: string }>).map((o) => [o.code, o.id]));
+  const orgIds = new Map(
+    (
+      (await db('organisations')
+        .whereIn('code', [...ents.map((e) => e.orgCode), PINGJIANG_OC])
+        .select('id', 'code')) as Array<{ id: number; code: string }>
+    ).map((o) => [o.code, o.id]),
+  );
   // The foundation's organisations keep their own phone and address; the registry copies them.
   const orgById = new Map(
-    ((await db('organisations').whereIn('code', ents.map((e) => e.orgCode)).select('code', 'phone', 'address', 'street_code')) as Array<{ code: string; phone: string | null; address: string | null; street_code: string | null }>).map((o) => [o.code, o]),
+    (
+      (await db('organisations')
+        .whereIn(
+          'code',
+          ents.map((e) => e.orgCode),
+        )
+        .select('code', 'phone', 'address', 'street_code')) as Array<{ code: string; phone: string | null; address: string | null; street_code: string | null }>
+    ).map((o) => [o.code, o]),
   );
   const levels = ['level_1', 'level_2', 'level_2', 'level_3', 'level_3', 'level_3', 'provisional'];
   const enterpriseRows = ents.map((e) => {
@@ -111,14 +142,28 @@ export async function seedRegistriesDemo(db: Knex): Promise<RegistriesSeedSummar
     const qualified = e.kind === 'property_service';
     const validYear = year + rng.int(-1, 3);
     return {
-      id: orgIds.get(e.orgCode), kind: e.kind, specialty: e.specialty, parent_enterprise_id: e.parent ? orgIds.get(e.parent) : null, name: e.name, credit_code: e.credit,
-      legal_representative: personName(rng), registered_capital: rng.pick([50, 100, 200, 300, 500, 1000, 2000, 5000]), established_on: date(rng.int(1994, year - 2), rng.int(1, 12), rng.int(1, 28)),
-      address: org.address, district_code: e.district, street_code: org.street_code, phone: org.phone, service_phone: qualified ? landline(rng) : null,
-      email: null, employees: rng.int(20, 900), out_of_town: rng.chance(0.05),
+      id: orgIds.get(e.orgCode),
+      kind: e.kind,
+      specialty: e.specialty,
+      parent_enterprise_id: e.parent ? orgIds.get(e.parent) : null,
+      name: e.name,
+      credit_code: e.credit,
+      legal_representative: personName(rng),
+      registered_capital: rng.pick([50, 100, 200, 300, 500, 1000, 2000, 5000]),
+      established_on: date(rng.int(1994, year - 2), rng.int(1, 12), rng.int(1, 28)),
+      address: org.address,
+      district_code: e.district,
+      street_code: org.street_code,
+      phone: org.phone,
+      service_phone: qualified ? landline(rng) : null,
+      email: null,
+      employees: rng.int(20, 900),
+      out_of_town: rng.chance(0.05),
       qualification_level: qualified ? (e.orgCode === DONGWU ? 'level_1' : rng.pick(levels)) : 'none',
       qualification_certificate_no: qualified ? `苏物资${validYear - 3}${String(rng.int(1, 9999)).padStart(4, '0')}` : null,
       qualification_valid_until: qualified ? date(validYear, rng.int(1, 12), rng.int(1, 28)) : null,
-      approved: 1, approved_at: new Date(Date.UTC(year, 0, 2)),
+      approved: 1,
+      approved_at: new Date(Date.UTC(year, 0, 2)),
     };
   });
   await insertIgnore(db, 'enterprises', enterpriseRows, ['id']);
@@ -127,7 +172,11 @@ export async function seedRegistriesDemo(db: Knex): Promise<RegistriesSeedSummar
   const developers = ents.filter((e) => e.kind === 'developer');
 
   // Projects, with their buildings and facilities.
-  interface ProjectPlan { row: Row; buildings: Row[]; facilities: Row[] }
+  interface ProjectPlan {
+    row: Row;
+    buildings: Row[];
+    facilities: Row[];
+  }
   const projectPlans: ProjectPlan[] = [];
   const usedNames = new Set<string>();
   for (const d of DISTRICTS) {
@@ -144,7 +193,9 @@ export async function seedRegistriesDemo(db: Knex): Promise<RegistriesSeedSummar
       const old = buildYear < 2000;
       const landmark = i === 0 && (d.code === GUSU || d.code === SIP);
       const drawn = rng.chance(0.85)
-        ? old ? 'residential_multi_storey' : rng.pick(['residential_high_rise', 'residential_high_rise', 'residential_multi_storey', 'terraced_villa', 'detached_villa'])
+        ? old
+          ? 'residential_multi_storey'
+          : rng.pick(['residential_high_rise', 'residential_high_rise', 'residential_multi_storey', 'terraced_villa', 'detached_villa'])
         : rng.pick(['commercial_office', 'public_utility']);
       // The named estates of the foundation's demo (平江新村, 金鸡湖花园) are housing.
       const nature = landmark ? (d.code === GUSU ? 'residential_multi_storey' : 'residential_high_rise') : drawn;
@@ -153,7 +204,7 @@ export async function seedRegistriesDemo(db: Knex): Promise<RegistriesSeedSummar
       const stairs = buildings * (nature.endsWith('villa') ? 1 : rng.int(1, 4));
       const households = nature.startsWith('residential') ? stairs * floorsMax * (nature.endsWith('villa') ? 1 : 2) : rng.int(10, 120);
       const elevators = floorsMax > 7 ? stairs * rng.int(1, 2) : 0;
-      const parkingBelow = old ? 0 : Math.round(households * rng.int(5, 12) / 10);
+      const parkingBelow = old ? 0 : Math.round((households * rng.int(5, 12)) / 10);
       const parkingAbove = rng.int(20, 300);
       const selfManaged = nature.startsWith('residential') && rng.chance(0.08) && !(i === 0);
       const local = companiesIn(d.code);
@@ -172,40 +223,122 @@ export async function seedRegistriesDemo(db: Knex): Promise<RegistriesSeedSummar
       const managerName = manager ? personName(rng) : null;
       projectPlans.push({
         row: {
-          code, name, address: `苏州市${d.name}${road}路${rng.int(1, 600)}号`, district_code: d.code, street_code: street, community_code: communityList.length ? rng.pick(communityList) : null,
-          ring_road: d.code === GUSU ? rng.pick(['内环内', '内环至中环']) : rng.pick(['中环至绕城', '绕城外']), block: `${road}板块`, housing_office: `${d.name}房管所`,
-          postcode: `215${String(rng.int(0, 199)).padStart(3, '0')}`, longitude: (120.4 + rng.next() * 0.6).toFixed(6), latitude: (31.1 + rng.next() * 0.5).toFixed(6),
-          land_area: Math.round(floorArea / (nature === 'residential_high_rise' ? 2.5 : 1.2)), floor_area: floorArea, door_numbers: `${road}路${rng.int(1, 300)}号-${rng.int(301, 600)}号`,
-          build_year: buildYear, nature, management_mode: selfManaged ? 'self_managed' : 'entrusted', enterprise_id: manager ? entId(manager) : null, developer_id: developer ? entId(developer) : null,
-          buildings_count: buildings, floors_max: floorsMax, stairs_count: stairs, households, elevators,
-          parking_total: parkingAbove + parkingBelow, parking_above: parkingAbove, parking_below: parkingBelow, entrances_24h: rng.int(1, 3), entrances_timed: rng.int(0, 3),
-          water_tanks: rng.int(0, 6), reservoirs: rng.int(0, 2), property_rooms_area: rng.int(80, 900), office_rooms_area: rng.int(40, 300), commercial_rooms_area: rng.int(0, 500),
-          fire_hydrants: buildings * rng.int(2, 6), fire_extinguishers: buildings * rng.int(8, 24), smoke_detectors: old ? 0 : stairs * floorsMax, heat_detectors: old ? 0 : rng.int(0, 60),
-          sprinkler_pumps: floorsMax > 7 ? rng.int(2, 4) : 0, sprinkler_heads: floorsMax > 7 ? rng.int(200, 3000) : 0, fire_alarm_system: !old || rng.chance(0.3),
-          perimeter_alarm: rng.chance(0.7), video_cameras: rng.int(8, 260), video_control_room: rng.chance(0.85), access_control: !old || rng.chance(0.5), indoor_alarm: rng.chance(0.3), physical_protection: rng.chance(0.6),
-          maintenance_fund_account: `WXZJ${d.code}${String(i + 1).padStart(5, '0')}`, maintenance_fund_balance: rng.int(50, 3000) * 10000,
-          office_name: manager ? `${name}物业服务中心` : `${name}业主委员会自管办公室`, office_address: `${name}${rng.int(1, buildings)}幢底层`,
-          manager_name: managerName, manager_mobile: manager ? mobile(rng) : null, manager_phone: landline(rng), manager_certificate_no: manager ? `XMJL${String(rng.int(1, 99999)).padStart(5, '0')}` : null,
-          email: null, day_repair_phone: landline(rng), night_repair_phone: mobile(rng), remarks: null,
-          approved: rng.chance(0.85) ? 1 : 0, approved_at: null,
+          code,
+          name,
+          address: `苏州市${d.name}${road}路${rng.int(1, 600)}号`,
+          district_code: d.code,
+          street_code: street,
+          community_code: communityList.length ? rng.pick(communityList) : null,
+          ring_road: d.code === GUSU ? rng.pick(['内环内', '内环至中环']) : rng.pick(['中环至绕城', '绕城外']),
+          block: `${road}板块`,
+          housing_office: `${d.name}房管所`,
+          postcode: `215${String(rng.int(0, 199)).padStart(3, '0')}`,
+          longitude: (120.4 + rng.next() * 0.6).toFixed(6),
+          latitude: (31.1 + rng.next() * 0.5).toFixed(6),
+          land_area: Math.round(floorArea / (nature === 'residential_high_rise' ? 2.5 : 1.2)),
+          floor_area: floorArea,
+          door_numbers: `${road}路${rng.int(1, 300)}号-${rng.int(301, 600)}号`,
+          build_year: buildYear,
+          nature,
+          management_mode: selfManaged ? 'self_managed' : 'entrusted',
+          enterprise_id: manager ? entId(manager) : null,
+          developer_id: developer ? entId(developer) : null,
+          buildings_count: buildings,
+          floors_max: floorsMax,
+          stairs_count: stairs,
+          households,
+          elevators,
+          parking_total: parkingAbove + parkingBelow,
+          parking_above: parkingAbove,
+          parking_below: parkingBelow,
+          entrances_24h: rng.int(1, 3),
+          entrances_timed: rng.int(0, 3),
+          water_tanks: rng.int(0, 6),
+          reservoirs: rng.int(0, 2),
+          property_rooms_area: rng.int(80, 900),
+          office_rooms_area: rng.int(40, 300),
+          commercial_rooms_area: rng.int(0, 500),
+          fire_hydrants: buildings * rng.int(2, 6),
+          fire_extinguishers: buildings * rng.int(8, 24),
+          smoke_detectors: old ? 0 : stairs * floorsMax,
+          heat_detectors: old ? 0 : rng.int(0, 60),
+          sprinkler_pumps: floorsMax > 7 ? rng.int(2, 4) : 0,
+          sprinkler_heads: floorsMax > 7 ? rng.int(200, 3000) : 0,
+          fire_alarm_system: !old || rng.chance(0.3),
+          perimeter_alarm: rng.chance(0.7),
+          video_cameras: rng.int(8, 260),
+          video_control_room: rng.chance(0.85),
+          access_control: !old || rng.chance(0.5),
+          indoor_alarm: rng.chance(0.3),
+          physical_protection: rng.chance(0.6),
+          maintenance_fund_account: `WXZJ${d.code}${String(i + 1).padStart(5, '0')}`,
+          maintenance_fund_balance: rng.int(50, 3000) * 10000,
+          office_name: manager ? `${name}物业服务中心` : `${name}业主委员会自管办公室`,
+          office_address: `${name}${rng.int(1, buildings)}幢底层`,
+          manager_name: managerName,
+          manager_mobile: manager ? mobile(rng) : null,
+          manager_phone: landline(rng),
+          manager_certificate_no: manager ? `XMJL${String(rng.int(1, 99999)).padStart(5, '0')}` : null,
+          email: null,
+          day_repair_phone: landline(rng),
+          night_repair_phone: mobile(rng),
+          remarks: null,
+          approved: rng.chance(0.85) ? 1 : 0,
+          approved_at: null,
         },
         buildings: Array.from({ length: buildings }, (_, b) => ({
-          number: `${b + 1}幢`, door_number: `${road}路${rng.int(1, 300)}号`, floors_above: floorsMax, floors_below: old ? 0 : 1, stairs: Math.max(1, Math.round(stairs / buildings)),
-          households: Math.max(1, Math.round(households / buildings)), elevators: Math.round(elevators / buildings), structure: floorsMax > 7 ? '框架剪力墙' : '砖混', build_year: buildYear,
+          number: `${b + 1}幢`,
+          door_number: `${road}路${rng.int(1, 300)}号`,
+          floors_above: floorsMax,
+          floors_below: old ? 0 : 1,
+          stairs: Math.max(1, Math.round(stairs / buildings)),
+          households: Math.max(1, Math.round(households / buildings)),
+          elevators: Math.round(elevators / buildings),
+          structure: floorsMax > 7 ? '框架剪力墙' : '砖混',
+          build_year: buildYear,
         })),
-        facilities: [...FACILITY_KINDS].sort(() => rng.next() - 0.5).slice(0, rng.int(3, 5)).map(([kind, label]) => ({
-          kind, name: label, quantity: rng.int(1, 4), location: `${rng.int(1, buildings)}幢地下室`, status: rng.pick(['good', 'good', 'good', 'fair', 'poor']),
-          last_checked_on: date(year - rng.int(0, 1), rng.int(1, 12), rng.int(1, 28)),
-        })),
+        facilities: [...FACILITY_KINDS]
+          .sort(() => rng.next() - 0.5)
+          .slice(0, rng.int(3, 5))
+          .map(([kind, label]) => ({
+            kind,
+            name: label,
+            quantity: rng.int(1, 4),
+            location: `${rng.int(1, buildings)}幢地下室`,
+            status: rng.pick(['good', 'good', 'good', 'fair', 'poor']),
+            last_checked_on: date(year - rng.int(0, 1), rng.int(1, 12), rng.int(1, 28)),
+          })),
       });
     }
   }
   const existingProjects = new Set((await db('property_projects').pluck('code')) as string[]);
-  await insertIgnore(db, 'property_projects', projectPlans.map((p) => p.row), ['code']);
-  const projectIds = new Map(((await db('property_projects').whereIn('code', projectPlans.map((p) => p.row.code as string)).select('id', 'code')) as Array<{ id: number; code: string }>).map((p) => [p.code, p.id]));
+  await insertIgnore(
+    db,
+    'property_projects',
+    projectPlans.map((p) => p.row),
+    ['code'],
+  );
+  const projectIds = new Map(
+    (
+      (await db('property_projects')
+        .whereIn(
+          'code',
+          projectPlans.map((p) => p.row.code as string),
+        )
+        .select('id', 'code')) as Array<{ id: number; code: string }>
+    ).map((p) => [p.code, p.id]),
+  );
   const fresh = projectPlans.filter((p) => !existingProjects.has(p.row.code as string));
-  await insertAll(db, 'project_buildings', fresh.flatMap((p) => p.buildings.map((b) => ({ ...b, project_id: projectIds.get(p.row.code as string) }))));
-  await insertAll(db, 'project_facilities', fresh.flatMap((p) => p.facilities.map((f) => ({ ...f, project_id: projectIds.get(p.row.code as string) }))));
+  await insertAll(
+    db,
+    'project_buildings',
+    fresh.flatMap((p) => p.buildings.map((b) => ({ ...b, project_id: projectIds.get(p.row.code as string) }))),
+  );
+  await insertAll(
+    db,
+    'project_facilities',
+    fresh.flatMap((p) => p.facilities.map((f) => ({ ...f, project_id: projectIds.get(p.row.code as string) }))),
+  );
 
   // Staff: every enterprise's key people; a project manager for each managed project (up to eight).
   const staffRows: Row[] = [];
@@ -214,10 +347,21 @@ export async function seedRegistriesDemo(db: Knex): Promise<RegistriesSeedSummar
   const person = (enterpriseId: number, role: string, extra: Row = {}) => {
     const certified = role !== 'legal_representative' && role !== 'principal';
     const row: Row = {
-      enterprise_id: enterpriseId, name: personName(rng), id_number: idNumber(rng), mobile: mobile(rng), role,
-      title: rng.chance(0.4) ? rng.pick(TITLES) : null, certificate_type: certified ? (role === 'project_manager' ? '项目经理岗位证书' : rng.pick(CERTIFICATES)) : null,
-      certificate_no: certified ? `ZS${String(rng.int(1, 999999)).padStart(6, '0')}` : null, certificate_valid_until: certified ? date(year + rng.int(0, 4), rng.int(1, 12), rng.int(1, 28)) : null,
-      project_id: null, active: 1, registered_on: date(rng.int(2012, year - 1), rng.int(1, 12), rng.int(1, 28)), left_on: null, approved: 1, ...extra,
+      enterprise_id: enterpriseId,
+      name: personName(rng),
+      id_number: idNumber(rng),
+      mobile: mobile(rng),
+      role,
+      title: rng.chance(0.4) ? rng.pick(TITLES) : null,
+      certificate_type: certified ? (role === 'project_manager' ? '项目经理岗位证书' : rng.pick(CERTIFICATES)) : null,
+      certificate_no: certified ? `ZS${String(rng.int(1, 999999)).padStart(6, '0')}` : null,
+      certificate_valid_until: certified ? date(year + rng.int(0, 4), rng.int(1, 12), rng.int(1, 28)) : null,
+      project_id: null,
+      active: 1,
+      registered_on: date(rng.int(2012, year - 1), rng.int(1, 12), rng.int(1, 28)),
+      left_on: null,
+      approved: 1,
+      ...extra,
     };
     staffRows.push(row);
     return row;
@@ -253,17 +397,26 @@ export async function seedRegistriesDemo(db: Knex): Promise<RegistriesSeedSummar
   await insertIgnore(db, 'enterprise_staff', staffRows, ['enterprise_id', 'id_number']);
   const registrations = new Map<string, number>();
   for (const s of staffRows) registrations.set(s.id_number as string, (registrations.get(s.id_number as string) ?? 0) + 1);
-  await refreshDuplicateFlags(db, [...registrations].filter(([, n]) => n > 1).map(([id]) => id));
+  await refreshDuplicateFlags(
+    db,
+    [...registrations].filter(([, n]) => n > 1).map(([id]) => id),
+  );
   const staffIds = new Map(
-    ((await db('enterprise_staff').whereIn('enterprise_id', [...new Set(staffRows.map((s) => s.enterprise_id as number))]).select('id', 'enterprise_id', 'id_number')) as Array<{ id: number; enterprise_id: number; id_number: string }>).map((s) => [
-      `${s.enterprise_id}|${s.id_number}`,
-      s.id,
-    ]),
+    (
+      (await db('enterprise_staff')
+        .whereIn('enterprise_id', [...new Set(staffRows.map((s) => s.enterprise_id as number))])
+        .select('id', 'enterprise_id', 'id_number')) as Array<{ id: number; enterprise_id: number; id_number: string }>
+    ).map((s) => [`${s.enterprise_id}|${s.id_number}`, s.id]),
   );
   const managers = staffRows.filter((s) => s.role === 'project_manager');
 
   // Owners' committees: about one residential estate in three, and 平江新村's (a foundation organisation).
-  interface CommitteePlan { orgCode: string; row: Row; members: Row[]; providers: Row[] }
+  interface CommitteePlan {
+    orgCode: string;
+    row: Row;
+    members: Row[];
+    providers: Row[];
+  }
   const committees: CommitteePlan[] = [];
   projectPlans.forEach((p, idx) => {
     const isPingjiang = p.row.name === '平江新村';
@@ -273,26 +426,57 @@ export async function seedRegistriesDemo(db: Knex): Promise<RegistriesSeedSummar
     const name = `${p.row.name}业主委员会`;
     const directors = rng.int(5, 9);
     const members = Array.from({ length: directors }, (_, k) => ({
-      name: k === 0 && isPingjiang ? '冯秀英' : personName(rng), position: k === 0 ? 'director' : k <= (directors > 6 ? 2 : 1) ? 'deputy_director' : 'member', officer: k <= 1,
-      responsibility: k === 0 ? '全面工作' : rng.pick(['财务', '维修资金', '物业监督', '环境绿化', '安全保卫', '宣传联络']), phone: k === 0 && isPingjiang ? '13800000013' : mobile(rng),
-      birth_year: rng.int(1950, 1990), political_status: rng.pick(POLITICAL),
+      name: k === 0 && isPingjiang ? '冯秀英' : personName(rng),
+      position: k === 0 ? 'director' : k <= (directors > 6 ? 2 : 1) ? 'deputy_director' : 'member',
+      officer: k <= 1,
+      responsibility: k === 0 ? '全面工作' : rng.pick(['财务', '维修资金', '物业监督', '环境绿化', '安全保卫', '宣传联络']),
+      phone: k === 0 && isPingjiang ? '13800000013' : mobile(rng),
+      birth_year: rng.int(1950, 1990),
+      political_status: rng.pick(POLITICAL),
     }));
     const providers: Row[] = [];
     if (p.row.enterprise_id) {
       const e = ents.find((x) => entId(x.orgCode) === p.row.enterprise_id)!;
-      providers.push({ service: 'property_service', enterprise_id: p.row.enterprise_id, provider_name: e.name, qualification: '物业服务企业', contact_person: p.row.manager_name, phone: p.row.manager_mobile, contract_starts_on: date(termStart, 1, 1), contract_ends_on: date(termStart + 3, 12, 31) });
+      providers.push({
+        service: 'property_service',
+        enterprise_id: p.row.enterprise_id,
+        provider_name: e.name,
+        qualification: '物业服务企业',
+        contact_person: p.row.manager_name,
+        phone: p.row.manager_mobile,
+        contract_starts_on: date(termStart, 1, 1),
+        contract_ends_on: date(termStart + 3, 12, 31),
+      });
     }
     for (const service of ['security', 'cleaning', 'greening', 'elevator', 'repair'] as const) {
       if (!rng.chance(p.row.management_mode === 'self_managed' ? 0.8 : 0.25)) continue;
       const sub = rng.pick(ents.filter((x) => x.specialty === service) as EntSeed[]);
-      providers.push({ service, enterprise_id: entId(sub.orgCode), provider_name: sub.name, qualification: null, contact_person: personName(rng), phone: landline(rng), contract_starts_on: date(termStart, rng.int(1, 12), 1), contract_ends_on: date(termStart + 2, 12, 31) });
+      providers.push({
+        service,
+        enterprise_id: entId(sub.orgCode),
+        provider_name: sub.name,
+        qualification: null,
+        contact_person: personName(rng),
+        phone: landline(rng),
+        contract_starts_on: date(termStart, rng.int(1, 12), 1),
+        contract_ends_on: date(termStart + 2, 12, 31),
+      });
     }
     committees.push({
       orgCode: isPingjiang ? PINGJIANG_OC : `OC-${p.row.code as string}`,
       row: {
-        name, project_id: projectIds.get(p.row.code as string), district_code: p.row.district_code, street_code: p.row.street_code, office_address: `${p.row.name}${rng.int(1, 30)}幢`,
-        phone_24h: isPingjiang ? '0512-67270005' : landline(rng), established_on: date(established, rng.int(1, 12), rng.int(1, 28)), term_starts_on: date(termStart, rng.int(1, 12), 1),
-        term_ends_on: date(termStart + 5, 12, 31), filing_no: `YWH${p.row.district_code as string}${String(idx + 1).padStart(4, '0')}`, status: termStart + 5 < year ? 'expired' : 'active', approved: 1,
+        name,
+        project_id: projectIds.get(p.row.code as string),
+        district_code: p.row.district_code,
+        street_code: p.row.street_code,
+        office_address: `${p.row.name}${rng.int(1, 30)}幢`,
+        phone_24h: isPingjiang ? '0512-67270005' : landline(rng),
+        established_on: date(established, rng.int(1, 12), rng.int(1, 28)),
+        term_starts_on: date(termStart, rng.int(1, 12), 1),
+        term_ends_on: date(termStart + 5, 12, 31),
+        filing_no: `YWH${p.row.district_code as string}${String(idx + 1).padStart(4, '0')}`,
+        status: termStart + 5 < year ? 'expired' : 'active',
+        approved: 1,
       },
       members,
       providers,
@@ -301,21 +485,54 @@ export async function seedRegistriesDemo(db: Knex): Promise<RegistriesSeedSummar
   await insertIgnore(
     db,
     'organisations',
-    committees.filter((c) => c.orgCode !== PINGJIANG_OC).map((c) => ({ code: c.orgCode, name: c.row.name, kind: 'owners_committee', district_code: c.row.district_code, street_code: c.row.street_code, phone: c.row.phone_24h, address: c.row.office_address })),
+    committees
+      .filter((c) => c.orgCode !== PINGJIANG_OC)
+      .map((c) => ({ code: c.orgCode, name: c.row.name, kind: 'owners_committee', district_code: c.row.district_code, street_code: c.row.street_code, phone: c.row.phone_24h, address: c.row.office_address })),
     ['code'],
   );
-  const committeeOrgIds = new Map(((await db('organisations').whereIn('code', committees.map((c) => c.orgCode)).select('id', 'code')) as Array<{ id: number; code: string }>).map((o) => [o.code, o.id]));
+  const committeeOrgIds = new Map(
+    (
+      (await db('organisations')
+        .whereIn(
+          'code',
+          committees.map((c) => c.orgCode),
+        )
+        .select('id', 'code')) as Array<{ id: number; code: string }>
+    ).map((o) => [o.code, o.id]),
+  );
   const existingCommittees = new Set(((await db('owners_committees').pluck('id')) as number[]).map(Number));
-  await insertIgnore(db, 'owners_committees', committees.map((c) => ({ id: committeeOrgIds.get(c.orgCode), ...c.row })), ['id']);
+  await insertIgnore(
+    db,
+    'owners_committees',
+    committees.map((c) => ({ id: committeeOrgIds.get(c.orgCode), ...c.row })),
+    ['id'],
+  );
   const freshCommittees = committees.filter((c) => !existingCommittees.has(committeeOrgIds.get(c.orgCode)!));
-  await insertAll(db, 'committee_members', freshCommittees.flatMap((c) => c.members.map((m) => ({ ...m, committee_id: committeeOrgIds.get(c.orgCode) }))));
-  await insertAll(db, 'committee_providers', freshCommittees.flatMap((c) => c.providers.map((p) => ({ ...p, committee_id: committeeOrgIds.get(c.orgCode) }))));
+  await insertAll(
+    db,
+    'committee_members',
+    freshCommittees.flatMap((c) => c.members.map((m) => ({ ...m, committee_id: committeeOrgIds.get(c.orgCode) }))),
+  );
+  await insertAll(
+    db,
+    'committee_providers',
+    freshCommittees.flatMap((c) => c.providers.map((p) => ({ ...p, committee_id: committeeOrgIds.get(c.orgCode) }))),
+  );
 
   // Credit events over last year and this one, with the points their category usually carries.
   const CATEGORY_POINTS: Array<[string, string, number, number]> = [
-    ['complaint', 'complaint_system', -3, -1], ['complaint', 'complaint_system', -3, -1], ['petition', 'petition_system', -5, -2], ['daily_service', 'inspection', -2, 2],
-    ['overdue_rectification', 'inspection', -4, -2], ['penalty', 'inspection', -10, -5], ['media', 'media', -3, -1], ['maintenance_fund', 'maintenance_fund_system', -6, -2],
-    ['late_update', 'manual', -2, -1], ['reward', 'manual', 2, 5], ['honour', 'manual', 3, 8], ['praise', 'manual', 1, 2],
+    ['complaint', 'complaint_system', -3, -1],
+    ['complaint', 'complaint_system', -3, -1],
+    ['petition', 'petition_system', -5, -2],
+    ['daily_service', 'inspection', -2, 2],
+    ['overdue_rectification', 'inspection', -4, -2],
+    ['penalty', 'inspection', -10, -5],
+    ['media', 'media', -3, -1],
+    ['maintenance_fund', 'maintenance_fund_system', -6, -2],
+    ['late_update', 'manual', -2, -1],
+    ['reward', 'manual', 2, 5],
+    ['honour', 'manual', 3, 8],
+    ['praise', 'manual', 1, 2],
   ];
   const DESCRIPTIONS: Record<string, string[]> = {
     complaint: ['业主投诉电梯故障维修不及时', '业主投诉楼道保洁不到位', '业主投诉夜间噪音管理不力', '业主投诉停车管理混乱'],
@@ -341,9 +558,17 @@ export async function seedRegistriesDemo(db: Knex): Promise<RegistriesSeedSummar
     const when = k % 3 === 0 ? date(year - 1, rng.int(1, 12), rng.int(1, 28)) : date(year, rng.int(1, Math.max(1, new Date().getUTCMonth() + 1)), rng.int(1, 28));
     const status = rng.chance(0.85) ? 'final' : rng.chance(0.7) ? 'pending' : 'cancelled';
     eventRows.push({
-      enterprise_id: enterpriseId, staff_id: personal ? staffIds.get(`${enterpriseId}|${pm.id_number as string}`) ?? null : null, project_id: projectIds.get(p.row.code as string), district_code: p.row.district_code,
-      category, points: rng.int(lo * 2, hi * 2) / 2, source, source_ref: `DEMO-${String(k + 1).padStart(5, '0')}`, occurred_on: when,
-      description: `${p.row.name}：${rng.pick(DESCRIPTIONS[category] ?? ['日常记录'])}`, status,
+      enterprise_id: enterpriseId,
+      staff_id: personal ? (staffIds.get(`${enterpriseId}|${pm.id_number as string}`) ?? null) : null,
+      project_id: projectIds.get(p.row.code as string),
+      district_code: p.row.district_code,
+      category,
+      points: rng.int(lo * 2, hi * 2) / 2,
+      source,
+      source_ref: `DEMO-${String(k + 1).padStart(5, '0')}`,
+      occurred_on: when,
+      description: `${p.row.name}：${rng.pick(DESCRIPTIONS[category] ?? ['日常记录'])}`,
+      status,
     });
   }
   const eventsBefore = Number(((await db('credit_events').count({ n: '*' }).first()) as { n: number | string }).n);
@@ -355,9 +580,27 @@ export async function seedRegistriesDemo(db: Knex): Promise<RegistriesSeedSummar
   const trainedAlready = new Set(((await db('credit_trainings').distinct('staff_id').pluck('staff_id')) as number[]).map(Number));
   const trainingRows: Row[] = [];
   for (const id of freshManagers.filter((s) => !trainedAlready.has(s))) {
-    trainingRows.push({ staff_id: id, kind: 'training', title: `${year - 1}年度物业项目经理继续教育`, held_on: date(year - 1, rng.int(3, 11), rng.int(1, 28)), hours: rng.pick([8, 16, 24]), score: null, result: 'attended', certificate_no: null });
+    trainingRows.push({
+      staff_id: id,
+      kind: 'training',
+      title: `${year - 1}年度物业项目经理继续教育`,
+      held_on: date(year - 1, rng.int(3, 11), rng.int(1, 28)),
+      hours: rng.pick([8, 16, 24]),
+      score: null,
+      result: 'attended',
+      certificate_no: null,
+    });
     const score = rng.int(52, 98);
-    trainingRows.push({ staff_id: id, kind: 'exam', title: `${year - 1}年度项目经理岗位考核`, held_on: date(year - 1, 12, rng.int(1, 20)), hours: null, score, result: score >= 60 ? 'passed' : 'failed', certificate_no: score >= 60 ? `KH${year - 1}${String(id).padStart(5, '0')}` : null });
+    trainingRows.push({
+      staff_id: id,
+      kind: 'exam',
+      title: `${year - 1}年度项目经理岗位考核`,
+      held_on: date(year - 1, 12, rng.int(1, 20)),
+      hours: null,
+      score,
+      result: score >= 60 ? 'passed' : 'failed',
+      certificate_no: score >= 60 ? `KH${year - 1}${String(id).padStart(5, '0')}` : null,
+    });
   }
   await insertAll(db, 'credit_trainings', trainingRows);
 

@@ -53,7 +53,9 @@ export async function insertCategory(trx: Knex.Transaction, fields: CategoryFiel
 }
 
 export async function updateCategory(trx: Knex.Transaction, id: number, fields: CategoryFields): Promise<void> {
-  await trx('sms_categories').where('id', id).update({ ...fields, updated_at: new Date() });
+  await trx('sms_categories')
+    .where('id', id)
+    .update({ ...fields, updated_at: new Date() });
 }
 
 /** Which of these ids name active categories (new subscriptions and notices take no others). */
@@ -88,6 +90,9 @@ export async function subscribedCategoryIds(db: Db, userId: number): Promise<num
 export async function replaceSubscriptions(trx: Knex.Transaction, userId: number, categoryIds: number[]): Promise<void> {
   await trx('sms_subscriptions').where('user_id', userId).whereNotIn('category_id', categoryIds).delete();
   if (categoryIds.length) {
-    await trx('sms_subscriptions').insert(categoryIds.map((category_id) => ({ user_id: userId, category_id }))).onConflict(['user_id', 'category_id']).ignore();
+    await trx('sms_subscriptions')
+      .insert(categoryIds.map((category_id) => ({ user_id: userId, category_id })))
+      .onConflict(['user_id', 'category_id'])
+      .ignore();
   }
 }

@@ -25,10 +25,11 @@ export async function storeInboundPart(db: Knex, p: InboundPart): Promise<Array<
     .insert({ modem_imei: p.imei, sender: p.sender, concat_ref: p.concatRef, part_count: p.partCount, part_no: p.partNo, text: p.text, sent_at: p.sentAt })
     .onConflict(['modem_imei', 'sender', 'concat_ref', 'part_count', 'part_no'])
     .ignore();
-  return (await db('sms_inbound_parts')
-    .where({ modem_imei: p.imei, sender: p.sender, concat_ref: p.concatRef, part_count: p.partCount })
-    .orderBy('part_no')
-    .select('part_no', 'text', 'sent_at')) as Array<{ part_no: number; text: string; sent_at: Date }>;
+  return (await db('sms_inbound_parts').where({ modem_imei: p.imei, sender: p.sender, concat_ref: p.concatRef, part_count: p.partCount }).orderBy('part_no').select('part_no', 'text', 'sent_at')) as Array<{
+    part_no: number;
+    text: string;
+    sent_at: Date;
+  }>;
 }
 
 export interface InboundFields {

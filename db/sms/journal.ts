@@ -63,12 +63,8 @@ export class DbSendJournal implements SendJournal {
       const message = await lockMessage(trx, this.messageId);
       const attemptNo = Number(message!.attempts) + 1;
       const [id] = await trx('sms_attempts').insert({ message_id: this.messageId, attempt_no: attemptNo, modem_imei: imei, concat_ref: concatRef, status: 'open' });
-      await trx('sms_segments').insert(
-        parts.map((p) => ({ attempt_id: id, message_id: this.messageId, part_no: p.partNo, part_count: p.partCount, pdu: p.hex, modem_imei: imei, state: 'pending' })),
-      );
-      await trx('sms_messages')
-        .where('id', this.messageId)
-        .update({ status: 'sending', attempts: attemptNo, modem_imei: imei, part_count: parts.length, encoding: parts[0].encoding, updated_at: new Date() });
+      await trx('sms_segments').insert(parts.map((p) => ({ attempt_id: id, message_id: this.messageId, part_no: p.partNo, part_count: p.partCount, pdu: p.hex, modem_imei: imei, state: 'pending' })));
+      await trx('sms_messages').where('id', this.messageId).update({ status: 'sending', attempts: attemptNo, modem_imei: imei, part_count: parts.length, encoding: parts[0].encoding, updated_at: new Date() });
       const record: DbAttempt = {
         id: Number(id),
         attemptNo,
@@ -81,7 +77,9 @@ export class DbSendJournal implements SendJournal {
   }
 
   async partStored(attempt: AttemptRecord, partNo: number, storageIndex: number): Promise<void> {
-    await this.db('sms_segments').where({ attempt_id: asDb(attempt).id, part_no: partNo }).update({ state: 'stored', storage_index: storageIndex });
+    await this.db('sms_segments')
+      .where({ attempt_id: asDb(attempt).id, part_no: partNo })
+      .update({ state: 'stored', storage_index: storageIndex });
     Object.assign(attempt.parts[partNo - 1], { state: 'stored', storageIndex });
   }
 
@@ -98,8 +96,12 @@ export class DbSendJournal implements SendJournal {
     const status = failure.code === 'abandoned' ? 'abandoned' : 'failed';
     await this.db.transaction(async (trx) => {
       await lockMessage(trx, this.messageId);
-      await trx('sms_attempts').where('id', asDb(attempt).id).update({ status, error_code: failure.code.slice(0, 32), error_text: failure.reason.slice(0, 500), finished_at: new Date() });
-      await trx('sms_messages').where('id', this.messageId).update({ error_code: failure.code.slice(0, 32), error_text: failure.reason.slice(0, 500), updated_at: new Date() });
+      await trx('sms_attempts')
+        .where('id', asDb(attempt).id)
+        .update({ status, error_code: failure.code.slice(0, 32), error_text: failure.reason.slice(0, 500), finished_at: new Date() });
+      await trx('sms_messages')
+        .where('id', this.messageId)
+        .update({ error_code: failure.code.slice(0, 32), error_text: failure.reason.slice(0, 500), updated_at: new Date() });
     });
   }
 
@@ -108,10 +110,7 @@ export class DbSendJournal implements SendJournal {
       await lockMessage(trx, this.messageId);
       const now = new Date();
       await trx('sms_attempts').where('id', asDb(attempt).id).update({ status: 'succeeded', finished_at: now });
-      await trx('sms_messages')
-        .where('id', this.messageId)
-        .whereIn('status', ['queued', 'sending'])
-        .update({ status: 'sent', sent_at: now, modem_imei: attempt.imei, error_code: null, error_text: null, updated_at: now });
+      await trx('sms_messages').where('id', this.messageId).whereIn('status', ['queued', 'sending']).update({ status: 'sent', sent_at: now, modem_imei: attempt.imei, error_code: null, error_text: null, updated_at: now });
       // Reports can outrun this write: if every part is already delivered, so is the message.
       await settleDelivered(trx, this.messageId, asDb(attempt).id);
     });
@@ -185,11 +184,7 @@ export async function notePartReport(db: Knex, partId: number, reportStatus: num
  * A final report for a submitted part: the part is delivered (and the message with it, once its
  * other parts are) or failed (and the message with it: the phone cannot join what is missing).
  */
-export async function settlePartReport(
-  db: Knex,
-  part: ReportedPart,
-  report: { delivered: boolean; status: number; at: Date; errorCode: string; errorText: string },
-): Promise<void> {
+export async function settlePartReport(db: Knex, part: ReportedPart, report: { delivered: boolean; status: number; at: Date; errorCode: string; errorText: string }): Promise<void> {
   const messageId = Number(part.message_id);
   await db.transaction(async (trx) => {
     await lockMessage(trx, messageId);
@@ -210,10 +205,7 @@ export async function settlePartReport(
 
 /** SIM slots on this modem that an open attempt still relies on (the start-up tidy-up keeps them). */
 export async function slotsHeldByOpenAttempts(db: Knex, imei: string): Promise<number[]> {
-  return (await db('sms_segments as s')
-    .join('sms_attempts as a', 'a.id', 's.attempt_id')
-    .where({ 'a.status': 'open', 's.state': 'stored', 's.modem_imei': imei })
-    .pluck('s.storage_index')) as number[];
+  return (await db('sms_segments as s').join('sms_attempts as a', 'a.id', 's.attempt_id').where({ 'a.status': 'open', 's.state': 'stored', 's.modem_imei': imei }).pluck('s.storage_index')) as number[];
 }
 
 /** A message's attempts in order, each with its parts (the message page's detail). */

@@ -100,10 +100,7 @@ export interface MessageFilter {
   created_to?: string;
 }
 
-const LOG_FIELDS = [
-  'id', 'phone', 'text', 'encoding', 'part_count', 'status', 'user_id', 'notice_id', 'topic_id', 'send_at', 'modem_imei',
-  'attempts', 'error_code', 'error_text', 'created_at', 'sent_at', 'delivered_at', 'failed_at',
-];
+const LOG_FIELDS = ['id', 'phone', 'text', 'encoding', 'part_count', 'status', 'user_id', 'notice_id', 'topic_id', 'send_at', 'modem_imei', 'attempts', 'error_code', 'error_text', 'created_at', 'sent_at', 'delivered_at', 'failed_at'];
 
 /**
  * The message log, one page. Every filter in the default order is one ordered index range

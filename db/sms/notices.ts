@@ -63,7 +63,9 @@ export async function insertNotice(trx: Knex.Transaction, n: NoticeFields): Prom
 
 /** Its workflow could not be started: the notice will never go out, and says why. */
 export async function markNoticeNotStarted(db: Knex, id: number, error: string): Promise<void> {
-  await db('sms_notices').where('id', id).update({ status: 'failed', error: error.slice(0, 500) });
+  await db('sms_notices')
+    .where('id', id)
+    .update({ status: 'failed', error: error.slice(0, 500) });
 }
 
 /** Cancels a notice that has not started sending; answers whether it did. */
@@ -97,18 +99,10 @@ export async function finishNoticeRow(db: Knex, id: number, outcome: 'done' | 'c
  * by user id. Phones are not deduplicated here: that rule (one SMS per phone) is the caller's.
  */
 export async function noticeAudience(db: Knex, target: NoticeTarget, districtCode: string | null): Promise<Array<{ id: number; phone: string }>> {
-  const q = db('users as u')
-    .join('organisations as o', 'o.id', 'u.organisation_id')
-    .where('u.active', true)
-    .whereNotNull('u.phone')
-    .where('u.phone', '<>', '')
-    .orderBy('u.id')
-    .select('u.id', 'u.phone');
+  const q = db('users as u').join('organisations as o', 'o.id', 'u.organisation_id').where('u.active', true).whereNotNull('u.phone').where('u.phone', '<>', '').orderBy('u.id').select('u.id', 'u.phone');
   switch (target.kind) {
     case 'category':
-      q.join('sms_subscriptions as s', 's.user_id', 'u.id')
-        .join('sms_categories as c', 'c.id', 's.category_id')
-        .where({ 's.category_id': target.categoryId, 'c.active': true });
+      q.join('sms_subscriptions as s', 's.user_id', 'u.id').join('sms_categories as c', 'c.id', 's.category_id').where({ 's.category_id': target.categoryId, 'c.active': true });
       break;
     case 'role':
       q.where('u.role', target.role);

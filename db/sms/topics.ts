@@ -121,5 +121,7 @@ export async function pendingReplySignals(db: Knex, limit = 200): Promise<Pendin
 
 /** The reply is off the outbox: signalled, or (with `error`) kept though no workflow waits for it. */
 export async function markReplySignalled(db: Knex, id: number, error?: string): Promise<void> {
-  await db('sms_topic_replies').where('id', id).update({ signalled_at: new Date(), ...(error ? { signal_error: error.slice(0, 255) } : {}) });
+  await db('sms_topic_replies')
+    .where('id', id)
+    .update({ signalled_at: new Date(), ...(error ? { signal_error: error.slice(0, 255) } : {}) });
 }

@@ -53,14 +53,27 @@ export function renderDocumentPdf(spec: DocumentSpec): Promise<Buffer> {
   doc.font('cjk');
 
   const { width, height } = doc.page;
-  doc.lineWidth(3).strokeColor('#8b0000').rect(28, 28, width - 56, height - 56).stroke();
-  doc.lineWidth(1).rect(36, 36, width - 72, height - 72).stroke();
+  doc
+    .lineWidth(3)
+    .strokeColor('#8b0000')
+    .rect(28, 28, width - 56, height - 56)
+    .stroke();
+  doc
+    .lineWidth(1)
+    .rect(36, 36, width - 72, height - 72)
+    .stroke();
 
-  doc.fillColor('#000').fontSize(11).text(`编号：${spec.number}`, 60, 56, { width: width - 120, align: 'right' });
+  doc
+    .fillColor('#000')
+    .fontSize(11)
+    .text(`编号：${spec.number}`, 60, 56, { width: width - 120, align: 'right' });
   doc.fontSize(26).text(spec.title, 60, 110, { width: width - 120, align: 'center', characterSpacing: 4 });
   let y = 160;
   if (spec.subtitle) {
-    doc.fontSize(11).fillColor('#444').text(spec.subtitle, 60, y, { width: width - 120, align: 'center' });
+    doc
+      .fontSize(11)
+      .fillColor('#444')
+      .text(spec.subtitle, 60, y, { width: width - 120, align: 'center' });
     y += 30;
   }
   doc.fillColor('#000');
@@ -72,7 +85,12 @@ export function renderDocumentPdf(spec: DocumentSpec): Promise<Buffer> {
     doc.text(label, 80, y, { width: labelWidth });
     doc.text(value || '—', 80 + labelWidth, y, { width: width - 160 - labelWidth });
     y += h + 12;
-    doc.lineWidth(0.5).strokeColor('#bbb').moveTo(80, y - 6).lineTo(width - 80, y - 6).stroke();
+    doc
+      .lineWidth(0.5)
+      .strokeColor('#bbb')
+      .moveTo(80, y - 6)
+      .lineTo(width - 80, y - 6)
+      .stroke();
   }
   y += 10;
   for (const p of spec.paragraphs ?? []) {
@@ -83,10 +101,20 @@ export function renderDocumentPdf(spec: DocumentSpec): Promise<Buffer> {
   // Issuer, date and a seal (a red ring with the issuer's name) at the foot of the page.
   const footY = height - 210;
   const sealX = width - 170;
-  doc.lineWidth(2.5).strokeColor('#c00000').circle(sealX, footY + 20, 58).stroke();
-  doc.fillColor('#c00000').fontSize(12).text('★', sealX - 8, footY + 10, { width: 16, align: 'center' });
+  doc
+    .lineWidth(2.5)
+    .strokeColor('#c00000')
+    .circle(sealX, footY + 20, 58)
+    .stroke();
+  doc
+    .fillColor('#c00000')
+    .fontSize(12)
+    .text('★', sealX - 8, footY + 10, { width: 16, align: 'center' });
   doc.fontSize(9).text(spec.issuer, sealX - 52, footY + 34, { width: 104, align: 'center' });
-  doc.fillColor('#000').fontSize(13).text(spec.issuer, 60, footY + 80, { width: width - 140, align: 'right' });
+  doc
+    .fillColor('#000')
+    .fontSize(13)
+    .text(spec.issuer, 60, footY + 80, { width: width - 140, align: 'right' });
   doc.text(chineseDate(spec.issuedOn), 60, footY + 104, { width: width - 140, align: 'right' });
   doc.end();
   return done;

@@ -155,14 +155,7 @@ async function snapshotSqlite(source: string, targetGz: string): Promise<void> {
 }
 
 async function migrationLevel(optionFile: string, database: string): Promise<Manifest['migration']> {
-  const out = await run(sqlClient(), [
-    `--defaults-extra-file=${optionFile}`,
-    '--batch',
-    '--skip-column-names',
-    '-e',
-    'SELECT COUNT(*), (SELECT name FROM knex_migrations ORDER BY id DESC LIMIT 1) FROM knex_migrations',
-    database,
-  ]);
+  const out = await run(sqlClient(), [`--defaults-extra-file=${optionFile}`, '--batch', '--skip-column-names', '-e', 'SELECT COUNT(*), (SELECT name FROM knex_migrations ORDER BY id DESC LIMIT 1) FROM knex_migrations', database]);
   const [count, latest] = out.trim().split('\t');
   return { count: Number(count), latest: latest && latest !== 'NULL' ? latest : null };
 }
@@ -204,12 +197,7 @@ export function completeRuns(backupDir: string): string[] {
     .reverse();
 }
 
-async function copyFiles(
-  settings: BackupSettings,
-  work: string,
-  beat: () => void,
-  warnings: string[],
-): Promise<{ count: number; bytes: number; copied: number; linked: number; previous: string | null }> {
+async function copyFiles(settings: BackupSettings, work: string, beat: () => void, warnings: string[]): Promise<{ count: number; bytes: number; copied: number; linked: number; previous: string | null }> {
   const target = path.join(work, PARTS.files);
   fs.mkdirSync(target, { recursive: true });
   // Files the latest complete run holds (and verified) are hard-linked from it: same bytes, no copy.

@@ -67,7 +67,10 @@ export interface Manifest {
 
 /** A run's folder name: its UTC instant in ISO 8601 basic form, 20260102T183000Z (no colons). */
 export function runName(at: Date): string {
-  return at.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '');
+  return at
+    .toISOString()
+    .replace(/\.\d{3}Z$/, 'Z')
+    .replace(/[-:]/g, '');
 }
 export const RUN_NAME = /^\d{8}T\d{6}Z$/;
 
@@ -207,11 +210,7 @@ export function databaseTarget(databaseUrl: string): DatabaseTarget {
 }
 
 /** Runs a tool, streaming its stdout into `stdout` (a writable) or collecting it; rejects with its stderr. */
-export function run(
-  command: string,
-  args: string[],
-  opts: { stdin?: NodeJS.ReadableStream; stdout?: NodeJS.WritableStream } = {},
-): Promise<string> {
+export function run(command: string, args: string[], opts: { stdin?: NodeJS.ReadableStream; stdout?: NodeJS.WritableStream } = {}): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { stdio: [opts.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
     let out = '';

@@ -124,13 +124,7 @@ async function refuseWhileRunning(db: ReturnType<typeof databaseTarget>, setting
     if (!(host === '127.0.0.1' && port === checks.temporalPort) && (await listening(host, port))) reasons.push(`the Temporal server at ${settings.temporalAddress} answers`);
   }
   const sessions = (
-    await run(sqlClient(), [
-      `--defaults-extra-file=${db.optionFile}`,
-      '--batch',
-      '--skip-column-names',
-      '-e',
-      `SELECT ID, USER, HOST, COMMAND FROM information_schema.PROCESSLIST WHERE DB = '${db.name}' AND ID <> CONNECTION_ID()`,
-    ])
+    await run(sqlClient(), [`--defaults-extra-file=${db.optionFile}`, '--batch', '--skip-column-names', '-e', `SELECT ID, USER, HOST, COMMAND FROM information_schema.PROCESSLIST WHERE DB = '${db.name}' AND ID <> CONNECTION_ID()`])
   )
     .trim()
     .split('\n')

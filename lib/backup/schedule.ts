@@ -8,10 +8,7 @@ import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, t
  */
 export const BACKUP_SCHEDULE_ID = 'platform-backup';
 
-export async function ensureBackupSchedule(
-  client: Client,
-  opts: { cron: string; timezone: string; taskQueue: string; scheduleId?: string },
-): Promise<'created' | 'updated' | 'deleted' | 'off'> {
+export async function ensureBackupSchedule(client: Client, opts: { cron: string; timezone: string; taskQueue: string; scheduleId?: string }): Promise<'created' | 'updated' | 'deleted' | 'off'> {
   const scheduleId = opts.scheduleId ?? BACKUP_SCHEDULE_ID;
   if (opts.cron.trim().toLowerCase() === 'off') {
     try {

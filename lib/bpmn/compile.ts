@@ -1,16 +1,6 @@
 import { isRole } from '../roles';
 import { feelSyntaxProblem, isExpression } from './feel';
-import {
-  DEFAULT_OUTCOMES,
-  GRAPH_FORMAT,
-  OUTCOME_REJECT,
-  OUTCOME_RETURN,
-  type GraphNode,
-  type MultiInstance,
-  type ProcessGraph,
-  type SequenceFlow,
-  type TimerSpec,
-} from './graph';
+import { DEFAULT_OUTCOMES, GRAPH_FORMAT, OUTCOME_REJECT, OUTCOME_RETURN, type GraphNode, type MultiInstance, type ProcessGraph, type SequenceFlow, type TimerSpec } from './graph';
 import { cycle, dateMs, durationMs } from './iso8601';
 import { extension, readBpmnXml, zeebeProperties, type ModdleElement } from './moddle';
 import { isKnownServiceTaskType } from './service-tasks';
@@ -251,13 +241,7 @@ function compileUserTask(el: ModdleElement, base: { id: string; name: string; in
   return { ...base, kind: 'userTask', candidateGroups, candidateUsers, assignee, dueDate, outcomes, multiInstance, boundaryIds: [], formKey };
 }
 
-function compileMessage(
-  el: ModdleElement,
-  base: { id: string; name: string; incoming: string[]; outgoing: string[] },
-  message: ModdleElement | undefined,
-  receiveTask: boolean,
-  problem: Report,
-): GraphNode | null {
+function compileMessage(el: ModdleElement, base: { id: string; name: string; incoming: string[]; outgoing: string[] }, message: ModdleElement | undefined, receiveTask: boolean, problem: Report): GraphNode | null {
   const name = message?.name?.trim();
   if (!name) {
     problem(base.id, 'a message event or receive task needs a message with a name');

@@ -150,16 +150,7 @@ export interface BoundaryTimerNode extends NodeBase {
   autoOutcome: string | null;
 }
 
-export type GraphNode =
-  | StartNode
-  | EndNode
-  | UserTaskNode
-  | ServiceTaskNode
-  | ExclusiveGatewayNode
-  | ParallelGatewayNode
-  | TimerEventNode
-  | MessageEventNode
-  | BoundaryTimerNode;
+export type GraphNode = StartNode | EndNode | UserTaskNode | ServiceTaskNode | ExclusiveGatewayNode | ParallelGatewayNode | TimerEventNode | MessageEventNode | BoundaryTimerNode;
 
 export type NodeKind = GraphNode['kind'];
 

@@ -42,7 +42,7 @@ export const SERVICE_TASK_TYPES: Record<string, ServiceTaskType> = {
   'tender-screen': { activity: 'approvalTenderScreen', description: 'Tender: closes registration and screens bids (level, capital, location, staff).' },
   'tender-shortlist': { activity: 'approvalTenderShortlist', description: 'Tender: prequalifies eligible bids down to shortlistSize.' },
   'tender-draw-experts': { activity: 'approvalTenderDrawExperts', description: 'Tender: random draw of expertCount experts without conflicts, recorded.' },
-  'tender-tally': { activity: 'approvalTenderTally', description: 'Tender: averages the experts\' scores and names the winner.' },
+  'tender-tally': { activity: 'approvalTenderTally', description: "Tender: averages the experts' scores and names the winner." },
   'tender-negotiated': { activity: 'approvalTenderNegotiated', description: 'Tender: the winner of a negotiated selection (selectedBidNo).' },
   'tender-award': { activity: 'approvalTenderAward', description: 'Tender: the award into the project registry.' },
   'tender-fail': { activity: 'approvalTenderFail', description: 'Tender: closes a tender without eligible bidders as failed.' },

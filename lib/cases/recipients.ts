@@ -58,11 +58,7 @@ function isCandidate(r: Recipient, task: TaskOffer, scope: CaseScope): boolean {
   if (task.candidateUserIds.includes(r.userId)) return true;
   if (!isRole(r.role) || !task.candidateGroups.includes(r.role)) return false;
   const c = candidateScope(r.role, scope);
-  return (
-    (c.district_code === null || c.district_code === r.districtCode) &&
-    (c.street_code === null || c.street_code === r.streetCode) &&
-    (c.organisation_id === null || c.organisation_id === r.organisationId)
-  );
+  return (c.district_code === null || c.district_code === r.districtCode) && (c.street_code === null || c.street_code === r.streetCode) && (c.organisation_id === null || c.organisation_id === r.organisationId);
 }
 
 /** Why this user may not receive the task, in words; null when they may. */

@@ -84,8 +84,7 @@ export async function resolveDatabase(opts: ResolveDatabaseOptions): Promise<Res
   }
   if (opts.explicit) {
     throw new Error(
-      `No MySQL/MariaDB answers at ${host} (${found.reason}), and DATABASE_URL names that server explicitly, so no private server is started. ` +
-        'Start that server, correct DATABASE_URL, or unset it to let npm start run a private one.',
+      `No MySQL/MariaDB answers at ${host} (${found.reason}), and DATABASE_URL names that server explicitly, so no private server is started. ` + 'Start that server, correct DATABASE_URL, or unset it to let npm start run a private one.',
     );
   }
   const binaries = findServerBinaries(opts.searchDirs);

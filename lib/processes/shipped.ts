@@ -24,7 +24,10 @@ export interface ShippedProcessReport {
 }
 
 export async function publishShippedProcesses(db: Knex, dir = SHIPPED_PROCESSES_DIR): Promise<ShippedProcessReport[]> {
-  const files = fs.readdirSync(dir).filter((f) => f.endsWith('.bpmn')).sort();
+  const files = fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.bpmn'))
+    .sort();
   const rulesFile = path.join(dir, 'coding-rules.json');
   const rules = fs.existsSync(rulesFile) ? (JSON.parse(fs.readFileSync(rulesFile, 'utf8')) as Record<string, string>) : {};
   const reports: ShippedProcessReport[] = [];

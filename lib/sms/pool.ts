@@ -165,10 +165,12 @@ export class ModemPool extends EventEmitter {
       w.reject(new PoolWaitAborted('pool stopped'));
     }
     this.waiters = [];
-    await Promise.all(this.slots.map(async (slot) => {
-      this.setStatus(slot, 'stopped', 'pool stopped');
-      await slot.modem.close();
-    }));
+    await Promise.all(
+      this.slots.map(async (slot) => {
+        this.setStatus(slot, 'stopped', 'pool stopped');
+        await slot.modem.close();
+      }),
+    );
   }
 
   snapshot(): ModemSnapshot[] {
@@ -258,7 +260,10 @@ export class ModemPool extends EventEmitter {
     slot.reason = reason;
     slot.since = new Date();
     this.o.log.info({ path: slot.modem.path, imei: slot.modem.imei, status, reason }, `modem ${status}`);
-    this.emit('modem-status', this.snapshot().find((s) => s.path === slot.modem.path));
+    this.emit(
+      'modem-status',
+      this.snapshot().find((s) => s.path === slot.modem.path),
+    );
     if (status === 'ready') this.dispatch();
   }
 
@@ -315,7 +320,10 @@ export class ModemPool extends EventEmitter {
     try {
       const health = await slot.modem.health();
       slot.health = health;
-      this.emit('modem-status', this.snapshot().find((s) => s.path === slot.modem.path));
+      this.emit(
+        'modem-status',
+        this.snapshot().find((s) => s.path === slot.modem.path),
+      );
       if (!isRegistered(health.registration)) return this.takeOut(slot, `network registration lost (CREG ${health.registration})`);
       slot.rounds++;
       if (slot.sweepNeeded || slot.rounds % this.o.sweepEvery === 0) await this.sweepInbound(slot);

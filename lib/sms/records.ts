@@ -10,8 +10,4 @@ export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
 export const NOTICE_STATUSES = ['scheduled', 'sending', 'done', 'cancelled', 'failed'] as const;
 export type NoticeStatus = (typeof NOTICE_STATUSES)[number];
 
-export type NoticeTarget =
-  | { kind: 'category'; categoryId: number }
-  | { kind: 'role'; role: Role }
-  | { kind: 'organisation'; organisationId: number }
-  | { kind: 'users'; userIds: number[] };
+export type NoticeTarget = { kind: 'category'; categoryId: number } | { kind: 'role'; role: Role } | { kind: 'organisation'; organisationId: number } | { kind: 'users'; userIds: number[] };

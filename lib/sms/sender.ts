@@ -86,12 +86,7 @@ const samePdu = (a: string, b: string) => {
   return strip(a) === strip(b);
 };
 
-export async function sendMessage(
-  pool: ModemPool,
-  message: OutgoingMessage,
-  journal: SendJournal,
-  opts: { log: Logger; signal?: AbortSignal; afterStep?: () => void },
-): Promise<SendOutcome> {
+export async function sendMessage(pool: ModemPool, message: OutgoingMessage, journal: SendJournal, opts: { log: Logger; signal?: AbortSignal; afterStep?: () => void }): Promise<SendOutcome> {
   const log = opts.log;
   const deadlineSignal = () => {
     const remaining = Math.max(0, message.deadline.getTime() - Date.now());

@@ -6,7 +6,9 @@
 export type TopicOptions = Record<string, string>;
 
 export function topicText(question: string, options: TopicOptions): string {
-  const choices = Object.entries(options).map(([key, label]) => `回复${key}${label}`).join('，');
+  const choices = Object.entries(options)
+    .map(([key, label]) => `回复${key}${label}`)
+    .join('，');
   return `${question}（${choices}）`;
 }
 

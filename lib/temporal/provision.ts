@@ -98,11 +98,7 @@ export async function provisionTemporal(opts: ProvisionOptions): Promise<Tempora
   return { address, namespace, source: 'sdk-download', uiUrl, stop: () => env.teardown() };
 }
 
-async function registerSearchAttributes(
-  connection: Awaited<ReturnType<typeof connectWhenReady>>,
-  namespace: string,
-  log: Logger,
-): Promise<void> {
+async function registerSearchAttributes(connection: Awaited<ReturnType<typeof connectWhenReady>>, namespace: string, log: Logger): Promise<void> {
   const added = await ensureSearchAttributes(connection, namespace);
   if (added.length) log.info({ added }, 'registered case search attributes');
 }
@@ -132,10 +128,7 @@ export function cachedCliPath(cacheDir: string): string {
   return path.join(cacheDir, `temporal-cli-${TEMPORAL_CLI_VERSION}`, 'temporal');
 }
 
-export async function resolveTemporalCli(
-  cacheDir: string,
-  log: Logger,
-): Promise<{ path: string; source: 'cli-on-path' | 'cli-built-from-go' } | null> {
+export async function resolveTemporalCli(cacheDir: string, log: Logger): Promise<{ path: string; source: 'cli-on-path' | 'cli-built-from-go' } | null> {
   const fromPath = onPath('temporal');
   if (fromPath) return { path: fromPath, source: 'cli-on-path' };
   const cached = cachedCliPath(cacheDir);
@@ -165,11 +158,7 @@ export async function resolveTemporalCli(
  * state file and port are used, so cases, schedules and search attributes are all there again,
  * and the API and workers reconnect on their own (workers/*.ts exit if theirs does not).
  */
-function superviseDevServer(
-  binary: string,
-  o: { dbFilename: string; port: number; uiPort: number | false; namespace: string },
-  log: Logger,
-): { pid(): number | null; stop(): Promise<void> } {
+function superviseDevServer(binary: string, o: { dbFilename: string; port: number; uiPort: number | false; namespace: string }, log: Logger): { pid(): number | null; stop(): Promise<void> } {
   let stopping = false;
   let current: ChildProcess | null = null;
   let restarts = 0;
@@ -203,11 +192,7 @@ function superviseDevServer(
   };
 }
 
-function startDevServer(
-  binary: string,
-  o: { dbFilename: string; port: number; uiPort: number | false; namespace: string },
-  log: Logger,
-): ChildProcess {
+function startDevServer(binary: string, o: { dbFilename: string; port: number; uiPort: number | false; namespace: string }, log: Logger): ChildProcess {
   const args = ['server', 'start-dev', '--db-filename', o.dbFilename, '--ip', '127.0.0.1', '--port', String(o.port), '--log-level', 'warn'];
   if (o.uiPort === false) args.push('--headless');
   else args.push('--ui-port', String(o.uiPort));

@@ -27,8 +27,7 @@ describe('sign-in, sessions and lockout', () => {
     expect(me.status).toBe(200);
     expect(me.body).toMatchObject({ username, role });
     expect(me.body.scope.kind).toBe(
-      ({ sysadmin: 'city', city_staff: 'city', city_leader: 'city', admin_centre: 'city', district_staff: 'district', street_office: 'street', public: 'none' } as Record<string, string>)[role] ??
-        'organisation',
+      ({ sysadmin: 'city', city_staff: 'city', city_leader: 'city', admin_centre: 'city', district_staff: 'district', street_office: 'street', public: 'none' } as Record<string, string>)[role] ?? 'organisation',
     );
   });
 
@@ -75,7 +74,9 @@ describe('sign-in, sessions and lockout', () => {
     expect(minutes).toBeLessThanOrEqual(15);
 
     // Let the lock run out (as if 15 minutes had passed) and the right password works again.
-    await db('users').where('username', 'hengtai.ent').update({ locked_until: new Date(Date.now() - 1000) });
+    await db('users')
+      .where('username', 'hengtai.ent')
+      .update({ locked_until: new Date(Date.now() - 1000) });
     expect((await attempt(DEMO_PASSWORD)).status).toBe(200);
     const after = await db('users').where('username', 'hengtai.ent').first();
     expect(after.failed_attempts).toBe(0);
@@ -86,7 +87,13 @@ describe('sign-in, sessions and lockout', () => {
   });
 
   it('counts concurrent wrong guesses without losing any', async () => {
-    await Promise.all(Array.from({ length: 5 }, (_, i) => request(app).post('/api/auth/login').send({ username: 'sip.staff', password: `guess-${i}x` })));
+    await Promise.all(
+      Array.from({ length: 5 }, (_, i) =>
+        request(app)
+          .post('/api/auth/login')
+          .send({ username: 'sip.staff', password: `guess-${i}x` }),
+      ),
+    );
     const row = await db('users').where('username', 'sip.staff').first();
     expect(row.locked_until).not.toBeNull();
   });

@@ -34,11 +34,14 @@ describe('file attachments', () => {
 
     // Not attached to anything yet: only its uploader reads it (tests/security/files-access.test.ts has the rest).
     expect((await (await signIn(app, 'centre')).get(`/api/files/${up.body.id}`)).status).toBe(404);
-    const down = await ent.get(`/api/files/${up.body.id}`).buffer(true).parse((res, cb) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => cb(null, Buffer.concat(chunks)));
-    });
+    const down = await ent
+      .get(`/api/files/${up.body.id}`)
+      .buffer(true)
+      .parse((res, cb) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => cb(null, Buffer.concat(chunks)));
+      });
     expect(down.status).toBe(200);
     expect(Buffer.compare(down.body as Buffer, bytes)).toBe(0);
     expect(down.headers['content-disposition']).toBe(`attachment; filename*=UTF-8''${encodeURIComponent('营业执照.pdf')}`);

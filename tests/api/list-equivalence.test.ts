@@ -110,7 +110,12 @@ function oracle(db: Knex, user: UserRow, scope: Scope) {
         else s.whereRaw('1 = 0');
       })
         .orWhere('c.started_by', user.id)
-        .orWhereExists(db('case_tasks as vt').select(db.raw('1')).whereRaw('vt.case_id = c.id').where((h) => h.where('vt.assignee_id', user.id).orWhere('vt.completed_by', user.id)))
+        .orWhereExists(
+          db('case_tasks as vt')
+            .select(db.raw('1'))
+            .whereRaw('vt.case_id = c.id')
+            .where((h) => h.where('vt.assignee_id', user.id).orWhere('vt.completed_by', user.id)),
+        )
         .orWhereExists(db('case_copies as vc').select(db.raw('1')).whereRaw('vc.case_id = c.id').where('vc.user_id', user.id));
     });
   };
@@ -136,8 +141,7 @@ function oracle(db: Knex, user: UserRow, scope: Scope) {
     copied: () => ids(db('cases as c').join('case_copies as cc', 'cc.case_id', 'c.id').where('cc.user_id', user.id).select('c.id').orderBy('c.started_at', 'desc').orderBy('c.id', 'desc')),
     todo: () => ids(db('case_tasks as t').select('t.id').where('t.status', 'open').where('t.assignee_id', user.id).orderBy('t.created_at', 'desc').orderBy('t.id', 'desc')),
     done: () => ids(db('case_tasks as t').select('t.id').where('t.completed_by', user.id).orderBy('t.completed_at', 'desc').orderBy('t.id', 'desc')),
-    claimable: () =>
-      ids(candidate(db('case_tasks as t').select('t.id').where('t.status', 'open').whereNull('t.assignee_id').where('t.kind', 'user')).orderBy('t.created_at', 'desc').orderBy('t.id', 'desc')),
+    claimable: () => ids(candidate(db('case_tasks as t').select('t.id').where('t.status', 'open').whereNull('t.assignee_id').where('t.kind', 'user')).orderBy('t.created_at', 'desc').orderBy('t.id', 'desc')),
   };
 }
 
@@ -150,10 +154,7 @@ describe('case and task lists against the visibility rule', () => {
   beforeAll(async () => {
     ({ db } = await freshTestDatabase());
     ({ app, temporal } = testApp(db));
-    users = (await db('users as u')
-      .join('organisations as o', 'o.id', 'u.organisation_id')
-      .where('u.active', true)
-      .select('u.id', 'u.username', 'u.role', 'u.organisation_id', 'o.district_code', 'o.street_code')) as UserRow[];
+    users = (await db('users as u').join('organisations as o', 'o.id', 'u.organisation_id').where('u.active', true).select('u.id', 'u.username', 'u.role', 'u.organisation_id', 'o.district_code', 'o.street_code')) as UserRow[];
     await buildCases(db, users);
   }, 300_000);
 

@@ -14,7 +14,8 @@ describe('committee filing approval', () => {
 
   beforeAll(async () => {
     p = await startPlatform('committee');
-    project = await p.db('property_projects as pp')
+    project = await p
+      .db('property_projects as pp')
       .where({ 'pp.district_code': '320508', 'pp.street_code': PINGJIANG })
       .whereNotExists(p.db('owners_committees as oc').select(p.db.raw('1')).whereRaw('oc.project_id = pp.id'))
       .orderBy('pp.id')
@@ -50,7 +51,10 @@ describe('committee filing approval', () => {
 
     const filingNo = done.variables.committeeFilingNo as string;
     expect(filingNo).toMatch(/^YWHBA-320508-\d{4}-\d{4}$/);
-    const committee = await p.db('owners_committees').where('id', done.variables.committeeId as number).first();
+    const committee = await p
+      .db('owners_committees')
+      .where('id', done.variables.committeeId as number)
+      .first();
     expect(committee).toMatchObject({ project_id: project.id, filing_no: filingNo, status: 'active', street_code: PINGJIANG });
     expect(await p.db('committee_members').where('committee_id', committee.id).orderBy('id').pluck('name')).toEqual(['周建平', '沈美华', '陆志刚']);
     expect(await p.db('registry_changes').where({ entity: 'committee', entity_id: committee.id, case_ref: started.number }).first('id')).toBeTruthy();
@@ -59,7 +63,10 @@ describe('committee filing approval', () => {
   });
 
   it('returns a re-election to the committee (驳回), which supplies it, and is then rejected', async () => {
-    const oc = await p.db('owners_committees').where('id', (await p.db('organisations').where('code', 'OC-320508001-PJXC').first('id')).id).first('id', 'filing_no');
+    const oc = await p
+      .db('owners_committees')
+      .where('id', (await p.db('organisations').where('code', 'OC-320508001-PJXC').first('id')).id)
+      .first('id', 'filing_no');
     const started = await startCase(p, 'pingjiang.oc', 'committee-filing', { kind: 're_election', assemblyDate: beijingDate(), members: members.slice(1) });
     await waitFor('the check', async () => (await caseOf(p.db, started.id)).variables.applicationValid !== undefined);
     // No director in the list: the check says so and the case stops there.

@@ -44,7 +44,12 @@ describe('credit appeal approval', () => {
     await waitForSms(p.db, started.workflowId, '13800000009', '预扣信用分3分');
 
     const evidence = await (await p.as('dongwu.ent')).post('/api/files').query({ name: '维修记录.pdf' }).set('content-type', 'application/pdf').send(Buffer.from('%PDF-1.4 维修记录'));
-    await decide(p, started.id, 'submitAppeal', 'dongwu.ent', { outcome: 'appeal', comment: '故障当日已修复', formData: { appealReason: '故障当日已修复，有维修记录为证' }, attachments: [{ name: '维修记录.pdf', fileId: evidence.body.id }] });
+    await decide(p, started.id, 'submitAppeal', 'dongwu.ent', {
+      outcome: 'appeal',
+      comment: '故障当日已修复',
+      formData: { appealReason: '故障当日已修复，有维修记录为证' },
+      attachments: [{ name: '维修记录.pdf', fileId: evidence.body.id }],
+    });
     await decide(p, started.id, 'districtReview', 'gusu.staff', { outcome: 'approve', comment: '情况属实' });
     await decide(p, started.id, 'cityReview', 'city.staff', { outcome: 'uphold', comment: '申诉成立' });
     const done = await waitForEnd(p.db, started.id);

@@ -93,11 +93,15 @@ export async function caseOf(db: Knex, caseId: number): Promise<{ status: string
 }
 
 export async function waitForEnd(db: Knex, caseId: number): Promise<{ status: string; result: string | null; variables: Record<string, unknown> }> {
-  return waitFor(`case ${caseId} to complete`, async () => {
-    const c = await caseOf(db, caseId);
-    if (c.status === 'incident') throw new Error(`case ${caseId} stopped with an incident: ${JSON.stringify(await db('case_history').where({ case_id: caseId, kind: 'incident' }).pluck('comment'))}`);
-    return c.status === 'completed' ? c : null;
-  }, { timeoutMs: 90_000 });
+  return waitFor(
+    `case ${caseId} to complete`,
+    async () => {
+      const c = await caseOf(db, caseId);
+      if (c.status === 'incident') throw new Error(`case ${caseId} stopped with an incident: ${JSON.stringify(await db('case_history').where({ case_id: caseId, kind: 'incident' }).pluck('comment'))}`);
+      return c.status === 'completed' ? c : null;
+    },
+    { timeoutMs: 90_000 },
+  );
 }
 
 /** Kinds and nodes of a case's history, in order: what the case went through. */

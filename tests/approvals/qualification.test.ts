@@ -13,7 +13,13 @@ describe('qualification approval', () => {
   let p: Platform;
   const orgId = async (code: string) => (await p.db('organisations').where('code', code).first('id')).id as number;
   const upload = async (username: string, name: string) => {
-    const res = await (await p.as(username)).post('/api/files').query({ name }).set('content-type', 'application/pdf').send(Buffer.from(`%PDF-1.4 ${name}`));
+    const res = await (
+      await p.as(username)
+    )
+      .post('/api/files')
+      .query({ name })
+      .set('content-type', 'application/pdf')
+      .send(Buffer.from(`%PDF-1.4 ${name}`));
     expect(res.status).toBe(201);
     return res.body.id as string;
   };
@@ -63,7 +69,9 @@ describe('qualification approval', () => {
     // The PDF: stored, downloadable, with the Chinese text drawn in an embedded CJK font.
     const docs = (await (await p.as('dongwu.ent')).get(`/api/cases/${started.id}/documents`)).body as Array<{ kind: string; number: string; file_id: string }>;
     expect(docs).toEqual([expect.objectContaining({ kind: 'qualification_certificate', number: certificateNo })]);
-    const download = await (await p.as('dongwu.ent'))
+    const download = await (
+      await p.as('dongwu.ent')
+    )
       .get(`/api/files/${docs[0].file_id}`)
       .buffer(true)
       .parse((res, cb) => {

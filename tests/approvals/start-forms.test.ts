@@ -26,7 +26,13 @@ describe('start forms', () => {
   let project: { id: number; district_code: string; street_code: string };
   const materials: Record<string, { code: string; name: string; fileId: string }> = {};
   const upload = async (username: string, name: string) => {
-    const res = await (await p.as(username)).post('/api/files').query({ name }).set('content-type', 'application/pdf').send(Buffer.from(`%PDF-1.4 ${name} ${Math.random()}`));
+    const res = await (
+      await p.as(username)
+    )
+      .post('/api/files')
+      .query({ name })
+      .set('content-type', 'application/pdf')
+      .send(Buffer.from(`%PDF-1.4 ${name} ${Math.random()}`));
     expect(res.status).toBe(201);
     return res.body.id as string;
   };
@@ -61,46 +67,74 @@ describe('start forms', () => {
     const before = await written();
     const refusals: Array<[string, string, Record<string, unknown>, Record<string, unknown>, Array<{ field: string; reason: unknown }>]> = [
       // The kind has a default (application); the level and the materials are required.
-      ['empty formData', 'qualification', {}, {}, [
-        { field: 'body.formData.level', reason: 'is required' },
-        { field: 'body.formData.materials', reason: 'is required' },
-      ]],
-      ['bogus enum values', 'qualification', { kind: 'bogus', level: 'level_9', materials: full }, {}, [
-        { field: 'body.formData.kind', reason: 'must be one of application, change, out_of_town, review' },
-        { field: 'body.formData.level', reason: 'must be one of level_1, level_2, level_3, provisional' },
-      ]],
-      ['materials as a string', 'qualification', { kind: 'application', level: 'level_2', materials: 'x' }, {}, [
-        { field: 'body.formData.materials', reason: expect.stringContaining('must be a list of materials') },
-      ]],
-      ['a required material missing for the kind', 'qualification', { kind: 'application', level: 'level_2', materials: [full[0], full[1]] }, {}, [
-        { field: 'body.formData.materials', reason: 'lacks the material staff_certificates (专业人员职称/执业证书)' },
-      ]],
-      ['a material of another form, a material without a file', 'qualification', { kind: 'application', level: 'level_2', materials: [...full, { code: 'tax_receipt', fileId: full[0].fileId }, { code: 'performance', fileId: 'f1', url: 'https://x' }] }, {}, [
-        { field: 'body.formData.materials.3.code', reason: expect.stringContaining('must be one of business_licence,') },
-        { field: 'body.formData.materials.4.url', reason: 'is not a field of a material' },
-        { field: 'body.formData.materials.4.fileId', reason: 'must be the id of an uploaded file' },
-      ]],
-      ['an unknown field', 'qualification', { kind: 'application', level: 'level_2', materials: full, approvedBy: 'me' }, {}, [
-        { field: 'body.formData.approvedBy', reason: 'is not a field of this form' },
-      ]],
-      ['wrong types', 'contract-filing', contract({ projectId: '12', contractNo: 7, signedOn: '2026-02-30', feePerSqm: '2.5', households: -1, startsOn: 20260101 }), { districtCode: '320508' }, [
-        { field: 'body.formData.projectId', reason: 'must be the id (a positive integer) of a record' },
-        { field: 'body.formData.contractNo', reason: 'must be text' },
-        { field: 'body.formData.signedOn', reason: 'must be a date YYYY-MM-DD' },
-        { field: 'body.formData.startsOn', reason: 'must be a date YYYY-MM-DD' },
-        { field: 'body.formData.feePerSqm', reason: 'must be a number' },
-        { field: 'body.formData.households', reason: 'must be at least 0' },
-      ]],
-      ['a missing contract scan', 'contract-filing', contract({ materials: undefined }), { districtCode: '320508' }, [
-        { field: 'body.formData.materials', reason: 'lacks the material contract_scan (合同扫描件)' },
-      ]],
-      ['durations, bounds and booleans', 'tender', { projectId: project.id, tenderer: 'developer', depositAmount: -5, bidWindow: 'twenty days', publicityPeriod: 'P0D', minBidders: 0, title: 'x'.repeat(256) }, {}, [
-        { field: 'body.formData.title', reason: 'must be at most 255 characters' },
-        { field: 'body.formData.depositAmount', reason: 'must be at least 0' },
-        { field: 'body.formData.bidWindow', reason: expect.stringContaining('ISO-8601 duration') },
-        { field: 'body.formData.publicityPeriod', reason: expect.stringContaining('ISO-8601 duration') },
-        { field: 'body.formData.minBidders', reason: 'must be at least 1' },
-      ]],
+      [
+        'empty formData',
+        'qualification',
+        {},
+        {},
+        [
+          { field: 'body.formData.level', reason: 'is required' },
+          { field: 'body.formData.materials', reason: 'is required' },
+        ],
+      ],
+      [
+        'bogus enum values',
+        'qualification',
+        { kind: 'bogus', level: 'level_9', materials: full },
+        {},
+        [
+          { field: 'body.formData.kind', reason: 'must be one of application, change, out_of_town, review' },
+          { field: 'body.formData.level', reason: 'must be one of level_1, level_2, level_3, provisional' },
+        ],
+      ],
+      ['materials as a string', 'qualification', { kind: 'application', level: 'level_2', materials: 'x' }, {}, [{ field: 'body.formData.materials', reason: expect.stringContaining('must be a list of materials') }]],
+      [
+        'a required material missing for the kind',
+        'qualification',
+        { kind: 'application', level: 'level_2', materials: [full[0], full[1]] },
+        {},
+        [{ field: 'body.formData.materials', reason: 'lacks the material staff_certificates (专业人员职称/执业证书)' }],
+      ],
+      [
+        'a material of another form, a material without a file',
+        'qualification',
+        { kind: 'application', level: 'level_2', materials: [...full, { code: 'tax_receipt', fileId: full[0].fileId }, { code: 'performance', fileId: 'f1', url: 'https://x' }] },
+        {},
+        [
+          { field: 'body.formData.materials.3.code', reason: expect.stringContaining('must be one of business_licence,') },
+          { field: 'body.formData.materials.4.url', reason: 'is not a field of a material' },
+          { field: 'body.formData.materials.4.fileId', reason: 'must be the id of an uploaded file' },
+        ],
+      ],
+      ['an unknown field', 'qualification', { kind: 'application', level: 'level_2', materials: full, approvedBy: 'me' }, {}, [{ field: 'body.formData.approvedBy', reason: 'is not a field of this form' }]],
+      [
+        'wrong types',
+        'contract-filing',
+        contract({ projectId: '12', contractNo: 7, signedOn: '2026-02-30', feePerSqm: '2.5', households: -1, startsOn: 20260101 }),
+        { districtCode: '320508' },
+        [
+          { field: 'body.formData.projectId', reason: 'must be the id (a positive integer) of a record' },
+          { field: 'body.formData.contractNo', reason: 'must be text' },
+          { field: 'body.formData.signedOn', reason: 'must be a date YYYY-MM-DD' },
+          { field: 'body.formData.startsOn', reason: 'must be a date YYYY-MM-DD' },
+          { field: 'body.formData.feePerSqm', reason: 'must be a number' },
+          { field: 'body.formData.households', reason: 'must be at least 0' },
+        ],
+      ],
+      ['a missing contract scan', 'contract-filing', contract({ materials: undefined }), { districtCode: '320508' }, [{ field: 'body.formData.materials', reason: 'lacks the material contract_scan (合同扫描件)' }]],
+      [
+        'durations, bounds and booleans',
+        'tender',
+        { projectId: project.id, tenderer: 'developer', depositAmount: -5, bidWindow: 'twenty days', publicityPeriod: 'P0D', minBidders: 0, title: 'x'.repeat(256) },
+        {},
+        [
+          { field: 'body.formData.title', reason: 'must be at most 255 characters' },
+          { field: 'body.formData.depositAmount', reason: 'must be at least 0' },
+          { field: 'body.formData.bidWindow', reason: expect.stringContaining('ISO-8601 duration') },
+          { field: 'body.formData.publicityPeriod', reason: expect.stringContaining('ISO-8601 duration') },
+          { field: 'body.formData.minBidders', reason: 'must be at least 1' },
+        ],
+      ],
     ];
     for (const [what, processKey, formData, extra, details] of refusals) {
       const as = processKey === 'tender' ? await p.as('chengtou.dev') : dongwu;
@@ -121,7 +155,11 @@ describe('start forms', () => {
       { field: 'body.formData.members.2.age', reason: 'is not a field of this form' },
     ]);
     // A ref must name a record that exists (422, like other unknown references).
-    const missing = await (await p.as('gusu.staff')).post('/api/cases').send({ processKey: 'credit-appeal', formData: { eventId: 987654 }, applicantOrganisationId: (await p.db('organisations').where('code', 'ENT-91320508MA1DONGWU').first('id')).id });
+    const missing = await (
+      await p.as('gusu.staff')
+    )
+      .post('/api/cases')
+      .send({ processKey: 'credit-appeal', formData: { eventId: 987654 }, applicantOrganisationId: (await p.db('organisations').where('code', 'ENT-91320508MA1DONGWU').first('id')).id });
     expect(missing.status).toBe(422);
     expect(missing.body.error.details).toEqual([{ field: 'body.formData.eventId', reason: 'no such record in credit-events' }]);
     expect(await written()).toEqual(before);

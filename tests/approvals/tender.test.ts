@@ -30,12 +30,14 @@ describe('tender approval', () => {
     [ids.alpha, ids.beta] = others;
     // Two more bidders with accounts, and every bidder's registry data set for screening.
     const hash = await hashPassword(DEMO_PASSWORD);
-    for (const [key, username] of [['alpha', 'alpha.ent'], ['beta', 'beta.ent']] as const) {
+    for (const [key, username] of [
+      ['alpha', 'alpha.ent'],
+      ['beta', 'beta.ent'],
+    ] as const) {
       await p.db('users').insert({ username, display_name: `${key}物业`, phone: phones[key], role: 'enterprise', organisation_id: ids[key], password_hash: hash });
     }
     const valid = addDays(beijingDate(), 400);
-    const set = (id: number, level: string, capital: number, employees: number) =>
-      p.db('enterprises').where('id', id).update({ qualification_level: level, qualification_valid_until: valid, registered_capital: capital, employees });
+    const set = (id: number, level: string, capital: number, employees: number) => p.db('enterprises').where('id', id).update({ qualification_level: level, qualification_valid_until: valid, registered_capital: capital, employees });
     await set(ids.dongwu, 'level_1', 10_000_000, 200);
     await set(ids.hengtai, 'level_2', 5_000_000, 120);
     await set(ids.alpha, 'level_2', 8_000_000, 150);
@@ -90,10 +92,20 @@ describe('tender approval', () => {
     expect([statusOf('dongwu'), statusOf('alpha'), statusOf('hengtai'), statusOf('beta')]).toEqual(['shortlisted', 'shortlisted', 'not_shortlisted', 'ineligible']);
 
     // The draw: 徐静 works for 东吴 (shortlisted) and is excluded; three of the rest are drawn.
-    const draw = (await p.db('tender_expert_draws as d').join('experts as x', 'x.id', 'd.expert_id').where('d.case_id', started.id).select('x.name', 'd.selected', 'd.excluded_reason')) as Array<{ name: string; selected: number; excluded_reason: string | null }>;
+    const draw = (await p.db('tender_expert_draws as d').join('experts as x', 'x.id', 'd.expert_id').where('d.case_id', started.id).select('x.name', 'd.selected', 'd.excluded_reason')) as Array<{
+      name: string;
+      selected: number;
+      excluded_reason: string | null;
+    }>;
     expect(draw.filter((d) => d.selected)).toHaveLength(3);
     expect(draw.find((d) => d.name === '徐静')).toMatchObject({ selected: 0, excluded_reason: '回避：受聘于投标企业' });
-    const experts = (await p.db('users').whereIn('id', scoringTasks.map((t) => t.assignee_id!)).pluck('username')) as string[];
+    const experts = (await p
+      .db('users')
+      .whereIn(
+        'id',
+        scoringTasks.map((t) => t.assignee_id!),
+      )
+      .pluck('username')) as string[];
     expect(experts).not.toContain('expert.xu');
 
     // Each drawn expert scores the two shortlisted bids, then completes the scoring task.
@@ -104,7 +116,12 @@ describe('tender approval', () => {
     expect(outsider.status).toBe(403);
     for (const [i, username] of experts.entries()) {
       const agent = await p.as(username);
-      const scored = await agent.post(`/api/tenders/${started.id}/scores`).send({ scores: [{ bidId: alphaBid.id, score: 90 - i }, { bidId: dongwuBid.id, score: 80 + i }] });
+      const scored = await agent.post(`/api/tenders/${started.id}/scores`).send({
+        scores: [
+          { bidId: alphaBid.id, score: 90 - i },
+          { bidId: dongwuBid.id, score: 80 + i },
+        ],
+      });
       expect(scored.status).toBe(200);
       const userId = (await p.db('users').where('username', username).first('id')).id as number;
       const task = scoringTasks.find((t) => t.assignee_id === userId)!;
@@ -120,7 +137,7 @@ describe('tender approval', () => {
 
     // The award in the registry, the tender closed, the announcement published.
     expect(await p.db('tender_awards').where('case_ref', started.number).first('project_id', 'enterprise_id', 'tenderer', 'term_months')).toEqual({ project_id: project.id, enterprise_id: ids.alpha, tenderer: 'developer', term_months: 36 });
-    expect((await p.db('tenders').where('case_id', started.id).first('status', 'winner_enterprise_id'))).toEqual({ status: 'awarded', winner_enterprise_id: ids.alpha });
+    expect(await p.db('tenders').where('case_id', started.id).first('status', 'winner_enterprise_id')).toEqual({ status: 'awarded', winner_enterprise_id: ids.alpha });
     expect(await p.db('approval_publicity').where('case_id', started.id).orderBy('id').pluck('kind')).toEqual(['tender_announcement', 'tender_award']);
 
     // The deposit ledger: every transaction balances, and after the refunds so does every sub-account.

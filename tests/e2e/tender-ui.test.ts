@@ -28,8 +28,20 @@ describe('tender pages (headless Chromium)', () => {
     const project = await p.db('property_projects').where('district_code', '320508').orderBy('id').first('id', 'name');
     const title = `${project.name}前期物业服务招标`;
     const started = await startCase(p, 'chengtou.dev', 'tender', {
-      projectId: project.id, tenderer: 'developer', title, minLevel: 'level_3', minCapital: 1, minEmployees: 1,
-      depositAmount: 50_000, bidWindow: 'PT30M', publicityPeriod: 'PT1S', minBidders: 2, shortlistSize: 2, expertCount: 3, termMonths: 36, feePerSqm: 2.8,
+      projectId: project.id,
+      tenderer: 'developer',
+      title,
+      minLevel: 'level_3',
+      minCapital: 1,
+      minEmployees: 1,
+      depositAmount: 50_000,
+      bidWindow: 'PT30M',
+      publicityPeriod: 'PT1S',
+      minBidders: 2,
+      shortlistSize: 2,
+      expertCount: 3,
+      termMonths: 36,
+      feePerSqm: 2.8,
     });
     await decide(p, started.id, 'cityFiling', 'city.staff', { outcome: 'approve', comment: '准予备案' });
     await waitFor('the tender to open', async () => (await p.db('tenders').where({ case_id: started.id, status: 'open' }).first('case_id')) ?? null);

@@ -86,7 +86,12 @@ describe('decisions, task actions and scope', () => {
     expect(view.body.open_tasks).toEqual([expect.objectContaining({ node_id: 'cityReview', candidate_groups: ['city_staff'], overdue: false, due_at: expect.any(String) })]);
     expect(view.body.live).toMatchObject({ status: 'running', activeNodes: ['cityReview'] });
     const history = await ent.get(`/api/cases/${c.id}/history`);
-    expect(history.body.find((h: { kind: string }) => h.kind === 'task_completed')).toMatchObject({ actor_name: '陈志强（姑苏区）', outcome: 'approve', comment: '材料齐全', data: { attachments: [{ name: '意见.pdf', url: 'https://example.org/opinion.pdf' }] } });
+    expect(history.body.find((h: { kind: string }) => h.kind === 'task_completed')).toMatchObject({
+      actor_name: '陈志强（姑苏区）',
+      outcome: 'approve',
+      comment: '材料齐全',
+      data: { attachments: [{ name: '意见.pdf', url: 'https://example.org/opinion.pdf' }] },
+    });
     const diagram = await ent.get(`/api/cases/${c.id}/diagram`);
     expect(diagram.body.xml).toContain('<bpmn:process id="sample-approval"');
     expect(diagram.body.completed).toEqual(expect.arrayContaining(['submitted', 'districtReview']));
@@ -103,9 +108,7 @@ describe('decisions, task actions and scope', () => {
     expect(snapshot).toMatchObject({ status: 'completed', result: 'rejected' });
     expect((await caseRow(engine.db, c.id)).result).toBe('rejected');
     // The applicant (dongwu.ent) is told, with the reason.
-    expect(engine.smsSent.filter((m) => m.text.includes(c.number))).toEqual([
-      expect.objectContaining({ to: '13800000009', text: expect.stringMatching(/区局初审.*不予通过.*不符合条件/) }),
-    ]);
+    expect(engine.smsSent.filter((m) => m.text.includes(c.number))).toEqual([expect.objectContaining({ to: '13800000009', text: expect.stringMatching(/区局初审.*不予通过.*不符合条件/) })]);
   });
 
   it('returns to an earlier step (退回), and to the applicant for supplement (补正)', async () => {
@@ -122,9 +125,7 @@ describe('decisions, task actions and scope', () => {
     expect(toApplicant.status).toBe('supplement');
     await waitForStatus(engine.db, c.id, 'supplement');
     // Only the return to the applicant is texted to the applicant, not the return between reviewers.
-    expect(engine.smsSent.filter((m) => m.text.includes(c.number))).toEqual([
-      expect.objectContaining({ to: '13800000009', text: expect.stringMatching(/退回补正：缺少营业执照/) }),
-    ]);
+    expect(engine.smsSent.filter((m) => m.text.includes(c.number))).toEqual([expect.objectContaining({ to: '13800000009', text: expect.stringMatching(/退回补正：缺少营业执照/) })]);
     const todo = await ent.get('/api/inbox/todo');
     const supplement = todo.body.find((t: { case_id: number }) => t.case_id === c.id);
     expect(supplement).toMatchObject({ kind: 'supplement', name: '补正材料' });
@@ -156,7 +157,7 @@ describe('decisions, task actions and scope', () => {
     expect((await gusu.post(`/api/tasks/${d.id}/delegate`).send({ to: cityStaffId, comment: '请协助' })).status).toBe(200);
     expect((await city.post(`/api/tasks/${d.id}/decide`).send({ outcome: 'approve' })).status).toBe(409);
     expect((await city.post(`/api/tasks/${d.id}/resolve`).send({ comment: '已核实' })).status).toBe(200);
-    expect((await engine.db('case_tasks').where('id', d.id).first('assignee_id', 'owner_id'))).toEqual({ assignee_id: await userId(engine.db, 'gusu.staff'), owner_id: null });
+    expect(await engine.db('case_tasks').where('id', d.id).first('assignee_id', 'owner_id')).toEqual({ assignee_id: await userId(engine.db, 'gusu.staff'), owner_id: null });
 
     // Copy to the leader; a transfer target must exist.
     expect((await gusu.post(`/api/tasks/${d.id}/copy`).send({ to: [leaderId] })).status).toBe(200);
@@ -203,7 +204,10 @@ describe('decisions, task actions and scope', () => {
   it('filters the inbox by overdue, process, district and text, sorted in SQL', async () => {
     const c = await startCase(ent, 'sample-approval', {}, { title: '逾期测试案件' });
     const [d] = await openTaskAt(engine.db, c.id, 'districtReview');
-    await engine.db('case_tasks').where('id', d.id).update({ due_at: new Date(Date.now() - 3600_000) });
+    await engine
+      .db('case_tasks')
+      .where('id', d.id)
+      .update({ due_at: new Date(Date.now() - 3600_000) });
     const overdue = await gusu.get('/api/inbox/claimable').query({ filter: JSON.stringify({ overdue: true }), sort: JSON.stringify(['due_at', 'ASC']), range: JSON.stringify([0, 9]) });
     expect(overdue.body.map((t: { id: number }) => t.id)).toEqual([d.id]);
     expect(overdue.body[0].overdue).toBe(true);

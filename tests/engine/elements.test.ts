@@ -73,9 +73,7 @@ describe('BPMN elements on the real engine', () => {
     expect(done.result).toBe('big');
     expect(JSON.parse(done.variables)).toMatchObject({ amount: 500, route: 'big', applicantNotified: true, outcome: 'approve' });
     const history = await engine.db('case_history').where('case_id', big.id).orderBy('seq').select('kind', 'node_id', 'comment');
-    expect(history.map((h: { kind: string }) => h.kind)).toEqual(
-      expect.arrayContaining(['service_completed', 'timer_started', 'timer_fired', 'task_completed', 'message_sent', 'terminated_by_end']),
-    );
+    expect(history.map((h: { kind: string }) => h.kind)).toEqual(expect.arrayContaining(['service_completed', 'timer_started', 'timer_fired', 'task_completed', 'message_sent', 'terminated_by_end']));
     expect(history.find((h: { node_id: string }) => h.node_id === 'note').comment).toBe(`hello ${big.number}`);
     expect(history.filter((h: { kind: string; node_id: string }) => h.kind === 'node_passed' && h.node_id === 'join')).toHaveLength(1);
 
@@ -254,7 +252,13 @@ describe('BPMN elements on the real engine', () => {
 
     const tasksBySigner = async (caseId: number) => {
       const rows = await openTaskAt(engine.db, caseId, 'sign', 3);
-      const users = await engine.db('users').whereIn('id', rows.map((r) => r.assignee_id!)).select('id', 'username');
+      const users = await engine
+        .db('users')
+        .whereIn(
+          'id',
+          rows.map((r) => r.assignee_id!),
+        )
+        .select('id', 'username');
       return Object.fromEntries(rows.map((r) => [users.find((u: { id: number }) => u.id === r.assignee_id).username, r.id])) as Record<string, number>;
     };
 

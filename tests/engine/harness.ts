@@ -90,8 +90,7 @@ export async function startEngine(opts: { worker?: boolean; sms?: boolean } = {}
   };
 }
 
-const NS =
-  'xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"';
+const NS = 'xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"';
 
 /** A BPMN document around process elements written in the tests. */
 export function bpmn(processKey: string, body: string, extra = ''): string {
@@ -111,7 +110,11 @@ export const flow = (id: string, from: string, to: string, condition?: string) =
 
 export const userTask = (id: string, assignment: string, extra = '', props: Record<string, string> = {}) =>
   `<bpmn:userTask id="${id}" name="${id}"><bpmn:extensionElements><zeebe:assignmentDefinition ${assignment} />${
-    Object.keys(props).length ? `<zeebe:properties>${Object.entries(props).map(([k, v]) => `<zeebe:property name="${k}" value="${v}" />`).join('')}</zeebe:properties>` : ''
+    Object.keys(props).length
+      ? `<zeebe:properties>${Object.entries(props)
+          .map(([k, v]) => `<zeebe:property name="${k}" value="${v}" />`)
+          .join('')}</zeebe:properties>`
+      : ''
   }${extra}</bpmn:extensionElements></bpmn:userTask>`;
 
 export async function publish(db: Knex, xml: string): Promise<number> {

@@ -10,15 +10,9 @@ import { bpmn, caseRow, flow, openTaskAt, startCase, startEngine, userTask, wait
 const twoSteps = (key: string, second: string) =>
   bpmn(
     key,
-    [
-      '<bpmn:startEvent id="start" />',
-      userTask('first', 'assignee="admin"'),
-      userTask(second, 'assignee="admin"'),
-      '<bpmn:endEvent id="end" />',
-      flow('f1', 'start', 'first'),
-      flow('f2', 'first', second),
-      flow('f3', second, 'end'),
-    ].join('\n'),
+    ['<bpmn:startEvent id="start" />', userTask('first', 'assignee="admin"'), userTask(second, 'assignee="admin"'), '<bpmn:endEvent id="end" />', flow('f1', 'start', 'first'), flow('f2', 'first', second), flow('f3', second, 'end')].join(
+      '\n',
+    ),
   );
 
 describe('process definitions', () => {
@@ -82,7 +76,12 @@ describe('process definitions', () => {
       const res = await admin.post('/api/processes').send({ xml: bpmn('p422', '<bpmn:startEvent id="s" /><bpmn:userTask id="t" /><bpmn:sequenceFlow id="f" sourceRef="s" targetRef="t" />') });
       expect(res.status).toBe(422);
       expect(res.body.error.code).toBe('invalid_process');
-      expect(res.body.error.details).toEqual(expect.arrayContaining([{ field: 't', reason: expect.stringMatching(/candidate/) }, { field: 't', reason: expect.stringMatching(/outgoing/) }]));
+      expect(res.body.error.details).toEqual(
+        expect.arrayContaining([
+          { field: 't', reason: expect.stringMatching(/candidate/) },
+          { field: 't', reason: expect.stringMatching(/outgoing/) },
+        ]),
+      );
       expect((await admin.post('/api/processes').send({})).body.error.details).toEqual([{ field: 'body.xml', reason: expect.any(String) }]);
       expect((await admin.post('/api/processes').send({ xml: '<not-bpmn' })).status).toBe(422);
       expect((await (await engine.as('city.staff')).post('/api/processes').send({ xml: twoSteps('p403', 'second') })).status).toBe(403);
@@ -113,7 +112,10 @@ describe('process definitions', () => {
 
       const versions = await admin.get('/api/processes/versioned/versions');
       expect(versions.headers['content-range']).toBe('versions 0-1/2');
-      expect(versions.body.map((v: { version: number; current: boolean }) => [v.version, v.current])).toEqual([[2, true], [1, false]]);
+      expect(versions.body.map((v: { version: number; current: boolean }) => [v.version, v.current])).toEqual([
+        [2, true],
+        [1, false],
+      ]);
       const one = await admin.get('/api/processes/versioned/versions/1');
       expect(one.body).toMatchObject({ version: 1, current: false, source: 'api', published_by: expect.any(Number) });
       expect(one.body.xml).toContain('id="second"');

@@ -107,8 +107,14 @@ describe('a worker killed mid-case', () => {
     const [cTask] = await openTaskAt(engine.db, c.id, 'c');
 
     // Kill the worker while two decisions are in flight.
-    const decidingB = admin.post(`/api/tasks/${b.id}/decide`).send({ outcome: 'approve' }).then((r) => r.status);
-    const decidingC = admin.post(`/api/tasks/${cTask.id}/decide`).send({ outcome: 'approve' }).then((r) => r.status);
+    const decidingB = admin
+      .post(`/api/tasks/${b.id}/decide`)
+      .send({ outcome: 'approve' })
+      .then((r) => r.status);
+    const decidingC = admin
+      .post(`/api/tasks/${cTask.id}/decide`)
+      .send({ outcome: 'approve' })
+      .then((r) => r.status);
     await new Promise((r) => setTimeout(r, 150));
     await kill(child);
 

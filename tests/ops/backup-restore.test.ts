@@ -103,7 +103,11 @@ describe('backup and restore drill', () => {
   });
 
   const upload = async (agent: TestAgent, text: string): Promise<string> => {
-    const res = await agent.post('/api/files').query({ name: `${text}.pdf` }).set('content-type', 'application/pdf').send(Buffer.from(`%PDF-1.4 ${text}`));
+    const res = await agent
+      .post('/api/files')
+      .query({ name: `${text}.pdf` })
+      .set('content-type', 'application/pdf')
+      .send(Buffer.from(`%PDF-1.4 ${text}`));
     expect(res.status).toBe(201);
     return res.body.id as string;
   };

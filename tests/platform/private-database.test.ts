@@ -155,9 +155,7 @@ describeWithServer('npm start without a database server', () => {
     child = spawn(process.execPath, [path.resolve(__dirname, '../../scripts/start.cjs')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-    const exitedEarly = new Promise<never>((_, reject) =>
-      child.once('exit', (code) => reject(new Error(`npm start exited with ${code} before it was up:\n${output}`))),
-    );
+    const exitedEarly = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`npm start exited with ${code} before it was up:\n${output}`))));
     const banner = waitFor('the start banner', async () => output.includes('Press Ctrl-C to stop'), { timeoutMs: 240_000 }).catch((err: Error) => {
       throw new Error(`${err.message}; output so far:\n${output}`);
     });

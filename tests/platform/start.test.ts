@@ -36,9 +36,7 @@ describe('npm start', () => {
     });
     child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-    const exitedEarly = new Promise<never>((_, reject) =>
-      child.once('exit', (code) => reject(new Error(`npm start exited with ${code} before it was up:\n${output}`))),
-    );
+    const exitedEarly = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`npm start exited with ${code} before it was up:\n${output}`))));
     const banner = waitFor('the start banner', async () => output.includes('Press Ctrl-C to stop'), { timeoutMs: 240_000 }).catch((err: Error) => {
       throw new Error(`${err.message}; output so far:\n${output}`);
     });

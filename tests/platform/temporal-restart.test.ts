@@ -51,8 +51,7 @@ describe('npm start: the Temporal dev server dies and comes back', () => {
     const res = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: DEMO_PASSWORD }) });
     expect(res.status).toBe(200);
     const cookie = res.headers.get('set-cookie')!.split(';')[0];
-    return (method: string, url: string, body?: unknown) =>
-      fetch(`${base}${url}`, { method, headers: { cookie, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    return (method: string, url: string, body?: unknown) => fetch(`${base}${url}`, { method, headers: { cookie, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
   };
   const openTask = (caseId: number, nodeId: string) =>
     waitFor(`an open ${nodeId} task`, async () => (await db('case_tasks').where({ case_id: caseId, node_id: nodeId, status: 'open' }).first('id')) as { id: number } | undefined, { timeoutMs: 60_000 });

@@ -139,8 +139,16 @@ describe('registries API', () => {
   it('answers 400 with the field and reason for bad registry input', async () => {
     const city = await signIn(app, 'city.staff');
     const res = await city.post('/api/projects').send({
-      code: 'XM-BAD-1', name: '坏数据小区', address: '某路1号', district_code: GUSU, nature: 'villa', management_mode: 'entrusted',
-      parking_total: 10, parking_above: 3, parking_below: 4, postcode: '21500',
+      code: 'XM-BAD-1',
+      name: '坏数据小区',
+      address: '某路1号',
+      district_code: GUSU,
+      nature: 'villa',
+      management_mode: 'entrusted',
+      parking_total: 10,
+      parking_above: 3,
+      parking_below: 4,
+      postcode: '21500',
     });
     expect(res.status).toBe(400);
     const fields = res.body.error.details.map((d: { field: string }) => d.field);
@@ -157,7 +165,12 @@ describe('registries API', () => {
   it('creates an enterprise together with its organisation, so its users are scoped to it', async () => {
     const gusu = await signIn(app, 'gusu.staff');
     const res = await gusu.post('/api/enterprises').send({
-      name: '苏州测试物业服务有限公司', kind: 'property_service', credit_code: '91320508MA1QA00015', legal_representative: '周测', district_code: GUSU, street_code: `${GUSU}002`,
+      name: '苏州测试物业服务有限公司',
+      kind: 'property_service',
+      credit_code: '91320508MA1QA00015',
+      legal_representative: '周测',
+      district_code: GUSU,
+      street_code: `${GUSU}002`,
     });
     expect(res.status).toBe(201);
     const org = await db('organisations').where('id', res.body.id).first();
@@ -199,7 +212,14 @@ describe('registries API', () => {
     const dongwuId = await orgId('ENT-91320508MA1DONGWU');
     const project = await projectId('XM3205080001');
     const today = new Date().toISOString().slice(0, 10);
-    const score = async () => Number(((await db('credit_scores').where({ subject_type: 'enterprise', subject_id: dongwuId, year: Number(today.slice(0, 4)) }).first()) as { score: string } | undefined)?.score ?? 100);
+    const score = async () =>
+      Number(
+        (
+          (await db('credit_scores')
+            .where({ subject_type: 'enterprise', subject_id: dongwuId, year: Number(today.slice(0, 4)) })
+            .first()) as { score: string } | undefined
+        )?.score ?? 100,
+      );
     const before = await score();
     const event = { enterprise_id: dongwuId, project_id: project, category: 'complaint', points: -2.5, occurred_on: today, description: '测试投诉', status: 'final' };
     const res = await gusu.post('/api/credit-events').send(event);

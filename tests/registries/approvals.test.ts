@@ -1,7 +1,5 @@
 import type { Knex } from 'knex';
-import {
-  applyFinalCreditChange, recordFiledContract, recordTenderAward, saveCommitteeFromApproval, setEnterpriseQualification,
-} from '../../db/registries/approvals';
+import { applyFinalCreditChange, recordFiledContract, recordTenderAward, saveCommitteeFromApproval, setEnterpriseQualification } from '../../db/registries/approvals';
 import { freshTestDatabase } from '../helpers/db';
 
 /** The model-layer writes the approvals will call: each applies once per case, however often it is retried. */
@@ -38,8 +36,17 @@ describe('registry writes for approvals', () => {
   it('records a filed contract against a project, makes the enterprise its manager and applies verified corrections, once', async () => {
     const project = (await db('property_projects').where('code', 'XM3205050010').first()) as { id: number; households: number };
     const input = {
-      caseRef: 'HT-2026-000007', projectId: project.id, enterpriseId: shishan, kind: 'service' as const, contractNo: 'WYHT-2026-007',
-      startsOn: '2026-01-01', endsOn: '2028-12-31', feePerSqm: 1.8, filingNo: 'BA-2026-007', filedOn: '2026-01-15', projectCorrections: { households: project.households + 2 },
+      caseRef: 'HT-2026-000007',
+      projectId: project.id,
+      enterpriseId: shishan,
+      kind: 'service' as const,
+      contractNo: 'WYHT-2026-007',
+      startsOn: '2026-01-01',
+      endsOn: '2028-12-31',
+      feePerSqm: 1.8,
+      filingNo: 'BA-2026-007',
+      filedOn: '2026-01-15',
+      projectCorrections: { households: project.households + 2 },
     };
     const first = await recordFiledContract(db, input);
     const again = await recordFiledContract(db, input);
@@ -54,10 +61,22 @@ describe('registry writes for approvals', () => {
 
   it('creates a committee on formation and updates it on re-election, each case once', async () => {
     const project = (await db('property_projects').where('code', 'XM3205080010').first()) as { id: number; district_code: string };
-    await db('owners_committees').where('project_id', project.id).delete().catch(() => undefined);
+    await db('owners_committees')
+      .where('project_id', project.id)
+      .delete()
+      .catch(() => undefined);
     const formation = {
       caseRef: 'YWH-2026-000003',
-      committee: { name: '测试小区业主委员会', project_id: project.id, office_address: '10幢101', phone_24h: '0512-66661234', established_on: '2026-02-01', term_starts_on: '2026-02-01', term_ends_on: '2031-01-31', filing_no: 'YWHBA-2026-3' },
+      committee: {
+        name: '测试小区业主委员会',
+        project_id: project.id,
+        office_address: '10幢101',
+        phone_24h: '0512-66661234',
+        established_on: '2026-02-01',
+        term_starts_on: '2026-02-01',
+        term_ends_on: '2031-01-31',
+        filing_no: 'YWHBA-2026-3',
+      },
       members: [
         { name: '甲主任', position: 'director' as const, officer: true },
         { name: '乙委员', position: 'member' as const },
@@ -70,7 +89,12 @@ describe('registry writes for approvals', () => {
     expect(await db('organisations').where('id', created.entityId).first()).toMatchObject({ kind: 'owners_committee' });
     expect(await db('committee_members').where('committee_id', created.entityId).count({ n: '*' }).first()).toEqual({ n: 2 });
 
-    const reelection = { caseRef: 'YWH-2026-000009', committeeId: created.entityId, committee: { ...formation.committee, term_starts_on: '2031-02-01', term_ends_on: '2036-01-31' }, members: [{ name: '丙主任', position: 'director' as const, officer: true }] };
+    const reelection = {
+      caseRef: 'YWH-2026-000009',
+      committeeId: created.entityId,
+      committee: { ...formation.committee, term_starts_on: '2031-02-01', term_ends_on: '2036-01-31' },
+      members: [{ name: '丙主任', position: 'director' as const, officer: true }],
+    };
     await saveCommitteeFromApproval(db, reelection);
     await saveCommitteeFromApproval(db, reelection);
     const members = await db('committee_members').where('committee_id', created.entityId).pluck('name');

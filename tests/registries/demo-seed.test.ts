@@ -3,8 +3,20 @@ import { seedDemo } from '../../db/seeds/demo';
 import { freshTestDatabase } from '../helpers/db';
 
 const TABLES = [
-  'regions', 'organisations', 'enterprises', 'property_projects', 'project_buildings', 'project_facilities', 'enterprise_staff', 'owners_committees',
-  'committee_members', 'committee_providers', 'credit_events', 'credit_trainings', 'credit_scores', 'users',
+  'regions',
+  'organisations',
+  'enterprises',
+  'property_projects',
+  'project_buildings',
+  'project_facilities',
+  'enterprise_staff',
+  'owners_committees',
+  'committee_members',
+  'committee_providers',
+  'credit_events',
+  'credit_trainings',
+  'credit_scores',
+  'users',
 ];
 
 /** The registries' demo data: plausible sizes, consistent with the foundation's demo users, and a second run changes nothing. */

@@ -54,7 +54,11 @@ describe('registry export and import', () => {
   it('exports the current filter of the caller’s scope as a readable .xlsx with Chinese headers', async () => {
     const gusu = await signIn(app, 'gusu.staff');
     const filter = { nature: 'residential_multi_storey' };
-    const res = await gusu.get('/api/projects/export').query({ filter: JSON.stringify(filter), sort: '["code","ASC"]' }).buffer(true).parse(binary);
+    const res = await gusu
+      .get('/api/projects/export')
+      .query({ filter: JSON.stringify(filter), sort: '["code","ASC"]' })
+      .buffer(true)
+      .parse(binary);
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toContain('spreadsheetml');
     const { headers, rows } = await readBack(res.body as Buffer);
@@ -128,10 +132,7 @@ describe('registry export and import', () => {
 
   it('imports enterprises (with their organisations) and staff by credit code and ID number; a dry run writes nothing', async () => {
     const city = await signIn(app, 'city.staff');
-    const enterprises = await workbookOf(
-      ['统一社会信用代码', '企业名称', '企业类型', '法定代表人', '注册区县代码', '资质等级'],
-      [['91320508MA1QA0003B', '苏州导入物业有限公司', '物业服务企业', '导入人', GUSU, '三级']],
-    );
+    const enterprises = await workbookOf(['统一社会信用代码', '企业名称', '企业类型', '法定代表人', '注册区县代码', '资质等级'], [['91320508MA1QA0003B', '苏州导入物业有限公司', '物业服务企业', '导入人', GUSU, '三级']]);
     const dry = await city.post('/api/enterprises/import?dry_run=true').set('Content-Type', 'application/octet-stream').send(enterprises);
     expect(dry.body).toMatchObject({ created: 1, committed: false, rejected: [] });
     expect(await db('enterprises').where('credit_code', '91320508MA1QA0003B').first()).toBeUndefined();

@@ -37,7 +37,13 @@ const expected = (readers: User[]) => Object.fromEntries(USERS.map((u) => [u, u 
 describe('who may read a file', () => {
   let p: Platform;
   const upload = async (username: string, name: string) => {
-    const res = await (await p.as(username)).post('/api/files').query({ name }).set('content-type', 'application/pdf').send(Buffer.from(`%PDF-1.4 ${name} ${Math.random()}`));
+    const res = await (
+      await p.as(username)
+    )
+      .post('/api/files')
+      .query({ name })
+      .set('content-type', 'application/pdf')
+      .send(Buffer.from(`%PDF-1.4 ${name} ${Math.random()}`));
     expect(res.status).toBe(201);
     return res.body.id as string;
   };
@@ -76,7 +82,10 @@ describe('who may read a file', () => {
     const res = await (await p.as('hengtai.ent')).post('/api/cases').send({
       processKey: 'qualification',
       formData: { kind: 'application', level: 'level_2', materials: [{ code: 'business_licence', name: '营业执照.pdf', fileId: files.unattached }, ...own] },
-      attachments: [{ name: 'x.pdf', fileId: files.unattached }, { name: 'y.pdf', fileId: '00000000-0000-4000-8000-000000000000' }],
+      attachments: [
+        { name: 'x.pdf', fileId: files.unattached },
+        { name: 'y.pdf', fileId: '00000000-0000-4000-8000-000000000000' },
+      ],
     });
     expect(res.status).toBe(422);
     expect(res.body.error.details).toEqual([
@@ -102,15 +111,26 @@ describe('who may read a file', () => {
     // Before it is attached, an upload is its uploader's alone.
     expect(await statusesOf(files.material)).toEqual(expected(['dongwu.ent']));
 
-    const started = await startCase(p, 'dongwu.ent', 'qualification', {
-      kind: 'application',
-      level: 'level_2',
-      materials: [
-        { code: 'business_licence', name: '营业执照.pdf', fileId: files.material },
-        { code: 'application_form', name: '资质申请表.pdf', fileId: others[0] },
-        { code: 'staff_certificates', name: '职称证书.pdf', fileId: others[1] },
-      ],
-    }, { attachments: [{ name: '附件-说明.pdf', fileId: files.attachment }, { name: '官网', url: 'https://www.example.org/' }] });
+    const started = await startCase(
+      p,
+      'dongwu.ent',
+      'qualification',
+      {
+        kind: 'application',
+        level: 'level_2',
+        materials: [
+          { code: 'business_licence', name: '营业执照.pdf', fileId: files.material },
+          { code: 'application_form', name: '资质申请表.pdf', fileId: others[0] },
+          { code: 'staff_certificates', name: '职称证书.pdf', fileId: others[1] },
+        ],
+      },
+      {
+        attachments: [
+          { name: '附件-说明.pdf', fileId: files.attachment },
+          { name: '官网', url: 'https://www.example.org/' },
+        ],
+      },
+    );
     caseId = started.id;
     expect(await linksOf(files.attachment)).toEqual([{ owner_type: 'case', owner_id: caseId, purpose: 'attachment' }]);
     expect(await linksOf(files.material)).toEqual([{ owner_type: 'case', owner_id: caseId, purpose: 'form' }]);
@@ -165,7 +185,9 @@ describe('who may read a file', () => {
     for (const kind of Object.keys(matrix)) expect({ kind, statuses: matrix[kind].actual }).toEqual({ kind, statuses: matrix[kind].expected });
 
     // The public lookup by number and check code offers no documents, so there is no public path to the certificate.
-    const lookup = await request(p.app).get(`/api/public/cases/${started.number}`).query({ checkCode: (await p.db('cases').where('id', caseId).first('check_code')).check_code });
+    const lookup = await request(p.app)
+      .get(`/api/public/cases/${started.number}`)
+      .query({ checkCode: (await p.db('cases').where('id', caseId).first('check_code')).check_code });
     expect(lookup.status).toBe(200);
     expect(JSON.stringify(lookup.body)).not.toContain(files.certificate);
   });

@@ -113,37 +113,120 @@ type Kind = 'integer' | 'number' | 'string' | 'date' | 'datetime' | 'boolean' | 
 /** Per kind of field, its worst values first (a field with a small budget gets the first ones). */
 const VALUES: Record<Kind, Array<[string, unknown]>> = {
   integer: [
-    ['2^32, beyond INT UNSIGNED', 4294967296], ['2^53+1', SPLICE('unsafeInt')], ['-1', -1], ['1.5', 1.5], ['1e400 (Infinity)', SPLICE('overflow')], ['"1"', '1'],
-    ['fullwidth "１"', '１'], ['2^31', 2147483648], ['-0', -0], ['sql', '1 OR 1=1'], ['null', null], ['nosql {$gt:0}', { $gt: 0 }], ['[]', []],
+    ['2^32, beyond INT UNSIGNED', 4294967296],
+    ['2^53+1', SPLICE('unsafeInt')],
+    ['-1', -1],
+    ['1.5', 1.5],
+    ['1e400 (Infinity)', SPLICE('overflow')],
+    ['"1"', '1'],
+    ['fullwidth "１"', '１'],
+    ['2^31', 2147483648],
+    ['-0', -0],
+    ['sql', '1 OR 1=1'],
+    ['null', null],
+    ['nosql {$gt:0}', { $gt: 0 }],
+    ['[]', []],
   ],
   number: [
-    ['1e400 (Infinity)', SPLICE('overflow')], ['-1e400', SPLICE('negOverflow')], ['1e-400', SPLICE('underflow')], ['5e-324', 5e-324], ['-1e308', -1e308],
-    ['many decimals', 1.0000000000000002], ['"1.5"', '1.5'], ['"NaN"', 'NaN'], ['2^32', 4294967296], ['null', null], ['[]', []],
+    ['1e400 (Infinity)', SPLICE('overflow')],
+    ['-1e400', SPLICE('negOverflow')],
+    ['1e-400', SPLICE('underflow')],
+    ['5e-324', 5e-324],
+    ['-1e308', -1e308],
+    ['many decimals', 1.0000000000000002],
+    ['"1.5"', '1.5'],
+    ['"NaN"', 'NaN'],
+    ['2^32', 4294967296],
+    ['null', null],
+    ['[]', []],
   ],
   string: [
-    ['NUL, emoji and a lone surrogate', 'a\u0000😀\ud800b'], ['100 KB', 'x'.repeat(100_000)], ['sql injection', "' OR '1'='1' -- "], ['template injection', '{{7*7}}${7*7}<%= 7*7 %>#{7*7}'],
-    ['rtl override, zero width, combining', '\u202egnp.exe\u200b\u200d\ufeffe\u0301\u0301\u0301'], ['a number', 12345], ['empty', ''], ['4096 CJK characters', 'あ'.repeat(4096)],
-    ['sql sleep', "1' AND SLEEP(5) AND '1'='1"], ['sql union', "x' UNION SELECT password_hash FROM users -- "], ['xss', '<script>alert(1)</script>'], ['path traversal', '../../../../etc/passwd'],
-    ['crlf', 'a\r\nSet-Cookie: x=1'], ['nosql {$ne:null}', { $ne: null }], ['array', ['x']], ['CJK extension B', '𠀀𪚥'], ['spaces only', '   '], ['control characters', '\u0001\u0007\u001b[31m'],
-    ['reversed surrogates', '\udc00\ud800'], ['null', null], ['__proto__', '__proto__'],
+    ['NUL, emoji and a lone surrogate', 'a\u0000😀\ud800b'],
+    ['100 KB', 'x'.repeat(100_000)],
+    ['sql injection', "' OR '1'='1' -- "],
+    ['template injection', '{{7*7}}${7*7}<%= 7*7 %>#{7*7}'],
+    ['rtl override, zero width, combining', '\u202egnp.exe\u200b\u200d\ufeffe\u0301\u0301\u0301'],
+    ['a number', 12345],
+    ['empty', ''],
+    ['4096 CJK characters', 'あ'.repeat(4096)],
+    ['sql sleep', "1' AND SLEEP(5) AND '1'='1"],
+    ['sql union', "x' UNION SELECT password_hash FROM users -- "],
+    ['xss', '<script>alert(1)</script>'],
+    ['path traversal', '../../../../etc/passwd'],
+    ['crlf', 'a\r\nSet-Cookie: x=1'],
+    ['nosql {$ne:null}', { $ne: null }],
+    ['array', ['x']],
+    ['CJK extension B', '𠀀𪚥'],
+    ['spaces only', '   '],
+    ['control characters', '\u0001\u0007\u001b[31m'],
+    ['reversed surrogates', '\udc00\ud800'],
+    ['null', null],
+    ['__proto__', '__proto__'],
   ],
   date: [
-    ['feb 30', '2023-02-30'], ['feb 29 of a common year', '2023-02-29'], ['zero date', '0000-00-00'], ['year 0001', '0001-01-01'], ['9999-12-31', '9999-12-31'], ['month 13', '2023-13-01'],
-    ['no padding', '2023-1-1'], ['with a time', '2023-01-01T00:00:00Z'], ['a number', 20230101], ['fullwidth digits', '２０２３-０１-０１'], ['null', null],
+    ['feb 30', '2023-02-30'],
+    ['feb 29 of a common year', '2023-02-29'],
+    ['zero date', '0000-00-00'],
+    ['year 0001', '0001-01-01'],
+    ['9999-12-31', '9999-12-31'],
+    ['month 13', '2023-13-01'],
+    ['no padding', '2023-1-1'],
+    ['with a time', '2023-01-01T00:00:00Z'],
+    ['a number', 20230101],
+    ['fullwidth digits', '２０２３-０１-０１'],
+    ['null', null],
   ],
   datetime: [
-    ['leap second', '2016-12-31T23:59:60Z'], ['year 275760', '+275760-09-13T00:00:00.000Z'], ['negative year', '-000001-01-01T00:00:00Z'], ['feb 30', '2023-02-30T00:00:00Z'],
-    ['+14:00 at the end of 9999', '9999-12-31T23:59:59.999+14:00'], ['date only', '2023-01-01'], ['a number', 1e15], ['"now"', 'now'], ['null', null],
+    ['leap second', '2016-12-31T23:59:60Z'],
+    ['year 275760', '+275760-09-13T00:00:00.000Z'],
+    ['negative year', '-000001-01-01T00:00:00Z'],
+    ['feb 30', '2023-02-30T00:00:00Z'],
+    ['+14:00 at the end of 9999', '9999-12-31T23:59:59.999+14:00'],
+    ['date only', '2023-01-01'],
+    ['a number', 1e15],
+    ['"now"', 'now'],
+    ['null', null],
   ],
-  boolean: [['"true"', 'true'], ['1', 1], ['"是"', '是'], ['null', null], ['[]', []], ['{}', {}]],
-  enum: [['unknown value', 'no_such_value'], ['upper case', 'SYSADMIN'], ['sql', "x' OR '1'='1"], ['a number', 1], ['null', null], ['array', ['x']], ['__proto__', '__proto__'], ['constructor', 'constructor']],
+  boolean: [
+    ['"true"', 'true'],
+    ['1', 1],
+    ['"是"', '是'],
+    ['null', null],
+    ['[]', []],
+    ['{}', {}],
+  ],
+  enum: [
+    ['unknown value', 'no_such_value'],
+    ['upper case', 'SYSADMIN'],
+    ['sql', "x' OR '1'='1"],
+    ['a number', 1],
+    ['null', null],
+    ['array', ['x']],
+    ['__proto__', '__proto__'],
+    ['constructor', 'constructor'],
+  ],
   array: [
-    ['100,000 items', Array.from({ length: 100_000 }, (_, i) => i)], ['deep 10k', SPLICE('deep10k')], ['[null]', [null]], ['nested arrays', [[[[]]]]], ['object', {}], ['string', 'x'],
-    ['1,001 items', Array.from({ length: 1001 }, () => 1)], ['[__proto__ object]', [PROTO()]], ['null', null],
+    ['100,000 items', Array.from({ length: 100_000 }, (_, i) => i)],
+    ['deep 10k', SPLICE('deep10k')],
+    ['[null]', [null]],
+    ['nested arrays', [[[[]]]]],
+    ['object', {}],
+    ['string', 'x'],
+    ['1,001 items', Array.from({ length: 1001 }, () => 1)],
+    ['[__proto__ object]', [PROTO()]],
+    ['null', null],
   ],
   object: [
-    ['deep 10k', SPLICE('deep10k')], ['__proto__ key', PROTO()], ['constructor key', { constructor: { prototype: { polluted: 'yes' } } }], ['20,000 keys', SPLICE('manyKeys')],
-    ['300 KB value', { a: 'x'.repeat(300_000) }], ['odd keys', { 'a b': 1, '': 2, $where: 'sleep(1)', '1x': 4, 'a.b': 5 }], ['deep 1000', SPLICE('deep1k')], ['array', []], ['string', 'x'], ['null', null],
+    ['deep 10k', SPLICE('deep10k')],
+    ['__proto__ key', PROTO()],
+    ['constructor key', { constructor: { prototype: { polluted: 'yes' } } }],
+    ['20,000 keys', SPLICE('manyKeys')],
+    ['300 KB value', { a: 'x'.repeat(300_000) }],
+    ['odd keys', { 'a b': 1, '': 2, $where: 'sleep(1)', '1x': 4, 'a.b': 5 }],
+    ['deep 1000', SPLICE('deep1k')],
+    ['array', []],
+    ['string', 'x'],
+    ['null', null],
   ],
 };
 const DATE_PATTERN = /\\d\{4\}-\\d\{2\}-\\d\{2\}/;
@@ -161,14 +244,34 @@ const BAD_IDS = ['0', '-1', '1.5', 'NaN', '1e309', '99999999999999999999', '4294
 const BAD_QUERY_STRINGS = ['', '%00', "'%20OR%201%3D1%20--", '%7B%22%24gt%22%3A%22%22%7D', '2023-02-30', '0000-00-00', '1e309', 'x'.repeat(5000), '%ED%A0%80', '__proto__'];
 const enc = encodeURIComponent;
 const LIST_QUERIES: Array<[string, string]> = [
-  ['sort truncated', `sort=${enc('["id"')}`], ['sort unknown column', `sort=${enc('["password_hash","ASC"]')}`], ['sort injected direction', `sort=${enc('["id","ASC; DROP TABLE users"]')}`], ['sort object', 'sort=%7B%7D'],
-  ['sort deep', `sort=${enc(deepArray(2000))}`], ['range negative', `range=${enc('[-1,5]')}`], ['range 1e309', `range=${enc('[0,1e309]')}`], ['range reversed', `range=${enc('[5,1]')}`],
-  ['range unsafe integers', `range=${enc('[9007199254740993,9007199254741000]')}`], ['range over a page', `range=${enc('[0,499999]')}`], ['range offset 4e9', `range=${enc('[4000000000,4000000001]')}`],
-  ['filter truncated', 'filter=%7B'], ['filter null', 'filter=null'], ['filter __proto__', `filter=${enc('{"__proto__":{"polluted":"yes"}}')}`], ['filter constructor', `filter=${enc('{"constructor":{"prototype":{"polluted":"yes"}}}')}`],
-  ['filter sql and wildcards', `filter=${enc(JSON.stringify({ q: "' OR 1=1 -- %_\\" }))}`], ['filter nosql', `filter=${enc(JSON.stringify({ q: { $gt: '' } }))}`], ['filter ids out of range', `filter=${enc('{"id":[1e309,-1,0.5,4294967296]}')}`],
-  ['filter 600 ids', `filter=${enc(JSON.stringify({ id: Array.from({ length: 600 }, (_, i) => i) }))}`], ['filter deep', `filter=${enc(deepObject(2000))}`], ['filter NUL and a lone surrogate', `filter=${enc('{"q":"\\u0000\\ud800"}')}`],
-  ['filter impossible dates', `filter=${enc(JSON.stringify({ from: '2023-02-30T00:00:00Z', created_from: '2023-02-30', occurred_from: '2023-02-30', due_before: '+275760-09-13T00:00:00Z', term_ends_by: '2023-02-30', qualification_expires_by: '0000-00-00' }))}`],
-  ['repeated parameters', 'sort=a&sort=b&range=1&range=2&filter=1&filter=2'], ['bracket parameters', 'filter[q]=x&range[0]=1&sort[]=id'], ['url over 16 KB', `filter=${enc(JSON.stringify({ q: 'x'.repeat(20_000) }))}`],
+  ['sort truncated', `sort=${enc('["id"')}`],
+  ['sort unknown column', `sort=${enc('["password_hash","ASC"]')}`],
+  ['sort injected direction', `sort=${enc('["id","ASC; DROP TABLE users"]')}`],
+  ['sort object', 'sort=%7B%7D'],
+  ['sort deep', `sort=${enc(deepArray(2000))}`],
+  ['range negative', `range=${enc('[-1,5]')}`],
+  ['range 1e309', `range=${enc('[0,1e309]')}`],
+  ['range reversed', `range=${enc('[5,1]')}`],
+  ['range unsafe integers', `range=${enc('[9007199254740993,9007199254741000]')}`],
+  ['range over a page', `range=${enc('[0,499999]')}`],
+  ['range offset 4e9', `range=${enc('[4000000000,4000000001]')}`],
+  ['filter truncated', 'filter=%7B'],
+  ['filter null', 'filter=null'],
+  ['filter __proto__', `filter=${enc('{"__proto__":{"polluted":"yes"}}')}`],
+  ['filter constructor', `filter=${enc('{"constructor":{"prototype":{"polluted":"yes"}}}')}`],
+  ['filter sql and wildcards', `filter=${enc(JSON.stringify({ q: "' OR 1=1 -- %_\\" }))}`],
+  ['filter nosql', `filter=${enc(JSON.stringify({ q: { $gt: '' } }))}`],
+  ['filter ids out of range', `filter=${enc('{"id":[1e309,-1,0.5,4294967296]}')}`],
+  ['filter 600 ids', `filter=${enc(JSON.stringify({ id: Array.from({ length: 600 }, (_, i) => i) }))}`],
+  ['filter deep', `filter=${enc(deepObject(2000))}`],
+  ['filter NUL and a lone surrogate', `filter=${enc('{"q":"\\u0000\\ud800"}')}`],
+  [
+    'filter impossible dates',
+    `filter=${enc(JSON.stringify({ from: '2023-02-30T00:00:00Z', created_from: '2023-02-30', occurred_from: '2023-02-30', due_before: '+275760-09-13T00:00:00Z', term_ends_by: '2023-02-30', qualification_expires_by: '0000-00-00' }))}`,
+  ],
+  ['repeated parameters', 'sort=a&sort=b&range=1&range=2&filter=1&filter=2'],
+  ['bracket parameters', 'filter[q]=x&range[0]=1&sort[]=id'],
+  ['url over 16 KB', `filter=${enc(JSON.stringify({ q: 'x'.repeat(20_000) }))}`],
 ];
 
 function sampleOf(schema: JsonSchema | undefined, depth = 0): unknown {
@@ -254,7 +357,10 @@ const SAMPLE_XML = fs.readFileSync(path.resolve(__dirname, '../../processes/samp
 const EXTRA_BODIES: Record<string, Array<[string, unknown]>> = {
   'POST /api/processes': [
     ['xml nested 10,000 deep', { xml: `<?xml version="1.0"?>${'<a>'.repeat(10_000)}${'</a>'.repeat(10_000)}` }],
-    ['xml billion laughs', { xml: `<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaaaaaaaa">${Array.from({ length: 9 }, (_, i) => `<!ENTITY ${String.fromCharCode(98 + i)} "${`&${String.fromCharCode(97 + i)};`.repeat(10)}">`).join('')}]><l>&j;</l>` }],
+    [
+      'xml billion laughs',
+      { xml: `<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaaaaaaaa">${Array.from({ length: 9 }, (_, i) => `<!ENTITY ${String.fromCharCode(98 + i)} "${`&${String.fromCharCode(97 + i)};`.repeat(10)}">`).join('')}]><l>&j;</l>` },
+    ],
     ['xml external entity', { xml: '<?xml version="1.0"?><!DOCTYPE d [<!ENTITY e SYSTEM "file:///etc/passwd">]><bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL">&e;</bpmn:definitions>' }],
     ['not xml', { xml: '{"bpmn": true}' }],
     ['xml with 50,000 attributes', { xml: `<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" ${Array.from({ length: 50_000 }, (_, i) => `a${i}="1"`).join(' ')}/>` }],
@@ -440,8 +546,20 @@ async function buildXlsxProbes(r: Real): Promise<void> {
     return Buffer.from(await wb.xlsx.writeBuffer());
   };
   XLSX_PROBES = [
-    ['xlsx with formulas, errors and rich text', await book([['项目代码', '项目名称', '建成年代', '维修资金余额(元)'], [r.projectCode, { formula: '1/0' }, { richText: [{ text: '19' }, { text: '90' }] }, { error: '#DIV/0!' }]])],
-    ['xlsx with a hyperlink, a date and a huge number', await book([['项目代码', '项目名称', '建成年代', '竣工日期'], [r.projectCode, { text: 'x', hyperlink: 'javascript:alert(1)' }, 1e308, new Date(-8.64e15)]])],
+    [
+      'xlsx with formulas, errors and rich text',
+      await book([
+        ['项目代码', '项目名称', '建成年代', '维修资金余额(元)'],
+        [r.projectCode, { formula: '1/0' }, { richText: [{ text: '19' }, { text: '90' }] }, { error: '#DIV/0!' }],
+      ]),
+    ],
+    [
+      'xlsx with a hyperlink, a date and a huge number',
+      await book([
+        ['项目代码', '项目名称', '建成年代', '竣工日期'],
+        [r.projectCode, { text: 'x', hyperlink: 'javascript:alert(1)' }, 1e308, new Date(-8.64e15)],
+      ]),
+    ],
     ['xlsx with 2,000 columns', await book([Array.from({ length: 2000 }, (_, i) => `列${i}`), Array.from({ length: 2000 }, () => 'x')])],
     ['xlsx with only a header', await book([['项目代码']])],
     ['empty xlsx', await book([])],
@@ -526,7 +644,11 @@ describe('malformed input over the whole API', () => {
     const probed = new Set(all.map((x) => x.op));
     expect([...writes].filter((w) => !probed.has(w))).toEqual([]);
     // Interleave the routes (a stable shuffle) so the lanes do not all queue on one slow route.
-    const ordered = all.filter((x) => !x.last).map((x, i) => ({ x, k: (i * 2654435761) % 4294967296 })).sort((a, b) => a.k - b.k).map((y) => y.x);
+    const ordered = all
+      .filter((x) => !x.last)
+      .map((x, i) => ({ x, k: (i * 2654435761) % 4294967296 }))
+      .sort((a, b) => a.k - b.k)
+      .map((y) => y.x);
     const lastOnes = all.filter((x) => x.last);
 
     const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
@@ -577,7 +699,10 @@ describe('malformed input over the whole API', () => {
     const rssGrowth = process.memoryUsage().rss - rss0;
     const heapGrowth = process.memoryUsage().heapUsed - heap0;
 
-    const byStatus = [...statuses.entries()].sort((a, b) => a[0] - b[0]).map(([s, n]) => `${s}×${n}`).join(' ');
+    const byStatus = [...statuses.entries()]
+      .sort((a, b) => a[0] - b[0])
+      .map(([s, n]) => `${s}×${n}`)
+      .join(' ');
     console.log(
       `Malformed input: ${sent} requests (${all.length} probes over ${probed.size} operations, ${writes.size} writes) by 2 users in ${seconds.toFixed(1)} s, ` +
         `concurrency ${CONCURRENCY}; statuses ${byStatus}; memory growth after a full GC: rss ${(rssGrowth / 1e6).toFixed(0)} MB, heap ${(heapGrowth / 1e6).toFixed(0)} MB (rss peak +${(rssPeakGrowth / 1e6).toFixed(0)} MB)` +
@@ -625,11 +750,20 @@ async function buildReal(p: Platform): Promise<Real> {
   const [messageId] = await db('sms_messages').insert({ idempotency_key: 'malformed/1', phone: '13800000001', text: '模糊', encoding: 'ucs2', part_count: 1, status: 'sent' });
   const [topicId] = await db('sms_topics').insert({ topic_key: 'malformed', workflow_id: 'malformed', question: '？', options: JSON.stringify([{ key: '1', label: '是' }]), closes_at: new Date(Date.now() + 86_400_000) });
   const staff = (await db('enterprise_staff').where({ enterprise_id: dongwu, active: 1 }).orderBy('id').first('id', 'id_number')) as { id: number; id_number: string };
-  const committee = (await db('owners_committees').where('id', await orgId('OC-320508001-PJXC')).first('id')) as { id: number };
+  const committee = (await db('owners_committees')
+    .where('id', await orgId('OC-320508001-PJXC'))
+    .first('id')) as { id: number };
   const event = (await db('credit_events').where('enterprise_id', dongwu).orderBy('id').first('id')) as { id: number };
   const training = (await db('credit_trainings as t').join('enterprise_staff as s', 's.id', 't.staff_id').where('s.enterprise_id', dongwu).orderBy('t.id').first('t.id')) as { id: number };
   const records: Real['records'] = {};
-  for (const [name, id] of [['projects', project.id], ['enterprises', dongwu], ['staff', staff.id], ['committees', committee.id], ['credit-events', event.id], ['trainings', training.id]] as const) {
+  for (const [name, id] of [
+    ['projects', project.id],
+    ['enterprises', dongwu],
+    ['staff', staff.id],
+    ['committees', committee.id],
+    ['credit-events', event.id],
+    ['trainings', training.id],
+  ] as const) {
     const res = await admin.get(`/api/${name}/${id}`);
     expect(res.status).toBe(200);
     records[name] = { id, body: res.body as Record<string, unknown> };

@@ -61,8 +61,19 @@ const CALLER_USERS: Array<{ key: string; username: string | null; role: Role | n
   }),
 ];
 const SHORT: Record<string, string> = {
-  anonymous: 'anon', public: 'pub', expert: 'exp', owners_committee: 'oc', developer: 'dev', project_manager: 'pm', enterprise: 'ent',
-  street_office: 'str', district_staff: 'dis', admin_centre: 'ctr', city_leader: 'ldr', city_staff: 'cty', sysadmin: 'adm',
+  anonymous: 'anon',
+  public: 'pub',
+  expert: 'exp',
+  owners_committee: 'oc',
+  developer: 'dev',
+  project_manager: 'pm',
+  enterprise: 'ent',
+  street_office: 'str',
+  district_staff: 'dis',
+  admin_centre: 'ctr',
+  city_leader: 'ldr',
+  city_staff: 'cty',
+  sysadmin: 'adm',
 };
 
 // ── rules ──
@@ -316,7 +327,12 @@ const MATRIX: Record<string, Entry> = {
 
   // inbox: lists of one's own
   'GET /api/inbox/todo': { allow: signedIn, probes: () => [{}], leak: { sees: nobody, found: (b, f) => rowsHave(b, f.reviewTask) || rowsHave(b, f.scoringTask) }, why: 'own tasks' },
-  'GET /api/inbox/claimable': { allow: signedIn, probes: () => [{}], leak: { sees: nobody, found: (b, f) => rowsHave(b, f.reviewTask) || rowsHave(b, f.scoringTask) }, why: 'tasks offered to the caller (恒泰’s is offered to 园区 district staff)' },
+  'GET /api/inbox/claimable': {
+    allow: signedIn,
+    probes: () => [{}],
+    leak: { sees: nobody, found: (b, f) => rowsHave(b, f.reviewTask) || rowsHave(b, f.scoringTask) },
+    why: 'tasks offered to the caller (恒泰’s is offered to 园区 district staff)',
+  },
   'GET /api/inbox/done': { allow: signedIn, probes: () => [{}], why: 'own decisions' },
   'GET /api/inbox/started': { allow: signedIn, probes: () => [{}], leak: { sees: nobody, found: (b, f) => rowsHave(b, f.qualification.id) || rowsHave(b, f.tender) }, why: 'own cases' },
   'GET /api/inbox/copied': { allow: signedIn, probes: () => [{}], leak: { sees: nobody, found: (b, f) => rowsHave(b, f.qualification.id) || rowsHave(b, f.tender) }, why: 'cases copied to the caller' },
@@ -406,7 +422,16 @@ const MATRIX: Record<string, Entry> = {
     write: 'registries:write',
     review: true,
     importable: true,
-    create: (f, n) => ({ code: `MXP-${n}-${Date.now() % 100000}`, name: `矩阵探测项目${n}`, address: '苏州工业园区星湖街1号', district_code: f.district, street_code: f.street, nature: 'residential_high_rise', management_mode: 'entrusted', enterprise_id: f.enterprise }),
+    create: (f, n) => ({
+      code: `MXP-${n}-${Date.now() % 100000}`,
+      name: `矩阵探测项目${n}`,
+      address: '苏州工业园区星湖街1号',
+      district_code: f.district,
+      street_code: f.street,
+      nature: 'residential_high_rise',
+      management_mode: 'entrusted',
+      enterprise_id: f.enterprise,
+    }),
     csv: (f) => `项目代码,项目名称\n${f.projectCode},${f.projectName}\n`,
   }),
   ...registryEntries('enterprises', 'enterprise', {
@@ -532,11 +557,12 @@ describe('role matrix over every operation of the API', () => {
           const url = fillPath(op.path, probe.params ?? {});
           let req = agent[op.method as 'get'](url);
           if (probe.query) req = req.query(probe.query);
-          if (probe.binary) req = req.buffer(true).parse((res, done) => {
-            const chunks: Buffer[] = [];
-            res.on('data', (d: Buffer) => chunks.push(d));
-            res.on('end', () => done(null, Buffer.concat(chunks)));
-          });
+          if (probe.binary)
+            req = req.buffer(true).parse((res, done) => {
+              const chunks: Buffer[] = [];
+              res.on('data', (d: Buffer) => chunks.push(d));
+              res.on('end', () => done(null, Buffer.concat(chunks)));
+            });
           if (probe.raw) req = req.set('Content-Type', probe.raw.type).send(probe.raw.data as never);
           else if (probe.body !== undefined) req = req.send(probe.body as object);
           const res = await req;
@@ -577,7 +603,12 @@ describe('role matrix over every operation of the API', () => {
       const entry = MATRIX[op];
       if (!callers.some((c) => entry.allow.test(c))) continue;
       if (![...cells.values()].some((cell) => cell.verdict === 'allowed')) {
-        noSuccess.push(`${rowKey}: no allowed caller succeeded (${[...cells.entries()].filter(([k]) => entry.allow.test(callers.find((c) => c.key === k)!)).map(([k, cell]) => `${SHORT[k]} ${cell.status}`).join(', ')})`);
+        noSuccess.push(
+          `${rowKey}: no allowed caller succeeded (${[...cells.entries()]
+            .filter(([k]) => entry.allow.test(callers.find((c) => c.key === k)!))
+            .map(([k, cell]) => `${SHORT[k]} ${cell.status}`)
+            .join(', ')})`,
+        );
       }
     }
 
@@ -604,7 +635,15 @@ function renderMatrix(matrix: Map<string, Map<string, Cell>>, callers: Caller[])
   const width = Math.max(...[...matrix.keys()].map((k) => k.length));
   const mark = (c: Cell) => (c.verdict === 'LEAK' || c.verdict === 'SHOWS' ? '!' : c.verdict === '5xx' ? '#' : c.verdict === 'known' ? '?' : c.verdict === 'allowed' ? '+' : ' ');
   const head = `${'operation'.padEnd(width)} ${callers.map((c) => SHORT[c.key].padStart(5)).join('')}`;
-  const lines = [...matrix.entries()].map(([k, cells]) => `${k.padEnd(width)} ${callers.map((c) => { const cell = cells.get(c.key)!; return `${cell.status}${mark(cell)}`.padStart(5); }).join('')}`);
+  const lines = [...matrix.entries()].map(
+    ([k, cells]) =>
+      `${k.padEnd(width)} ${callers
+        .map((c) => {
+          const cell = cells.get(c.key)!;
+          return `${cell.status}${mark(cell)}`.padStart(5);
+        })
+        .join('')}`,
+  );
   const legend = 'legend: + a 2xx the rules allow; ! a 2xx (or a record shown) the rules forbid; # 5xx; ? a listed known failure; plain: refused';
   return [head, ...lines, legend].join('\n');
 }
@@ -651,7 +690,9 @@ async function buildFixtures(p: Platform): Promise<Fixtures> {
     { username: 'bidder.ent', display_name: '园区投标企业', phone: '13900000202', role: 'enterprise', organisation_id: bidder.id, password_hash: hash },
   ]);
   // expert.li (the expert caller) declares a relation to 恒泰, so the draw leaves them out: no task of that tender is theirs.
-  const expertLi = (await db('experts').where('user_id', await userId('expert.li')).first('id')) as { id: number };
+  const expertLi = (await db('experts')
+    .where('user_id', await userId('expert.li'))
+    .first('id')) as { id: number };
   await db('expert_conflicts').insert({ expert_id: expertLi.id, enterprise_id: enterprise, relation: '矩阵测试：申报回避' });
 
   // 恒泰's qualification case with an uploaded material: its first task waits for 园区's district staff.
@@ -659,7 +700,10 @@ async function buildFixtures(p: Platform): Promise<Fixtures> {
   const upload = await hengtai.post('/api/files').query({ name: '营业执照.pdf' }).set('content-type', 'application/pdf').send(Buffer.from('%PDF-1.4 role matrix'));
   expect(upload.status).toBe(201);
   const file = upload.body.id as string;
-  const qualification = await startCase(p, 'hengtai.ent', 'qualification', { kind: 'application', level: 'level_2', materials: [
+  const qualification = await startCase(p, 'hengtai.ent', 'qualification', {
+    kind: 'application',
+    level: 'level_2',
+    materials: [
       { code: 'business_licence', name: '营业执照.pdf', fileId: file },
       { code: 'application_form', name: '申请表.pdf', fileId: file },
       { code: 'staff_certificates', name: '人员证书.pdf', fileId: file },
@@ -669,7 +713,17 @@ async function buildFixtures(p: Platform): Promise<Fixtures> {
   const [reviewTask] = await openTaskAt(db, qualification.id, 'districtReview');
 
   // Two tenders of the 园区 developer: one taken to the experts' scoring, one left open for bids.
-  const tenderForm = (bidWindow: string) => ({ projectId: project.id, tenderer: 'developer', title: `${project.name}物业服务招标（矩阵）`, depositAmount: 50_000, bidWindow, publicityPeriod: 'PT1S', minBidders: 2, shortlistSize: 5, expertCount: 3 });
+  const tenderForm = (bidWindow: string) => ({
+    projectId: project.id,
+    tenderer: 'developer',
+    title: `${project.name}物业服务招标（矩阵）`,
+    depositAmount: 50_000,
+    bidWindow,
+    publicityPeriod: 'PT1S',
+    minBidders: 2,
+    shortlistSize: 5,
+    expertCount: 3,
+  });
   const where = { districtCode: district, streetCode: project.street_code };
   const tender = await startCase(p, 'yinhe.dev', 'tender', tenderForm('PT8S'), where);
   const openTender = await startCase(p, 'yinhe.dev', 'tender', tenderForm('P7D'), where);

@@ -81,10 +81,10 @@ describe('who may receive a task or a copy, and the per-target limits', () => {
       expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
       return String((err as WorkflowUpdateFailedError).cause?.message);
     };
-    expect(await refused({ kind: 'transfer', taskKey: task, actor, to: applicant } )).toMatch(/started this case/);
-    expect(await refused({ kind: 'copy', taskKey: task, actor, to: [{ ...applicant, userId: ids['hengtai.ent'], organisationId: 999 }] } )).toMatch(/may not read this case/);
+    expect(await refused({ kind: 'transfer', taskKey: task, actor, to: applicant })).toMatch(/started this case/);
+    expect(await refused({ kind: 'copy', taskKey: task, actor, to: [{ ...applicant, userId: ids['hengtai.ent'], organisationId: 999 }] })).toMatch(/may not read this case/);
     // A recipient without role and organisation (an update shaped before the rule) is refused too.
-    expect(await refused({ kind: 'delegate', taskKey: task, actor, to: { userId: ids['city.staff'], username: 'city.staff', displayName: '王建国' } } )).toMatch(/role and organisation are required/);
+    expect(await refused({ kind: 'delegate', taskKey: task, actor, to: { userId: ids['city.staff'], username: 'city.staff', displayName: '王建国' } })).toMatch(/role and organisation are required/);
     expect(await engine.db('case_tasks').where('id', taskId).first('assignee_id')).toEqual({ assignee_id: ids['gusu.staff'] });
   });
 
@@ -132,7 +132,10 @@ describe('who may receive a task or a copy, and the per-target limits', () => {
       expect(Number(byAddress?.headers['retry-after'])).toBeGreaterThan(0);
 
       const c = (await engine.db('cases').where('id', caseId).first('number', 'check_code')) as { number: string; check_code: string };
-      const lookup = (number: string, code: string) => request(limited).get(`/api/public/cases/${encodeURIComponent(number)}`).query({ checkCode: code });
+      const lookup = (number: string, code: string) =>
+        request(limited)
+          .get(`/api/public/cases/${encodeURIComponent(number)}`)
+          .query({ checkCode: code });
       for (let i = 0; i < 10; i++) expect((await lookup(c.number, `WRONG${i}`)).status).toBe(404);
       const right = await lookup(c.number, c.check_code);
       expect(right.status).toBe(429);

@@ -220,7 +220,12 @@ describe('registry import: zip bombs, corrupt files and size limits', () => {
     // A date cell (a serial number with a date format in styles.xml) updates an enterprise by its credit code.
     const city = await signIn(app, 'city.staff');
     const { id, credit_code: code } = (await db('enterprises').orderBy('id').first('id', 'credit_code')) as { id: number; credit_code: string };
-    const dated = await buildXlsx({ sheet: sheetOf([['统一社会信用代码', '成立日期'], [code, { dateSerial: 45366 }]]) });
+    const dated = await buildXlsx({
+      sheet: sheetOf([
+        ['统一社会信用代码', '成立日期'],
+        [code, { dateSerial: 45366 }],
+      ]),
+    });
     const res = await city.post('/api/enterprises/import').set('Content-Type', 'application/octet-stream').send(dated);
     expect(res.body).toMatchObject({ rows: 1, updated: 1, rejected: [], committed: true });
     const row = (await db('enterprises').where('id', id).first(db.raw("DATE_FORMAT(established_on, '%Y-%m-%d') as d"))) as { d: string };

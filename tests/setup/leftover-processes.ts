@@ -53,7 +53,7 @@ export function descendantsOf(root: number): number[] {
     if (s) children.set(s.ppid, [...(children.get(s.ppid) ?? []), Number(name)]);
   }
   const found: number[] = [];
-  for (let queue = [...(children.get(root) ?? [])]; queue.length; ) {
+  for (let queue = [...(children.get(root) ?? [])]; queue.length;) {
     const pid = queue.shift()!;
     found.push(pid);
     queue = [...queue, ...(children.get(pid) ?? [])];

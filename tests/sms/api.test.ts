@@ -27,10 +27,11 @@ describe('SMS API', () => {
   });
 
   const userId = async (username: string) => (await db('users').where('username', username).first('id')).id as number;
-  const noticeDone = (id: number) => waitFor(`notice ${id} done`, async () => {
-    const n = await db('sms_notices').where('id', id).first();
-    return n.status === 'done' ? n : null;
-  });
+  const noticeDone = (id: number) =>
+    waitFor(`notice ${id} done`, async () => {
+      const n = await db('sms_notices').where('id', id).first();
+      return n.status === 'done' ? n : null;
+    });
 
   it('shows categories to everyone signed in, and lets only SMS managers change them', async () => {
     const owner = await signIn(app, 'public.zhang');
@@ -84,7 +85,9 @@ describe('SMS API', () => {
     }
     // The project manager uses the enterprise account's phone (written the international way): one SMS.
     const shared = (await db('users').where('username', 'dongwu.ent').first('phone')).phone as string;
-    await db('users').where('username', 'dongwu.pm').update({ phone: `+86${shared}` });
+    await db('users')
+      .where('username', 'dongwu.pm')
+      .update({ phone: `+86${shared}` });
 
     const staff = await signIn(app, 'city.staff');
     const text = '【信用评价】贵单位本季度信用预扣2分，请于7日内登录平台查看并可提出申诉。';
@@ -98,7 +101,6 @@ describe('SMS API', () => {
     for (const phone of new Set(phones.map(normalisePhone))) {
       expect(h.sim.network.receivedBy(phone).map((m) => m.text)).toEqual([text]);
     }
-
   });
 
   it('shows the message log, statistics and modem health to those allowed', async () => {

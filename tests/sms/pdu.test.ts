@@ -27,7 +27,11 @@ function naivePack(septets: number[], fillBits: number): string {
   while (bits.length % 8) bits += '0';
   let hex = '';
   for (let i = 0; i < bits.length; i += 8) {
-    const octet = bits.slice(i, i + 8).split('').reverse().join('');
+    const octet = bits
+      .slice(i, i + 8)
+      .split('')
+      .reverse()
+      .join('');
     hex += parseInt(octet, 2).toString(16).padStart(2, '0');
   }
   return hex.toUpperCase();

@@ -39,8 +39,7 @@ describe('modem pool over pseudo-terminals', () => {
   });
 
   const deadlineIn = (ms: number) => new Date(Date.now() + ms);
-  const send = (to: string, text: string, journal = new MemoryJournal(), ms = 60_000) =>
-    sendMessage(pool, { to, text, deadline: deadlineIn(ms) }, journal, { log: quietLog() }).then((outcome) => ({ outcome, journal }));
+  const send = (to: string, text: string, journal = new MemoryJournal(), ms = 60_000) => sendMessage(pool, { to, text, deadline: deadlineIn(ms) }, journal, { log: quietLog() }).then((outcome) => ({ outcome, journal }));
 
   it('initialises every modem and knows it by IMEI', () => {
     const snapshot = pool.snapshot();

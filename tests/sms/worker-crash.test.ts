@@ -120,10 +120,7 @@ describe('SMS worker killed mid-send', () => {
     const second = startWorkerProcess(env);
     workers.push(second);
     await second.ready;
-    const summary = await Promise.race([
-      notice.result(),
-      new Promise((_, reject) => setTimeout(() => reject(new Error(`notice not finished:\n${second.output.slice(-30).join('\n')}`)), 240_000).unref()),
-    ]);
+    const summary = await Promise.race([notice.result(), new Promise((_, reject) => setTimeout(() => reject(new Error(`notice not finished:\n${second.output.slice(-30).join('\n')}`)), 240_000).unref())]);
     expect(summary).toEqual({ status: 'done', sent: 8, failed: 0 });
     await waitFor('the scheduled message out', () => sim.network.receivedBy('13900000999').length > 0, { timeoutMs: 120_000 });
 

@@ -26,8 +26,7 @@ describe('SMS worker', () => {
     await db?.destroy();
   });
 
-  const run = <T>(workflow: string, args: unknown[], id: string) =>
-    h.client.workflow.execute(workflow, { taskQueue: h.callerQueue, workflowId: `${id}-${Date.now()}`, args, workflowExecutionTimeout: '3 minutes' }) as Promise<T>;
+  const run = <T>(workflow: string, args: unknown[], id: string) => h.client.workflow.execute(workflow, { taskQueue: h.callerQueue, workflowId: `${id}-${Date.now()}`, args, workflowExecutionTimeout: '3 minutes' }) as Promise<T>;
 
   it('accepts a message once per idempotency key, sends a long Chinese text whole and records its delivery', async () => {
     const phone = '13800000101';
@@ -89,11 +88,13 @@ describe('SMS worker', () => {
 
     const inbound = await db('sms_inbound').orderBy('id').select('sender', 'text', 'topic_id', 'reply_option');
     expect(inbound).toHaveLength(3);
-    expect(inbound).toEqual(expect.arrayContaining([
-      { sender: '13800000199', text: '1', topic_id: null, reply_option: null },
-      { sender: `+86${phone}`, text: '好的，我想一想', topic_id: result.topicId, reply_option: null },
-      { sender: `+86${phone}`, text: '１。', topic_id: result.topicId, reply_option: '1' },
-    ]));
+    expect(inbound).toEqual(
+      expect.arrayContaining([
+        { sender: '13800000199', text: '1', topic_id: null, reply_option: null },
+        { sender: `+86${phone}`, text: '好的，我想一想', topic_id: result.topicId, reply_option: null },
+        { sender: `+86${phone}`, text: '１。', topic_id: result.topicId, reply_option: '1' },
+      ]),
+    );
     expect(await topicCounts(db, result.topicId)).toEqual({ counts: { '1': 1 }, unrecognised: 0, replies: 1 });
     expect(await db('sms_topic_replies').whereNull('signalled_at').count({ n: '*' }).first()).toEqual({ n: 0 });
     // Every received message was deleted from the SIMs once stored.

@@ -97,25 +97,56 @@ function waypoints(spec: ProcessSpec, b: Map<string, Box>, flow: Flow): Array<[n
   const ty = t.y + t.h / 2;
   const right = s.x + s.w;
   const left = t.x;
-  if (Math.abs(sy - ty) < 1 && tx > sx) return [[right, sy], [left, ty]];
-  if (Math.abs(sx - tx) < 1) return ty > sy ? [[sx, s.y + s.h], [tx, t.y]] : [[sx, s.y], [tx, t.y + t.h]];
+  if (Math.abs(sy - ty) < 1 && tx > sx)
+    return [
+      [right, sy],
+      [left, ty],
+    ];
+  if (Math.abs(sx - tx) < 1)
+    return ty > sy
+      ? [
+          [sx, s.y + s.h],
+          [tx, t.y],
+        ]
+      : [
+          [sx, s.y],
+          [tx, t.y + t.h],
+        ];
   if (tx > sx) {
     // Gateways and boundary events leave downwards (or upwards), then turn right.
     if (source.kind === 'xor' || source.kind === 'boundary') {
       const fromY = ty > sy ? s.y + s.h : s.y;
-      return [[sx, fromY], [sx, ty], [left, ty]];
+      return [
+        [sx, fromY],
+        [sx, ty],
+        [left, ty],
+      ];
     }
     // Into a gateway from another row: come from above or below it.
     const target = spec.elements.find((e) => e.id === flow.to)!;
     if (target.kind === 'xor' || target.kind === 'end') {
-      return [[right, sy], [tx, sy], [tx, ty > sy ? t.y : t.y + t.h]];
+      return [
+        [right, sy],
+        [tx, sy],
+        [tx, ty > sy ? t.y : t.y + t.h],
+      ];
     }
     const mid = left - 25;
-    return [[right, sy], [mid, sy], [mid, ty], [left, ty]];
+    return [
+      [right, sy],
+      [mid, sy],
+      [mid, ty],
+      [left, ty],
+    ];
   }
   // Backwards: below everything between the two.
   const low = Math.max(s.y + s.h, t.y + t.h) + 40;
-  return [[sx, s.y + s.h], [sx, low], [tx, low], [tx, t.y + t.h]];
+  return [
+    [sx, s.y + s.h],
+    [sx, low],
+    [tx, low],
+    [tx, t.y + t.h],
+  ];
 }
 
 function extension(e: Element): string {
@@ -136,8 +167,14 @@ function extension(e: Element): string {
 }
 
 function element(spec: ProcessSpec, e: Element): string {
-  const incoming = spec.flows.filter((f) => f.to === e.id).map((f) => `\n      <bpmn:incoming>${f.id}</bpmn:incoming>`).join('');
-  const outgoing = spec.flows.filter((f) => f.from === e.id).map((f) => `\n      <bpmn:outgoing>${f.id}</bpmn:outgoing>`).join('');
+  const incoming = spec.flows
+    .filter((f) => f.to === e.id)
+    .map((f) => `\n      <bpmn:incoming>${f.id}</bpmn:incoming>`)
+    .join('');
+  const outgoing = spec.flows
+    .filter((f) => f.from === e.id)
+    .map((f) => `\n      <bpmn:outgoing>${f.id}</bpmn:outgoing>`)
+    .join('');
   const doc = e.documentation ? `\n      <bpmn:documentation>${esc(e.documentation)}</bpmn:documentation>` : '';
   const body = `${doc}${extension(e)}${incoming}${outgoing}`;
   const name = `id="${e.id}" name="${esc(e.name)}"`;
@@ -187,7 +224,12 @@ export function toBpmn(spec: ProcessSpec): string {
     })
     .join('\n');
   const edges = spec.flows
-    .map((f) => `      <bpmndi:BPMNEdge id="${f.id}_di" bpmnElement="${f.id}">${waypoints(spec, b, f).map(([x, y]) => `<di:waypoint x="${x}" y="${y}" />`).join('')}</bpmndi:BPMNEdge>`)
+    .map(
+      (f) =>
+        `      <bpmndi:BPMNEdge id="${f.id}_di" bpmnElement="${f.id}">${waypoints(spec, b, f)
+          .map(([x, y]) => `<di:waypoint x="${x}" y="${y}" />`)
+          .join('')}</bpmndi:BPMNEdge>`,
+    )
     .join('\n');
   return `<?xml version="1.0" encoding="UTF-8"?>
 <!-- ${spec.comment}

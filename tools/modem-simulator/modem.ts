@@ -170,7 +170,11 @@ export class SimulatedModem extends EventEmitter {
   private receive(chunk: Buffer): void {
     this.input += chunk.toString('latin1');
     if (this.pduWaiter) {
-      const end = [CTRL_Z, ESC].map((c) => this.input.indexOf(c)).filter((i) => i >= 0).sort((a, b) => a - b)[0] ?? -1;
+      const end =
+        [CTRL_Z, ESC]
+          .map((c) => this.input.indexOf(c))
+          .filter((i) => i >= 0)
+          .sort((a, b) => a - b)[0] ?? -1;
       if (end < 0) return;
       const pdu = this.input.slice(0, end).trim();
       const cancelled = this.input[end] === ESC;

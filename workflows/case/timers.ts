@@ -18,7 +18,7 @@ export function timerDelay(ctx: CaseContext, timer: TimerSpec): number {
     if (at === null) throw new Incident(`timer date "${text}" is not an ISO date`);
     return Math.max(0, at - Date.now());
   }
-  const ms = timer.kind === 'cycle' ? cycle(text)?.intervalMs ?? null : durationMs(text);
+  const ms = timer.kind === 'cycle' ? (cycle(text)?.intervalMs ?? null) : durationMs(text);
   if (ms === null || ms < 0) throw new Incident(`timer "${text}" is not a duration`);
   return ms;
 }

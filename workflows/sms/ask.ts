@@ -80,7 +80,12 @@ export async function askBySms(opts: AskBySmsOptions): Promise<AskBySmsResult> {
     ttlMinutes: Math.ceil(opts.timeoutMs / 60_000),
   });
   const mine = () => received.filter((r) => r.topicKey === topicKey);
-  const answeredPhones = () => new Set(mine().filter((r) => r.option !== null).map((r) => r.phone));
+  const answeredPhones = () =>
+    new Set(
+      mine()
+        .filter((r) => r.option !== null)
+        .map((r) => r.phone),
+    );
   const done = () => (opts.until === 'all' ? answeredPhones().size >= new Set(opts.phones.map(normalisePhone)).size : mine().some((r) => r.option !== null));
   const finished = await condition(done, opts.timeoutMs);
   const latest = new Map<string, SmsReply>();

@@ -30,7 +30,7 @@ export const ChangePassword = () => {
       return undefined;
     } catch (error) {
       // Field problems from the API (e.g. the policy, or a wrong current password) go on the inputs.
-      return ((error as { body?: { errors?: Record<string, string> } }).body?.errors ?? { currentPassword: (error as Error).message });
+      return (error as { body?: { errors?: Record<string, string> } }).body?.errors ?? { currentPassword: (error as Error).message };
     }
   };
   return (

@@ -22,13 +22,7 @@ export interface ElementBadge {
  * A read-only diagram (bpmn-js NavigatedViewer: pan and zoom). Element states are CSS markers
  * (`canvas.addMarker`), holders and deadlines are overlays, as the bpmn-io examples do.
  */
-export function BpmnViewer(props: {
-  xml: string;
-  marks?: ElementMarks;
-  badges?: ElementBadge[];
-  onElementClick?: (elementId: string) => void;
-  height?: number;
-}) {
+export function BpmnViewer(props: { xml: string; marks?: ElementMarks; badges?: ElementBadge[]; onElementClick?: (elementId: string) => void; height?: number }) {
   const container = useRef<HTMLDivElement>(null);
   const [locale] = useLocaleState();
   const { xml, marks, badges, onElementClick, height } = props;

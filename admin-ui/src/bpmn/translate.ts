@@ -10,7 +10,6 @@ const zh: Record<string, string> = { ...bpmnZh, ...propertiesZh, ...zeebeZh };
 
 export function translateModule(locale: string) {
   const table = locale.startsWith('zh') ? zh : {};
-  const translate = (template: string, replacements: Record<string, string> = {}) =>
-    (table[template] ?? template).replace(/{([^}]+)}/g, (_, key: string) => replacements[key] ?? `{${key}}`);
+  const translate = (template: string, replacements: Record<string, string> = {}) => (table[template] ?? template).replace(/{([^}]+)}/g, (_, key: string) => replacements[key] ?? `{${key}}`);
   return { translate: ['value', translate] };
 }

@@ -32,16 +32,7 @@ export function CaseDocuments({ caseId, refreshKey }: { caseId: number; refreshK
       <Typography variant="subtitle2">{translate('cases.documents')}</Typography>
       <Stack direction="row" spacing={1} useFlexGap sx={{ flexWrap: 'wrap', mt: 0.5 }}>
         {docs.map((d) => (
-          <Chip
-            key={d.id}
-            icon={<PictureAsPdfIcon />}
-            label={`${d.title} ${d.number}（${new Date(d.issued_at).toLocaleDateString(locale)}）`}
-            component="a"
-            href={`/api/files/${d.file_id}`}
-            clickable
-            color="primary"
-            variant="outlined"
-          />
+          <Chip key={d.id} icon={<PictureAsPdfIcon />} label={`${d.title} ${d.number}（${new Date(d.issued_at).toLocaleDateString(locale)}）`} component="a" href={`/api/files/${d.file_id}`} clickable color="primary" variant="outlined" />
         ))}
       </Stack>
     </Box>

@@ -20,9 +20,13 @@ export const CaseList = () => (
       <DataTable.Col source="number" />
       <DataTable.Col source="title" disableSort />
       <DataTable.Col source="applicant_name" disableSort />
-      <DataTable.Col source="status"><StatusField /></DataTable.Col>
+      <DataTable.Col source="status">
+        <StatusField />
+      </DataTable.Col>
       <DataTable.Col source="current_steps" disableSort />
-      <DataTable.Col source="started_at"><DateTimeField source="started_at" /></DataTable.Col>
+      <DataTable.Col source="started_at">
+        <DateTimeField source="started_at" />
+      </DataTable.Col>
     </DataTable>
   </List>
 );

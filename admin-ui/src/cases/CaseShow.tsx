@@ -8,8 +8,7 @@ import { AutomaticChecks, CaseDocuments } from './CaseExtras';
 import { Timeline } from './Timeline';
 import { elementNames, fetchCase, fetchDiagram, fetchHistory, post, type CaseDetail, type CaseDiagram, type HistoryEntry } from './api';
 
-export const statusColor = (status: string) =>
-  (({ running: 'primary', supplement: 'warning', completed: 'success', withdrawn: 'default', terminated: 'error', incident: 'error' }) as const)[status as 'running'] ?? 'default';
+export const statusColor = (status: string) => (({ running: 'primary', supplement: 'warning', completed: 'success', withdrawn: 'default', terminated: 'error', incident: 'error' }) as const)[status as 'running'] ?? 'default';
 
 /**
  * A case (E4, E5): status, current steps with holders and deadlines, the diagram of its own
@@ -73,10 +72,7 @@ export const CaseShow = () => {
       notify((e as Error).message, { type: 'error' });
     }
   };
-  const attachmentsOfCase = [
-    ...((detail.variables.attachments as Array<{ name: string; fileId?: string }> | undefined) ?? []),
-    ...((detail.variables.materials as Array<{ name: string; fileId?: string }> | undefined) ?? []),
-  ];
+  const attachmentsOfCase = [...((detail.variables.attachments as Array<{ name: string; fileId?: string }> | undefined) ?? []), ...((detail.variables.materials as Array<{ name: string; fileId?: string }> | undefined) ?? [])];
 
   return (
     <Box sx={{ mt: 2 }}>
@@ -94,8 +90,8 @@ export const CaseShow = () => {
               </Stack>
               <Typography>{detail.title}</Typography>
               <Typography variant="body2" color="text.secondary">
-                {translate('cases.applicant')}：{detail.applicant_name}（{detail.started_by_name}） · {translate('cases.started_at')}：
-                {new Date(detail.started_at).toLocaleString(locale)} · {translate('cases.process')}：{detail.process_key} v{detail.process_version}
+                {translate('cases.applicant')}：{detail.applicant_name}（{detail.started_by_name}） · {translate('cases.started_at')}：{new Date(detail.started_at).toLocaleString(locale)} · {translate('cases.process')}：{detail.process_key}{' '}
+                v{detail.process_version}
                 {detail.check_code ? ` · ${translate('cases.check_code')}：${detail.check_code}` : ''}
               </Typography>
               <AttachmentLinks attachments={attachmentsOfCase} />
@@ -145,9 +141,7 @@ export const CaseShow = () => {
                   <MuiTextField label={translate('cases.comment')} value={comment} onChange={(e) => setComment(e.target.value)} multiline minRows={2} fullWidth />
                   {detail.status === 'supplement' && <AttachmentsInput value={attachments} onChange={setAttachments} />}
                   <Stack direction="row" spacing={1}>
-                    {detail.status === 'supplement' && (
-                      <Button variant="contained" label="cases.supply" onClick={() => act('supply', { comment: comment || undefined, attachments }, 'cases.supplied')} />
-                    )}
+                    {detail.status === 'supplement' && <Button variant="contained" label="cases.supply" onClick={() => act('supply', { comment: comment || undefined, attachments }, 'cases.supplied')} />}
                     <Button color="warning" label="cases.withdraw" onClick={() => act('withdraw', { comment: comment || undefined }, 'cases.withdrawn')} />
                   </Stack>
                 </Stack>

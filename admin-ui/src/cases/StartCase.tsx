@@ -225,10 +225,7 @@ function MaterialsInput(props: { field: FormField; form: StartForm; values: Form
           <Typography variant="body2" sx={{ width: 240 }}>
             {spec.label}
           </Typography>
-          <AttachmentsInput
-            value={value.filter((m) => m.code === spec.code)}
-            onChange={(next) => onChange([...value.filter((m) => m.code !== spec.code), ...next.map((a) => ({ ...a, code: spec.code }))])}
-          />
+          <AttachmentsInput value={value.filter((m) => m.code === spec.code)} onChange={(next) => onChange([...value.filter((m) => m.code !== spec.code), ...next.map((a) => ({ ...a, code: spec.code }))])} />
         </Stack>
       ))}
     </Box>

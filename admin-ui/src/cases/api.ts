@@ -71,7 +71,7 @@ export interface CaseDiagram {
   overdue: string[];
 }
 
-const json = async <T,>(path: string, init?: RequestInit) => (await apiFetch(path, init)).json() as Promise<T>;
+const json = async <T>(path: string, init?: RequestInit) => (await apiFetch(path, init)).json() as Promise<T>;
 
 export const fetchCase = (id: number | string) => json<CaseDetail>(`/api/cases/${id}`);
 export const fetchHistory = (id: number | string) => json<HistoryEntry[]>(`/api/cases/${id}/history?range=[0,499]`);

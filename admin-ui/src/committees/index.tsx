@@ -1,6 +1,28 @@
 import {
-  ArrayField, ArrayInput, BooleanInput, Create, DataTable, DateField, Edit, EditButton, List, NumberInput, ReferenceField, ReferenceInput, AutocompleteInput,
-  SearchInput, SelectField, SelectInput, Show, SimpleFormIterator, TabbedForm, TabbedShowLayout, TextInput, TopToolbar, required, usePermissions,
+  ArrayField,
+  ArrayInput,
+  BooleanInput,
+  Create,
+  DataTable,
+  DateField,
+  Edit,
+  EditButton,
+  List,
+  NumberInput,
+  ReferenceField,
+  ReferenceInput,
+  AutocompleteInput,
+  SearchInput,
+  SelectField,
+  SelectInput,
+  Show,
+  SimpleFormIterator,
+  TabbedForm,
+  TabbedShowLayout,
+  TextInput,
+  TopToolbar,
+  required,
+  usePermissions,
 } from 'react-admin';
 import { ApprovedChip, HistoryPanel, RegionInput, RegistryListActions, ReviewButton, SaveOnlyToolbar, choicesOf } from '../registries/components';
 import { FieldGrid, InputGrid, choice, day, ref, text, type FieldDef } from '../registries/fields';
@@ -9,8 +31,16 @@ import { FieldGrid, InputGrid, choice, day, ref, text, type FieldDef } from '../
 const R = 'committees';
 
 const FIELDS: FieldDef[] = [
-  text('name', { required: true }), ref('project_id', 'projects', 'name', { required: true }), text('office_address'), text('phone_24h'),
-  day('established_on'), day('term_starts_on'), day('term_ends_on'), text('filing_no'), choice('status', 'committee_status'), text('remarks', { multiline: true }),
+  text('name', { required: true }),
+  ref('project_id', 'projects', 'name', { required: true }),
+  text('office_address'),
+  text('phone_24h'),
+  day('established_on'),
+  day('term_starts_on'),
+  day('term_ends_on'),
+  text('filing_no'),
+  choice('status', 'committee_status'),
+  text('remarks', { multiline: true }),
 ];
 const PLACE: FieldDef[] = [
   { source: 'district_code', kind: 'region', level: 'district', nameSource: 'district_name' },
@@ -35,9 +65,15 @@ export const CommitteeList = () => {
         <DataTable.Col source="district_name" disableSort />
         <DataTable.Col source="street_name" disableSort />
         <DataTable.Col source="phone_24h" disableSort />
-        <DataTable.Col source="term_ends_on"><DateField source="term_ends_on" /></DataTable.Col>
-        <DataTable.Col source="status"><SelectField source="status" choices={choicesOf('committee_status')} /></DataTable.Col>
-        <DataTable.Col source="approved"><ApprovedChip /></DataTable.Col>
+        <DataTable.Col source="term_ends_on">
+          <DateField source="term_ends_on" />
+        </DataTable.Col>
+        <DataTable.Col source="status">
+          <SelectField source="status" choices={choicesOf('committee_status')} />
+        </DataTable.Col>
+        <DataTable.Col source="approved">
+          <ApprovedChip />
+        </DataTable.Col>
       </DataTable>
     </List>
   );

@@ -1,7 +1,4 @@
-import {
-  AutocompleteInput, Create, DataTable, DateField, DateInput, Edit, EditButton, List, ReferenceInput, SearchInput, SelectField, SelectInput, Show, SimpleForm,
-  SimpleShowLayout, TopToolbar, usePermissions,
-} from 'react-admin';
+import { AutocompleteInput, Create, DataTable, DateField, DateInput, Edit, EditButton, List, ReferenceInput, SearchInput, SelectField, SelectInput, Show, SimpleForm, SimpleShowLayout, TopToolbar, usePermissions } from 'react-admin';
 import { HistoryPanel, RegionInput, RegistryListActions, SaveOnlyToolbar, choicesOf } from '../registries/components';
 import { FieldGrid, InputGrid, choice, day, num, ref, text, type FieldDef } from '../registries/fields';
 
@@ -9,9 +6,16 @@ import { FieldGrid, InputGrid, choice, day, num, ref, text, type FieldDef } from
 const R = 'credit-events';
 
 const FIELDS: FieldDef[] = [
-  ref('enterprise_id', 'enterprises', 'name', { required: true }), ref('staff_id', 'staff', 'name', { filter: { role: 'project_manager' } }), ref('project_id', 'projects', 'name'),
-  choice('category', 'credit_category', { required: true }), num('points', { required: true, step: 0.5 }), choice('source', 'credit_source'), text('source_ref'),
-  day('occurred_on', { required: true }), text('description', { required: true, multiline: true }), choice('status', 'credit_status'),
+  ref('enterprise_id', 'enterprises', 'name', { required: true }),
+  ref('staff_id', 'staff', 'name', { filter: { role: 'project_manager' } }),
+  ref('project_id', 'projects', 'name'),
+  choice('category', 'credit_category', { required: true }),
+  num('points', { required: true, step: 0.5 }),
+  choice('source', 'credit_source'),
+  text('source_ref'),
+  day('occurred_on', { required: true }),
+  text('description', { required: true, multiline: true }),
+  choice('status', 'credit_status'),
 ];
 
 const filters = [
@@ -31,13 +35,19 @@ export const CreditEventList = () => {
   return (
     <List filters={filters} sort={{ field: 'occurred_on', order: 'DESC' }} exporter={false} actions={<RegistryListActions canCreate={Boolean(permissions?.includes('credit:write'))} />}>
       <DataTable rowClick="show" bulkActionButtons={false}>
-        <DataTable.Col source="occurred_on"><DateField source="occurred_on" /></DataTable.Col>
+        <DataTable.Col source="occurred_on">
+          <DateField source="occurred_on" />
+        </DataTable.Col>
         <DataTable.Col source="enterprise_name" disableSort />
         <DataTable.Col source="staff_name" disableSort />
         <DataTable.Col source="project_name" disableSort />
-        <DataTable.Col source="category"><SelectField source="category" choices={choicesOf('credit_category')} /></DataTable.Col>
+        <DataTable.Col source="category">
+          <SelectField source="category" choices={choicesOf('credit_category')} />
+        </DataTable.Col>
         <DataTable.Col source="points" />
-        <DataTable.Col source="status"><SelectField source="status" choices={choicesOf('credit_status')} /></DataTable.Col>
+        <DataTable.Col source="status">
+          <SelectField source="status" choices={choicesOf('credit_status')} />
+        </DataTable.Col>
         <DataTable.Col source="description" disableSort />
       </DataTable>
     </List>

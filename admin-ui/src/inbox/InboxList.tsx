@@ -46,7 +46,9 @@ export const InboxList = () => {
           <DataTable.Col source="case_title" label="resources.cases.fields.title" disableSort />
           <DataTable.Col source="name" label="inbox.step" disableSort />
           <DataTable.Col source="assignee_name" label="cases.holder" disableSort />
-          <DataTable.Col source="due_at" label="cases.due_at"><DueField /></DataTable.Col>
+          <DataTable.Col source="due_at" label="cases.due_at">
+            <DueField />
+          </DataTable.Col>
           <DataTable.Col source={box === 'done' ? 'completed_at' : 'created_at'} label={box === 'done' ? 'inbox.completed_at' : 'inbox.created_at'}>
             <DateTimeField source={box === 'done' ? 'completed_at' : 'created_at'} />
           </DataTable.Col>
@@ -59,9 +61,13 @@ export const InboxList = () => {
       <DataTable rowClick={(_id: unknown, _r: string, record: RaRecord) => `/cases/${record.id}/show`} bulkActionButtons={false}>
         <DataTable.Col source="number" label="resources.cases.fields.number" />
         <DataTable.Col source="title" label="resources.cases.fields.title" disableSort />
-        <DataTable.Col source="status" label="resources.cases.fields.status" disableSort><StatusField /></DataTable.Col>
+        <DataTable.Col source="status" label="resources.cases.fields.status" disableSort>
+          <StatusField />
+        </DataTable.Col>
         <DataTable.Col source="current_steps" label="cases.current_step" disableSort />
-        <DataTable.Col source="started_at" label="cases.started_at"><DateTimeField source="started_at" /></DataTable.Col>
+        <DataTable.Col source="started_at" label="cases.started_at">
+          <DateTimeField source="started_at" />
+        </DataTable.Col>
       </DataTable>
     </List>
   );

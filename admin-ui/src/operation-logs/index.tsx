@@ -24,14 +24,20 @@ const Detail = () => {
 export const OperationLogList = () => (
   <List filters={filters} sort={{ field: 'id', order: 'DESC' }} perPage={50} exporter={false}>
     <DataTable bulkActionButtons={false} expand={<Detail />} rowClick="expand">
-      <DataTable.Col source="at"><DateTimeField source="at" /></DataTable.Col>
+      <DataTable.Col source="at">
+        <DateTimeField source="at" />
+      </DataTable.Col>
       <DataTable.Col source="username" />
-      <DataTable.Col source="role" disableSort><SelectField source="role" choices={ROLE_CHOICES} /></DataTable.Col>
+      <DataTable.Col source="role" disableSort>
+        <SelectField source="role" choices={ROLE_CHOICES} />
+      </DataTable.Col>
       <DataTable.Col source="ip" disableSort />
       <DataTable.Col source="action" />
       <DataTable.Col source="target_type" disableSort />
       <DataTable.Col source="target_id" disableSort />
-      <DataTable.Col source="result"><SelectField source="result" choices={RESULT_CHOICES} /></DataTable.Col>
+      <DataTable.Col source="result">
+        <SelectField source="result" choices={RESULT_CHOICES} />
+      </DataTable.Col>
       <DataTable.Col source="status" />
     </DataTable>
   </List>

@@ -1,13 +1,7 @@
-import {
-  BooleanField, BooleanInput, Create, DataTable, Edit, List, SearchInput, SelectField, SelectInput, SimpleForm,
-  TextInput, required, usePermissions,
-} from 'react-admin';
+import { BooleanField, BooleanInput, Create, DataTable, Edit, List, SearchInput, SelectField, SelectInput, SimpleForm, TextInput, required, usePermissions } from 'react-admin';
 import { ORG_KIND_CHOICES } from '../choices';
 
-const filters = [
-  <SearchInput key="q" source="q" alwaysOn />,
-  <SelectInput key="kind" source="kind" choices={ORG_KIND_CHOICES} />,
-];
+const filters = [<SearchInput key="q" source="q" alwaysOn />, <SelectInput key="kind" source="kind" choices={ORG_KIND_CHOICES} />];
 
 export const OrganisationList = () => {
   const { permissions } = usePermissions<string[]>();
@@ -17,10 +11,14 @@ export const OrganisationList = () => {
       <DataTable rowClick={canWrite ? 'edit' : false} bulkActionButtons={false}>
         <DataTable.Col source="code" />
         <DataTable.Col source="name" />
-        <DataTable.Col source="kind"><SelectField source="kind" choices={ORG_KIND_CHOICES} /></DataTable.Col>
+        <DataTable.Col source="kind">
+          <SelectField source="kind" choices={ORG_KIND_CHOICES} />
+        </DataTable.Col>
         <DataTable.Col source="district_code" />
         <DataTable.Col source="phone" disableSort />
-        <DataTable.Col source="active"><BooleanField source="active" /></DataTable.Col>
+        <DataTable.Col source="active">
+          <BooleanField source="active" />
+        </DataTable.Col>
       </DataTable>
     </List>
   );

@@ -90,7 +90,13 @@ const DesignButton = () => {
 };
 
 export const ProcessShow = () => (
-  <Show actions={<Box sx={{ p: 1 }}><DesignButton /></Box>}>
+  <Show
+    actions={
+      <Box sx={{ p: 1 }}>
+        <DesignButton />
+      </Box>
+    }
+  >
     <SimpleShowLayout>
       <TextField source="process_key" />
       <TextField source="name" />

@@ -1,6 +1,28 @@
 import {
-  ArrayField, ArrayInput, BooleanInput, Create, DataTable, DateField, DateInput, Edit, EditButton, List, NumberField, NumberInput, ReferenceField,
-  SearchInput, SelectField, SelectInput, Show, SimpleFormIterator, TabbedForm, TabbedShowLayout, TextInput, TopToolbar, required, usePermissions,
+  ArrayField,
+  ArrayInput,
+  BooleanInput,
+  Create,
+  DataTable,
+  DateField,
+  DateInput,
+  Edit,
+  EditButton,
+  List,
+  NumberField,
+  NumberInput,
+  ReferenceField,
+  SearchInput,
+  SelectField,
+  SelectInput,
+  Show,
+  SimpleFormIterator,
+  TabbedForm,
+  TabbedShowLayout,
+  TextInput,
+  TopToolbar,
+  required,
+  usePermissions,
   useRecordContext,
 } from 'react-admin';
 import { ApprovedChip, HistoryPanel, RegionInput, RegistryListActions, ReviewButton, SaveOnlyToolbar, choicesOf } from '../registries/components';
@@ -16,22 +38,53 @@ const BASIC: FieldDef[] = [
   { source: 'district_code', kind: 'region', level: 'district', nameSource: 'district_name', required: true },
   { source: 'street_code', kind: 'region', level: 'street', parentSource: 'district_code', nameSource: 'street_name' },
   { source: 'community_code', kind: 'region', level: 'community', parentSource: 'street_code', nameSource: 'community_name' },
-  text('ring_road'), text('block'), text('housing_office'), text('postcode'), num('longitude', { step: 0.000001 }), num('latitude', { step: 0.000001 }),
-  choice('nature', 'nature', { required: true }), choice('management_mode', 'management_mode', { required: true }),
-  ref('enterprise_id', 'enterprises', 'name', { filter: { kind: 'property_service' } }), ref('developer_id', 'enterprises', 'name', { filter: { kind: 'developer' } }),
-  num('build_year'), num('land_area', { step: 0.01 }), num('floor_area', { step: 0.01 }), text('door_numbers'),
+  text('ring_road'),
+  text('block'),
+  text('housing_office'),
+  text('postcode'),
+  num('longitude', { step: 0.000001 }),
+  num('latitude', { step: 0.000001 }),
+  choice('nature', 'nature', { required: true }),
+  choice('management_mode', 'management_mode', { required: true }),
+  ref('enterprise_id', 'enterprises', 'name', { filter: { kind: 'property_service' } }),
+  ref('developer_id', 'enterprises', 'name', { filter: { kind: 'developer' } }),
+  num('build_year'),
+  num('land_area', { step: 0.01 }),
+  num('floor_area', { step: 0.01 }),
+  text('door_numbers'),
 ];
 const TECHNICAL: FieldDef[] = [
-  num('buildings_count'), num('floors_max'), num('stairs_count'), num('households'), num('elevators'),
-  num('parking_total'), num('parking_above'), num('parking_below'), num('entrances_24h'), num('entrances_timed'), num('water_tanks'), num('reservoirs'),
-  num('property_rooms_area', { step: 0.01 }), num('office_rooms_area', { step: 0.01 }), num('commercial_rooms_area', { step: 0.01 }),
-  text('maintenance_fund_account'), num('maintenance_fund_balance', { step: 0.01 }),
+  num('buildings_count'),
+  num('floors_max'),
+  num('stairs_count'),
+  num('households'),
+  num('elevators'),
+  num('parking_total'),
+  num('parking_above'),
+  num('parking_below'),
+  num('entrances_24h'),
+  num('entrances_timed'),
+  num('water_tanks'),
+  num('reservoirs'),
+  num('property_rooms_area', { step: 0.01 }),
+  num('office_rooms_area', { step: 0.01 }),
+  num('commercial_rooms_area', { step: 0.01 }),
+  text('maintenance_fund_account'),
+  num('maintenance_fund_balance', { step: 0.01 }),
 ];
 const FIRE: FieldDef[] = [num('fire_hydrants'), num('fire_extinguishers'), num('smoke_detectors'), num('heat_detectors'), num('sprinkler_pumps'), num('sprinkler_heads'), bool('fire_alarm_system')];
 const SECURITY: FieldDef[] = [bool('perimeter_alarm'), num('video_cameras'), bool('video_control_room'), bool('access_control'), bool('indoor_alarm'), bool('physical_protection')];
 const MANAGEMENT: FieldDef[] = [
-  text('office_name'), text('office_address'), text('manager_name'), text('manager_mobile'), text('manager_phone'), text('manager_certificate_no'), text('email'),
-  text('day_repair_phone'), text('night_repair_phone'), text('remarks', { multiline: true }),
+  text('office_name'),
+  text('office_address'),
+  text('manager_name'),
+  text('manager_mobile'),
+  text('manager_phone'),
+  text('manager_certificate_no'),
+  text('email'),
+  text('day_repair_phone'),
+  text('night_repair_phone'),
+  text('remarks', { multiline: true }),
 ];
 
 const filters = [
@@ -55,11 +108,17 @@ export const ProjectList = () => {
         <DataTable.Col source="name" />
         <DataTable.Col source="district_name" />
         <DataTable.Col source="street_name" disableSort />
-        <DataTable.Col source="nature"><SelectField source="nature" choices={choicesOf('nature')} /></DataTable.Col>
+        <DataTable.Col source="nature">
+          <SelectField source="nature" choices={choicesOf('nature')} />
+        </DataTable.Col>
         <DataTable.Col source="enterprise_name" />
-        <DataTable.Col source="households"><NumberField source="households" /></DataTable.Col>
+        <DataTable.Col source="households">
+          <NumberField source="households" />
+        </DataTable.Col>
         <DataTable.Col source="build_year" />
-        <DataTable.Col source="approved"><ApprovedChip /></DataTable.Col>
+        <DataTable.Col source="approved">
+          <ApprovedChip />
+        </DataTable.Col>
       </DataTable>
     </List>
   );
@@ -115,7 +174,9 @@ export const ProjectShow = () => (
             <DataTable.Col source="status" label="resources.projects.fields.facilities.status">
               <SelectField source="status" choices={choicesOf('facility_status')} />
             </DataTable.Col>
-            <DataTable.Col source="last_checked_on" label="resources.projects.fields.facilities.last_checked_on"><DateField source="last_checked_on" /></DataTable.Col>
+            <DataTable.Col source="last_checked_on" label="resources.projects.fields.facilities.last_checked_on">
+              <DateField source="last_checked_on" />
+            </DataTable.Col>
           </DataTable>
         </ArrayField>
       </TabbedShowLayout.Tab>

@@ -4,8 +4,23 @@ import VerifiedIcon from '@mui/icons-material/Verified';
 import { Alert, Box, Chip, Dialog, DialogActions, DialogContent, DialogTitle, Table, TableBody, TableCell, TableHead, TableRow, Typography } from '@mui/material';
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import {
-  Button, CreateButton, FilterButton, SaveButton, SelectInput, Toolbar, TopToolbar, useGetList, useListContext, useLocaleState, useNotify, usePermissions,
-  useRecordContext, useRefresh, useResourceContext, useTranslate, type SelectInputProps,
+  Button,
+  CreateButton,
+  FilterButton,
+  SaveButton,
+  SelectInput,
+  Toolbar,
+  TopToolbar,
+  useGetList,
+  useListContext,
+  useLocaleState,
+  useNotify,
+  usePermissions,
+  useRecordContext,
+  useRefresh,
+  useResourceContext,
+  useTranslate,
+  type SelectInputProps,
 } from 'react-admin';
 import { useWatch } from 'react-hook-form';
 import { apiFetch } from '../api';
@@ -47,11 +62,7 @@ export const ApprovedChip = () => {
   const record = useRecordContext<{ approved?: boolean }>();
   const translate = useTranslate();
   if (!record) return null;
-  return record.approved ? (
-    <Chip size="small" color="success" label={translate('registries.ui.approved')} />
-  ) : (
-    <Chip size="small" color="warning" label={translate('registries.ui.not_approved')} />
-  );
+  return record.approved ? <Chip size="small" color="success" label={translate('registries.ui.approved')} /> : <Chip size="small" color="warning" label={translate('registries.ui.not_approved')} />;
 };
 
 /** Downloads the server's .xlsx of the list's current filter and sort. */
@@ -195,15 +206,7 @@ interface Change {
 }
 
 const show = (v: unknown, translate: (key: string) => string): string =>
-  v === null || v === undefined || v === ''
-    ? '—'
-    : typeof v === 'boolean'
-      ? translate(`ra.boolean.${v}`)
-      : Array.isArray(v)
-        ? `[${v.length}]`
-        : typeof v === 'object'
-          ? JSON.stringify(v)
-          : String(v);
+  v === null || v === undefined || v === '' ? '—' : typeof v === 'boolean' ? translate(`ra.boolean.${v}`) : Array.isArray(v) ? `[${v.length}]` : typeof v === 'object' ? JSON.stringify(v) : String(v);
 
 /** Who changed what and when, newest first, with each changed field's old and new value. */
 export const HistoryPanel = ({ entity }: { entity: string }) => {
@@ -211,11 +214,7 @@ export const HistoryPanel = ({ entity }: { entity: string }) => {
   const resource = useResourceContext();
   const translate = useTranslate();
   const [locale] = useLocaleState();
-  const { data, isPending } = useGetList<Change>(
-    'registry-changes',
-    { filter: { entity, entity_id: record?.id }, pagination: { page: 1, perPage: 100 }, sort: { field: 'id', order: 'DESC' } },
-    { enabled: Boolean(record?.id) },
-  );
+  const { data, isPending } = useGetList<Change>('registry-changes', { filter: { entity, entity_id: record?.id }, pagination: { page: 1, perPage: 100 }, sort: { field: 'id', order: 'DESC' } }, { enabled: Boolean(record?.id) });
   if (isPending) return null;
   if (!data?.length) return <Typography color="text.secondary">{translate('registries.ui.history_empty')}</Typography>;
   const label = (f: string) => translate(`resources.${resource}.fields.${f}`, { _: f });

@@ -1,8 +1,5 @@
 import { Box } from '@mui/material';
-import {
-  AutocompleteInput, BooleanField, BooleanInput, DateField, DateInput, Labeled, NumberField, NumberInput, ReferenceField, ReferenceInput, SelectField,
-  SelectInput, TextField, TextInput, required,
-} from 'react-admin';
+import { AutocompleteInput, BooleanField, BooleanInput, DateField, DateInput, Labeled, NumberField, NumberInput, ReferenceField, ReferenceInput, SelectField, SelectInput, TextField, TextInput, required } from 'react-admin';
 import { RegionInput, choicesOf } from './components';
 import type registriesZh from './messages-zh-CN';
 
@@ -26,8 +23,7 @@ export const num = (source: string, extra: Partial<FieldDef> = {}): FieldDef => 
 export const bool = (source: string): FieldDef => ({ source, kind: 'bool' });
 export const day = (source: string, extra: Partial<FieldDef> = {}): FieldDef => ({ source, kind: 'date', ...extra }) as FieldDef;
 export const choice = (source: string, choices: keyof typeof registriesZh.choices, extra: Partial<FieldDef> = {}): FieldDef => ({ source, kind: 'enum', choices, ...extra }) as FieldDef;
-export const ref = (source: string, reference: string, optionText = 'name', extra: Partial<FieldDef> = {}): FieldDef =>
-  ({ source, kind: 'ref', reference, optionText, ...extra }) as FieldDef;
+export const ref = (source: string, reference: string, optionText = 'name', extra: Partial<FieldDef> = {}): FieldDef => ({ source, kind: 'ref', reference, optionText, ...extra }) as FieldDef;
 
 export function ShowField({ def }: { def: FieldDef }) {
   switch (def.kind) {

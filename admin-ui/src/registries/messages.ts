@@ -9,7 +9,5 @@ type RegistryMessages = typeof registriesZh;
 export function registryResources(m: RegistryMessages): Record<string, { name: string; fields: Record<string, string> }> {
   const names = m.names as Record<string, string>;
   const fields = m.fields as unknown as Record<string, Record<string, string>>;
-  return Object.fromEntries(
-    Object.keys(names).map((resource) => [resource, { name: `${names[resource]} |||| ${names[resource]}`, fields: { ...fields.common, ...(fields[resource] ?? {}) } }]),
-  );
+  return Object.fromEntries(Object.keys(names).map((resource) => [resource, { name: `${names[resource]} |||| ${names[resource]}`, fields: { ...fields.common, ...(fields[resource] ?? {}) } }]));
 }

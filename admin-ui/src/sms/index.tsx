@@ -1,8 +1,26 @@
 import { Card, CardContent, Checkbox, Chip, FormControlLabel, FormGroup, Stack, Table, TableBody, TableCell, TableHead, TableRow, Typography } from '@mui/material';
 import { useEffect, useState } from 'react';
 import {
-  BooleanField, BooleanInput, Create, DataTable, DateTimeInput, Edit, FormDataConsumer, List, ReferenceInput, SelectField,
-  SelectInput, SimpleForm, TextInput, Title, required, useNotify, useRecordContext, useTranslate, AutocompleteInput, Button,
+  BooleanField,
+  BooleanInput,
+  Create,
+  DataTable,
+  DateTimeInput,
+  Edit,
+  FormDataConsumer,
+  List,
+  ReferenceInput,
+  SelectField,
+  SelectInput,
+  SimpleForm,
+  TextInput,
+  Title,
+  required,
+  useNotify,
+  useRecordContext,
+  useTranslate,
+  AutocompleteInput,
+  Button,
 } from 'react-admin';
 import { apiFetch } from '../api';
 import { ROLE_CHOICES } from '../choices';
@@ -21,20 +39,22 @@ const MessageStatus = () => {
 };
 
 export const SmsMessageList = () => (
-  <List
-    sort={{ field: 'id', order: 'DESC' }}
-    filters={[<SelectInput key="status" source="status" choices={MESSAGE_STATUS} alwaysOn />, <TextInput key="phone" source="phone" alwaysOn />]}
-    exporter={false}
-  >
+  <List sort={{ field: 'id', order: 'DESC' }} filters={[<SelectInput key="status" source="status" choices={MESSAGE_STATUS} alwaysOn />, <TextInput key="phone" source="phone" alwaysOn />]} exporter={false}>
     <DataTable bulkActionButtons={false} rowClick={false}>
       <DataTable.Col source="id" />
       <DataTable.Col source="phone" />
       <DataTable.Col source="text" disableSort />
-      <DataTable.Col source="status"><MessageStatus /></DataTable.Col>
+      <DataTable.Col source="status">
+        <MessageStatus />
+      </DataTable.Col>
       <DataTable.Col source="modem_imei" disableSort />
       <DataTable.Col source="attempts" disableSort />
-      <DataTable.Col source="created_at"><DateTimeField source="created_at" /></DataTable.Col>
-      <DataTable.Col source="sent_at"><DateTimeField source="sent_at" /></DataTable.Col>
+      <DataTable.Col source="created_at">
+        <DateTimeField source="created_at" />
+      </DataTable.Col>
+      <DataTable.Col source="sent_at">
+        <DateTimeField source="sent_at" />
+      </DataTable.Col>
       <DataTable.Col source="error_text" disableSort />
     </DataTable>
   </List>
@@ -45,9 +65,15 @@ export const SmsNoticeList = () => (
     <DataTable bulkActionButtons={false} rowClick={false}>
       <DataTable.Col source="id" />
       <DataTable.Col source="text" disableSort />
-      <DataTable.Col source="target_kind" disableSort><SelectField source="target_kind" choices={TARGET_KINDS} /></DataTable.Col>
-      <DataTable.Col source="status"><SelectField source="status" choices={NOTICE_STATUS} /></DataTable.Col>
-      <DataTable.Col source="send_at"><DateTimeField source="send_at" /></DataTable.Col>
+      <DataTable.Col source="target_kind" disableSort>
+        <SelectField source="target_kind" choices={TARGET_KINDS} />
+      </DataTable.Col>
+      <DataTable.Col source="status">
+        <SelectField source="status" choices={NOTICE_STATUS} />
+      </DataTable.Col>
+      <DataTable.Col source="send_at">
+        <DateTimeField source="send_at" />
+      </DataTable.Col>
       <DataTable.Col source="recipient_count" disableSort />
       <DataTable.Col source="sent_count" disableSort />
       <DataTable.Col source="failed_count" disableSort />
@@ -60,12 +86,7 @@ export const SmsNoticeList = () => (
 const noticeBody = (data: Record<string, unknown>) => ({
   text: data.text,
   sendAt: data.sendAt ? new Date(String(data.sendAt)).toISOString() : null,
-  target:
-    data.target_kind === 'category'
-      ? { kind: 'category', categoryId: data.categoryId }
-      : data.target_kind === 'role'
-        ? { kind: 'role', role: data.role }
-        : { kind: 'organisation', organisationId: data.organisationId },
+  target: data.target_kind === 'category' ? { kind: 'category', categoryId: data.categoryId } : data.target_kind === 'role' ? { kind: 'role', role: data.role } : { kind: 'organisation', organisationId: data.organisationId },
 });
 
 export const SmsNoticeCreate = () => (
@@ -99,7 +120,9 @@ export const SmsCategoryList = () => (
       <DataTable.Col source="code" />
       <DataTable.Col source="name" />
       <DataTable.Col source="description" disableSort />
-      <DataTable.Col source="active" disableSort><BooleanField source="active" /></DataTable.Col>
+      <DataTable.Col source="active" disableSort>
+        <BooleanField source="active" />
+      </DataTable.Col>
     </DataTable>
   </List>
 );
@@ -259,4 +282,3 @@ export const SmsModems = () => {
     </Stack>
   );
 };
-

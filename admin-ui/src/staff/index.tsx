@@ -1,7 +1,26 @@
 import { Chip } from '@mui/material';
 import {
-  BooleanInput, Create, DataTable, DateField, Edit, EditButton, List, NumberField, ReferenceInput, AutocompleteInput, ReferenceManyField,
-  SearchInput, SelectField, SelectInput, Show, SimpleForm, TabbedShowLayout, TopToolbar, usePermissions, useRecordContext, useTranslate,
+  BooleanInput,
+  Create,
+  DataTable,
+  DateField,
+  Edit,
+  EditButton,
+  List,
+  NumberField,
+  ReferenceInput,
+  AutocompleteInput,
+  ReferenceManyField,
+  SearchInput,
+  SelectField,
+  SelectInput,
+  Show,
+  SimpleForm,
+  TabbedShowLayout,
+  TopToolbar,
+  usePermissions,
+  useRecordContext,
+  useTranslate,
 } from 'react-admin';
 import { ApprovedChip, HistoryPanel, RegistryListActions, ReviewButton, SaveOnlyToolbar, choicesOf } from '../registries/components';
 import { FieldGrid, InputGrid, bool, choice, day, ref, text, type FieldDef } from '../registries/fields';
@@ -10,9 +29,19 @@ import { FieldGrid, InputGrid, bool, choice, day, ref, text, type FieldDef } fro
 const R = 'staff';
 
 const FIELDS: FieldDef[] = [
-  ref('enterprise_id', 'enterprises', 'name', { required: true }), text('name', { required: true }), text('id_number', { required: true }), text('mobile'),
-  choice('role', 'staff_role', { required: true }), text('title'), text('certificate_type'), text('certificate_no'), day('certificate_valid_until'),
-  ref('project_id', 'projects', 'name'), bool('active'), day('registered_on'), day('left_on'),
+  ref('enterprise_id', 'enterprises', 'name', { required: true }),
+  text('name', { required: true }),
+  text('id_number', { required: true }),
+  text('mobile'),
+  choice('role', 'staff_role', { required: true }),
+  text('title'),
+  text('certificate_type'),
+  text('certificate_no'),
+  day('certificate_valid_until'),
+  ref('project_id', 'projects', 'name'),
+  bool('active'),
+  day('registered_on'),
+  day('left_on'),
 ];
 
 /** Red when the person is also active at another enterprise (重复挂职). */
@@ -38,13 +67,21 @@ export const StaffList = () => {
     <List filters={filters} sort={{ field: 'id', order: 'ASC' }} exporter={false} actions={<RegistryListActions canCreate={Boolean(permissions?.includes('registries:write'))} importKey="所属企业信用代码 + 身份证号" />}>
       <DataTable rowClick="show" bulkActionButtons={false}>
         <DataTable.Col source="name" />
-        <DataTable.Col source="role"><SelectField source="role" choices={choicesOf('staff_role')} /></DataTable.Col>
+        <DataTable.Col source="role">
+          <SelectField source="role" choices={choicesOf('staff_role')} />
+        </DataTable.Col>
         <DataTable.Col source="enterprise_name" />
         <DataTable.Col source="project_name" disableSort />
         <DataTable.Col source="certificate_no" disableSort />
-        <DataTable.Col source="credit_score"><NumberField source="credit_score" /></DataTable.Col>
-        <DataTable.Col source="duplicate_registration"><DuplicateFlag /></DataTable.Col>
-        <DataTable.Col source="approved"><ApprovedChip /></DataTable.Col>
+        <DataTable.Col source="credit_score">
+          <NumberField source="credit_score" />
+        </DataTable.Col>
+        <DataTable.Col source="duplicate_registration">
+          <DuplicateFlag />
+        </DataTable.Col>
+        <DataTable.Col source="approved">
+          <ApprovedChip />
+        </DataTable.Col>
       </DataTable>
     </List>
   );
@@ -71,19 +108,29 @@ export const StaffShow = () => (
       <TabbedShowLayout.Tab label="registries.ui.tabs.trainings" path="trainings">
         <ReferenceManyField reference="trainings" target="staff_id" sort={{ field: 'held_on', order: 'DESC' }}>
           <DataTable bulkActionButtons={false} rowClick={false}>
-            <DataTable.Col source="held_on"><DateField source="held_on" /></DataTable.Col>
-            <DataTable.Col source="kind"><SelectField source="kind" choices={choicesOf('training_kind')} /></DataTable.Col>
+            <DataTable.Col source="held_on">
+              <DateField source="held_on" />
+            </DataTable.Col>
+            <DataTable.Col source="kind">
+              <SelectField source="kind" choices={choicesOf('training_kind')} />
+            </DataTable.Col>
             <DataTable.Col source="title" />
             <DataTable.Col source="score" />
-            <DataTable.Col source="result"><SelectField source="result" choices={choicesOf('training_result')} /></DataTable.Col>
+            <DataTable.Col source="result">
+              <SelectField source="result" choices={choicesOf('training_result')} />
+            </DataTable.Col>
           </DataTable>
         </ReferenceManyField>
       </TabbedShowLayout.Tab>
       <TabbedShowLayout.Tab label="registries.ui.tabs.credit" path="credit">
         <ReferenceManyField reference="credit-events" target="staff_id" sort={{ field: 'occurred_on', order: 'DESC' }}>
           <DataTable bulkActionButtons={false} rowClick="show">
-            <DataTable.Col source="occurred_on"><DateField source="occurred_on" /></DataTable.Col>
-            <DataTable.Col source="category"><SelectField source="category" choices={choicesOf('credit_category')} /></DataTable.Col>
+            <DataTable.Col source="occurred_on">
+              <DateField source="occurred_on" />
+            </DataTable.Col>
+            <DataTable.Col source="category">
+              <SelectField source="category" choices={choicesOf('credit_category')} />
+            </DataTable.Col>
             <DataTable.Col source="points" />
             <DataTable.Col source="description" />
           </DataTable>
@@ -125,4 +172,3 @@ export const StaffDuplicateList = () => (
     </DataTable>
   </List>
 );
-

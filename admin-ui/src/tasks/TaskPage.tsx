@@ -79,13 +79,7 @@ export const TaskPage = () => {
       notify((e as Error).message, { type: 'error' });
     }
   };
-  const decide = () =>
-    run(
-      'decide',
-      { outcome, ...(outcome === 'return' ? { returnTo } : {}), comment: comment || undefined, attachments },
-      'tasks.decided',
-      () => navigate('/inbox/todo'),
-    );
+  const decide = () => run('decide', { outcome, ...(outcome === 'return' ? { returnTo } : {}), comment: comment || undefined, attachments }, 'tasks.decided', () => navigate('/inbox/todo'));
   const submitPeople = async () => {
     if (!people || people.users.length === 0) return;
     const body = people.action === 'copy' ? { to: people.users.map((u) => u.id), comment: comment || undefined } : { to: people.users[0].id, comment: comment || undefined };

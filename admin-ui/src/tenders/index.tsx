@@ -14,9 +14,15 @@ export const TenderList = () => (
       <DataTable.Col source="case_number" disableSort />
       <DataTable.Col source="title" disableSort />
       <DataTable.Col source="project_name" disableSort />
-      <DataTable.Col source="status" disableSort><SelectField source="status" choices={STATUS} /></DataTable.Col>
-      <DataTable.Col source="deposit_amount" disableSort><NumberField source="deposit_amount" /></DataTable.Col>
-      <DataTable.Col source="closes_at"><DateTimeField source="closes_at" /></DataTable.Col>
+      <DataTable.Col source="status" disableSort>
+        <SelectField source="status" choices={STATUS} />
+      </DataTable.Col>
+      <DataTable.Col source="deposit_amount" disableSort>
+        <NumberField source="deposit_amount" />
+      </DataTable.Col>
+      <DataTable.Col source="closes_at">
+        <DateTimeField source="closes_at" />
+      </DataTable.Col>
     </DataTable>
   </List>
 );
@@ -81,8 +87,8 @@ export const TenderShow = () => {
             {tender.title} <Chip size="small" label={translate(`tenders.status.${tender.status}`, { _: tender.status })} />
           </Typography>
           <Typography variant="body2">
-            <Link to={`/cases/${tender.case_id}/show`}>{tender.case_number}</Link> · {translate('resources.tenders.fields.deposit_amount')}：{tender.deposit_amount} ·{' '}
-            {translate('resources.tenders.fields.closes_at')}：{new Date(tender.closes_at).toLocaleString(locale)}
+            <Link to={`/cases/${tender.case_id}/show`}>{tender.case_number}</Link> · {translate('resources.tenders.fields.deposit_amount')}：{tender.deposit_amount} · {translate('resources.tenders.fields.closes_at')}：
+            {new Date(tender.closes_at).toLocaleString(locale)}
           </Typography>
           {canBid && (
             <Stack direction="row" spacing={2} sx={{ alignItems: 'center' }}>

@@ -1,17 +1,33 @@
 import {
-  BooleanField, BooleanInput, Button, Create, DataTable, Edit, List, PasswordInput, ReferenceField,
-  ReferenceInput, AutocompleteInput, SearchInput, SelectField, SelectInput, SimpleForm, TextInput, TopToolbar,
-  required, useNotify, useRecordContext, useRefresh, usePermissions,
+  BooleanField,
+  BooleanInput,
+  Button,
+  Create,
+  DataTable,
+  Edit,
+  List,
+  PasswordInput,
+  ReferenceField,
+  ReferenceInput,
+  AutocompleteInput,
+  SearchInput,
+  SelectField,
+  SelectInput,
+  SimpleForm,
+  TextInput,
+  TopToolbar,
+  required,
+  useNotify,
+  useRecordContext,
+  useRefresh,
+  usePermissions,
 } from 'react-admin';
 import LockOpenIcon from '@mui/icons-material/LockOpen';
 import { apiFetch } from '../api';
 import { DateTimeField } from '../fields';
 import { ROLE_CHOICES } from '../choices';
 
-const filters = [
-  <SearchInput key="q" source="q" alwaysOn />,
-  <SelectInput key="role" source="role" choices={ROLE_CHOICES} />,
-];
+const filters = [<SearchInput key="q" source="q" alwaysOn />, <SelectInput key="role" source="role" choices={ROLE_CHOICES} />];
 
 export const UserList = () => {
   const { permissions } = usePermissions<string[]>();
@@ -21,12 +37,20 @@ export const UserList = () => {
       <DataTable rowClick={canWrite ? 'edit' : false} bulkActionButtons={false}>
         <DataTable.Col source="username" />
         <DataTable.Col source="display_name" />
-        <DataTable.Col source="role"><SelectField source="role" choices={ROLE_CHOICES} /></DataTable.Col>
+        <DataTable.Col source="role">
+          <SelectField source="role" choices={ROLE_CHOICES} />
+        </DataTable.Col>
         <DataTable.Col source="organisation_name" disableSort />
         <DataTable.Col source="phone" disableSort />
-        <DataTable.Col source="active"><BooleanField source="active" /></DataTable.Col>
-        <DataTable.Col source="locked_until" disableSort><DateTimeField source="locked_until" /></DataTable.Col>
-        <DataTable.Col source="last_login_at"><DateTimeField source="last_login_at" /></DataTable.Col>
+        <DataTable.Col source="active">
+          <BooleanField source="active" />
+        </DataTable.Col>
+        <DataTable.Col source="locked_until" disableSort>
+          <DateTimeField source="locked_until" />
+        </DataTable.Col>
+        <DataTable.Col source="last_login_at">
+          <DateTimeField source="last_login_at" />
+        </DataTable.Col>
       </DataTable>
     </List>
   );
@@ -62,7 +86,14 @@ const userFields = [
 ];
 
 export const UserEdit = () => (
-  <Edit mutationMode="pessimistic" actions={<TopToolbar><UnlockButton /></TopToolbar>}>
+  <Edit
+    mutationMode="pessimistic"
+    actions={
+      <TopToolbar>
+        <UnlockButton />
+      </TopToolbar>
+    }
+  >
     <SimpleForm>
       <TextInput source="username" disabled />
       {userFields}

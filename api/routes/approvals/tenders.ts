@@ -17,7 +17,10 @@ import { listResult, type Api } from '../../http/route';
 const CaseParams = z.object({ caseId: z.coerce.number().int().positive() });
 const BidBody = z.object({ depositPaid: z.number().positive().max(100_000_000) });
 const ScoresBody = z.object({
-  scores: z.array(z.object({ bidId: z.number().int().positive(), score: z.number().min(0).max(100), comment: z.string().max(500).optional() })).min(1).max(100),
+  scores: z
+    .array(z.object({ bidId: z.number().int().positive(), score: z.number().min(0).max(100), comment: z.string().max(500).optional() }))
+    .min(1)
+    .max(100),
 });
 const TenderList = listQuery({
   sortable: ['closes_at', 'opens_at'] as const,

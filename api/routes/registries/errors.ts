@@ -29,4 +29,3 @@ export async function mapped<T>(work: () => Promise<T>): Promise<T> {
     throw toHttp(err);
   }
 }
-

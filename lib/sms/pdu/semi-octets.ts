@@ -60,15 +60,7 @@ export function encodeTimestamp(at: Date, zoneQuarters = 32): Buffer {
   const local = new Date(at.getTime() + zoneQuarters * 15 * 60_000);
   const zone = Math.abs(zoneQuarters);
   const zoneOctet = ((zone % 10) << 4) | Math.floor(zone / 10) | (zoneQuarters < 0 ? 0x08 : 0);
-  return Buffer.from([
-    bcd(local.getUTCFullYear() % 100),
-    bcd(local.getUTCMonth() + 1),
-    bcd(local.getUTCDate()),
-    bcd(local.getUTCHours()),
-    bcd(local.getUTCMinutes()),
-    bcd(local.getUTCSeconds()),
-    zoneOctet,
-  ]);
+  return Buffer.from([bcd(local.getUTCFullYear() % 100), bcd(local.getUTCMonth() + 1), bcd(local.getUTCDate()), bcd(local.getUTCHours()), bcd(local.getUTCMinutes()), bcd(local.getUTCSeconds()), zoneOctet]);
 }
 
 export function decodeTimestamp(buf: Buffer, offset: number): Date {

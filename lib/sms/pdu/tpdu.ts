@@ -53,12 +53,7 @@ export function buildSubmitPdus(to: string, text: string, opts: SubmitOptions = 
     const concat: Concatenation | undefined = partCount > 1 ? { ref: opts.concatRef ?? 0, total: partCount, seq: i + 1 } : undefined;
     const { udl, ud, udhi } = encodeUserData(partText, plan.encoding, concat);
     const firstOctet = MTI_SUBMIT | VPF_RELATIVE | (opts.statusReport === false ? 0 : SRR) | (udhi ? UDHI : 0);
-    const tpdu = Buffer.concat([
-      Buffer.from([firstOctet, 0x00 /* TP-MR: the modem assigns it */]),
-      address,
-      Buffer.from([0x00 /* TP-PID */, dcsOf(plan.encoding), encodeValidity(opts.validityMinutes ?? 1440), udl]),
-      ud,
-    ]);
+    const tpdu = Buffer.concat([Buffer.from([firstOctet, 0x00 /* TP-MR: the modem assigns it */]), address, Buffer.from([0x00 /* TP-PID */, dcsOf(plan.encoding), encodeValidity(opts.validityMinutes ?? 1440), udl]), ud]);
     return { hex: `00${tpdu.toString('hex').toUpperCase()}`, tpduLength: tpdu.length, partNo: i + 1, partCount, encoding: plan.encoding };
   });
 }
@@ -129,11 +124,7 @@ export function decodeDeliver(hex: string): DecodedDeliver {
   return { from, serviceCentre: sc.sca, sentAt, ...decodeUserData(buf, offset + 1, udl, dcs, (first & UDHI) !== 0) };
 }
 
-export function buildDeliverPdus(
-  from: Buffer | string,
-  text: string,
-  opts: { serviceCentre?: string; sentAt?: Date; concatRef?: number } = {},
-): string[] {
+export function buildDeliverPdus(from: Buffer | string, text: string, opts: { serviceCentre?: string; sentAt?: Date; concatRef?: number } = {}): string[] {
   const plan = planMessage(text);
   const address = typeof from === 'string' ? encodeAddress(from) : from;
   return plan.parts.map((partText, i) => {
@@ -184,14 +175,7 @@ export function decodeStatusReport(hex: string): DecodedStatusReport {
   return { mr, recipient, serviceCentreAt, dischargedAt, status, outcome: reportOutcome(status) };
 }
 
-export function buildStatusReportPdu(opts: {
-  mr: number;
-  recipient: string;
-  status: number;
-  serviceCentreAt: Date;
-  dischargedAt: Date;
-  serviceCentre?: string;
-}): string {
+export function buildStatusReportPdu(opts: { mr: number; recipient: string; status: number; serviceCentreAt: Date; dischargedAt: Date; serviceCentre?: string }): string {
   const pdu = Buffer.concat([
     encodeServiceCentre(opts.serviceCentre ?? null),
     Buffer.from([MTI_STATUS_REPORT | MMS_NO_MORE, opts.mr & 0xff]),

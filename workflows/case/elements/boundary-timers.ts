@@ -42,7 +42,12 @@ async function remind(ctx: CaseContext, activation: ReviewActivation, timer: Bou
   const node = activation.node;
   const open = activation.instances.filter((i) => i.status === 'open');
   const fired = ctx.entry('timer_fired', { nodeId: timer.id, data: { action: 'remind', attachedTo: node.id, firing } });
-  const sms = await textTaskHolders(ctx, open.map((i) => i.key), SMS_TEXTS.timerReminder(ctx.input.caseNumber, node.name), `${timer.id}/${activation.id}/${firing}`);
+  const sms = await textTaskHolders(
+    ctx,
+    open.map((i) => i.key),
+    SMS_TEXTS.timerReminder(ctx.input.caseNumber, node.name),
+    `${timer.id}/${activation.id}/${firing}`,
+  );
   await ctx.persist({ history: [fired, ctx.entry('sms_sent', { nodeId: node.id, data: { ...sms } })] });
   // A reminder with outgoing flows also starts a parallel path (e.g. notify a supervisor).
   for (const flow of timer.outgoing) ctx.tokens.spawn(ctx.graph.flows[flow].target, flow);
