@@ -111,7 +111,12 @@ async function main(): Promise<void> {
     return ((await res.json()) as unknown[]).length > 0;
   };
   const client = new Client({ connection: await Connection.connect({ address: temporal.address }), namespace: 'default' });
-  const bareVisible = async (id: string) => Boolean(await db('bench_rows').where({ id: `${id}/task` }).first('id'));
+  const bareVisible = async (id: string) =>
+    Boolean(
+      await db('bench_rows')
+        .where({ id: `${id}/task` })
+        .first('id'),
+    );
 
   try {
     // Warm up both paths (bundle loaded, connections open, JIT).

@@ -66,8 +66,10 @@ function report(title: string, r: PhaseResult, messages: number, modems: number,
   console.log(`  messages                ${messages} single-part, queued at once; ${r.sent} sent, ${messages - r.sent} failed, ${r.attempts} attempts`);
   console.log(`  elapsed                 ${(r.elapsedMs / 1000).toFixed(1)} s (ideal ${(idealMs / 1000).toFixed(1)} s)`);
   console.log(`  throughput              ${throughputPerMin.toFixed(1)} messages/min`);
-  console.log(`  share of capacity used  ${((100 * throughputPerMin) / capacityPerMin).toFixed(1)} % of ${capacityPerMin.toFixed(1)}/min` +
-    (healthyModems < modems ? `; ${((100 * throughputPerMin) / healthyPerMin).toFixed(1)} % of the ${healthyModems} healthy modems' ${healthyPerMin.toFixed(1)}/min` : ''));
+  console.log(
+    `  share of capacity used  ${((100 * throughputPerMin) / capacityPerMin).toFixed(1)} % of ${capacityPerMin.toFixed(1)}/min` +
+      (healthyModems < modems ? `; ${((100 * throughputPerMin) / healthyPerMin).toFixed(1)} % of the ${healthyModems} healthy modems' ${healthyPerMin.toFixed(1)}/min` : ''),
+  );
   console.log(`  AT overhead per message ${overheadMs.toFixed(0)} ms (store, send, delete round trips and health polls)`);
   console.log(`  messages per modem      ${r.perModem.join(' / ')}`);
   console.log(`  first / median / last   ${at(0)} / ${at(0.5)} / ${at(1)} s after start`);

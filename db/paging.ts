@@ -98,6 +98,8 @@ export async function unionPage(
   const ids = fetched.slice(0, limit).map((r) => Number(r.id));
   let total = totalFromPage(offset, ids.length, hasMore);
   if (total === null && opts.count !== false && offset + limit <= TOTAL_BOUND) {
+    // One branch past the bound settles it from its own index range; only small branches are unioned.
+    for (const b of branches) if ((await boundedCount(b)) === null) return { ids, total: null, hasMore };
     // Union (not union all): a case reached by two reasons counts once.
     const row = (await db
       .count({ n: '*' })

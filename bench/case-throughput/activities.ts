@@ -3,7 +3,10 @@ import type { Knex } from 'knex';
 export function createBenchActivities(db: Knex) {
   return {
     async benchWrite(id: string, step: string): Promise<void> {
-      await db('bench_rows').insert({ id: `${id}/${step}`, workflow_id: id, step }).onConflict('id').ignore();
+      await db('bench_rows')
+        .insert({ id: `${id}/${step}`, workflow_id: id, step })
+        .onConflict('id')
+        .ignore();
     },
   };
 }
