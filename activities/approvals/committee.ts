@@ -1,5 +1,5 @@
 import { caseInfo } from '../../db/cases/cases';
-import { committeeOf, projectHasLiveCommittee, projectOf } from '../../db/approvals/registry-lookups';
+import { committeeOf, projectHasLiveCommittee, projectOf } from '../../db/registries/lookups';
 import { saveCommitteeFromApproval } from '../../db/registries/approvals';
 import type { ServiceTaskInput, ServiceTaskResult } from '../../lib/cases/changes';
 import { addDays, allocateOnce, beijingDate, header, numberVariable, variable, type ApprovalDeps } from './support';

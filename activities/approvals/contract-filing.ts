@@ -1,5 +1,5 @@
 import { caseInfo } from '../../db/cases/cases';
-import { enterpriseOf, projectOf } from '../../db/approvals/registry-lookups';
+import { enterpriseOf, projectOf } from '../../db/registries/lookups';
 import { recordFiledContract } from '../../db/registries/approvals';
 import type { ServiceTaskInput, ServiceTaskResult } from '../../lib/cases/changes';
 import { addDays, beijingDate, BUREAU, header, issueDocument, numberVariable, variable, type ApprovalDeps } from './support';

@@ -1,6 +1,6 @@
 import { organisationUserIds } from '../../db/accounts';
 import { caseInfo } from '../../db/cases/cases';
-import { creditEventOf, enterpriseOf } from '../../db/approvals/registry-lookups';
+import { creditEventOf, enterpriseOf } from '../../db/registries/lookups';
 import { applyFinalCreditChange } from '../../db/registries/approvals';
 import type { ServiceTaskInput, ServiceTaskResult } from '../../lib/cases/changes';
 import { header, numberVariable, type ApprovalDeps } from './support';

@@ -1,6 +1,6 @@
 import { caseInfo } from '../../db/cases/cases';
 import { applyEnterpriseDetailsChange } from '../../db/approvals/enterprise-details';
-import { doublyRegisteredStaff, enterpriseOf, otherEmployersOf } from '../../db/approvals/registry-lookups';
+import { doublyRegisteredStaff, enterpriseOf, otherEmployersOf } from '../../db/registries/lookups';
 import { existingFileIds } from '../../db/files';
 import { setEnterpriseQualification } from '../../db/registries/approvals';
 import { QUALIFICATION_LEVELS } from '../../db/registries/enterprises';

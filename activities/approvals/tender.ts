@@ -3,7 +3,7 @@ import { organisationUserIds } from '../../db/accounts';
 import { caseInfo } from '../../db/cases/cases';
 import { organisationName } from '../../db/organisations';
 import { publish } from '../../db/approvals/publicity';
-import { managesProjectIn, projectOf } from '../../db/approvals/registry-lookups';
+import { managesProjectIn, projectOf } from '../../db/registries/lookups';
 import { conflictsWith, drawnExperts, expertPool, recordDrawOnce, type DrawRow } from '../../db/approvals/tender-experts';
 import { announceTender, averageScores, bidsOf, closeBidding, closeTender, judgeBid, LEVEL_RANK, refundDeposits, refundsOf, setAverageScore, type ScreenedBid, type TenderRequirements } from '../../db/approvals/tenders';
 import { recordTenderAward } from '../../db/registries/approvals';

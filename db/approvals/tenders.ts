@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { pageOf, type Page, type PageParams } from '../paging';
-import { enterpriseOf } from './registry-lookups';
+import { enterpriseOf } from '../registries/lookups';
 
 /**
  * The tender's records (000 主要功能 7; tables tenders, tender_bids, deposit_entries,
