@@ -113,6 +113,8 @@ export class Modem extends EventEmitter {
 
   /** Echo off, verbose errors, PDU mode, SIM storage, new-message and status-report indications. */
   async initialise(): Promise<{ imei: string; health: ModemHealth }> {
+    // The last host (a killed worker) may have left the modem waiting for a PDU.
+    this.channel?.cancelPendingInput();
     const imei = await this.sync();
     if (this.imei && this.imei !== imei) throw new ModemStateError('identity', `port ${this.path} now holds modem ${imei}, not ${this.imei}`);
     this.imei = imei;

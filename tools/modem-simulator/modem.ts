@@ -183,6 +183,8 @@ export class SimulatedModem extends EventEmitter {
       this.pduWaiter = null;
       waiter(cancelled ? null : pdu);
     }
+    // In command mode ESC means nothing (a host sends it to end PDU input that may be pending).
+    if (!this.pduWaiter) this.input = this.input.split(ESC).join('');
     let idx: number;
     while ((idx = this.input.search(/[\r\n]/)) >= 0) {
       const line = this.input.slice(0, idx).trim();

@@ -84,6 +84,16 @@ export class AtChannel extends EventEmitter {
     return next;
   }
 
+  /**
+   * Cancels PDU input a modem may still be waiting for: a host that died between the "> " prompt
+   * and Ctrl-Z leaves the modem reading every later command as PDU digits, answering nothing.
+   * ESC ends that input (the modem answers the abandoned command's OK, which sync() skips as a
+   * late answer); in command mode a modem ignores it.
+   */
+  cancelPendingInput(): void {
+    if (!this.closed) this.port.write(ESC);
+  }
+
   /** Fails the command in flight and every queued one; the port is not touched. */
   close(reason: string): void {
     if (this.closed) return;
