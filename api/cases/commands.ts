@@ -9,25 +9,15 @@ import { actorOf, sendToCase } from './access';
 import { linkCaseFiles } from './files';
 import { activeUserRef } from '../../db/accounts';
 import { caseParties, caseVisibleTo } from '../../db/cases/cases';
-import { findTaskForAction, isTaskCandidate, taskOffer } from '../../db/cases/tasks';
+import { findTaskForAction, isTaskCandidate, taskOffer, type TaskRowForAction } from '../../db/cases/tasks';
 
 /**
  * Task actions: the API decides whether this user may act on this task (from MySQL), then the
  * workflow, as an update, decides whether the task's state allows it. A task the user cannot
  * see answers 404; one they see but may not act on 403; one no longer open 409.
  */
-export interface TaskForAction {
-  id: number;
-  task_key: string;
-  case_id: number;
-  kind: string;
-  status: string;
-  assignee_id: number | null;
-  owner_id: number | null;
-  completed_by: number | null;
-  workflow_id: string;
-  candidate: boolean;
-}
+/** The task row (db/cases/tasks.ts) and whether the caller is one of its candidates. */
+export type TaskForAction = TaskRowForAction & { candidate: boolean };
 
 export async function loadTask(db: Knex, id: number, user: SessionUser): Promise<TaskForAction> {
   const row = await findTaskForAction(db, id);
