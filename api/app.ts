@@ -10,11 +10,12 @@ import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import swaggerUi from 'swagger-ui-express';
 import type { Config } from '../lib/config';
+import { isAdminRole } from '../lib/roles';
 import type { LazyTemporalClient } from '../lib/temporal/client';
 import { operationLogSafetyNet } from './audit/operation-log';
 import { authenticate, requirePasswordChange } from './auth/middleware';
 import { registerAuthRoutes } from './auth/routes';
-import { errorHandler, notFoundHandler } from './http/errors';
+import { errorHandler, HttpError, notFoundHandler } from './http/errors';
 import { LIMITS, limiter, registerRateLimits } from './http/rate-limits';
 import { Api } from './http/route';
 import { sameOriginOnly } from './http/same-origin';
@@ -42,7 +43,9 @@ export interface AppDeps {
 
 export function createApp({ config, db, log, temporal }: AppDeps): Express {
   const app = express();
-  app.set('trust proxy', 'loopback');
+  // Only the configured proxy may name the client (X-Forwarded-For) and the scheme: the address
+  // lands in the operation log, so a caller must not be able to choose it (TRUST_PROXY, lib/config.ts).
+  app.set('trust proxy', config.TRUST_PROXY);
   app.disable('x-powered-by');
   // First, so every request is timed, whatever answers it.
   const metrics = createMetrics(db, { token: config.METRICS_TOKEN });
@@ -85,13 +88,13 @@ export function createApp({ config, db, log, temporal }: AppDeps): Express {
   metrics.register(router);
   app.use(router);
 
-  app.use('/api', operationLogSafetyNet(db, log), authenticate(db), sameOriginOnly(config.ALLOWED_ORIGINS), requirePasswordChange());
+  app.use('/api', operationLogSafetyNet(db, log), authenticate(db, { idleMinutes: config.SESSION_IDLE_MINUTES, passwordMaxAgeDays: config.PASSWORD_MAX_AGE_DAYS }), sameOriginOnly(config.ALLOWED_ORIGINS), requirePasswordChange());
   const apiRouter = express.Router();
   if (config.RATE_LIMITS === 'on') registerRateLimits(apiRouter, db);
   const api = new Api(apiRouter);
   registerAuthRoutes(api, db, config);
   registerFileRoutes(apiRouter, api, db, config.FILES_DIR ?? path.join(config.DATA_DIR, 'files'));
-  registerUserRoutes(api, db);
+  registerUserRoutes(api, db, config);
   registerOrganisationRoutes(api, db);
   registerRegionRoutes(api, db);
   registerOperationLogRoutes(api, db);
@@ -112,10 +115,13 @@ export function createApp({ config, db, log, temporal }: AppDeps): Express {
       description: 'Lists follow react-admin simple-rest conventions: `sort`, `range` and `filter` are JSON strings, and the total is in `Content-Range`. Errors are `{ error: { code, message, details[] }, requestId }`.',
     },
   });
-  app.get('/api/openapi.json', (_req, res) => {
+  // The API's map is for the administrators in production (it lists every route an attacker could
+  // try); a refusal goes through the error handler and the operation log like any other.
+  const docsAccess = apiDocsAccess(config);
+  app.get('/api/openapi.json', docsAccess, (_req, res) => {
     res.json(openapi);
   });
-  app.use('/api/docs', swaggerUi.serve, swaggerUi.setup(openapi, { customSiteTitle: 'Platform API' }));
+  app.use('/api/docs', docsAccess, swaggerUi.serve, swaggerUi.setup(openapi, { customSiteTitle: 'Platform API' }));
   app.use(apiRouter);
   app.use('/api', notFoundHandler);
 
@@ -129,4 +135,18 @@ export function createApp({ config, db, log, temporal }: AppDeps): Express {
   app.use(notFoundHandler);
   app.use(errorHandler);
   return app;
+}
+
+/**
+ * `/api/docs` and `/api/openapi.json`: open outside production (developers), for a signed-in
+ * administrator (lib/roles.ts ADMIN_ROLES) in production. Mounted after `authenticate`.
+ */
+function apiDocsAccess(config: Pick<Config, 'NODE_ENV'>): express.RequestHandler {
+  return (req, res, next) => {
+    if (config.NODE_ENV !== 'production') return next();
+    res.locals.action = 'api.docs';
+    if (!req.user) return next(new HttpError(401, 'unauthenticated', 'Sign in as an administrator to read the API documentation'));
+    if (!isAdminRole(req.user.role)) return next(new HttpError(403, 'forbidden', 'Only administrators may read the API documentation'));
+    next();
+  };
 }

@@ -1,4 +1,40 @@
+import fs from 'node:fs';
 import knex, { type Knex } from 'knex';
+
+export interface DatabaseTls {
+  ca?: string;
+  cert?: string;
+  key?: string;
+  rejectUnauthorized: true;
+}
+
+/**
+ * TLS to MySQL (docs/deployment-security.md): on when the URL says `?ssl=true` (the system's CAs)
+ * or when DATABASE_TLS_CA / DATABASE_TLS_CERT / DATABASE_TLS_KEY name PEM files (a private CA,
+ * a client certificate). The server's certificate is always verified; `?ssl=false` turns TLS
+ * off explicitly. Read from the environment here, not passed in, so every createDb caller (the
+ * API, the workers, the scripts) connects the same way.
+ */
+export function databaseTls(url: URL, env: NodeJS.ProcessEnv = process.env): DatabaseTls | undefined {
+  const flag = url.searchParams.get('ssl');
+  if (flag !== null && !['true', 'false', '1', '0', 'required'].includes(flag)) throw new Error(`DATABASE_URL: ssl=${flag} is not true or false`);
+  if (flag === 'false' || flag === '0') return undefined;
+  const read = (name: 'DATABASE_TLS_CA' | 'DATABASE_TLS_CERT' | 'DATABASE_TLS_KEY') => {
+    const file = env[name]?.trim();
+    if (!file) return undefined;
+    try {
+      return fs.readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new Error(`${name}: cannot read ${file} (${(err as Error).message})`, { cause: err });
+    }
+  };
+  const ca = read('DATABASE_TLS_CA');
+  const cert = read('DATABASE_TLS_CERT');
+  const key = read('DATABASE_TLS_KEY');
+  if (Boolean(cert) !== Boolean(key)) throw new Error('DATABASE_TLS_CERT and DATABASE_TLS_KEY go together (a client certificate and its key)');
+  if (flag === null && !ca && !cert) return undefined;
+  return { ...(ca ? { ca } : {}), ...(cert ? { cert, key } : {}), rejectUnauthorized: true };
+}
 
 /**
  * knex on mysql2. Dates are kept as JavaScript Dates in UTC on the wire (`timezone: 'Z'`) so that
@@ -22,6 +58,7 @@ export function createDb(databaseUrl: string, pool: { min: number; max: number }
       dateStrings: false,
       supportBigNumbers: true,
       bigNumberStrings: false,
+      ssl: databaseTls(url),
     },
     pool: {
       ...pool,

@@ -1,4 +1,5 @@
 import os from 'node:os';
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -22,6 +23,86 @@ const EnvSchema = z.object({
   DATABASE_URL: z.string().default('mysql://root@127.0.0.1:3306/propsvc'),
   /** Port of the private database server `npm start` runs when DATABASE_URL is unset and nothing answers at the default (lib/database/private-server.ts). */
   PRIVATE_DB_PORT: intFromEnv(3307),
+  /**
+   * The account migrations run under (DDL, triggers, grants); the runtime DATABASE_URL account has
+   * none of that (deploy/mysql/runtime-grants.sql). Required by `npm run migrate` in production;
+   * elsewhere DATABASE_URL is used for both. `npm run audit:archive` deletes with it too.
+   */
+  DATABASE_MIGRATION_URL: z
+    .string()
+    .optional()
+    .transform((v) => v?.trim() || undefined),
+  /**
+   * The account backups dump the database with (SELECT, SHOW VIEW, TRIGGER, LOCK TABLES, EVENT):
+   * the runtime account lacks TRIGGER, and a dump under it would lose the operation log's
+   * triggers, which the backup refuses. Defaults to DATABASE_URL (development, tests).
+   */
+  BACKUP_DATABASE_URL: z
+    .string()
+    .optional()
+    .transform((v) => v?.trim() || undefined),
+  /** Host part of the runtime account the grants go to ('propsvc'@'%' in docker-compose). */
+  DATABASE_RUNTIME_ACCOUNT_HOST: z.string().default('%'),
+  /** TLS to MySQL: PEM files (CA to verify the server; cert and key for a client certificate). `?ssl=true` in the URL turns TLS on with the system CAs. */
+  DATABASE_TLS_CA: z
+    .string()
+    .optional()
+    .transform((v) => v || undefined),
+  DATABASE_TLS_CERT: z
+    .string()
+    .optional()
+    .transform((v) => v || undefined),
+  DATABASE_TLS_KEY: z
+    .string()
+    .optional()
+    .transform((v) => v || undefined),
+  /** TLS to Temporal's frontend (lib/temporal/tls.ts): PEM files, and the name on the server's certificate when it differs from the address. */
+  TEMPORAL_TLS_CA: z
+    .string()
+    .optional()
+    .transform((v) => v || undefined),
+  TEMPORAL_TLS_CERT: z
+    .string()
+    .optional()
+    .transform((v) => v || undefined),
+  TEMPORAL_TLS_KEY: z
+    .string()
+    .optional()
+    .transform((v) => v || undefined),
+  TEMPORAL_TLS_SERVER_NAME: z
+    .string()
+    .optional()
+    .transform((v) => v || undefined),
+  /**
+   * Which peers may tell the API the client's address (X-Forwarded-For) and scheme: "off" (the
+   * default: the socket's peer is the client), a hop count, or the proxy's addresses/subnets
+   * (comma-separated; loopback, linklocal and uniquelocal are accepted names). "true" is refused:
+   * it would let any caller write the address the operation log records.
+   */
+  TRUST_PROXY: z
+    .string()
+    .default('off')
+    .transform((v, ctx): false | number | string[] => {
+      const s = v.trim();
+      if (s === '' || s === 'off' || s === 'false' || s === '0') return false;
+      if (/^\d+$/.test(s)) return Number(s);
+      const entries = s
+        .split(',')
+        .map((e) => e.trim())
+        .filter(Boolean);
+      const bad = entries.filter((e) => !['loopback', 'linklocal', 'uniquelocal'].includes(e) && !isIP(e.split('/')[0]));
+      if (s === 'true' || bad.length) {
+        ctx.addIssue({ code: 'custom', message: `"${s === 'true' ? s : bad.join(', ')}" is not a hop count or a proxy address (a blanket "true" is refused: anyone could then choose the logged address)` });
+        return z.NEVER;
+      }
+      return entries;
+    }),
+  /** The operation log: days kept in the database (at least 180, 网络安全法 art. 21), and where the monthly archives go (DATA_DIR/audit-archives unless set). */
+  AUDIT_RETENTION_DAYS: intFromEnv(180).refine((d) => d >= 180, 'must be at least 180 days (the operation log is kept at least six months)'),
+  AUDIT_ARCHIVE_DIR: z
+    .string()
+    .optional()
+    .transform((v) => v || undefined),
   TEMPORAL_ADDRESS: z.string().optional(),
   TEMPORAL_NAMESPACE: z.string().default('default'),
   TEMPORAL_PORT: intFromEnv(7233),
@@ -41,9 +122,26 @@ const EnvSchema = z.object({
   /** When the Temporal Schedule runs the backup (cron, in BACKUP_TIMEZONE); "off" removes the schedule. */
   BACKUP_CRON: z.string().default('30 2 * * *'),
   BACKUP_TIMEZONE: z.string().default('Asia/Shanghai'),
+  /** When the Temporal Schedule runs the retention sweep (cron, in RETENTION_TIMEZONE); "off" removes the schedule (docs/retention.md). */
+  RETENTION_CRON: z.string().default('15 3 * * *'),
+  RETENTION_TIMEZONE: z.string().default('Asia/Shanghai'),
+  /** Retention periods in days (docs/retention.md gives the reason for each default). */
+  RETENTION_STAFF_LEFT_DAYS: intFromEnv(1095),
+  RETENTION_DISABLED_ACCOUNT_DAYS: intFromEnv(365),
+  RETENTION_COMMITTEE_MEMBER_DAYS: intFromEnv(1095),
+  RETENTION_SMS_DAYS: intFromEnv(180),
+  RETENTION_SESSION_DAYS: intFromEnv(30),
+  /** Rows changed per statement (each batch is one short transaction). */
+  RETENTION_BATCH_SIZE: intFromEnv(500),
   LOCKOUT_THRESHOLD: intFromEnv(5),
   LOCKOUT_MINUTES: intFromEnv(15),
   SESSION_TTL_HOURS: intFromEnv(12),
+  /** A session unused this long ends (等保: 15–30 minutes), beside the absolute SESSION_TTL_HOURS. */
+  SESSION_IDLE_MINUTES: intFromEnv(20).pipe(z.number().min(15, 'must be 15–30 minutes').max(30, 'must be 15–30 minutes')),
+  /** A password older than this must be changed at the next request (the password_change_required gate). */
+  PASSWORD_MAX_AGE_DAYS: intFromEnv(90),
+  /** A new password may not be one of the account's last N (the current one included). */
+  PASSWORD_HISTORY: intFromEnv(5),
   /** Send the session cookie over HTTPS only; on by default in production (behind a TLS proxy). */
   COOKIE_SECURE: z
     .enum(['true', 'false'])
@@ -89,7 +187,10 @@ const EnvSchema = z.object({
     .or(z.literal('').transform(() => undefined)),
 });
 
-const ConfigSchema = EnvSchema.transform((c) => ({ ...c, COOKIE_SECURE: c.COOKIE_SECURE ?? c.NODE_ENV === 'production' }));
+const ConfigSchema = EnvSchema.superRefine((c, ctx) => {
+  // A session cookie sent over plain http can be read off the wire; production is behind the TLS proxy.
+  if (c.NODE_ENV === 'production' && c.COOKIE_SECURE === false) ctx.addIssue({ code: 'custom', path: ['COOKIE_SECURE'], message: 'may not be false in production (the session cookie must be Secure)' });
+}).transform((c) => ({ ...c, COOKIE_SECURE: c.COOKIE_SECURE ?? c.NODE_ENV === 'production' }));
 
 export type Config = z.infer<typeof ConfigSchema>;
 

@@ -14,6 +14,14 @@ import * as m081 from './081_sms_message_log';
 import * as m085 from './085_approval_list_indexes';
 import * as m088 from './088_account_and_log_list_indexes';
 import * as m089 from './089_registry_list_indexes';
+import * as m090 from './090_registry_personal_data';
+import * as m095 from './095_admin_second_factor';
+import * as m100 from './100_operation_log_chain';
+import * as m101 from './101_operation_log_archives';
+import * as m105 from './105_file_encryption';
+import * as m110 from './110_retention_markers';
+import * as m111 from './111_sms_redaction';
+import * as m112 from './112_retention_runs';
 
 /**
  * The ordered list of migrations. Listing them here (instead of letting knex scan a folder)
@@ -36,6 +44,14 @@ const migrations: Record<string, Knex.Migration> = {
   '085_approval_list_indexes': m085,
   '088_account_and_log_list_indexes': m088,
   '089_registry_list_indexes': m089,
+  '090_registry_personal_data': m090,
+  '095_admin_second_factor': m095,
+  '100_operation_log_chain': m100,
+  '101_operation_log_archives': m101,
+  '105_file_encryption': m105,
+  '110_retention_markers': m110,
+  '111_sms_redaction': m111,
+  '112_retention_runs': m112,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
