@@ -48,7 +48,7 @@ export function createQualificationActivities(deps: ApprovalDeps) {
       const duplicates = await doublyRegisteredStaff(db, enterpriseId);
       const duplicateStaff: Array<{ name: string; role: string; otherEnterprises: string[] }> = [];
       for (const d of duplicates) {
-        const others = await otherEmployersOf(db, d.id_number, enterpriseId);
+        const others = await otherEmployersOf(db, d.person, enterpriseId);
         duplicateStaff.push({ name: d.name, role: d.role, otherEnterprises: others });
       }
       checks.push({

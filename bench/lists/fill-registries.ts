@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { rotateRegistryFields } from '../../db/registries/pii-rotation';
 import type { Refs } from './fill-organisations';
 import { personName } from './fill-organisations';
 import { insertChunked, maxId, pick } from './sql';
@@ -43,9 +44,10 @@ export async function fillRegistries(db: Knex, volume: Volume, refs: Refs): Prom
     volume.staff,
     100_000,
     (lo, hi) => `INSERT INTO enterprise_staff
-      (id, enterprise_id, name, id_number, mobile, role, title, certificate_type, certificate_no, certificate_valid_until, project_id, active, registered_on, approved, approved_at)
+      (id, enterprise_id, name, id_number, id_number_bidx, mobile, role, title, certificate_type, certificate_no, certificate_valid_until, project_id, active, registered_on, approved, approved_at)
     SELECT ${staffBase} + n.n + 1, IF(MOD(n.n, 100) = 0, ${refs.ids.dongwuOrg}, ${entId('n.n', refs.enterprises)}), ${personName('n.n * 23')},
       CONCAT('3205', LPAD(MOD(n.n, 100), 2, '0'), DATE_FORMAT(DATE_ADD('1960-01-01', INTERVAL MOD(n.n * 7919, 15000) DAY), '%Y%m%d'), LPAD(FLOOR(n.n / 100), 3, '0'), ${pick('n.n', ['1', '3', '5', '7', '9', 'X'])}),
+      SHA2(CONCAT('bench-placeholder-', n.n), 256),
       CONCAT('135', LPAD(MOD(n.n * 104729, 100000000), 8, '0')),
       ${pick('n.n', ['project_manager', 'professional', 'technical', 'repair_duty', 'certified_operator', 'technical', 'professional', 'repair_duty', 'principal', 'technical'])},
       ${pick('n.n * 3', ['助理工程师', '工程师', '高级工程师', '', '技师', '高级技师'])},
@@ -54,4 +56,7 @@ export async function fillRegistries(db: Knex, volume: Volume, refs: Refs): Prom
       IF(MOD(n.n, 10) = 0, ${projectBase} + MOD(n.n * 7, ${volume.projects}) + 1, NULL), 1, DATE_ADD('2015-01-01', INTERVAL MOD(n.n * 13, 3900) DAY), 1, UTC_TIMESTAMP(3)
     FROM bench_numbers n WHERE n.n >= ${lo} AND n.n < ${hi}`,
   );
+  // SQL cannot encrypt: the rows go in clear with a placeholder index, and the rotation routine
+  // encrypts them and computes their blind indexes (docs/personal-data.md).
+  await rotateRegistryFields(db);
 }

@@ -1,4 +1,6 @@
-import { DEMO_PASSWORD } from '../../db/seeds/demo';
+import { DEMO_PASSWORD, DEMO_TOTP_SECRET, DEMO_USERS } from '../../db/seeds/demo';
+import { isAdminRole } from '../../lib/roles';
+import { TOTP_PERIOD_SECONDS, totpCode } from '../../lib/second-factor';
 
 /** A signed-in HTTP session against the app under test, the way the admin UI calls it. */
 export interface Session {
@@ -7,11 +9,20 @@ export interface Session {
 }
 
 export async function signIn(base: string, username: string): Promise<Session> {
-  const res = await fetch(`${base}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-requested-with': 'XMLHttpRequest' },
-    body: JSON.stringify({ username, password: DEMO_PASSWORD }),
-  });
+  // The demo administrators also give their TOTP code (the published demo secret); a code is
+  // accepted once, so a second sign-in within the same 30 seconds waits for the next one.
+  const admin = DEMO_USERS.some((u) => u.username === username && isAdminRole(u.role));
+  const attempt = () =>
+    fetch(`${base}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-requested-with': 'XMLHttpRequest' },
+      body: JSON.stringify({ username, password: DEMO_PASSWORD, ...(admin ? { code: totpCode(DEMO_TOTP_SECRET) } : {}) }),
+    });
+  let res = await attempt();
+  if (admin && res.status === 401) {
+    await new Promise((r) => setTimeout(r, TOTP_PERIOD_SECONDS * 1000 - (Date.now() % (TOTP_PERIOD_SECONDS * 1000)) + 50));
+    res = await attempt();
+  }
   if (res.status !== 200) throw new Error(`sign-in as ${username} failed: ${res.status} ${await res.text()}`);
   const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0];
   return { username, cookie };

@@ -226,7 +226,8 @@ function registry(name: 'projects' | 'enterprises' | 'staff', user: string): Lis
       from: `enterprise_staff s LEFT JOIN enterprises e ON e.id = s.enterprise_id LEFT JOIN property_projects sp ON sp.id = s.project_id ${creditScore('staff', 's.id')}
         WHERE ${cityWide(v) ? '1 = 1' : districtEnterprises(v, 's.enterprise_id')}`,
       order: 's.id ASC',
-      search: contains(['s.name', 's.id_number', 's.certificate_no']),
+      // The ID number is encrypted: the API finds it whole by its blind index, never by LIKE.
+      search: contains(['s.name', 's.certificate_no']),
     };
   };
   const column = { projects: 'p.code', enterprises: 'e.name', staff: 's.name' }[name];
@@ -279,7 +280,8 @@ export const LIST_SPECS: ListSpec[] = [
   },
   {
     list: 'operation-logs',
-    user: 'admin',
+    // The audit administrator is the log's only reader (docs/security.md).
+    user: 'auditor',
     path: '/api/operation-logs',
     sort: ['id', 'DESC'],
     perPage: 50,

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { countCodesStartingWith, insertOrganisation, updateOrganisation } from '../organisations';
 import { RegistryError, isCityWide, type Actor } from './actor';
 import { PHONE, type FieldSpec } from './fields';
+import { MEMBER_PHONE } from './pii';
 import type { ChildSpec, RegistryResource } from './resource';
 import { committeeScope } from './scope';
 
@@ -35,7 +36,9 @@ const MEMBER_FIELDS: FieldSpec[] = [
   { name: 'position', label: '职务', type: 'enum', required: true, values: POSITIONS },
   { name: 'officer', label: '主管人员', type: 'bool' },
   { name: 'responsibility', label: '主管业务', type: 'string', max: 128 },
-  { name: 'phone', label: '联系电话', type: 'string', max: 32, pattern: PHONE },
+  { name: 'phone', label: '联系电话', type: 'string', max: 32, pattern: PHONE, personal: MEMBER_PHONE },
+  // Optional by design (PIPL minimisation, docs/personal-data.md): asked only where a filing
+  // needs it (age of eligibility, the party-building ratio of a committee); never exported.
   { name: 'birth_year', label: '出生年份', type: 'int', min: 1900, maxValue: 2100 },
   { name: 'political_status', label: '政治面貌', type: 'string', max: 16 },
 ];

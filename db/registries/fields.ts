@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { isMasked } from '../../lib/pii';
+import { openValue, type PersonalSpec } from './pii';
 
 /**
  * One declaration per registry field drives everything that must agree about it: the zod schema
@@ -28,6 +30,12 @@ export interface FieldSpec {
   derived?: boolean;
   /** Extra check beyond the type (for example a checksum); returns the reason or null. */
   check?: (value: never) => string | null;
+  /**
+   * Personal data (docs/personal-data.md): stored encrypted, read back decrypted inside the
+   * server, masked in every answer. A masked placeholder passes validation here so that a form
+   * can send it back unchanged; the model layer puts the stored value back in its place.
+   */
+  personal?: PersonalSpec;
 }
 
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
@@ -54,8 +62,9 @@ export function zodOf(f: FieldSpec): z.ZodType {
         .trim()
         .max(f.max ?? (f.type === 'text' ? 4000 : 255));
       if (f.required) s = s.min(1, 'is required');
-      if (f.pattern) s = s.regex(f.pattern.regex, f.pattern.message);
-      base = s;
+      const pattern = f.pattern;
+      if (pattern && f.personal) base = s.refine((v) => isMasked(v) || pattern.regex.test(v), pattern.message);
+      else base = pattern ? s.regex(pattern.regex, pattern.message) : s;
       break;
     }
     case 'int':
@@ -87,6 +96,7 @@ export function zodOf(f: FieldSpec): z.ZodType {
   if (f.check) {
     const check = f.check;
     base = base.superRefine((v, ctx) => {
+      if (f.personal && isMasked(v)) return;
       const problem = check(v as never);
       if (problem) ctx.addIssue({ code: 'custom', message: problem });
     });
@@ -127,7 +137,7 @@ export function fromDb(f: FieldSpec, v: unknown): unknown {
 
 export function normaliseRow(fields: readonly FieldSpec[], row: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = { ...row };
-  for (const f of fields) if (f.name in row) out[f.name] = fromDb(f, row[f.name]);
+  for (const f of fields) if (f.name in row) out[f.name] = fromDb(f, f.personal ? openValue(f.personal, row[f.name]) : row[f.name]);
   return out;
 }
 

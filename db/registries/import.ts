@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { RegistryError, type Actor } from './actor';
 import { importCell } from './fields';
+import { storedKeyMatch } from './pii';
 import type { RegistryResource } from './resource';
 import { readCsv, sheetColumns, type ParsedSheet, type SheetColumn } from './spreadsheet';
 import { parseXlsxOffThread } from './xlsx-pool';
@@ -99,7 +100,7 @@ export async function importSheet(db: Knex, res: RegistryResource, actor: Actor,
         seen.add(keyText);
 
         const match = Object.fromEntries(res.importKey!.fields.map((k) => [k, values[k]]));
-        const existing = res.importKey!.fields.every((k) => values[k] !== null && values[k] !== undefined) ? ((await trx(res.table).where(match).first('id')) as { id: number } | undefined) : undefined;
+        const existing = res.importKey!.fields.every((k) => values[k] !== null && values[k] !== undefined) ? ((await trx(res.table).where(storedKeyMatch(res, match)).first('id')) as { id: number } | undefined) : undefined;
         let body: Record<string, unknown> = values;
         if (existing) {
           const current = await getRecord(trx, res, actor.scope, existing.id);

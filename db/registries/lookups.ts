@@ -28,18 +28,22 @@ export async function enterpriseOf(db: Db, id: number): Promise<EnterpriseRow | 
   return (await db('enterprises').where('id', id).first()) as EnterpriseRow | undefined;
 }
 
-/** The enterprise's active staff flagged as registered at another enterprise too (人员重复挂职). */
-export async function doublyRegisteredStaff(db: Db, enterpriseId: number): Promise<Array<{ name: string; role: string; id_number: string }>> {
-  return (await db('enterprise_staff as s').where({ 's.enterprise_id': enterpriseId, 's.active': true, 's.duplicate_registration': true }).select('s.name', 's.role', 's.id_number').orderBy('s.id')) as Array<{
+/**
+ * The enterprise's active staff flagged as registered at another enterprise too (人员重复挂职).
+ * `person` is the blind index of the ID number (db/registries/pii.ts): the number itself is
+ * encrypted and a case needs only to know who is the same person.
+ */
+export async function doublyRegisteredStaff(db: Db, enterpriseId: number): Promise<Array<{ name: string; role: string; person: string }>> {
+  return (await db('enterprise_staff as s').where({ 's.enterprise_id': enterpriseId, 's.active': true, 's.duplicate_registration': true }).select('s.name', 's.role', 's.id_number_bidx as person').orderBy('s.id')) as Array<{
     name: string;
     role: string;
-    id_number: string;
+    person: string;
   }>;
 }
 
-/** Names of the other enterprises where a person (by ID number) is active staff. */
-export async function otherEmployersOf(db: Db, idNumber: string, exceptEnterpriseId: number): Promise<string[]> {
-  return (await db('enterprise_staff as s').join('enterprises as e', 'e.id', 's.enterprise_id').where({ 's.id_number': idNumber, 's.active': true }).whereNot('s.enterprise_id', exceptEnterpriseId).pluck('e.name')) as string[];
+/** Names of the other enterprises where a person (by the blind index of the ID number) is active staff. */
+export async function otherEmployersOf(db: Db, person: string, exceptEnterpriseId: number): Promise<string[]> {
+  return (await db('enterprise_staff as s').join('enterprises as e', 'e.id', 's.enterprise_id').where({ 's.id_number_bidx': person, 's.active': true }).whereNot('s.enterprise_id', exceptEnterpriseId).pluck('e.name')) as string[];
 }
 
 /** The project's registry row (every column: contract filing compares several of them). */

@@ -58,6 +58,8 @@ export interface RegistryResource {
   sortable: readonly [string, ...string[]];
   defaultSort: [string, 'ASC' | 'DESC'];
   searchColumns: readonly string[];
+  /** Extra OR branches of the search box, for columns LIKE cannot search (an encrypted ID number by its blind index). */
+  searchMore?(w: Knex.QueryBuilder, text: string): void;
   filter: z.ZodObject<z.ZodRawShape>;
   applyFilter(q: Knex.QueryBuilder, filter: Record<string, unknown>): void;
   /** Cross-field checks on a whole body (path + reason). */

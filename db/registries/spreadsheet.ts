@@ -4,6 +4,7 @@ import type { Knex } from 'knex';
 import type { Scope } from '../../lib/roles';
 import { exportCell, type FieldSpec } from './fields';
 import { IMPORT_LIMITS, refusals, type ImportLimits } from './import-limits';
+import { maskRecord } from './pii';
 import type { RefKey, RegistryResource } from './resource';
 import { filteredQuery, normalise, sortColumn, type ListParams } from './store';
 
@@ -45,8 +46,12 @@ async function refKeysOf(db: Knex, res: RegistryResource, rows: Array<Record<str
   return out;
 }
 
-/** Streams the filtered, scoped list as .xlsx; returns the number of rows written. */
-export async function writeExport(db: Knex, res: RegistryResource, scope: Scope, params: Omit<ListParams, 'offset' | 'limit'>, out: Writable): Promise<number> {
+/**
+ * Streams the filtered, scoped list as .xlsx; returns the number of rows written. Personal
+ * fields are masked unless `clearPersonal` (the caller checked pii:export): a masked sheet
+ * imported again leaves them unchanged (db/registries/pii.ts, unmaskBody).
+ */
+export async function writeExport(db: Knex, res: RegistryResource, scope: Scope, params: Omit<ListParams, 'offset' | 'limit'>, out: Writable, opts: { clearPersonal?: boolean } = {}): Promise<number> {
   const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
   const sheet = workbook.addWorksheet(res.title, { views: [{ state: 'frozen', ySplit: 1 }] });
   const columns = sheetColumns(res);
@@ -58,7 +63,7 @@ export async function writeExport(db: Knex, res: RegistryResource, scope: Scope,
     .orderBy(sortColumn(res, params.sort[0]), params.sort[1].toLowerCase() as 'asc' | 'desc')
     .orderBy(`${res.alias}.id`, 'asc');
   for (let offset = 0; offset < EXPORT_LIMIT; offset += CHUNK) {
-    const rows = ((await query.clone().offset(offset).limit(CHUNK)) as Array<Record<string, unknown>>).map((r) => normalise(res, r));
+    const rows = ((await query.clone().offset(offset).limit(CHUNK)) as Array<Record<string, unknown>>).map((r) => (opts.clearPersonal ? normalise(res, r) : maskRecord(res, normalise(res, r))));
     const keys = await refKeysOf(db, res, rows);
     for (const row of rows) {
       const values: Record<string, unknown> = { id: row.id };

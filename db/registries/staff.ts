@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { isCityWide, type Actor } from './actor';
 import { PHONE, type FieldSpec } from './fields';
 import { idNumberProblem } from './identifiers';
+import { STAFF_ID_NUMBER, STAFF_MOBILE, idNumberIndex, orWhereIdNumber } from './pii';
 import type { RegistryResource } from './resource';
 import { enterpriseScope } from './scope';
 
@@ -11,6 +12,10 @@ import { enterpriseScope } from './scope';
  * repair crew and certified operators, one row per person per enterprise. A person (by ID card
  * number) active at two enterprises at once is a double registration (重复挂职): every staff
  * write recomputes the flag for everyone with that number, in the same transaction.
+ *
+ * The ID number and the mobile are stored encrypted (pii.ts); "the same person" is the same
+ * blind index of the ID number, `id_number_bidx`, which also carries the per-enterprise
+ * uniqueness and exact look-ups.
  */
 export const STAFF_ROLES = {
   legal_representative: '法定代表人',
@@ -25,8 +30,8 @@ export const STAFF_ROLES = {
 export const STAFF_FIELDS: FieldSpec[] = [
   { name: 'enterprise_id', label: '所属企业', type: 'ref', required: true },
   { name: 'name', label: '姓名', type: 'string', required: true, max: 64 },
-  { name: 'id_number', label: '身份证号', type: 'string', required: true, max: 18, check: (v: string) => idNumberProblem(v) },
-  { name: 'mobile', label: '联系电话', type: 'string', max: 32, pattern: PHONE },
+  { name: 'id_number', label: '身份证号', type: 'string', required: true, max: 18, check: (v: string) => idNumberProblem(v), personal: STAFF_ID_NUMBER },
+  { name: 'mobile', label: '联系电话', type: 'string', max: 32, pattern: PHONE, personal: STAFF_MOBILE },
   { name: 'role', label: '人员类别', type: 'enum', required: true, values: STAFF_ROLES },
   { name: 'title', label: '职称/技术等级', type: 'string', max: 64 },
   { name: 'certificate_type', label: '证书类别', type: 'string', max: 64 },
@@ -39,15 +44,23 @@ export const STAFF_FIELDS: FieldSpec[] = [
   { name: 'duplicate_registration', label: '重复挂职', type: 'bool', derived: true },
 ];
 
-/** Recomputes the double-registration flag of every row of these people. */
+/** Recomputes the double-registration flag of every row of these people (by clear ID number). */
 export async function refreshDuplicateFlags(trx: Knex.Transaction | Knex, idNumbers: string[]): Promise<void> {
-  if (idNumbers.length === 0) return;
-  const counts = (await trx('enterprise_staff').whereIn('id_number', idNumbers).where('active', 1).groupBy('id_number').select('id_number').countDistinct({ n: 'enterprise_id' })) as Array<{ id_number: string; n: number | string }>;
-  const duplicated = counts.filter((c) => Number(c.n) > 1).map((c) => c.id_number);
+  await refreshDuplicateFlagsByIndex(trx, [...new Set(idNumbers.map(idNumberIndex))]);
+}
+
+/** The same by blind index (what rotation and the seed have at hand). */
+export async function refreshDuplicateFlagsByIndex(trx: Knex.Transaction | Knex, indexes: string[]): Promise<void> {
+  if (indexes.length === 0) return;
+  const counts = (await trx('enterprise_staff').whereIn('id_number_bidx', indexes).where('active', 1).groupBy('id_number_bidx').select('id_number_bidx').countDistinct({ n: 'enterprise_id' })) as Array<{
+    id_number_bidx: string;
+    n: number | string;
+  }>;
+  const duplicated = counts.filter((c) => Number(c.n) > 1).map((c) => c.id_number_bidx);
   // Only active registrations are in conflict; a row the person has left stays unflagged.
   await trx('enterprise_staff')
-    .whereIn('id_number', idNumbers)
-    .update({ duplicate_registration: duplicated.length ? trx.raw('active = 1 AND id_number IN (?)', [duplicated]) : 0 });
+    .whereIn('id_number_bidx', indexes)
+    .update({ duplicate_registration: duplicated.length ? trx.raw('active = 1 AND id_number_bidx IN (?)', [duplicated]) : 0 });
 }
 
 async function enterpriseDistrict(trx: Knex.Transaction, enterpriseId: unknown): Promise<string | null> {
@@ -97,7 +110,9 @@ export const staff: RegistryResource = {
   writeProblem: staffWriteProblem,
   sortable: ['id', 'name', 'role', 'enterprise_id', 'certificate_valid_until', 'registered_on', 'duplicate_registration', 'approved', 'updated_at', 'enterprise_name', 'credit_score'],
   defaultSort: ['id', 'ASC'],
-  searchColumns: ['s.name', 's.id_number', 's.certificate_no'],
+  // The ID number is encrypted: a search finds it whole (blind index) or by its last four, not by a prefix.
+  searchColumns: ['s.name', 's.certificate_no'],
+  searchMore: (w, text) => orWhereIdNumber(w, 's', text),
   filter: z.object({
     enterprise_id: z.coerce.number().int().optional(),
     project_id: z.coerce.number().int().optional(),
@@ -108,7 +123,8 @@ export const staff: RegistryResource = {
     approved: z.boolean().optional(),
   }),
   applyFilter(q, f) {
-    for (const c of ['enterprise_id', 'project_id', 'role', 'id_number']) if (f[c] !== undefined) q.where(`s.${c}`, f[c] as string);
+    for (const c of ['enterprise_id', 'project_id', 'role']) if (f[c] !== undefined) q.where(`s.${c}`, f[c] as string);
+    if (f.id_number !== undefined) q.where('s.id_number_bidx', idNumberIndex(f.id_number as string));
     for (const c of ['active', 'duplicate_registration', 'approved']) if (f[c] !== undefined) q.where(`s.${c}`, f[c] ? 1 : 0);
   },
   crossCheck(b) {

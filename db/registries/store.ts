@@ -6,6 +6,7 @@ import { containsPattern } from '../search';
 import { RegistryError, type Actor } from './actor';
 import { bodyShape, normaliseRow, toDb, type FieldSpec } from './fields';
 import { changedFields, recordChange, type ChangeAction, type Snapshot } from './history';
+import { maskRecord, sealColumns, unmaskBody } from './pii';
 import type { ChildSpec, RegistryResource } from './resource';
 
 /**
@@ -57,7 +58,11 @@ export function filteredQuery(db: Knex | Knex.Transaction, res: RegistryResource
   const { q: search, id, ...rest } = filter as { q?: string; id?: number[] };
   if (search) {
     const pattern = containsPattern(search);
-    q.where((w) => res.searchColumns.forEach((c) => w.orWhere(c, 'like', pattern)));
+    q.where((w) => {
+      res.searchColumns.forEach((c) => w.orWhere(c, 'like', pattern));
+      // Encrypted columns cannot be searched with LIKE; the resource adds its exact branches.
+      res.searchMore?.(w, search);
+    });
   }
   if (id) q.whereIn(`${res.alias}.id`, id);
   res.applyFilter(q, rest);
@@ -134,9 +139,9 @@ export function snapshotOf(res: RegistryResource, record: Record<string, unknown
   return snap;
 }
 
-/** Column values of a body: every client field, and the derived ones `prepare` filled in. */
+/** Column values of a body: every client field, and the derived ones `prepare` filled in; personal ones sealed (pii.ts). */
 function columnValues(fields: readonly FieldSpec[], body: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(fields.filter((f) => !f.derived || f.name in body).map((f) => [f.name, toDb(f, body[f.name])]));
+  return sealColumns(fields, Object.fromEntries(fields.filter((f) => !f.derived || f.name in body).map((f) => [f.name, toDb(f, body[f.name])])));
 }
 
 async function replaceChildren(trx: Knex.Transaction, res: RegistryResource, id: number, body: Record<string, unknown>): Promise<void> {
@@ -181,6 +186,8 @@ export async function saveRecord(trx: Knex.Transaction, res: RegistryResource, a
   if (before && body.version !== undefined && body.version !== before.version) {
     throw new RegistryError('conflict', 'The record was changed by someone else; reload it and try again', 'version');
   }
+  // A form shows personal fields masked and sends them back so: masked means unchanged.
+  unmaskBody(res, before, body);
   checkProtected(res, actor, before, body);
   const problem = await res.writeProblem(actor, before, body, trx);
   if (problem) throw new RegistryError('forbidden', problem);
@@ -213,7 +220,8 @@ export async function saveRecord(trx: Knex.Transaction, res: RegistryResource, a
   const beforeSnap = before ? snapshotOf(res, before) : null;
   const afterSnap = snapshotOf(res, after);
   const fields = changedFields(beforeSnap, afterSnap);
-  await recordChange(trx, { entity: res.entity, entityId: recordId, action, before: beforeSnap, after: afterSnap, fields, actor });
+  // The history names a changed personal field but keeps its values masked only (docs/personal-data.md).
+  await recordChange(trx, { entity: res.entity, entityId: recordId, action, before: beforeSnap && maskRecord(res, beforeSnap), after: maskRecord(res, afterSnap), fields, actor });
   return { id: recordId, created: !before, changed: fields };
 }
 

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { recomputeScores } from '../registries/credit';
+import { idNumberIndex, sealMemberRow, sealStaffRow } from '../registries/pii';
 import { refreshDuplicateFlags } from '../registries/staff';
 import { CERTIFICATES, COMMUNITY_WORDS, ENTERPRISE_BRANDS, ESTATE_PHASES, ESTATE_PREFIXES, ESTATE_SUFFIXES, FACILITY_KINDS, POLITICAL, Prng, TITLES, creditCode, idNumber, landline, mobile, personName } from './registries-demo-data';
 import { DISTRICTS, streetCode } from './suzhou-regions';
@@ -394,7 +395,8 @@ export async function seedRegistriesDemo(db: Knex): Promise<RegistriesSeedSummar
     if (entId(other.orgCode) === who.enterprise_id) continue;
     staffRows.push({ ...who, enterprise_id: entId(other.orgCode), role: 'professional', project_id: null, registered_on: date(year - 1, rng.int(1, 12), rng.int(1, 28)) });
   }
-  await insertIgnore(db, 'enterprise_staff', staffRows, ['enterprise_id', 'id_number']);
+  // ID numbers and phones are stored encrypted, a person found by the blind index (db/registries/pii.ts).
+  await insertIgnore(db, 'enterprise_staff', staffRows.map(sealStaffRow), ['enterprise_id', 'id_number_bidx']);
   const registrations = new Map<string, number>();
   for (const s of staffRows) registrations.set(s.id_number as string, (registrations.get(s.id_number as string) ?? 0) + 1);
   await refreshDuplicateFlags(
@@ -405,8 +407,8 @@ export async function seedRegistriesDemo(db: Knex): Promise<RegistriesSeedSummar
     (
       (await db('enterprise_staff')
         .whereIn('enterprise_id', [...new Set(staffRows.map((s) => s.enterprise_id as number))])
-        .select('id', 'enterprise_id', 'id_number')) as Array<{ id: number; enterprise_id: number; id_number: string }>
-    ).map((s) => [`${s.enterprise_id}|${s.id_number}`, s.id]),
+        .select('id', 'enterprise_id', 'id_number_bidx')) as Array<{ id: number; enterprise_id: number; id_number_bidx: string }>
+    ).map((s) => [`${s.enterprise_id}|${s.id_number_bidx}`, s.id]),
   );
   const managers = staffRows.filter((s) => s.role === 'project_manager');
 
@@ -511,7 +513,7 @@ export async function seedRegistriesDemo(db: Knex): Promise<RegistriesSeedSummar
   await insertAll(
     db,
     'committee_members',
-    freshCommittees.flatMap((c) => c.members.map((m) => ({ ...m, committee_id: committeeOrgIds.get(c.orgCode) }))),
+    freshCommittees.flatMap((c) => c.members.map((m) => sealMemberRow({ ...m, committee_id: committeeOrgIds.get(c.orgCode) }))),
   );
   await insertAll(
     db,
@@ -559,7 +561,7 @@ export async function seedRegistriesDemo(db: Knex): Promise<RegistriesSeedSummar
     const status = rng.chance(0.85) ? 'final' : rng.chance(0.7) ? 'pending' : 'cancelled';
     eventRows.push({
       enterprise_id: enterpriseId,
-      staff_id: personal ? (staffIds.get(`${enterpriseId}|${pm.id_number as string}`) ?? null) : null,
+      staff_id: personal ? (staffIds.get(`${enterpriseId}|${idNumberIndex(pm.id_number as string)}`) ?? null) : null,
       project_id: projectIds.get(p.row.code as string),
       district_code: p.row.district_code,
       category,
@@ -576,7 +578,7 @@ export async function seedRegistriesDemo(db: Knex): Promise<RegistriesSeedSummar
   const eventsAfter = Number(((await db('credit_events').count({ n: '*' }).first()) as { n: number | string }).n);
 
   // Trainings and exams of project managers, for managers this run registered.
-  const freshManagers = managers.map((m) => staffIds.get(`${m.enterprise_id as number}|${m.id_number as string}`)).filter((id): id is number => id !== undefined);
+  const freshManagers = managers.map((m) => staffIds.get(`${m.enterprise_id as number}|${idNumberIndex(m.id_number as string)}`)).filter((id): id is number => id !== undefined);
   const trainedAlready = new Set(((await db('credit_trainings').distinct('staff_id').pluck('staff_id')) as number[]).map(Number));
   const trainingRows: Row[] = [];
   for (const id of freshManagers.filter((s) => !trainedAlready.has(s))) {

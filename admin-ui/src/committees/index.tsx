@@ -23,9 +23,11 @@ import {
   TopToolbar,
   required,
   usePermissions,
+  useTranslate,
 } from 'react-admin';
 import { ApprovedChip, HistoryPanel, RegionInput, RegistryListActions, ReviewButton, SaveOnlyToolbar, choicesOf } from '../registries/components';
 import { FieldGrid, InputGrid, choice, day, ref, text, type FieldDef } from '../registries/fields';
+import { PersonalChildText, PersonalReveal, RevealButton, useMaskedHint } from '../registries/personal';
 
 /** 业主委员会资料库 (D4): committee, members and officers, contracted providers. */
 const R = 'committees';
@@ -83,6 +85,7 @@ const ShowActions = () => {
   const { permissions } = usePermissions<string[]>();
   return (
     <TopToolbar>
+      <RevealButton />
       <ReviewButton />
       {permissions?.includes('registries:write') && <EditButton />}
     </TopToolbar>
@@ -90,81 +93,95 @@ const ShowActions = () => {
 };
 
 export const CommitteeShow = () => (
-  <Show actions={<ShowActions />}>
-    <TabbedShowLayout>
-      <TabbedShowLayout.Tab label="registries.ui.tabs.basic">
-        <ApprovedChip />
-        <FieldGrid defs={[...FIELDS, ...PLACE]} resource={R} />
-      </TabbedShowLayout.Tab>
-      <TabbedShowLayout.Tab label="registries.ui.tabs.members" path="members">
-        <ArrayField source="members">
-          <DataTable bulkActionButtons={false} rowClick={false}>
-            <DataTable.Col source="name" label="resources.committees.fields.members.name" />
-            <DataTable.Col source="position" label="resources.committees.fields.members.position">
-              <SelectField source="position" choices={choicesOf('position')} />
-            </DataTable.Col>
-            {['officer', 'responsibility', 'phone', 'birth_year', 'political_status'].map((f) => (
-              <DataTable.Col key={f} source={f} label={`resources.committees.fields.members.${f}`} />
-            ))}
-          </DataTable>
-        </ArrayField>
-      </TabbedShowLayout.Tab>
-      <TabbedShowLayout.Tab label="registries.ui.tabs.providers" path="providers">
-        <ArrayField source="providers">
-          <DataTable bulkActionButtons={false} rowClick={false}>
-            <DataTable.Col source="service" label="resources.committees.fields.providers.service">
-              <SelectField source="service" choices={choicesOf('provider_service')} />
-            </DataTable.Col>
-            <DataTable.Col source="enterprise_id" label="resources.committees.fields.providers.enterprise_id">
-              <ReferenceField source="enterprise_id" reference="enterprises" link="show" emptyText="—" />
-            </DataTable.Col>
-            {['provider_name', 'qualification', 'contact_person', 'phone', 'contract_starts_on', 'contract_ends_on'].map((f) => (
-              <DataTable.Col key={f} source={f} label={`resources.committees.fields.providers.${f}`} />
-            ))}
-          </DataTable>
-        </ArrayField>
-      </TabbedShowLayout.Tab>
-      <TabbedShowLayout.Tab label="registries.ui.tabs.history" path="history">
-        <HistoryPanel entity="committee" />
-      </TabbedShowLayout.Tab>
-    </TabbedShowLayout>
-  </Show>
+  <PersonalReveal>
+    <Show actions={<ShowActions />}>
+      <TabbedShowLayout>
+        <TabbedShowLayout.Tab label="registries.ui.tabs.basic">
+          <ApprovedChip />
+          <FieldGrid defs={[...FIELDS, ...PLACE]} resource={R} />
+        </TabbedShowLayout.Tab>
+        <TabbedShowLayout.Tab label="registries.ui.tabs.members" path="members">
+          <ArrayField source="members">
+            <DataTable bulkActionButtons={false} rowClick={false}>
+              <DataTable.Col source="name" label="resources.committees.fields.members.name" />
+              <DataTable.Col source="position" label="resources.committees.fields.members.position">
+                <SelectField source="position" choices={choicesOf('position')} />
+              </DataTable.Col>
+              {['officer', 'responsibility'].map((f) => (
+                <DataTable.Col key={f} source={f} label={`resources.committees.fields.members.${f}`} />
+              ))}
+              {/* Masked by the server; clear after "显示" (pii:read, logged). */}
+              <DataTable.Col source="phone" label="resources.committees.fields.members.phone">
+                <PersonalChildText childKey="members" source="phone" />
+              </DataTable.Col>
+              {['birth_year', 'political_status'].map((f) => (
+                <DataTable.Col key={f} source={f} label={`resources.committees.fields.members.${f}`} />
+              ))}
+            </DataTable>
+          </ArrayField>
+        </TabbedShowLayout.Tab>
+        <TabbedShowLayout.Tab label="registries.ui.tabs.providers" path="providers">
+          <ArrayField source="providers">
+            <DataTable bulkActionButtons={false} rowClick={false}>
+              <DataTable.Col source="service" label="resources.committees.fields.providers.service">
+                <SelectField source="service" choices={choicesOf('provider_service')} />
+              </DataTable.Col>
+              <DataTable.Col source="enterprise_id" label="resources.committees.fields.providers.enterprise_id">
+                <ReferenceField source="enterprise_id" reference="enterprises" link="show" emptyText="—" />
+              </DataTable.Col>
+              {['provider_name', 'qualification', 'contact_person', 'phone', 'contract_starts_on', 'contract_ends_on'].map((f) => (
+                <DataTable.Col key={f} source={f} label={`resources.committees.fields.providers.${f}`} />
+              ))}
+            </DataTable>
+          </ArrayField>
+        </TabbedShowLayout.Tab>
+        <TabbedShowLayout.Tab label="registries.ui.tabs.history" path="history">
+          <HistoryPanel entity="committee" />
+        </TabbedShowLayout.Tab>
+      </TabbedShowLayout>
+    </Show>
+  </PersonalReveal>
 );
 
-const CommitteeForm = () => (
-  <TabbedForm toolbar={<SaveOnlyToolbar />}>
-    <TabbedForm.Tab label="registries.ui.tabs.basic">
-      <InputGrid defs={FIELDS} resource={R} />
-    </TabbedForm.Tab>
-    <TabbedForm.Tab label="registries.ui.tabs.members" path="members">
-      <ArrayInput source="members" label="registries.ui.tabs.members">
-        <SimpleFormIterator inline>
-          <TextInput source="name" validate={required()} />
-          <SelectInput source="position" choices={choicesOf('position')} validate={required()} />
-          <BooleanInput source="officer" />
-          <TextInput source="responsibility" />
-          <TextInput source="phone" />
-          <NumberInput source="birth_year" />
-          <TextInput source="political_status" />
-        </SimpleFormIterator>
-      </ArrayInput>
-    </TabbedForm.Tab>
-    <TabbedForm.Tab label="registries.ui.tabs.providers" path="providers">
-      <ArrayInput source="providers" label="registries.ui.tabs.providers">
-        <SimpleFormIterator inline>
-          <SelectInput source="service" choices={choicesOf('provider_service')} validate={required()} />
-          <ReferenceInput source="enterprise_id" reference="enterprises">
-            <AutocompleteInput optionText="name" filterToQuery={(q: string) => ({ q })} />
-          </ReferenceInput>
-          <TextInput source="provider_name" validate={required()} />
-          <TextInput source="qualification" />
-          <TextInput source="contact_person" />
-          <TextInput source="phone" />
-        </SimpleFormIterator>
-      </ArrayInput>
-    </TabbedForm.Tab>
-  </TabbedForm>
-);
+const CommitteeForm = () => {
+  const maskedHint = useMaskedHint();
+  const translate = useTranslate();
+  return (
+    <TabbedForm toolbar={<SaveOnlyToolbar />}>
+      <TabbedForm.Tab label="registries.ui.tabs.basic">
+        <InputGrid defs={FIELDS} resource={R} />
+      </TabbedForm.Tab>
+      <TabbedForm.Tab label="registries.ui.tabs.members" path="members">
+        <ArrayInput source="members" label="registries.ui.tabs.members">
+          <SimpleFormIterator inline>
+            <TextInput source="name" validate={required()} />
+            <SelectInput source="position" choices={choicesOf('position')} validate={required()} />
+            <BooleanInput source="officer" />
+            <TextInput source="responsibility" />
+            <TextInput source="phone" helperText={maskedHint} />
+            {/* Minimisation (PIPL): optional, and said so; never in a list or an export. */}
+            <NumberInput source="birth_year" helperText={translate('registries.ui.optional_hint')} />
+            <TextInput source="political_status" helperText={translate('registries.ui.optional_hint')} />
+          </SimpleFormIterator>
+        </ArrayInput>
+      </TabbedForm.Tab>
+      <TabbedForm.Tab label="registries.ui.tabs.providers" path="providers">
+        <ArrayInput source="providers" label="registries.ui.tabs.providers">
+          <SimpleFormIterator inline>
+            <SelectInput source="service" choices={choicesOf('provider_service')} validate={required()} />
+            <ReferenceInput source="enterprise_id" reference="enterprises">
+              <AutocompleteInput optionText="name" filterToQuery={(q: string) => ({ q })} />
+            </ReferenceInput>
+            <TextInput source="provider_name" validate={required()} />
+            <TextInput source="qualification" />
+            <TextInput source="contact_person" />
+            <TextInput source="phone" />
+          </SimpleFormIterator>
+        </ArrayInput>
+      </TabbedForm.Tab>
+    </TabbedForm>
+  );
+};
 
 export const CommitteeEdit = () => (
   <Edit mutationMode="pessimistic" redirect="show">

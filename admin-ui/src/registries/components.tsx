@@ -23,6 +23,7 @@ import {
   type SelectInputProps,
 } from 'react-admin';
 import { useWatch } from 'react-hook-form';
+import { personalFieldsOf } from '../../../lib/pii';
 import { apiFetch } from '../api';
 import registriesZh from './messages-zh-CN';
 
@@ -65,16 +66,27 @@ export const ApprovedChip = () => {
   return record.approved ? <Chip size="small" color="success" label={translate('registries.ui.approved')} /> : <Chip size="small" color="warning" label={translate('registries.ui.not_approved')} />;
 };
 
-/** Downloads the server's .xlsx of the list's current filter and sort. */
-export const ExportXlsxButton = () => {
+/**
+ * Downloads the server's .xlsx of the list's current filter and sort, personal fields masked;
+ * with `clearPersonal` (shown to pii:export only) unmasked. The server logs every export.
+ */
+export const ExportXlsxButton = ({ clearPersonal = false }: { clearPersonal?: boolean }) => {
   const resource = useResourceContext();
   const { filterValues, sort } = useListContext();
-  const href = `/api/${resource}/export?filter=${encodeURIComponent(JSON.stringify(filterValues ?? {}))}&sort=${encodeURIComponent(JSON.stringify([sort.field, sort.order]))}`;
+  const href = `/api/${resource}/export?filter=${encodeURIComponent(JSON.stringify(filterValues ?? {}))}&sort=${encodeURIComponent(JSON.stringify([sort.field, sort.order]))}${clearPersonal ? '&personal=clear' : ''}`;
   return (
-    <Button label="registries.ui.export" onClick={() => window.location.assign(href)}>
+    <Button label={clearPersonal ? 'registries.ui.export_clear' : 'registries.ui.export'} onClick={() => window.location.assign(href)}>
       <DownloadIcon />
     </Button>
   );
+};
+
+/** The clear export, for a resource with personal fields and a user with pii:export. */
+const ClearExportButton = () => {
+  const resource = useResourceContext() ?? '';
+  const { permissions } = usePermissions<string[]>();
+  if (!permissions?.includes('pii:export') || Object.keys(personalFieldsOf(resource)).length === 0) return null;
+  return <ExportXlsxButton clearPersonal />;
 };
 
 interface ImportReport {
@@ -164,6 +176,7 @@ export const RegistryListActions = ({ canCreate, importKey }: { canCreate: boole
     <FilterButton />
     {canCreate && <CreateButton />}
     <ExportXlsxButton />
+    <ClearExportButton />
     {importKey && canCreate && <ImportButton keyLabel={importKey} />}
   </TopToolbar>
 );

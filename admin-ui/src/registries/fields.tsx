@@ -1,6 +1,7 @@
 import { Box } from '@mui/material';
 import { AutocompleteInput, BooleanField, BooleanInput, DateField, DateInput, Labeled, NumberField, NumberInput, ReferenceField, ReferenceInput, SelectField, SelectInput, TextField, TextInput, required } from 'react-admin';
 import { RegionInput, choicesOf } from './components';
+import { PersonalText, isPersonal, useMaskedHint } from './personal';
 import type registriesZh from './messages-zh-CN';
 
 /**
@@ -25,7 +26,9 @@ export const day = (source: string, extra: Partial<FieldDef> = {}): FieldDef => 
 export const choice = (source: string, choices: keyof typeof registriesZh.choices, extra: Partial<FieldDef> = {}): FieldDef => ({ source, kind: 'enum', choices, ...extra }) as FieldDef;
 export const ref = (source: string, reference: string, optionText = 'name', extra: Partial<FieldDef> = {}): FieldDef => ({ source, kind: 'ref', reference, optionText, ...extra }) as FieldDef;
 
-export function ShowField({ def }: { def: FieldDef }) {
+export function ShowField({ def, resource }: { def: FieldDef; resource?: string }) {
+  // Personal fields arrive masked; PersonalText shows the clear value once revealed (personal.tsx).
+  if (resource && isPersonal(resource, def.source)) return <PersonalText source={def.source} />;
   switch (def.kind) {
     case 'number':
       return <NumberField source={def.source} />;
@@ -49,7 +52,7 @@ export const FieldGrid = ({ defs, resource }: { defs: FieldDef[]; resource: stri
   <Box sx={{ display: 'grid', gridTemplateColumns: 'repeat(auto-fill, minmax(220px, 1fr))', gap: 2, width: '100%' }}>
     {defs.map((d) => (
       <Labeled key={d.source} label={`resources.${resource}.fields.${d.source}`}>
-        <ShowField def={d} />
+        <ShowField def={d} resource={resource} />
       </Labeled>
     ))}
   </Box>
@@ -58,7 +61,8 @@ export const FieldGrid = ({ defs, resource }: { defs: FieldDef[]; resource: stri
 export function InputFor({ def, resource }: { def: FieldDef; resource: string }) {
   const validate = def.required ? required() : undefined;
   const label = `resources.${resource}.fields.${def.source}`;
-  const common = { source: def.source, label, validate, disabled: def.readOnly };
+  const maskedHint = useMaskedHint();
+  const common = { source: def.source, label, validate, disabled: def.readOnly, ...(isPersonal(resource, def.source) ? { helperText: maskedHint } : {}) };
   switch (def.kind) {
     case 'number':
       return <NumberInput {...common} step={def.step ?? 1} />;

@@ -24,6 +24,7 @@ import {
 } from 'react-admin';
 import { ApprovedChip, HistoryPanel, RegistryListActions, ReviewButton, SaveOnlyToolbar, choicesOf } from '../registries/components';
 import { FieldGrid, InputGrid, bool, choice, day, ref, text, type FieldDef } from '../registries/fields';
+import { PersonalReveal, RevealButton } from '../registries/personal';
 
 /** Enterprise staff (D3 主要人员): managers, professionals, key personnel, with the double-registration flag. */
 const R = 'staff';
@@ -91,6 +92,7 @@ const ShowActions = () => {
   const { permissions } = usePermissions<string[]>();
   return (
     <TopToolbar>
+      <RevealButton />
       <ReviewButton />
       {permissions?.includes('registries:write') && <EditButton />}
     </TopToolbar>
@@ -98,49 +100,51 @@ const ShowActions = () => {
 };
 
 export const StaffShow = () => (
-  <Show actions={<ShowActions />}>
-    <TabbedShowLayout>
-      <TabbedShowLayout.Tab label="registries.ui.tabs.basic">
-        <ApprovedChip />
-        <DuplicateFlag />
-        <FieldGrid defs={FIELDS} resource={R} />
-      </TabbedShowLayout.Tab>
-      <TabbedShowLayout.Tab label="registries.ui.tabs.trainings" path="trainings">
-        <ReferenceManyField reference="trainings" target="staff_id" sort={{ field: 'held_on', order: 'DESC' }}>
-          <DataTable bulkActionButtons={false} rowClick={false}>
-            <DataTable.Col source="held_on">
-              <DateField source="held_on" />
-            </DataTable.Col>
-            <DataTable.Col source="kind">
-              <SelectField source="kind" choices={choicesOf('training_kind')} />
-            </DataTable.Col>
-            <DataTable.Col source="title" />
-            <DataTable.Col source="score" />
-            <DataTable.Col source="result">
-              <SelectField source="result" choices={choicesOf('training_result')} />
-            </DataTable.Col>
-          </DataTable>
-        </ReferenceManyField>
-      </TabbedShowLayout.Tab>
-      <TabbedShowLayout.Tab label="registries.ui.tabs.credit" path="credit">
-        <ReferenceManyField reference="credit-events" target="staff_id" sort={{ field: 'occurred_on', order: 'DESC' }}>
-          <DataTable bulkActionButtons={false} rowClick="show">
-            <DataTable.Col source="occurred_on">
-              <DateField source="occurred_on" />
-            </DataTable.Col>
-            <DataTable.Col source="category">
-              <SelectField source="category" choices={choicesOf('credit_category')} />
-            </DataTable.Col>
-            <DataTable.Col source="points" />
-            <DataTable.Col source="description" />
-          </DataTable>
-        </ReferenceManyField>
-      </TabbedShowLayout.Tab>
-      <TabbedShowLayout.Tab label="registries.ui.tabs.history" path="history">
-        <HistoryPanel entity="staff" />
-      </TabbedShowLayout.Tab>
-    </TabbedShowLayout>
-  </Show>
+  <PersonalReveal>
+    <Show actions={<ShowActions />}>
+      <TabbedShowLayout>
+        <TabbedShowLayout.Tab label="registries.ui.tabs.basic">
+          <ApprovedChip />
+          <DuplicateFlag />
+          <FieldGrid defs={FIELDS} resource={R} />
+        </TabbedShowLayout.Tab>
+        <TabbedShowLayout.Tab label="registries.ui.tabs.trainings" path="trainings">
+          <ReferenceManyField reference="trainings" target="staff_id" sort={{ field: 'held_on', order: 'DESC' }}>
+            <DataTable bulkActionButtons={false} rowClick={false}>
+              <DataTable.Col source="held_on">
+                <DateField source="held_on" />
+              </DataTable.Col>
+              <DataTable.Col source="kind">
+                <SelectField source="kind" choices={choicesOf('training_kind')} />
+              </DataTable.Col>
+              <DataTable.Col source="title" />
+              <DataTable.Col source="score" />
+              <DataTable.Col source="result">
+                <SelectField source="result" choices={choicesOf('training_result')} />
+              </DataTable.Col>
+            </DataTable>
+          </ReferenceManyField>
+        </TabbedShowLayout.Tab>
+        <TabbedShowLayout.Tab label="registries.ui.tabs.credit" path="credit">
+          <ReferenceManyField reference="credit-events" target="staff_id" sort={{ field: 'occurred_on', order: 'DESC' }}>
+            <DataTable bulkActionButtons={false} rowClick="show">
+              <DataTable.Col source="occurred_on">
+                <DateField source="occurred_on" />
+              </DataTable.Col>
+              <DataTable.Col source="category">
+                <SelectField source="category" choices={choicesOf('credit_category')} />
+              </DataTable.Col>
+              <DataTable.Col source="points" />
+              <DataTable.Col source="description" />
+            </DataTable>
+          </ReferenceManyField>
+        </TabbedShowLayout.Tab>
+        <TabbedShowLayout.Tab label="registries.ui.tabs.history" path="history">
+          <HistoryPanel entity="staff" />
+        </TabbedShowLayout.Tab>
+      </TabbedShowLayout>
+    </Show>
+  </PersonalReveal>
 );
 
 const StaffForm = () => (
@@ -161,9 +165,9 @@ export const StaffCreate = () => (
   </Create>
 );
 
-/** 重复挂职: each person registered at several enterprises, with where. */
+/** 重复挂职: each person registered at several enterprises, with where (ID numbers masked by the server). */
 export const StaffDuplicateList = () => (
-  <List sort={{ field: 'id_number', order: 'ASC' }} exporter={false} filters={[<SearchInput key="q" source="q" alwaysOn />]}>
+  <List sort={{ field: 'name', order: 'ASC' }} exporter={false} filters={[<SearchInput key="q" source="q" alwaysOn />]}>
     <DataTable bulkActionButtons={false} rowClick={false}>
       <DataTable.Col source="name" />
       <DataTable.Col source="id_number" />

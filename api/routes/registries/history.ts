@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { z } from 'zod';
 import { historyOf } from '../../../db/registries/history';
+import { maskRecord } from '../../../db/registries/pii';
 import type { RegistryResource } from '../../../db/registries/resource';
 import { getRecord } from '../../../db/registries/store';
 import { missingOrDenied } from '../../http/errors';
@@ -32,7 +33,9 @@ export function registerRegistryHistoryRoutes(api: Api, db: Knex, resources: Reg
       const res = byEntity.get(entity)!;
       if (!(await getRecord(db, res, user.scope, entity_id))) throw await missingOrDenied(db, res.table, entity_id, res.title, res.name);
       const page = await historyOf(db, entity, entity_id, query);
-      return listResult('registry-changes', page.rows, page.total, query.offset, page.hasMore);
+      // Stored masked already (store.ts, migration 090); masked again here so no path can show more.
+      const rows = page.rows.map((r) => ({ ...r, before: r.before && maskRecord(res, r.before), after: r.after && maskRecord(res, r.after) }));
+      return listResult('registry-changes', rows, page.total, query.offset, page.hasMore);
     },
   });
 }
