@@ -12,7 +12,22 @@ import { containsPattern } from './search';
 type Db = Knex | Knex.Transaction;
 
 /** What the users list and form show: never the password hash or the lockout counter. */
-const FIELDS = ['u.id', 'u.username', 'u.display_name', 'u.phone', 'u.role', 'u.organisation_id', 'o.name as organisation_name', 'o.district_code', 'u.active', 'u.locked_until', 'u.last_login_at', 'u.created_at', 'u.updated_at'];
+const FIELDS = [
+  'u.id',
+  'u.username',
+  'u.display_name',
+  'u.phone',
+  'u.role',
+  'u.organisation_id',
+  'o.name as organisation_name',
+  'o.district_code',
+  'u.active',
+  'u.locked_until',
+  'u.last_login_at',
+  'u.totp_enabled_at',
+  'u.created_at',
+  'u.updated_at',
+];
 /** A user is placed by their organisation: its district and street decide who may administer them. */
 const SCOPE = { organisationId: 'u.organisation_id', districtCode: 'o.district_code', streetCode: 'o.street_code' };
 
@@ -76,18 +91,30 @@ export async function insertUser(trx: Knex.Transaction, fields: AccountFields & 
   return Number(id);
 }
 
-export async function updateUser(trx: Knex.Transaction, id: number, fields: AccountFields): Promise<void> {
+/** Role and organisation are the security administrator's to change (assignRole); the rest the system administrator's. */
+export async function updateUser(trx: Knex.Transaction, id: number, fields: Omit<AccountFields, 'role' | 'organisation_id'>): Promise<void> {
   await trx('users')
     .where('id', id)
     .update({ ...fields, updated_at: new Date() });
 }
 
+/** A role and the organisation (hence the scope) it is exercised in: the security administrator's assignment. */
+export async function assignRole(trx: Knex.Transaction, id: number, role: Role, organisationId: number): Promise<void> {
+  await trx('users').where('id', id).update({ role, organisation_id: organisationId, updated_at: new Date() });
+}
+
+/** Active accounts holding a role, but one: an assignment may not leave an administrator role empty. */
+export async function otherActiveHolders(trx: Knex.Transaction, role: Role, exceptId: number): Promise<number> {
+  const row = (await trx('users').where({ role, active: true }).whereNot('id', exceptId).forUpdate().count({ n: '*' }).first()) as { n: number | string } | undefined;
+  return Number(row?.n ?? 0);
+}
+
 /**
- * The username of an active administrator, locking what it read: setting up the first
+ * The username of an active administrator of a role, locking what it read: setting up the first
  * administrator refuses when one exists, and two set-ups at once cannot both pass.
  */
-export async function activeAdministrator(trx: Knex.Transaction): Promise<string | undefined> {
-  const row = (await trx('users').where({ role: 'sysadmin', active: true }).forUpdate().first('username')) as { username: string } | undefined;
+export async function activeAdministrator(trx: Knex.Transaction, role: Role = 'sysadmin'): Promise<string | undefined> {
+  const row = (await trx('users').where({ role, active: true }).forUpdate().first('username')) as { username: string } | undefined;
   return row?.username;
 }
 
@@ -106,6 +133,7 @@ export async function accountNames(db: Db, id: number): Promise<{ username: stri
  * the owner choose their own at the next sign-in) or by the owner. False when there is no such account.
  */
 export async function setPassword(trx: Knex.Transaction, id: number, passwordHash: string, setByOwner: boolean): Promise<boolean> {
+  // Kept for the no-reuse rule (db/password-history.ts) by the caller, before it is overwritten.
   const now = new Date();
   const changed = await trx('users')
     .where('id', id)
@@ -119,7 +147,10 @@ export async function setPassword(trx: Knex.Transaction, id: number, passwordHas
 
 export interface SignInAccount {
   id: number;
+  role: string;
   password_hash: string;
+  /** Encrypted (lib/second-factor.ts); null until the account has enrolled. */
+  totp_secret: string | null;
   active: number;
   failed_attempts: number;
   locked_until: Date | null;
@@ -127,7 +158,7 @@ export interface SignInAccount {
 
 /** What a sign-in checks before and after verifying the password (by the unique username). */
 export async function signInAccount(db: Db, username: string): Promise<SignInAccount | undefined> {
-  return (await db('users').select('id', 'password_hash', 'active', 'failed_attempts', 'locked_until').where('username', username).first()) as SignInAccount | undefined;
+  return (await db('users').select('id', 'role', 'password_hash', 'totp_secret', 'active', 'failed_attempts', 'locked_until').where('username', username).first()) as SignInAccount | undefined;
 }
 
 export async function passwordHashOf(db: Db, id: number): Promise<string | undefined> {
@@ -146,9 +177,67 @@ export interface SessionUserRow {
   district_code: string | null;
   street_code: string | null;
   must_change_password: number | boolean;
+  /** With created_at, decides whether the password has expired (PASSWORD_MAX_AGE_DAYS). */
+  password_changed_at: Date | null;
+  created_at: Date;
+  totp_enabled_at: Date | null;
 }
 
-export const SESSION_USER_FIELDS = ['u.id', 'u.username', 'u.display_name', 'u.role', 'u.organisation_id', 'o.name as organisation_name', 'o.district_code', 'o.street_code', 'u.must_change_password'];
+export const SESSION_USER_FIELDS = [
+  'u.id',
+  'u.username',
+  'u.display_name',
+  'u.role',
+  'u.organisation_id',
+  'o.name as organisation_name',
+  'o.district_code',
+  'o.street_code',
+  'u.must_change_password',
+  'u.password_changed_at',
+  'u.created_at',
+  'u.totp_enabled_at',
+];
+
+// ── The second factor's columns (lib/second-factor.ts; recovery codes in db/recovery-codes.ts) ──
+
+export interface SecondFactorState {
+  totp_secret: string | null;
+  totp_pending_secret: string | null;
+  totp_enabled_at: Date | null;
+}
+
+export async function secondFactorState(db: Db, id: number): Promise<SecondFactorState | undefined> {
+  return (await db('users').where('id', id).first('totp_secret', 'totp_pending_secret', 'totp_enabled_at')) as SecondFactorState | undefined;
+}
+
+/** A secret shown for enrolment, waiting for its first code; replaces an earlier pending one. */
+export async function setPendingTotpSecret(db: Db, id: number, encryptedSecret: string): Promise<void> {
+  await db('users').where('id', id).update({ totp_pending_secret: encryptedSecret });
+}
+
+/** The pending secret becomes the account's, with the step its confirming code used (no replay of it). */
+export async function enableTotp(trx: Knex.Transaction, id: number, encryptedSecret: string, step: number): Promise<boolean> {
+  const changed = await trx('users').where('id', id).whereNotNull('totp_pending_secret').update({ totp_secret: encryptedSecret, totp_pending_secret: null, totp_enabled_at: new Date(), totp_last_step: step });
+  return changed === 1;
+}
+
+/**
+ * Accepts a TOTP step once: true only when no later-or-equal step was accepted before, in one
+ * conditional UPDATE, so the same code sent twice (or in parallel) passes once.
+ */
+export async function claimTotpStep(db: Db, id: number, step: number): Promise<boolean> {
+  const changed = await db('users')
+    .where('id', id)
+    .where((w) => w.whereNull('totp_last_step').orWhere('totp_last_step', '<', step))
+    .update({ totp_last_step: step });
+  return changed === 1;
+}
+
+/** The security administrator's reset: the account enrols again at its next sign-in. */
+export async function clearSecondFactor(trx: Knex.Transaction, id: number): Promise<boolean> {
+  const changed = await trx('users').where('id', id).update({ totp_secret: null, totp_pending_secret: null, totp_enabled_at: null, totp_last_step: null });
+  return changed > 0;
+}
 
 export async function sessionUserRow(db: Db, id: number): Promise<SessionUserRow | undefined> {
   return (await db('users as u').join('organisations as o', 'o.id', 'u.organisation_id').where('u.id', id).first(SESSION_USER_FIELDS)) as SessionUserRow | undefined;
@@ -208,4 +297,41 @@ export async function organisationUserIds(db: Db, organisationId: number, roles:
   const q = db('users').where({ organisation_id: organisationId, active: true });
   if (roles.length) q.whereIn('role', roles);
   return (await q.orderBy('id').pluck('id')) as number[];
+}
+
+/**
+ * Key rotation of the administrators' TOTP secrets (`npm run keys:rotate`): each stored secret,
+ * active or pending, not under the ring's current key is decrypted and encrypted again under it.
+ * A guarded UPDATE per row (only if the value is still the one read), so a user enrolling in
+ * between is never overwritten. Idempotent; returns the number of values rewritten.
+ */
+export async function rotateTotpSecrets(db: Knex, reencrypt: (stored: string) => string | null): Promise<number> {
+  let changed = 0;
+  const rows = (await db('users').select('id', 'totp_secret', 'totp_pending_secret').whereNotNull('totp_secret').orWhereNotNull('totp_pending_secret')) as Array<{
+    id: number;
+    totp_secret: string | null;
+    totp_pending_secret: string | null;
+  }>;
+  for (const row of rows) {
+    for (const column of ['totp_secret', 'totp_pending_secret'] as const) {
+      const stored = row[column];
+      const next = stored ? reencrypt(stored) : null;
+      if (stored && next)
+        changed += await db('users')
+          .where({ id: row.id, [column]: stored })
+          .update({ [column]: next });
+    }
+  }
+  return changed;
+}
+
+/** How many TOTP secrets (active or pending) are encrypted under each key id (`npm run keys:status`). */
+export async function totpSecretsByKey(db: Db): Promise<Map<string, number>> {
+  const rows = (await db.raw(
+    `SELECT SUBSTRING_INDEX(SUBSTRING_INDEX(v, '.', 2), '.', -1) AS key_id, COUNT(*) AS n
+       FROM (SELECT totp_secret AS v FROM users WHERE totp_secret IS NOT NULL
+             UNION ALL SELECT totp_pending_secret FROM users WHERE totp_pending_secret IS NOT NULL) s
+      GROUP BY key_id`,
+  )) as [Array<{ key_id: string; n: number }>];
+  return new Map(rows[0].map((r) => [r.key_id, Number(r.n)]));
 }

@@ -1,4 +1,4 @@
-import { ROLES, can, scopeOf } from './roles';
+import { ADMIN_ROLES, ROLES, can, permissionsOf, scopeOf } from './roles';
 
 describe('roles and scope', () => {
   const subject = { organisationId: 7, districtCode: '320508', streetCode: '320508001' };
@@ -18,5 +18,17 @@ describe('roles and scope', () => {
   it('keeps administration to the system administrator', () => {
     for (const role of ROLES) expect(can(role, 'users:write')).toBe(role === 'sysadmin');
     expect(can('public', 'organisations:read')).toBe(false);
+  });
+
+  it('separates the three administrators (三权分立)', () => {
+    expect(permissionsOf('audit_admin')).toEqual(['oplog:read']);
+    for (const role of ROLES) expect([role, can(role, 'oplog:read')]).toEqual([role, role === 'audit_admin']);
+    for (const role of ROLES) expect([role, can(role, 'roles:assign')]).toEqual([role, role === 'security_admin']);
+    expect(permissionsOf('security_admin').sort()).toEqual(['organisations:read', 'roles:assign', 'security:manage', 'users:read']);
+    for (const p of ['processes:publish', 'users:write', 'system:check'] as const) expect(ADMIN_ROLES.filter((r) => can(r, p))).toEqual(['sysadmin']);
+    // Least privilege: the system administrator no longer writes business data.
+    for (const p of ['registries:write', 'registries:review', 'credit:write', 'pii:read'] as const) expect(can('sysadmin', p)).toBe(false);
+    expect(scopeOf({ ...subject, role: 'security_admin' })).toEqual({ kind: 'none' });
+    expect(scopeOf({ ...subject, role: 'audit_admin' })).toEqual({ kind: 'none' });
   });
 });

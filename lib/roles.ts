@@ -2,12 +2,29 @@
  * The roles of docs/security.md and what each may do. Permissions are coarse capabilities; *which*
  * rows a user reaches is decided separately by the scope (see `scopeOf`).
  */
-export const ROLES = ['sysadmin', 'city_staff', 'city_leader', 'admin_centre', 'district_staff', 'street_office', 'enterprise', 'project_manager', 'developer', 'owners_committee', 'public', 'expert'] as const;
+export const ROLES = [
+  'sysadmin',
+  'security_admin',
+  'audit_admin',
+  'city_staff',
+  'city_leader',
+  'admin_centre',
+  'district_staff',
+  'street_office',
+  'enterprise',
+  'project_manager',
+  'developer',
+  'owners_committee',
+  'public',
+  'expert',
+] as const;
 export type Role = (typeof ROLES)[number];
 
 /** Chinese names, used by the seed and the logs; the UI has its own message files. */
 export const ROLE_LABELS_ZH: Record<Role, string> = {
   sysadmin: '系统管理员',
+  security_admin: '安全管理员',
+  audit_admin: '审计管理员',
   city_staff: '市局工作人员',
   city_leader: '市局领导',
   admin_centre: '行政服务中心',
@@ -24,6 +41,8 @@ export const ROLE_LABELS_ZH: Record<Role, string> = {
 export const PERMISSIONS = [
   'users:read',
   'users:write',
+  'roles:assign',
+  'security:manage',
   'organisations:read',
   'organisations:write',
   'oplog:read',
@@ -40,19 +59,35 @@ export const PERMISSIONS = [
   'registries:write',
   'registries:review',
   'credit:write',
+  'pii:read',
+  'pii:export',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
+
+/**
+ * The three administrators (三权分立, docs/security.md "Separation of powers"): the system
+ * administrator runs accounts and the system, the security administrator decides who holds which
+ * role and the security settings, the audit administrator alone reads the operation log. One
+ * account holds one role, so no account is two of them; all three sign in with a second factor.
+ */
+export const ADMIN_ROLES: readonly Role[] = ['sysadmin', 'security_admin', 'audit_admin'];
+export const isAdminRole = (role: string): boolean => (ADMIN_ROLES as readonly string[]).includes(role);
 
 /** The bureau's own staff (city, district, street); sysadmin administers but does not review. */
 export const STAFF_ROLES: readonly Role[] = ['city_staff', 'city_leader', 'admin_centre', 'district_staff', 'street_office'];
 const STAFF: Role[] = [...STAFF_ROLES];
 
 const GRANTS: Record<Permission, readonly Role[]> = {
-  'users:read': ['sysadmin', ...STAFF],
+  // Accounts: the system administrator creates, disables and resets them; only the security
+  // administrator assigns roles and scopes (organisations), unlocks and resets second factors.
+  'users:read': ['sysadmin', 'security_admin', ...STAFF],
   'users:write': ['sysadmin'],
-  'organisations:read': ['sysadmin', ...STAFF, 'enterprise', 'project_manager', 'developer', 'owners_committee'],
+  'roles:assign': ['security_admin'],
+  'security:manage': ['security_admin'],
+  'organisations:read': ['sysadmin', 'security_admin', ...STAFF, 'enterprise', 'project_manager', 'developer', 'owners_committee'],
   'organisations:write': ['sysadmin'],
-  'oplog:read': ['sysadmin'],
+  // The audit administrator is the only reader of the log, and reads nothing else.
+  'oplog:read': ['audit_admin'],
   'system:check': ['sysadmin'],
   // Process engine (E1–E6). Which cases and tasks a user reaches is decided by scope and
   // candidacy (api/cases/access.ts), not by these coarse grants.
@@ -69,9 +104,16 @@ const GRANTS: Record<Permission, readonly Role[]> = {
   // each registry's write rules (db/registries/*.ts): a district within its district, an
   // enterprise its own base data and staff, a committee its own record, the city everything.
   'registries:read': ['sysadmin', ...STAFF, 'enterprise', 'project_manager', 'developer', 'owners_committee'],
-  'registries:write': ['sysadmin', 'city_staff', 'district_staff', 'enterprise', 'owners_committee'],
-  'registries:review': ['sysadmin', 'city_staff', 'city_leader', 'district_staff'],
-  'credit:write': ['sysadmin', 'city_staff', 'district_staff'],
+  // Least privilege: the system administrator reads the registries (to support their users) but
+  // no longer writes or reviews them, nor credit records — that is the bureau's business staff's.
+  'registries:write': ['city_staff', 'district_staff', 'enterprise', 'owners_committee'],
+  'registries:review': ['city_staff', 'city_leader', 'district_staff'],
+  'credit:write': ['city_staff', 'district_staff'],
+  // Personal data (docs/compliance.md): lists, pages and exports show ID numbers and phones
+  // masked; unmasking one record (logged each time) is for the staff who verify identities, and
+  // exports with the full fields for the city's registry staff only.
+  'pii:read': ['city_staff', 'district_staff'],
+  'pii:export': ['city_staff'],
 };
 
 export function can(role: Role, permission: Permission): boolean {
@@ -113,6 +155,10 @@ export function scopeOf(user: ScopeSubject): Scope {
     case 'developer':
     case 'owners_committee':
       return { kind: 'organisation', organisationId: user.organisationId };
+    // The security and audit administrators reach no business records at all: the users routes
+    // give the security administrator the accounts it assigns, the log is not scoped.
+    case 'security_admin':
+    case 'audit_admin':
     case 'public':
       return { kind: 'none' };
   }

@@ -163,7 +163,7 @@ function printWelcome(url: string, temporalUi: string | null, smsPorts: string |
     SMS          ${smsPorts}
     Database     ${database}
 
-${demo ? `  Demo sign-ins (password for all: ${DEMO_PASSWORD}):\n${rows}\n` : '  Production mode: sign in with the administrator from `npm run setup:admin`.\n'}
+${demo ? `  Demo sign-ins (password for all: ${DEMO_PASSWORD}):\n${rows}\n  The administrators (admin, security, auditor) also give a code: npm run demo:totp -- <username>\n` : '  Production mode: sign in with the administrator from `npm run setup:admin`.\n'}
   Press Ctrl-C to stop.
 `);
 }

@@ -5,6 +5,7 @@ import { Route } from 'react-router-dom';
 import { Admin, CustomRoutes, Resource } from 'react-admin';
 import AccountTreeIcon from '@mui/icons-material/AccountTree';
 import { ChangePassword } from './account/ChangePassword';
+import { SecondFactor } from './account/SecondFactor';
 import { authProvider } from './authProvider';
 import { Dashboard } from './Dashboard';
 import { dataProvider } from './dataProvider';
@@ -70,6 +71,7 @@ export const App = () => (
           <Route path="/account/sms" element={<MySubscriptions />} />
           <Route path="/sms/modems" element={<SmsModems />} />
           <Route path="/account/password" element={<ChangePassword />} />
+          <Route path="/account/second-factor" element={<SecondFactor />} />
           <Route path="/inbox/:box" element={<InboxList />} />
           <Route path="/tasks/:id" element={<TaskPage />} />
         </CustomRoutes>

@@ -10,6 +10,10 @@ export interface Me {
   scope: { kind: string };
   permissions: string[];
   mustChangePassword?: boolean;
+  passwordChangeReason?: 'set_by_other' | 'expired' | null;
+  /** Administrators sign in with a second factor, and must enrol one before anything else. */
+  secondFactorRequired?: boolean;
+  secondFactorEnrolled?: boolean;
 }
 
 /** After a password change the identity (mustChangePassword) is read afresh. */
@@ -28,12 +32,17 @@ const loadMe = () =>
 
 /** Cookie sessions: the browser holds the httpOnly cookie; this only asks the API who we are. */
 export const authProvider: AuthProvider = {
-  async login({ username, password }) {
+  /** `code`: the administrator's TOTP or recovery code, sent after the API asked for it. */
+  async login({ username, password, code }) {
     cachedMe = null;
     try {
-      await apiFetch('/api/auth/login', { method: 'POST', body: JSON.stringify({ username, password }) });
+      const res = await apiFetch('/api/auth/login', { method: 'POST', body: JSON.stringify({ username, password, ...(code ? { code } : {}) }) });
+      const body = (await res.json().catch(() => ({}))) as { recoveryCodesLeft?: number };
+      return body.recoveryCodesLeft !== undefined ? { recoveryCodesLeft: body.recoveryCodesLeft } : undefined;
     } catch (error) {
       const status = (error as { status?: number }).status;
+      const apiCode = (error as { body?: { error?: { code?: string } } }).body?.error?.code;
+      if (apiCode === 'second_factor_required' || apiCode === 'invalid_second_factor') throw new Error(`app.${apiCode}`, { cause: error });
       throw new Error(status === 423 ? 'app.account_locked' : status === 401 ? 'app.invalid_credentials' : (error as Error).message, { cause: error });
     }
   },

@@ -1,12 +1,20 @@
 import type { Knex } from 'knex';
+import { encryptField } from '../../lib/crypto/fields';
 import { hashPassword } from '../../lib/passwords';
-import type { Role } from '../../lib/roles';
+import { isAdminRole, type Role } from '../../lib/roles';
+import { TOTP_SECRET_PURPOSE } from '../../lib/second-factor';
 import { DEMO_EXPERTS, seedApprovalsDemo } from './approvals-demo';
 import { seedRegistriesDemo } from './registries-demo';
 import { CITY, DISTRICTS, streetCode } from './suzhou-regions';
 
 /** Every demo account signs in with this password; `npm start` prints it. */
 export const DEMO_PASSWORD = 'Demo@2026';
+/**
+ * The second factor of the three demo administrators (admin, security, auditor): one published
+ * TOTP secret (base32), like the password. Add it to an authenticator app by hand, or print the
+ * current code with `npm run demo:totp -- <username>`; the tests compute it (tests/helpers/totp.ts).
+ */
+export const DEMO_TOTP_SECRET = 'PROPERTYPLATFORMDEMOTOTPSECRET23';
 
 type OrgKind = 'city_bureau' | 'admin_centre' | 'district_bureau' | 'street_office' | 'enterprise' | 'developer' | 'owners_committee' | 'public';
 
@@ -73,6 +81,9 @@ export const DEMO_USERS: DemoUser[] = [
   { username: 'pingjiang.oc', displayName: '冯秀英（业委会主任）', role: 'owners_committee', organisationCode: 'OC-320508001-PJXC', phone: '13800000013' },
   { username: 'public.zhang', displayName: '张先生', role: 'public', organisationCode: 'PUBLIC', phone: '13800000014' },
   ...DEMO_EXPERTS.map((e, i): DemoUser => ({ username: e.username, displayName: `${e.name}（评标专家）`, role: 'expert', organisationCode: 'EXPERT-POOL', phone: `1380000002${i}` })),
+  // Last, so the ids of the accounts above stay what they were before these two existed.
+  { username: 'security', displayName: '安全管理员', role: 'security_admin', organisationCode: 'SZ-JSJ', phone: '13800000015' },
+  { username: 'auditor', displayName: '审计管理员', role: 'audit_admin', organisationCode: 'SZ-JSJ', phone: '13800000016' },
 ];
 
 /**
@@ -126,6 +137,8 @@ export async function seedDemo(db: Knex): Promise<{ users: number; organisations
           role: u.role,
           organisation_id: orgIds.get(u.organisationCode),
           password_hash: hash,
+          // The administrators come enrolled with the published demo secret (see DEMO_TOTP_SECRET).
+          ...(isAdminRole(u.role) ? { totp_secret: encryptField(TOTP_SECRET_PURPOSE, DEMO_TOTP_SECRET), totp_enabled_at: new Date() } : {}),
         })),
       )
       .onConflict('username')

@@ -34,6 +34,10 @@ export function candidateScope(role: Role, scope: CaseScope): CandidateScopeColu
     case 'owners_committee':
     case 'public':
       return { district_code: null, street_code: null, organisation_id: scope.organisationId };
+    case 'security_admin':
+    case 'audit_admin':
+      // The security and audit administrators take no part in cases (docs/security.md).
+      return { district_code: NOBODY, street_code: NOBODY, organisation_id: null };
     case 'expert':
       // Experts are assigned by name (the tender's draw), never by group scope.
       return { district_code: null, street_code: null, organisation_id: null };

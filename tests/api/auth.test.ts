@@ -27,7 +27,8 @@ describe('sign-in, sessions and lockout', () => {
     expect(me.status).toBe(200);
     expect(me.body).toMatchObject({ username, role });
     expect(me.body.scope.kind).toBe(
-      ({ sysadmin: 'city', city_staff: 'city', city_leader: 'city', admin_centre: 'city', district_staff: 'district', street_office: 'street', public: 'none' } as Record<string, string>)[role] ?? 'organisation',
+      ({ sysadmin: 'city', city_staff: 'city', city_leader: 'city', admin_centre: 'city', district_staff: 'district', street_office: 'street', public: 'none', security_admin: 'none', audit_admin: 'none' } as Record<string, string>)[role] ??
+        'organisation',
     );
   });
 

@@ -36,7 +36,8 @@ describe('operation log', () => {
 
     const writes: Array<[() => Promise<request.Response>, string]> = [
       [() => admin.put(`/api/users/${created.body.id}`).send({ display_name: '审计2', phone: null, role: 'city_staff', organisation_id: org.id }), 'users.update'],
-      [() => admin.post(`/api/users/${created.body.id}/unlock`), 'users.unlock'],
+      // Unlocking is the security administrator's (docs/security.md "Separation of powers").
+      [async () => (await signIn(app, 'security')).post(`/api/users/${created.body.id}/unlock`), 'users.unlock'],
       [() => admin.post(`/api/users/${created.body.id}/password`).send({ password: 'Tiger-Hill-Pagoda-9' }), 'users.reset_password'],
       [() => admin.post('/api/organisations').send({ code: 'ENT-NEW-1', name: '新物业公司', kind: 'enterprise', district_code: '320508' }), 'organisations.create'],
       [() => admin.post('/api/auth/logout'), 'auth.logout'],
@@ -80,9 +81,10 @@ describe('operation log', () => {
     await expect(db('operation_log').where('id', row.id).delete()).rejects.toThrow(/append-only/);
   });
 
-  it('is readable by administrators, filtered and paged', async () => {
-    const admin = await signIn(app, 'admin');
-    const res = await admin.get('/api/operation-logs').query({ filter: JSON.stringify({ result: 'denied' }), sort: '["id","DESC"]', range: '[0,9]' });
+  it('is readable by the audit administrator alone, filtered and paged', async () => {
+    const auditor = await signIn(app, 'auditor');
+    expect((await (await signIn(app, 'admin')).get('/api/operation-logs')).status).toBe(403);
+    const res = await auditor.get('/api/operation-logs').query({ filter: JSON.stringify({ result: 'denied' }), sort: '["id","DESC"]', range: '[0,9]' });
     expect(res.status).toBe(200);
     expect(res.body.length).toBeGreaterThan(0);
     expect(res.body.every((r: { result: string }) => r.result === 'denied')).toBe(true);

@@ -3,6 +3,8 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { DEMO_PASSWORD } from '../../db/seeds/demo';
 import { ARTIFACTS, startUiTestbed, type UiTestbed } from '../helpers/browser';
+import { nextDemoCode } from '../helpers/totp';
+import { uiAnswerSecondFactor } from '../helpers/ui';
 
 /** The admin UI in a real browser: sign-in, the role-shaped menu, Chinese by default, English on demand. */
 describe('admin UI foundation (headless Chromium)', () => {
@@ -26,20 +28,68 @@ describe('admin UI foundation (headless Chromium)', () => {
     await page.locator('input[name=username]').fill(username);
     await page.locator('input[name=password]').fill(password);
     await page.getByRole('button', { name: '登录' }).click();
+    if (password === DEMO_PASSWORD) await uiAnswerSecondFactor(page, username);
     return page;
   }
 
   const menu = (page: Page) => page.locator('.RaMenu-open, .RaMenu-closed').first();
 
-  it('signs an administrator in, in Chinese, with the whole administration menu', async () => {
-    const page = await signIn('admin');
+  it('signs the system administrator in with password and authenticator code, in Chinese, with the account administration menu', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' });
+    await page.goto(`${server.url}/`);
+    await page.locator('input[name=username]').fill('admin');
+    await page.locator('input[name=password]').fill(DEMO_PASSWORD);
+    await page.getByRole('button', { name: '登录' }).click();
+    // The second step: the code field, and a wrong code refused in Chinese.
+    await page.getByText('请输入动态验证码（或恢复码）以完成登录').waitFor();
+    await page.locator('input[name=code]').fill('000000');
+    await page.getByRole('button', { name: '登录' }).click();
+    await page.getByText('动态验证码错误、已过期或已使用').waitFor();
+    await page.locator('input[name=code]').fill(await nextDemoCode('admin'));
+    await page.screenshot({ path: path.join(ARTIFACTS, 'sign-in-second-factor.png') });
+    await page.getByRole('button', { name: '登录' }).click();
     await page.getByText('您好，系统管理员').waitFor();
-    for (const item of ['机构', '用户', '操作日志']) await expect(menu(page).getByText(item, { exact: true }).isVisible()).resolves.toBe(true);
+    for (const item of ['机构', '用户']) await expect(menu(page).getByText(item, { exact: true }).isVisible()).resolves.toBe(true);
+    // The operation log is the audit administrator's alone.
+    await expect(menu(page).getByText('操作日志', { exact: true }).count()).resolves.toBe(0);
     await page.getByText('全市').waitFor();
     await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-admin.png') });
+    await page.close();
+  });
 
-    await page.getByText('操作日志', { exact: true }).click();
+  it('shows the audit administrator the operation log and nothing else to administer', async () => {
+    const page = await signIn('auditor');
+    await page.getByText('您好，审计管理员').waitFor();
+    for (const item of ['机构', '用户']) await expect(menu(page).getByText(item, { exact: true }).count()).resolves.toBe(0);
+    await menu(page).getByText('操作日志', { exact: true }).click();
     await page.getByRole('cell', { name: 'auth.login' }).first().waitFor();
+    await page.close();
+  });
+
+  it('sends an administrator without a second factor to enrol one: QR code, first code, recovery codes', async () => {
+    const { totpCode } = await import('../../lib/second-factor');
+    await bed.db('users').where('username', 'security').update({ totp_secret: null, totp_enabled_at: null, totp_last_step: null });
+    // The password alone: no code is asked of an account that has not enrolled, but the session can only enrol.
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' });
+    await page.goto(`${server.url}/`);
+    await page.locator('input[name=username]').fill('security');
+    await page.locator('input[name=password]').fill(DEMO_PASSWORD);
+    await page.getByRole('button', { name: '登录' }).click();
+    await page.getByText('管理员账号须使用动态口令登录').waitFor();
+    expect(new URL(page.url()).hash).toContain('/account/second-factor');
+    await page.getByRole('button', { name: '开始绑定' }).click();
+    await page.getByTestId('totp-qr').waitFor();
+    const secret = (await page.getByTestId('totp-secret').innerText()).split(':').pop()!.trim();
+    await page.screenshot({ path: path.join(ARTIFACTS, 'second-factor-enrol.png') });
+    await page.locator('input[name=code]').fill(totpCode(secret));
+    await page.getByRole('button', { name: '确认绑定' }).click();
+    await page.getByText('恢复码（仅显示这一次）').waitFor();
+    await expect(page.getByTestId('recovery-codes').locator('li').count()).resolves.toBe(10);
+    await page.getByRole('button', { name: '继续' }).click();
+    await page.getByText('您好，安全管理员').waitFor();
+    await menu(page).getByText('用户', { exact: true }).click();
+    await page.getByRole('cell', { name: 'city.staff' }).waitFor();
+    await expect(page.getByRole('button', { name: '分配角色' }).first().isVisible()).resolves.toBe(true);
     await page.close();
   });
 
@@ -71,7 +121,7 @@ describe('admin UI foundation (headless Chromium)', () => {
     await page.getByRole('button', { name: '简体中文' }).click();
     await page.getByRole('menuitem', { name: 'English' }).click();
     await page.getByText('Hello, 系统管理员').waitFor();
-    for (const item of ['Organisations', 'Users', 'Operation log']) await expect(menu(page).getByText(item, { exact: true }).isVisible()).resolves.toBe(true);
+    for (const item of ['Organisations', 'Users']) await expect(menu(page).getByText(item, { exact: true }).isVisible()).resolves.toBe(true);
     await page.close();
   });
 

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { DEMO_PASSWORD, DEMO_USERS } from '../../db/seeds/demo';
 import { testDatabaseUrl } from '../helpers/db';
 import { freePort } from '../helpers/ports';
+import { demoLoginBody } from '../helpers/totp';
 import { waitFor } from '../helpers/wait';
 
 /**
@@ -63,13 +64,13 @@ describe('npm start', () => {
 
   it('lets a demo user of every role sign in', async () => {
     for (const u of DEMO_USERS) {
-      const res = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: u.username, password: DEMO_PASSWORD }) });
+      const res = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(await demoLoginBody(u.username)) });
       expect([u.username, res.status]).toEqual([u.username, 200]);
     }
   });
 
   it('runs the approvals worker: the self-check workflow completes through the API', async () => {
-    const login = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: DEMO_PASSWORD }) });
+    const login = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(await demoLoginBody('admin')) });
     const cookie = login.headers.get('set-cookie')!.split(';')[0];
     const res = await fetch(`${base}/api/system/self-check`, { method: 'POST', headers: { cookie } });
     expect(res.status).toBe(200);
@@ -77,7 +78,7 @@ describe('npm start', () => {
   });
 
   it('runs the SMS worker on four simulated modems, which report in ready', async () => {
-    const login = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: DEMO_PASSWORD }) });
+    const login = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(await demoLoginBody('admin')) });
     const cookie = login.headers.get('set-cookie')!.split(';')[0];
     expect(output).toMatch(/SMS\s+modems on /);
     const modems = await waitFor(

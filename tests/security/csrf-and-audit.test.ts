@@ -4,7 +4,7 @@ import type { Express } from 'express';
 import type { Knex } from 'knex';
 import request from 'supertest';
 import { DEMO_PASSWORD } from '../../db/seeds/demo';
-import { apiTestbed, signIn } from '../helpers/api';
+import { apiTestbed, demoLoginBody, signIn } from '../helpers/api';
 
 /**
  * Cross-site request forgery (finding 6) and the operation log of denied attempts (finding 9):
@@ -24,7 +24,9 @@ describe('cross-site requests and the audit of denied attempts', () => {
   afterAll(() => bed.stop());
 
   const cookieOf = async (username: string) => {
-    const res = await request(app).post('/api/auth/login').send({ username, password: DEMO_PASSWORD });
+    const res = await request(app)
+      .post('/api/auth/login')
+      .send(await demoLoginBody(username, DEMO_PASSWORD));
     return String(res.headers['set-cookie'][0]).split(';')[0];
   };
 

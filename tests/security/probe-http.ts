@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
+import { demoLoginBody } from '../helpers/totp';
 
 /**
  * Shared by the two whole-API security tests (role-matrix, malformed-input): the operations of
@@ -167,7 +168,8 @@ export async function signInCookie(port: number, agent: http.Agent, username: st
     method: 'POST',
     path: '/api/auth/login',
     headers: { 'content-type': 'application/json', 'x-requested-with': 'security-test' },
-    body: JSON.stringify({ username, password }),
+    // The demo administrators' TOTP code is computed from the demo secret (tests/helpers/totp.ts).
+    body: JSON.stringify(await demoLoginBody(username, password)),
   });
   const cookie = ([] as string[]).concat(res.headers['set-cookie'] ?? [])[0]?.split(';')[0];
   if (res.status !== 200 || !cookie) throw new Error(`sign-in as ${username} failed: ${res.status} ${res.text}`);

@@ -5,6 +5,7 @@ import ExcelJS from 'exceljs';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
 import { creditCodeCheckChar, idNumberCheckChar } from '../../db/registries/identifiers';
+import { decryptField } from '../../lib/crypto/fields';
 import { DEMO_PASSWORD, DEMO_USERS } from '../../db/seeds/demo';
 import { hashPassword } from '../../lib/passwords';
 import { ROLES, can, type Permission, type Role, type Scope } from '../../lib/roles';
@@ -74,6 +75,8 @@ const SHORT: Record<string, string> = {
   city_leader: 'ldr',
   city_staff: 'cty',
   sysadmin: 'adm',
+  security_admin: 'sec',
+  audit_admin: 'aud',
 };
 
 // ── rules ──
@@ -89,6 +92,8 @@ const perm = (p: Permission): Rule => ({ label: p, test: (c) => c.role !== null 
 const cityWide: Rule = { label: 'city scope', test: (c) => c.scope?.kind === 'city' };
 const roleIs = (...roles: Role[]): Rule => ({ label: `role ${roles.join('/')}`, test: (c) => c.role !== null && roles.includes(c.role) });
 const all = (...rules: Rule[]): Rule => ({ label: rules.map((r) => r.label).join(' & '), test: (c) => rules.every((r) => r.test(c)) });
+/** Accounts of every scope: city roles, and the security administrator who assigns roles (api/routes/users.ts). */
+const accountsWide: Rule = { label: 'city scope or roles:assign', test: (c) => cityWide.test(c) || (c.role !== null && can(c.role, 'roles:assign')) };
 /** Another scope's record, read or written: the permission, and a scope reaching it. */
 const foreign = (p: Permission) => all(perm(p), cityWide);
 
@@ -180,7 +185,11 @@ const idNumber = (n: number) => {
 const SAMPLE_XML = fs.readFileSync(path.resolve(__dirname, '../../processes/sample-approval.bpmn'), 'utf8');
 
 /** Registry routes: one set per registry, the same rules (docs/registries.md). */
-function registryEntries(name: string, key: keyof Fixtures, opts: { write: Permission; review: boolean; importable: boolean; create(f: Fixtures, n: number): Record<string, unknown>; csv?(f: Fixtures): string }): Record<string, Entry> {
+function registryEntries(
+  name: string,
+  key: keyof Fixtures,
+  opts: { write: Permission; review: boolean; importable: boolean; unmask?: boolean; create(f: Fixtures, n: number): Record<string, unknown>; csv?(f: Fixtures): string },
+): Record<string, Entry> {
   const id = (f: Fixtures) => f[key] as number;
   const base = `/api/${name}`;
   const out: Record<string, Entry> = {
@@ -213,6 +222,9 @@ function registryEntries(name: string, key: keyof Fixtures, opts: { write: Permi
   if (opts.review) {
     out[`POST ${base}/{id}/review`] = { allow: foreign('registries:review'), phase: 2, probes: (f) => [{ params: { id: id(f) } }], why: 'review = may write it and holds registries:review' };
   }
+  if (opts.unmask) {
+    out[`POST ${base}/{id}/unmask`] = { allow: foreign('pii:read'), probes: (f) => [{ params: { id: id(f) } }], why: 'personal fields in clear: pii:read, within the scope (logged)' };
+  }
   if (opts.importable) {
     out[`POST ${base}/import`] = {
       allow: foreign(opts.write),
@@ -241,6 +253,15 @@ const MATRIX: Record<string, Entry> = {
     probes: () => [{ body: { currentPassword: DEMO_PASSWORD, newPassword: STRONG_PASSWORD } }],
     why: 'one’s own password',
   },
+  'POST /api/auth/second-factor/setup': { allow: signedIn, phase: 8, probes: () => [{}], why: 'one’s own enrolment (the enrolled administrators get 409)' },
+  'POST /api/auth/second-factor/confirm': {
+    allow: signedIn,
+    phase: 8,
+    probes: () => [{ body: { code: '000000' } }],
+    // A wrong code is refused by the check, after the rule let the caller in.
+    granted: (status) => status === 200 || status === 422,
+    why: 'one’s own enrolment',
+  },
   'POST /api/auth/logout': { allow: signedIn, phase: 9, probes: () => [{}], why: 'one’s own session (last)' },
 
   // files
@@ -256,8 +277,8 @@ const MATRIX: Record<string, Entry> = {
   'GET /api/users': {
     allow: perm('users:read'),
     probes: (f) => [{ query: { filter: ids(f.user) } }],
-    leak: { sees: cityWide, found: (b, f) => rowsHave(b, f.user) },
-    why: 'scoped list',
+    leak: { sees: accountsWide, found: (b, f) => rowsHave(b, f.user) },
+    why: 'scoped list (the security administrator’s is the city)',
   },
   'POST /api/users': {
     allow: perm('users:write'),
@@ -265,9 +286,16 @@ const MATRIX: Record<string, Entry> = {
     probes: (f, _c, n) => [{ body: { username: `matrix.user${n}`, display_name: '矩阵探测', role: 'enterprise', organisation_id: f.enterprise, password: STRONG_PASSWORD, phone: null } }],
     why: 'administrators only',
   },
-  'GET /api/users/{id}': { allow: foreign('users:read'), probes: (f) => [{ params: { id: f.user } }], why: '恒泰’s user, outside every non-city scope' },
-  'PUT /api/users/{id}': { allow: foreign('users:write'), phase: 1, probes: (f) => [{ params: { id: f.user }, body: f.userBody }], why: 'administrators only' },
-  'POST /api/users/{id}/unlock': { allow: foreign('users:write'), phase: 2, probes: (f) => [{ params: { id: f.user } }], why: 'administrators only' },
+  'GET /api/users/{id}': { allow: all(perm('users:read'), accountsWide), probes: (f) => [{ params: { id: f.user } }], why: '恒泰’s user, outside every non-city scope' },
+  'PUT /api/users/{id}': { allow: foreign('users:write'), phase: 1, probes: (f) => [{ params: { id: f.user }, body: f.userBody }], why: 'the system administrator (role and organisation unchanged)' },
+  'PUT /api/users/{id}/role': {
+    allow: all(perm('roles:assign'), accountsWide),
+    phase: 2,
+    probes: (f) => [{ params: { id: f.user }, body: { role: f.userBody.role, organisation_id: f.userBody.organisation_id } }],
+    why: 'the security administrator alone assigns roles and scopes',
+  },
+  'POST /api/users/{id}/second-factor/reset': { allow: all(perm('security:manage'), accountsWide), phase: 2, probes: (f) => [{ params: { id: f.user } }], why: 'the security administrator' },
+  'POST /api/users/{id}/unlock': { allow: all(perm('security:manage'), accountsWide), phase: 2, probes: (f) => [{ params: { id: f.user } }], why: 'the security administrator' },
   'POST /api/users/{id}/password': { allow: foreign('users:write'), phase: 2, probes: (f) => [{ params: { id: f.user }, body: { password: STRONG_PASSWORD } }], why: 'administrators only' },
   'GET /api/organisations': {
     allow: perm('organisations:read'),
@@ -445,6 +473,7 @@ const MATRIX: Record<string, Entry> = {
     write: 'registries:write',
     review: true,
     importable: true,
+    unmask: true,
     create: (f, n) => ({ enterprise_id: f.enterprise, name: '矩阵探测', id_number: idNumber(n), role: 'professional' }),
     csv: (f) => `所属企业信用代码,身份证号,姓名\n${f.enterpriseCredit},${f.staffIdNumber},${f.staffName}\n`,
   }),
@@ -452,6 +481,7 @@ const MATRIX: Record<string, Entry> = {
     write: 'registries:write',
     review: true,
     importable: false,
+    unmask: true,
     create: (f, n) => ({ name: `矩阵探测业主委员会${n}`, project_id: f.project2, status: 'preparing' }),
   }),
   ...registryEntries('credit-events', 'creditEvent', {
@@ -777,7 +807,8 @@ async function buildFixtures(p: Platform): Promise<Fixtures> {
     project2: project2.id,
     committee: project.committee,
     staff: staff.id,
-    staffIdNumber: staff.id_number,
+    // Stored encrypted (docs/personal-data.md); an import names the person by the clear number.
+    staffIdNumber: decryptField('enterprise_staff.id_number', staff.id_number),
     staffName: staff.name,
     creditEvent: creditEvent.id,
     training: training.id,

@@ -129,7 +129,8 @@ describe('sign-in hardening', () => {
   it('defaults the cookie to Secure in production and sends HSTS only over HTTPS', async () => {
     expect(loadConfig({ NODE_ENV: 'production' }).COOKIE_SECURE).toBe(true);
     expect(loadConfig({ NODE_ENV: 'development' }).COOKIE_SECURE).toBe(false);
-    expect(loadConfig({ NODE_ENV: 'production', COOKIE_SECURE: 'false' }).COOKIE_SECURE).toBe(false);
+    // A production session cookie must be Secure: the switch to turn it off is refused there.
+    expect(() => loadConfig({ NODE_ENV: 'production', COOKIE_SECURE: 'false' })).toThrow(/COOKIE_SECURE/);
     const plain = await request(app).get('/api/regions');
     expect(plain.headers['strict-transport-security']).toBeUndefined();
     // Through the TLS proxy in front (trusted on loopback), the answer carries HSTS.

@@ -39,7 +39,7 @@ export const ChangePassword = () => {
       <CardContent>
         {identity?.mustChangePassword ? (
           <Alert severity="warning" sx={{ mb: 2 }}>
-            {translate('app.password_change_required')}
+            {translate(identity?.passwordChangeReason === 'expired' ? 'app.password_expired' : 'app.password_change_required')}
           </Alert>
         ) : null}
         <Form onSubmit={submit as never}>
