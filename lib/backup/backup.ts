@@ -104,6 +104,7 @@ export async function runBackup(settings: BackupSettings, opts: BackupOptions = 
 
     // 2. The platform's database.
     const migration = await migrationLevel(db.optionFile, db.name);
+    await requireTriggerAccess(db.optionFile, db.name);
     const tool = dumpTool();
     await dumpDatabase(tool, db.optionFile, db.name, path.join(work, PARTS.database));
     parts.database = await describeFile(work, PARTS.database, `${path.basename(tool)} --single-transaction --routines --triggers of ${db.name}, gzip`);
@@ -152,6 +153,26 @@ async function snapshotSqlite(source: string, targetGz: string): Promise<void> {
   if (check !== 'ok') throw new Error(`the Temporal snapshot fails SQLite's integrity check: ${check}`);
   await pipeline(fs.createReadStream(raw), zlib.createGzip(), fs.createWriteStream(targetGz));
   fs.rmSync(raw);
+}
+
+/**
+ * A dump needs the TRIGGER privilege to carry the operation log's append-only triggers: MySQL's
+ * mysqldump silently leaves out the triggers its account may not see, MariaDB's fails half way.
+ * The runtime account has no TRIGGER, so this asks for one trigger's definition first and, when
+ * refused, stops with the fix (BACKUP_DATABASE_URL) before anything is written.
+ */
+async function requireTriggerAccess(optionFile: string, database: string): Promise<void> {
+  const sql = (statement: string) => run(sqlClient(), [`--defaults-extra-file=${optionFile}`, '--batch', '--skip-column-names', '-e', statement, database]);
+  const hasLog = Number((await sql(`SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'operation_log'`)).trim()) > 0;
+  if (!hasLog) return;
+  try {
+    await sql('SHOW CREATE TRIGGER operation_log_no_update');
+  } catch (err) {
+    throw new Error(
+      `the backup account may not read the operation log's triggers (it lacks the TRIGGER privilege), so the dump would lose them: set BACKUP_DATABASE_URL to the backup or migration account (docs/deployment-security.md). ${(err as Error).message}`,
+      { cause: err },
+    );
+  }
 }
 
 async function migrationLevel(optionFile: string, database: string): Promise<Manifest['migration']> {

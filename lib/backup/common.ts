@@ -24,7 +24,8 @@ export interface BackupSettings {
 
 export function backupSettings(config: Config): BackupSettings {
   return {
-    databaseUrl: config.DATABASE_URL,
+    // The runtime account cannot dump triggers (no TRIGGER privilege): production names a backup account.
+    databaseUrl: config.BACKUP_DATABASE_URL ?? config.DATABASE_URL,
     dataDir: config.DATA_DIR,
     filesDir: config.FILES_DIR ?? path.join(config.DATA_DIR, 'files'),
     backupDir: config.BACKUP_DIR ?? path.join(config.DATA_DIR, 'backups'),

@@ -2,6 +2,7 @@ import { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { SearchAttributeType } from '@temporalio/common';
 import { CASE_SEARCH_ATTRIBUTES } from './search-attributes';
+import { temporalTls } from './tls';
 
 const { IndexedValueType } = temporal.api.enums.v1;
 
@@ -23,7 +24,7 @@ export async function connectWhenReady(address: string, timeoutMs = 60_000): Pro
   let lastError: unknown;
   while (Date.now() < deadline) {
     try {
-      const connection = await Connection.connect({ address, connectTimeout: 2_000 });
+      const connection = await Connection.connect({ address, connectTimeout: 2_000, tls: temporalTls() });
       await connection.workflowService.getSystemInfo({});
       return connection;
     } catch (err) {

@@ -166,7 +166,7 @@ describe('backup and restore drill', () => {
 
     await stopPlatform();
     const report = await restoreBackup(runDir, settings, { apiHost: '127.0.0.1', apiPort: await freePort(), temporalPort: port });
-    expect(report.done.join('\n')).toMatch(/dropped, recreated and loaded[\s\S]*2 triggers[\s\S]*Temporal state[\s\S]*file store/);
+    expect(report.done.join('\n')).toMatch(/dropped, recreated and loaded[\s\S]*4 triggers[\s\S]*Temporal state[\s\S]*file store/);
 
     p = await startPlatform();
     // MySQL: A is back at its first task, B unchanged; the later file and log rows are gone.
