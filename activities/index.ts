@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { createDomainApprovalActivities } from './approvals';
 import { createBackupActivities } from './backup';
 import { createCaseActivities } from './cases';
+import { createRetentionActivities } from './retention';
 import { createSystemActivities } from './system';
 
 /** The approvals worker's activities: every side effect of a workflow lives behind one of these. */
@@ -11,6 +12,7 @@ export function createApprovalActivities(deps: { db: Knex }) {
     ...createCaseActivities(deps.db),
     ...createDomainApprovalActivities(deps.db),
     ...createBackupActivities(),
+    ...createRetentionActivities(deps.db),
   };
 }
 

@@ -2,3 +2,4 @@
 export { selfCheckWorkflow } from './self-check';
 export { caseWorkflow } from './case-workflow';
 export { backupWorkflow } from './backup';
+export { retentionWorkflow } from './retention';

@@ -51,6 +51,9 @@ export const SERVICE_TASK_TYPES: Record<string, ServiceTaskType> = {
   'credit-final': { activity: 'approvalCreditFinal', description: 'Credit appeal: the final score (header decision: confirm or restore).' },
   'committee-check': { activity: 'approvalCommitteeCheck', description: 'Committee filing: project or committee, street, members, 30-day filing date.' },
   'committee-register': { activity: 'approvalCommitteeRegister', description: 'Committee filing: filing number (header numberRule) and the committee record.' },
+  // Personal data (activities/retention.ts, docs/retention.md).
+  'personal-data-check': { activity: 'personalDataCheck', description: 'Deletion request: the requester’s other open cases and what the law requires keeping, for the reviewer.' },
+  'personal-data-erase': { activity: 'personalDataErase', description: 'Deletion request: anonymises the requester’s account and SMS history (once per case).' },
 };
 
 export function isKnownServiceTaskType(type: string): boolean {

@@ -40,6 +40,7 @@ describe('health and metrics', () => {
         DATABASE_URL: dbUrl,
         APPROVALS_TASK_QUEUE: taskQueue,
         BACKUP_CRON: 'off',
+        RETENTION_CRON: 'off',
         APPROVALS_METRICS_PORT: String(workerMetricsPort),
         LOG_LEVEL: 'warn',
       },
