@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import { Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, DefaultLogger, Worker } from '@temporalio/worker';
 import pino from 'pino';
 import { createApp } from '../api/app';
@@ -22,7 +22,8 @@ import { createApprovalActivities } from '../activities';
 import { loadConfig } from '../lib/config';
 import { createLogger } from '../lib/logger';
 import { publishShippedProcesses } from '../lib/processes/shipped';
-import { lazyTemporalClient } from '../lib/temporal/client';
+import { lazyTemporalClient, temporalClient as clientOn } from '../lib/temporal/client';
+import { dataConverter } from '../lib/temporal/codec';
 import { provisionTemporal } from '../lib/temporal/provision';
 import { createBenchActivities } from './case-throughput/activities';
 
@@ -85,6 +86,7 @@ async function main(): Promise<void> {
     connection,
     namespace: 'default',
     taskQueue: TASK_QUEUE,
+    dataConverter: dataConverter(),
     workflowsPath: require.resolve('./case-throughput/workflows'),
     activities: { ...createApprovalActivities({ db }), ...createBenchActivities(db) },
   });
@@ -110,7 +112,7 @@ async function main(): Promise<void> {
     const res = await fetch(`${base}/api/inbox/claimable?filter=${filter}`, { headers: { cookie: reviewer } });
     return ((await res.json()) as unknown[]).length > 0;
   };
-  const client = new Client({ connection: await Connection.connect({ address: temporal.address }), namespace: 'default' });
+  const client = clientOn(await Connection.connect({ address: temporal.address }), 'default');
   const bareVisible = async (id: string) =>
     Boolean(
       await db('bench_rows')

@@ -1,7 +1,10 @@
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import type { Knex } from 'knex';
+import type { Logger } from 'pino';
+import { keyRing, type KeyRing } from '../lib/crypto/keyring';
 import type { FileRef } from '../lib/files/attachments';
-import { writeContent, type StoredFile } from '../lib/files/store';
+import { contentPath, FileIntegrityError, readVerified, sealFile, sha256Hex, writeStored, type StoredFile, type StoredLocation } from '../lib/files/store';
 
 /**
  * Every SQL statement about files and what they belong to (docs/security-files.md). The bytes
@@ -41,12 +44,21 @@ const OWNER_RULES: Record<FileOwnerType, (db: Db, links: Knex.QueryBuilder, read
   approval_document: (_db, links, reader) => reader.whereCaseVisible(links.join('approval_documents as d', 'd.id', 'l.owner_id').join('cases as c', 'c.id', 'd.case_id')),
 };
 
-/** Stores bytes and their row. A caller-chosen id makes it idempotent (a retried activity writes no second row). */
+/**
+ * Stores bytes (encrypted, lib/files/store.ts) and their row. A caller-chosen id makes it
+ * idempotent: a retried activity finds its row and writes neither a second row nor a second file.
+ */
 export async function saveFile(db: Db, dir: string, input: { name: string; mime: string; bytes: Buffer; uploadedBy: number | null; source?: string; id?: string }): Promise<StoredFile> {
-  const sha256 = writeContent(dir, input.bytes);
-  const row = { id: input.id ?? crypto.randomUUID(), sha256, name: input.name, mime: input.mime, size: input.bytes.length };
+  if (input.id) {
+    const existing = await findFile(db, input.id);
+    if (existing) return existing;
+  }
+  const id = input.id ?? crypto.randomUUID();
+  const { sealed, keyId } = sealFile(id, input.bytes);
+  const blob = writeStored(dir, sealed);
+  const row = { id, sha256: sha256Hex(input.bytes), name: input.name, mime: input.mime, size: input.bytes.length };
   await db('files')
-    .insert({ ...row, uploaded_by: input.uploadedBy, source: input.source ?? 'upload' })
+    .insert({ ...row, blob, key_id: keyId, uploaded_by: input.uploadedBy, source: input.source ?? 'upload' })
     .onConflict('id')
     .ignore();
   return row;
@@ -127,4 +139,136 @@ export async function unlinkFiles(db: Db, owner: FileOwner, fileIds?: string[]):
     q.whereIn('file_id', fileIds);
   }
   await q.delete();
+}
+
+interface LocationRow {
+  id: string;
+  sha256: string;
+  size: number | string;
+  blob: string | null;
+  key_id: string | null;
+  stale_blob: string | null;
+}
+const LOCATION_COLUMNS = ['id', 'sha256', 'size', 'blob', 'key_id', 'stale_blob'];
+const asLocation = (r: LocationRow): StoredLocation => ({ id: r.id, sha256: r.sha256, size: Number(r.size), blob: r.blob, keyId: r.key_id });
+
+/**
+ * The one way to a file's content (downloads, generated documents, anything that needs the
+ * bytes): decrypted and checked against the row's SHA-256 and size. A file that fails the check
+ * (tampered, corrupt, missing from the store, under a key no longer in the ring) throws
+ * FileIntegrityError and is never handed out. Answers null for no such row. Callers check who
+ * may read the file before (findReadableFile).
+ */
+export async function readFileBytes(db: Db, dir: string, id: string, ring: KeyRing = keyRing()): Promise<Buffer | null> {
+  // Twice at most: a rotation may replace the bytes (and remove the old ones) between reading
+  // the row and opening its file; the second look finds the new ones.
+  for (let attempt = 0; ; attempt++) {
+    const row = (await db('files').where('id', id).first(LOCATION_COLUMNS)) as LocationRow | undefined;
+    if (!row) return null;
+    try {
+      return readVerified(dir, asLocation(row), ring);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      if (attempt >= 1) throw new FileIntegrityError(id, 'its bytes are missing from the file store');
+    }
+  }
+}
+
+export interface RotateFilesResult {
+  /** Files now encrypted under the current key (plaintext ones included). */
+  reencrypted: number;
+  /** Files that failed their check and were left as they are (each logged). */
+  failed: Array<{ id: string; reason: string }>;
+  /** Old stored files removed (plaintext originals, copies under an old key). */
+  removed: number;
+}
+
+/**
+ * Re-encrypts every file whose key id is not the ring's current one, plaintext files from before
+ * encryption included, and removes what they were stored as. Safe to run at any time, again and
+ * concurrently (the API runs it at start with `plaintextOnly`, `npm run keys:rotate` without):
+ * - batched by id, so memory stays at one file and a run over a big store can be stopped;
+ * - each file: new bytes written and flushed first, then the row switched to them in one
+ *   conditional UPDATE (only if nobody switched it meanwhile) that also notes the old name in
+ *   `stale_blob`, then the old file removed and the note cleared. A crash at any point leaves
+ *   either the old state or a note the next run finishes; never a row without its bytes;
+ * - a file that fails its check is not rewritten (that would bless tampered bytes): it is
+ *   logged, counted in `failed`, and stays refused on download.
+ */
+export async function rotateFiles(db: Knex, dir: string, log?: Pick<Logger, 'info' | 'warn' | 'error'>, opts: { ring?: KeyRing; batchSize?: number; plaintextOnly?: boolean } = {}): Promise<RotateFilesResult> {
+  const ring = opts.ring ?? keyRing();
+  const batchSize = opts.batchSize ?? 200;
+  const result: RotateFilesResult = { reencrypted: 0, failed: [], removed: 0 };
+
+  // Notes left by an earlier run that stopped between switching a row and removing its old file.
+  for (;;) {
+    const rows = (await db('files').whereNotNull('stale_blob').orderBy('id').limit(batchSize).select(LOCATION_COLUMNS)) as LocationRow[];
+    if (!rows.length) break;
+    for (const row of rows) result.removed += await removeStale(db, dir, row.id, row.stale_blob!);
+  }
+
+  let after = '';
+  for (;;) {
+    const q = db('files').where('id', '>', after).orderBy('id').limit(batchSize).select(LOCATION_COLUMNS);
+    if (opts.plaintextOnly) q.whereNull('key_id');
+    else q.where((w) => w.whereNull('key_id').orWhereNot('key_id', ring.currentId));
+    const rows = (await q) as LocationRow[];
+    if (!rows.length) break;
+    after = rows[rows.length - 1].id;
+    for (const row of rows) {
+      const loc = asLocation(row);
+      let plain: Buffer;
+      try {
+        plain = readVerified(dir, loc, ring);
+      } catch (err) {
+        const reason = err instanceof FileIntegrityError ? err.reason : (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'its bytes are missing from the file store' : (err as Error).message;
+        result.failed.push({ id: row.id, reason });
+        log?.error({ fileId: row.id, reason }, 'file not re-encrypted: it fails its integrity check');
+        continue;
+      }
+      const { sealed, keyId } = sealFile(row.id, plain, ring);
+      const blob = writeStored(dir, sealed);
+      const old = row.blob ?? row.sha256;
+      const switched = await db('files')
+        .where({ id: row.id })
+        .where((w) => (row.key_id === null ? w.whereNull('key_id') : w.where('key_id', row.key_id)))
+        .where((w) => (row.blob === null ? w.whereNull('blob') : w.where('blob', row.blob)))
+        .update({ blob, key_id: keyId, stale_blob: old });
+      if (!switched) {
+        // Another run switched it first: our copy is unreferenced.
+        fs.rmSync(contentPath(dir, blob), { force: true });
+        continue;
+      }
+      result.reencrypted += 1;
+      result.removed += await removeStale(db, dir, row.id, old);
+    }
+  }
+  if (result.reencrypted || result.removed || result.failed.length) log?.info({ ...result, failed: result.failed.length, keyId: ring.currentId }, 'file store re-encrypted');
+  return result;
+}
+
+/**
+ * Removes a file a row no longer uses, unless another row still uses it (a plaintext original is
+ * shared by every row of the same content), then clears the row's note. Answers 1 if removed.
+ */
+async function removeStale(db: Knex, dir: string, id: string, name: string): Promise<number> {
+  const stillUsed = await db('files')
+    .where((w) => w.where('blob', name).orWhere((legacy) => legacy.whereNull('blob').where('sha256', name)))
+    .first('id');
+  let removed = 0;
+  if (!stillUsed) {
+    const file = contentPath(dir, name);
+    if (fs.existsSync(file)) {
+      fs.rmSync(file, { force: true });
+      removed = 1;
+    }
+  }
+  await db('files').where({ id, stale_blob: name }).update({ stale_blob: null });
+  return removed;
+}
+
+/** How many files are stored under each key id; `(clear)` for files from before encryption (`npm run keys:status`). */
+export async function filesByKey(db: Db): Promise<Map<string, number>> {
+  const rows = (await db('files').select(db.raw("COALESCE(key_id, '(clear)') AS key_id")).count({ n: '*' }).groupBy('key_id')) as Array<{ key_id: string; n: number | string }>;
+  return new Map(rows.map((r) => [r.key_id, Number(r.n)]));
 }

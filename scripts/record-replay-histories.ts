@@ -21,6 +21,7 @@ import { createDb, ensureDatabase } from '../db/connection';
 import { migrateLatest } from '../db/migrate';
 import { DEMO_PASSWORD, seedDemo } from '../db/seeds/demo';
 import { loadConfig } from '../lib/config';
+import { loadKeyRing, useKeyRing } from '../lib/crypto/keyring';
 import { createLogger } from '../lib/logger';
 import { publishShippedProcesses } from '../lib/processes/shipped';
 import { lazyTemporalClient } from '../lib/temporal/client';
@@ -41,6 +42,10 @@ const freePort = () =>
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function main(): Promise<void> {
+  // Histories are stored as the Temporal server holds them: payloads encrypted (lib/temporal/codec.ts).
+  // Under the public development key ring, whatever DATA_KEYS this machine has, so that the replay
+  // test (which uses the same ring) can read them anywhere, and no real key ever protects a file in git.
+  useKeyRing(loadKeyRing({ NODE_ENV: 'development' }));
   const config = loadConfig();
   const log = createLogger('record-histories', 'warn');
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'psp-record-'));

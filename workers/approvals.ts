@@ -1,9 +1,11 @@
-import { Client } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { ensureBackupSchedule } from '../lib/backup/schedule';
+import { ensureRetentionSchedule } from '../lib/retention/schedule';
 import { loadConfig } from '../lib/config';
 import { createLogger } from '../lib/logger';
+import { temporalClient } from '../lib/temporal/client';
 import { connectWhenReady } from '../lib/temporal/connect';
+import { temporalTls } from '../lib/temporal/tls';
 import { installTemporalRuntimeLogger } from '../lib/temporal/runtime-logger';
 import { createDb } from '../db/connection';
 import { createApprovalsWorker } from './approvals-worker';
@@ -17,7 +19,7 @@ async function main(): Promise<void> {
   const probe = await connectWhenReady(address);
   // The daily backup's Temporal Schedule (docs/operations.md), created or updated at every start.
   // A failure here is logged, not fatal: approvals must run even if the schedule cannot be written.
-  await ensureBackupSchedule(new Client({ connection: probe, namespace: config.TEMPORAL_NAMESPACE }), {
+  await ensureBackupSchedule(temporalClient(probe, config.TEMPORAL_NAMESPACE), {
     cron: config.BACKUP_CRON,
     timezone: config.BACKUP_TIMEZONE,
     taskQueue: config.APPROVALS_TASK_QUEUE,
@@ -25,8 +27,17 @@ async function main(): Promise<void> {
     (schedule) => log.info({ schedule, cron: config.BACKUP_CRON, timezone: config.BACKUP_TIMEZONE }, 'backup schedule'),
     (err) => log.error({ err }, 'could not create or update the backup schedule'),
   );
+  // The daily retention sweep's Schedule (docs/retention.md), made the same way.
+  await ensureRetentionSchedule(temporalClient(probe, config.TEMPORAL_NAMESPACE), {
+    cron: config.RETENTION_CRON,
+    timezone: config.RETENTION_TIMEZONE,
+    taskQueue: config.APPROVALS_TASK_QUEUE,
+  }).then(
+    (schedule) => log.info({ schedule, cron: config.RETENTION_CRON, timezone: config.RETENTION_TIMEZONE }, 'retention schedule'),
+    (err) => log.error({ err }, 'could not create or update the retention schedule'),
+  );
   await probe.close();
-  const connection = await NativeConnection.connect({ address });
+  const connection = await NativeConnection.connect({ address, tls: temporalTls() });
   const db = createDb(config.DATABASE_URL);
   const worker = await createApprovalsWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, db, taskQueue: config.APPROVALS_TASK_QUEUE });
   log.info({ address, taskQueue: worker.options.taskQueue }, 'approvals worker running');

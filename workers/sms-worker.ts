@@ -7,6 +7,7 @@ import { ModemPool, type PoolOptions } from '../lib/sms/pool';
 import { createSmsActivities } from '../activities/sms';
 import { reconcileSimStorage } from '../activities/sms/modems';
 import { attachSmsRuntime, type SmsRuntime } from '../activities/sms/runtime';
+import { dataConverter } from '../lib/temporal/codec';
 
 /**
  * Builds the SMS worker: the modem pool on the given serial ports (this process is the only one
@@ -50,6 +51,8 @@ export async function createSmsWorker(opts: SmsWorkerOptions): Promise<SmsWorker
       connection: opts.connection,
       namespace: opts.namespace,
       taskQueue,
+      // Phone numbers and message texts are encrypted before they reach Temporal.
+      dataConverter: dataConverter(),
       ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: require.resolve('../workflows/sms') }),
       activities: createSmsActivities({ db: opts.db, pool, client: opts.client, log, taskQueue, sendWindowMs: opts.sendWindowMs }),
       // Let a message being sent finish its parts before the worker stops.

@@ -1,9 +1,11 @@
-import { Client, Connection } from '@temporalio/client';
+import { Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { loadConfig } from '../lib/config';
 import { createLogger } from '../lib/logger';
 import { installTemporalRuntimeLogger } from '../lib/temporal/runtime-logger';
+import { temporalClient } from '../lib/temporal/client';
 import { connectWhenReady } from '../lib/temporal/connect';
+import { temporalTls } from '../lib/temporal/tls';
 import { createDb } from '../db/connection';
 import { createSmsWorker } from './sms-worker';
 
@@ -33,9 +35,9 @@ async function main(): Promise<void> {
   }
 
   await (await connectWhenReady(address)).close();
-  const connection = await NativeConnection.connect({ address });
-  const clientConnection = await Connection.connect({ address });
-  const client = new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE });
+  const connection = await NativeConnection.connect({ address, tls: temporalTls() });
+  const clientConnection = await Connection.connect({ address, tls: temporalTls() });
+  const client = temporalClient(clientConnection, config.TEMPORAL_NAMESPACE);
   const db = createDb(config.DATABASE_URL);
   try {
     const sms = await createSmsWorker({ connection, client, namespace: config.TEMPORAL_NAMESPACE, db, ports, log, taskQueue: config.SMS_TASK_QUEUE });

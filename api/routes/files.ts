@@ -1,11 +1,10 @@
-import fs from 'node:fs';
 import express, { type Router } from 'express';
 import type { Knex } from 'knex';
 import { z } from 'zod';
-import { findFile, findReadableFile, saveFile } from '../../db/files';
-import { MAX_FILE_BYTES, contentPath } from '../../lib/files/store';
+import { findFile, findReadableFile, readFileBytes, saveFile } from '../../db/files';
+import { FileIntegrityError, MAX_FILE_BYTES } from '../../lib/files/store';
 import { whereCaseVisible } from '../cases/access';
-import { badRequest, notFound, unauthenticated } from '../http/errors';
+import { badRequest, HttpError, notFound, unauthenticated } from '../http/errors';
 import type { Api } from '../http/route';
 
 /**
@@ -14,6 +13,11 @@ import type { Api } from '../http/route';
  * (docs/security-files.md, `findReadableFile` in db/files.ts): an upload not yet attached by its
  * uploader only, a case's file by whoever sees the case. Knowing an id is not enough: any other
  * read answers 404, as for no such file, and is logged as denied.
+ *
+ * Files are encrypted at rest (docs/encryption.md); a download decrypts and checks the content
+ * against the SHA-256 recorded at upload (`readFileBytes`). A file that fails (tampered, corrupt,
+ * missing, under a removed key) is never served: 500 `file_integrity_failed`, an error log line
+ * and a failed operation-log entry naming the file, so that someone looks at the store.
  */
 const UploadQuery = z.object({ name: z.string().trim().min(1, 'is required').max(255) });
 const IdParams = z.object({ id: z.uuid('is not a file id') });
@@ -59,19 +63,27 @@ export function registerFileRoutes(router: Router, api: Api, db: Knex, filesDir:
     action: 'files.download',
     access: 'signed-in',
     params: IdParams,
-    handler: async ({ params, res, user, audit }) => {
+    handler: async ({ params, req, res, user, audit }) => {
       const file = await findReadableFile(db, params.id, { userId: user.id, whereCaseVisible: (q) => whereCaseVisible(db, q, user) });
       if (!file) {
         // The same answer as for no such file; an existing one is logged as a denied attempt on it.
         if (await findFile(db, params.id)) await audit(db, { status: 404, result: 'denied', targetType: 'file', targetId: params.id });
         throw notFound('File');
       }
-      const onDisk = contentPath(filesDir, file.sha256);
-      if (!fs.existsSync(onDisk)) throw notFound('File');
+      let bytes: Buffer | null;
+      try {
+        bytes = await readFileBytes(db, filesDir, file.id);
+      } catch (err) {
+        if (!(err instanceof FileIntegrityError)) throw err;
+        req.log?.error({ fileId: file.id, reason: err.reason }, 'stored file failed its integrity check; not served');
+        await audit(db, { status: 500, result: 'failed', targetType: 'file', targetId: file.id, detail: { code: err.code, reason: err.reason } });
+        throw new HttpError(500, err.code, 'The stored file failed its integrity check (it was changed or damaged on disk) and is not served; the failure is logged for the administrators');
+      }
+      if (!bytes) throw notFound('File');
       res.setHeader('Content-Type', file.mime);
-      res.setHeader('Content-Length', String(file.size));
+      res.setHeader('Content-Length', String(bytes.length));
       res.setHeader('Content-Disposition', `attachment; filename*=UTF-8''${encodeURIComponent(file.name)}`);
-      await new Promise<void>((resolve, reject) => fs.createReadStream(onDisk).on('error', reject).pipe(res).on('finish', resolve));
+      res.end(bytes);
       return undefined;
     },
   });

@@ -1,4 +1,6 @@
 import { Client, Connection, defaultGrpcRetryOptions, isGrpcServiceError, makeGrpcRetryInterceptor, ServiceError } from '@temporalio/client';
+import { dataConverter } from './codec';
+import { temporalTls } from './tls';
 
 /**
  * A Temporal client connected on first use and reconnected after a failed attempt, so the API
@@ -15,13 +17,14 @@ export function lazyTemporalClient(address: string, namespace: string): LazyTemp
     get() {
       pending ??= Connection.connect({
         address,
+        tls: temporalTls(),
         // Short, so a command while Temporal is down answers 503 within 2 s, not after a wait.
         connectTimeout: 1_500,
         interceptors: [makeGrpcRetryInterceptor(FAIL_FAST_RETRY)],
         // grpc-js backs reconnection off up to 2 minutes; a restarted dev server is found within 5 s.
         channelArgs: { 'grpc.max_reconnect_backoff_ms': 5_000, 'grpc.initial_reconnect_backoff_ms': 500 },
       })
-        .then((connection) => new Client({ connection, namespace }))
+        .then((connection) => temporalClient(connection, namespace))
         .catch((err) => {
           pending = null;
           throw err;
@@ -35,6 +38,14 @@ export function lazyTemporalClient(address: string, namespace: string): LazyTemp
       pending = null;
     },
   };
+}
+
+/**
+ * Every Temporal Client of the platform is made here (or by `lazyTemporalClient`), with the
+ * encrypting data converter (lib/temporal/codec.ts): nothing reaches Temporal in clear.
+ */
+export function temporalClient(connection: Connection, namespace: string): Client {
+  return new Client({ connection, namespace, dataConverter: dataConverter() });
 }
 
 /**

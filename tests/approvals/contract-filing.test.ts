@@ -71,10 +71,9 @@ describe('contract filing approval', () => {
     expect(contract).toMatchObject({ project_id: project.id, enterprise_id: dongwu, kind: 'service', contract_no: 'DW-HT-2026-018', filing_no: filingNo });
 
     const doc = await p.db('approval_documents').where({ case_id: started.id, kind: 'contract_filing' }).first('number', 'file_id');
-    const file = await p.db('files').where('id', doc.file_id).first('sha256');
-    const fs = await import('node:fs');
-    const { contentPath } = await import('../../lib/files/store');
-    const pdf = readPdf(fs.readFileSync(contentPath(p.filesDir, file.sha256)));
+    // Stored encrypted: read through the one reader, which decrypts and checks it.
+    const { readFileBytes } = await import('../../db/files');
+    const pdf = readPdf((await readFileBytes(p.db, p.filesDir, doc.file_id))!);
     expect(pdf.unmappedCodes).toBe(0);
     expect(pdf.text).toContain('物业服务合同备案证明');
     expect(pdf.text).toContain(filingNo);

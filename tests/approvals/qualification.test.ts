@@ -80,8 +80,10 @@ describe('qualification approval', () => {
         res.on('end', () => cb(null, Buffer.concat(chunks)));
       });
     expect(download.status).toBe(200);
-    const file = await p.db('files').where('id', docs[0].file_id).first('sha256');
-    expect(fs.existsSync(contentPath(p.filesDir, file.sha256))).toBe(true);
+    // Stored encrypted, under the name of its encrypted bytes.
+    const file = await p.db('files').where('id', docs[0].file_id).first('blob', 'key_id');
+    expect(file.key_id).toBeTruthy();
+    expect(fs.existsSync(contentPath(p.filesDir, file.blob))).toBe(true);
     const pdf = readPdf(download.body as Buffer);
     expect(pdf.fonts.some((f) => /CJK/.test(f))).toBe(true);
     expect(pdf.embeddedFontPrograms).toBeGreaterThan(0);

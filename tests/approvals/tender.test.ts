@@ -1,9 +1,8 @@
-import fs from 'node:fs';
 import { addDays, beijingDate } from '../../activities/approvals/support';
 import { balancesOf, ledgerOf } from '../../db/approvals/tenders';
 import { DEMO_EXPERTS } from '../../db/seeds/approvals-demo';
 import { DEMO_PASSWORD } from '../../db/seeds/demo';
-import { contentPath } from '../../lib/files/store';
+import { readFileBytes } from '../../db/files';
 import { hashPassword } from '../../lib/passwords';
 import { waitFor } from '../helpers/wait';
 import { recordHistory, caseOf, decide, historyOf, openTaskAt, startCase, startPlatform, waitForEnd, waitForSms, type Platform } from './harness';
@@ -167,8 +166,8 @@ describe('tender approval', () => {
     // The tender filing form: numbered by its rule, Chinese text in an embedded font.
     const doc = await p.db('approval_documents').where({ case_id: started.id, kind: 'tender_filing' }).first('number', 'file_id');
     expect(doc.number).toMatch(/^ZBBA-\d{4}-\d{4}$/);
-    const file = await p.db('files').where('id', doc.file_id).first('sha256');
-    const pdf = readPdf(fs.readFileSync(contentPath(p.filesDir, file.sha256)));
+    // Stored encrypted: read through the one reader, which decrypts and checks it.
+    const pdf = readPdf((await readFileBytes(p.db, p.filesDir, doc.file_id))!);
     expect(pdf.unmappedCodes).toBe(0);
     expect(pdf.text).toContain('物业管理招标备案表');
     expect(pdf.text).toContain(doc.number);

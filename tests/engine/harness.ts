@@ -4,6 +4,7 @@ import type { Knex } from 'knex';
 import type TestAgent from 'supertest/lib/agent';
 import { publishProcess } from '../../lib/processes/store';
 import type { LazyTemporalClient } from '../../lib/temporal/client';
+import { dataConverter, WORKFLOW_BUNDLE_OPTIONS } from '../../lib/temporal/codec';
 import { createApprovalsWorker } from '../../workers/approvals-worker';
 import { signIn, testApp } from '../helpers/api';
 import { freshTestDatabase } from '../helpers/db';
@@ -17,7 +18,7 @@ export const quietLogger = { log() {}, info() {}, warn() {}, error() {}, debug()
 
 let bundle: Promise<Awaited<ReturnType<typeof bundleWorkflowCode>>> | null = null;
 export function workflowBundle() {
-  bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietLogger });
+  bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietLogger, ...WORKFLOW_BUNDLE_OPTIONS });
   return bundle;
 }
 
@@ -54,6 +55,7 @@ export async function startEngine(opts: { worker?: boolean; sms?: boolean } = {}
       connection,
       namespace: 'default',
       taskQueue: `${taskQueue}-sms`,
+      dataConverter: dataConverter(),
       activities: {
         async sendSms(input: { to: string; text: string; idempotencyKey: string }) {
           if (!smsSent.some((m) => m.idempotencyKey === input.idempotencyKey)) smsSent.push(input);

@@ -3,6 +3,8 @@ import path from 'node:path';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import { compileBpmn } from '../../lib/bpmn/compile';
+import { loadKeyRing } from '../../lib/crypto/keyring';
+import { EncryptionCodec, FAILURE_CONVERTER_PATH } from '../../lib/temporal/codec';
 import { quietLogger, workflowBundle } from './harness';
 
 /**
@@ -11,6 +13,13 @@ import { quietLogger, workflowBundle } from './harness';
  */
 const HISTORIES = path.resolve(__dirname, '../replay-histories');
 const PROCESSES = path.resolve(__dirname, '../../processes');
+
+/**
+ * Stored histories hold payloads as the server does: in clear (recorded before encryption) or
+ * encrypted under the public development ring (scripts/record-replay-histories.ts). The codec
+ * passes the clear ones through; the ring is fixed here so that DATA_KEYS do not matter.
+ */
+const REPLAY_CONVERTER = { payloadCodecs: [new EncryptionCodec(loadKeyRing({ NODE_ENV: 'development' }))], failureConverterPath: FAILURE_CONVERTER_PATH };
 
 function histories() {
   return fs
@@ -22,7 +31,7 @@ function histories() {
 
 async function replayFailures(workflowBundle: { code: string }): Promise<Array<{ workflowId: string; error: string }>> {
   const failures: Array<{ workflowId: string; error: string }> = [];
-  for await (const result of Worker.runReplayHistories({ workflowBundle, replayName: 'case-replay' }, histories())) {
+  for await (const result of Worker.runReplayHistories({ workflowBundle, replayName: 'case-replay', dataConverter: REPLAY_CONVERTER }, histories())) {
     if (result.error) failures.push({ workflowId: result.workflowId, error: `${result.error.name}: ${result.error.message}` });
   }
   return failures;

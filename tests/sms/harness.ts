@@ -1,6 +1,8 @@
-import { Client, Connection } from '@temporalio/client';
+import { Connection, type Client } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
 import type { Knex } from 'knex';
+import { temporalClient } from '../../lib/temporal/client';
+import { dataConverter, WORKFLOW_BUNDLE_OPTIONS } from '../../lib/temporal/codec';
 import { createSmsWorker, type SmsWorker } from '../../workers/sms-worker';
 import { startSimulatedModems, type SimulatedModems, type SimulatedModemsOptions } from '../../tools/modem-simulator';
 import { quietLog, TEST_POOL_OPTIONS } from './helpers';
@@ -27,14 +29,14 @@ export async function startSmsHarness(db: Knex, opts: { modems?: SimulatedModems
   const sim = await startSimulatedModems({ count: 3, sendDelayMs: 40, reportDelayMs: 40, ...opts.modems });
   const connection = await NativeConnection.connect({ address });
   const clientConnection = await Connection.connect({ address });
-  const client = new Client({ connection: clientConnection, namespace: 'default' });
-  const smsBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows/sms'), logger: silent });
+  const client = temporalClient(clientConnection, 'default');
+  const smsBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows/sms'), logger: silent, ...WORKFLOW_BUNDLE_OPTIONS });
   const sms = await createSmsWorker({ connection, client, namespace: 'default', db, ports: sim.devicePaths, log: quietLog(), taskQueue: smsQueue, workflowBundle: smsBundle, pool: TEST_POOL_OPTIONS, sendWindowMs: 60_000 });
   const running: Array<Promise<void>> = [sms.run()];
   let caller: Worker | null = null;
   if (opts.caller) {
-    const callerBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('./fixtures/caller-workflows'), logger: silent });
-    caller = await Worker.create({ connection, namespace: 'default', taskQueue: callerQueue, workflowBundle: callerBundle });
+    const callerBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('./fixtures/caller-workflows'), logger: silent, ...WORKFLOW_BUNDLE_OPTIONS });
+    caller = await Worker.create({ connection, namespace: 'default', taskQueue: callerQueue, workflowBundle: callerBundle, dataConverter: dataConverter() });
     running.push(caller.run());
   }
   return {

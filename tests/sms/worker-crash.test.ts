@@ -1,11 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import { Connection, type Client } from '@temporalio/client';
 import type { Knex } from 'knex';
 import { deliveryWorkflowId } from '../../activities/sms';
 import { acceptMessage } from '../../activities/sms/messages';
 import { planMessage } from '../../lib/sms/pdu';
+import { temporalClient } from '../../lib/temporal/client';
 import { startSimulatedModems, type SimulatedModems } from '../../tools/modem-simulator';
 import { freshTestDatabase } from '../helpers/db';
 import { waitFor } from '../helpers/wait';
@@ -58,7 +59,7 @@ describe('SMS worker killed mid-send', () => {
     // Slow enough sends that the kill lands while a part is on its way to the network.
     sim = await startSimulatedModems({ count: 2, sendDelayMs: 700, reportDelayMs: 100 });
     connection = await Connection.connect({ address: process.env.TEMPORAL_ADDRESS! });
-    client = new Client({ connection, namespace: 'default' });
+    client = temporalClient(connection, 'default');
   });
 
   afterAll(async () => {

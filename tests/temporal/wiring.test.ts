@@ -1,6 +1,7 @@
 import { bundleWorkflowCode, NativeConnection, type Worker } from '@temporalio/worker';
 import type { Knex } from 'knex';
 import request from 'supertest';
+import { WORKFLOW_BUNDLE_OPTIONS } from '../../lib/temporal/codec';
 import { ensureSearchAttributes } from '../../lib/temporal/connect';
 import { lazyTemporalClient } from '../../lib/temporal/client';
 import { createApprovalsWorker } from '../../workers/approvals-worker';
@@ -18,7 +19,7 @@ describe('Temporal wiring', () => {
   beforeAll(async () => {
     ({ db } = await freshTestDatabase());
     connection = await NativeConnection.connect({ address: process.env.TEMPORAL_ADDRESS! });
-    const workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: { log() {}, info() {}, warn() {}, error() {}, debug() {}, trace() {} } });
+    const workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: { log() {}, info() {}, warn() {}, error() {}, debug() {}, trace() {} }, ...WORKFLOW_BUNDLE_OPTIONS });
     worker = await createApprovalsWorker({ connection, namespace: 'default', db, taskQueue, workflowBundle });
     running = worker.run();
   });
@@ -71,7 +72,7 @@ describe('Temporal wiring', () => {
 
   it('lets an administrator run the self-check through the API, and logs it', async () => {
     // The API starts the workflow on the standard queue; point a second worker at it for this test.
-    const workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: { log() {}, info() {}, warn() {}, error() {}, debug() {}, trace() {} } });
+    const workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: { log() {}, info() {}, warn() {}, error() {}, debug() {}, trace() {} }, ...WORKFLOW_BUNDLE_OPTIONS });
     const standard = await createApprovalsWorker({ connection, namespace: 'default', db, workflowBundle });
     const { app, temporal } = testApp(db);
     try {
