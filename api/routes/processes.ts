@@ -49,14 +49,14 @@ export function registerProcessRoutes(api: Api, db: Knex): void {
   api.add({
     method: 'post',
     path: '/api/processes',
-    summary: 'Publish BPMN XML as the next version of its process (422 lists every problem with its element id)',
+    summary: 'Publish BPMN XML as the next version of its process (422 lists every problem with its element id); the XML of the latest version again makes no new version (`unchanged: true`)',
     tags: ['processes'],
     action: 'processes.publish',
     access: 'processes:publish',
     status: 201,
     body: PublishBody,
     handler: async ({ body, user, audit }) => {
-      const result = await publishProcess(db, body.xml, { publishedBy: user.id, source: 'api', makeCurrent: body.makeCurrent });
+      const result = await publishProcess(db, body.xml, { publishedBy: user.id, source: 'api', makeCurrent: body.makeCurrent, skipIfUnchanged: true });
       if (!result.ok) {
         throw new HttpError(
           422,
@@ -65,8 +65,9 @@ export function registerProcessRoutes(api: Api, db: Knex): void {
           result.problems.map((p) => ({ field: p.elementId, reason: p.message })),
         );
       }
-      await audit(db, { status: 201, targetType: 'process', targetId: `${result.published.processKey}@${result.published.version}`, detail: result.published });
-      return result.published;
+      const published = { ...result.published, unchanged: result.unchanged };
+      await audit(db, { status: 201, targetType: 'process', targetId: `${published.processKey}@${published.version}`, detail: published });
+      return published;
     },
   });
 

@@ -2,6 +2,7 @@ import { isRole } from '../roles';
 import { feelSyntaxProblem, isExpression } from './feel';
 import { DEFAULT_OUTCOMES, GRAPH_FORMAT, OUTCOME_REJECT, OUTCOME_RETURN, type GraphNode, type MultiInstance, type ProcessGraph, type SequenceFlow, type TimerSpec } from './graph';
 import { cycle, dateMs, durationMs } from './iso8601';
+import { readIoMapping } from './io-mapping';
 import { extension, readBpmnXml, zeebeProperties, type ModdleElement } from './moddle';
 import { isKnownServiceTaskType } from './service-tasks';
 
@@ -34,6 +35,15 @@ const SUPPORTED = new Set([
   'bpmn:SequenceFlow',
 ]);
 
+/**
+ * Elements Modeler files carry that mean nothing to execution: data objects and data stores
+ * (text annotations, groups and associations are artifacts, outside flowElements, never read).
+ */
+const IGNORED = new Set(['bpmn:DataObject', 'bpmn:DataObjectReference', 'bpmn:DataStoreReference']);
+
+/** Elements Camunda 8 runs as pass-throughs: an undefined task, a manual task, a none intermediate throw event. */
+const PASS_THROUGH = new Set(['bpmn:Task', 'bpmn:ManualTask', 'bpmn:IntermediateThrowEvent']);
+
 export async function compileBpmn(xml: string): Promise<CompileResult> {
   const problems: ProcessProblem[] = [];
   const read = await readBpmnXml(xml);
@@ -59,10 +69,20 @@ function compileProcess(proc: ModdleElement, problems: ProcessProblem[]): Proces
   const nodes: Record<string, GraphNode> = {};
   const flows: Record<string, SequenceFlow> = {};
 
+  // Elements refused (unsupported, or not compiled): each gives its own problem once, and what
+  // lies behind it is not reported again as unreachable or unconnected (see checkStructure).
+  const refused = new Set<string>();
+  const passThroughs: ModdleElement[] = [];
   for (const el of elements) {
     const id = el.id ?? '?';
+    if (IGNORED.has(el.$type)) continue;
+    if (PASS_THROUGH.has(el.$type)) {
+      passThroughs.push(el); // compiled once every flow is read: its form depends on them
+      continue;
+    }
     if (!SUPPORTED.has(el.$type)) {
       problem(id, `${el.$type.replace('bpmn:', '')} is not in the supported BPMN subset`);
+      refused.add(id);
       continue;
     }
     if (el.$type === 'bpmn:SequenceFlow') {
@@ -82,6 +102,14 @@ function compileProcess(proc: ModdleElement, problems: ProcessProblem[]): Proces
     }
     const node = compileNode(el, problem);
     if (node) nodes[id] = node;
+    else refused.add(id);
+  }
+
+  for (const el of passThroughs) {
+    const all = Object.values(flows);
+    const node = compilePassThrough(el, all.filter((f) => f.target === el.id).length, all.filter((f) => f.source === el.id).length, problem);
+    if (node) nodes[el.id!] = node;
+    else refused.add(el.id!);
   }
 
   // Wire flows into nodes; flows into unsupported elements were reported above.
@@ -90,7 +118,7 @@ function compileProcess(proc: ModdleElement, problems: ProcessProblem[]): Proces
     const target = nodes[flow.target];
     if (source) source.outgoing.push(flow.id);
     if (target) target.incoming.push(flow.id);
-    if (!source || !target) problem(flow.id, 'connects an element that is not in the supported subset');
+    if ((!source || !target) && !refused.has(flow.source) && !refused.has(flow.target)) problem(flow.id, 'connects an element that is not in the supported subset');
   }
   // Document order of flows drives gateway evaluation: keep the order the source element lists.
   for (const el of elements) {
@@ -99,6 +127,7 @@ function compileProcess(proc: ModdleElement, problems: ProcessProblem[]): Proces
     if (node && listed.length === node.outgoing.length) node.outgoing = listed;
   }
 
+  refuseListeners(proc, problem);
   const options = {
     withdrawable: zeebeProperties(proc).withdrawable !== 'false',
     internalVariables: splitList(zeebeProperties(proc).internalVariables ?? ''),
@@ -118,8 +147,45 @@ function compileProcess(proc: ModdleElement, problems: ProcessProblem[]): Proces
     flows,
     options,
   };
-  checkStructure(graph, problem);
+  checkStructure(graph, problem, refused);
   return graph;
+}
+
+/**
+ * Zeebe runs a job for each execution listener when the element starts or ends; nothing here
+ * would, so a diagram relying on one is refused rather than run without it.
+ */
+function refuseListeners(el: ModdleElement, problem: Report): void {
+  if (extension(el, 'zeebe:ExecutionListeners')) problem(el.id ?? 'process', 'execution listeners (zeebe:executionListeners) are not supported: put the work in a service task');
+}
+
+/**
+ * A pass-through element as the node that behaves the same: one way out merges every token that
+ * arrives (an exclusive gateway with one unconditioned flow), one way in forks to every way out
+ * (a parallel gateway). Both at once has no such equivalent, and is refused.
+ */
+function compilePassThrough(el: ModdleElement, ins: number, outs: number, problem: Report): GraphNode | null {
+  const id = el.id!;
+  const label = el.$type.replace('bpmn:', '');
+  const definitions = (el.eventDefinitions as ModdleElement[] | undefined) ?? [];
+  if (definitions.length) {
+    problem(id, `${definitions[0].$type.replace('bpmn:', '')} on an intermediate throw event is not supported`);
+    return null;
+  }
+  if (el.loopCharacteristics) {
+    problem(id, 'multi-instance is supported on user tasks only');
+    return null;
+  }
+  if (extension(el, 'zeebe:IoMapping')) {
+    problem(id, `input/output mappings on a ${label} are not applied: move them to the task that needs them`);
+    return null;
+  }
+  refuseListeners(el, problem);
+  const base = { id, name: el.name ?? id, incoming: [] as string[], outgoing: [] as string[] };
+  if (outs <= 1) return { ...base, kind: 'exclusiveGateway', defaultFlow: null };
+  if (ins <= 1) return { ...base, kind: 'parallelGateway' };
+  problem(id, `a ${label} with several incoming and several outgoing flows: put a gateway before or after it`);
+  return null;
 }
 
 type Report = (elementId: string, message: string) => void;
@@ -137,18 +203,28 @@ function compileNode(el: ModdleElement, problem: Report): GraphNode | null {
   const definitions = (el.eventDefinitions as ModdleElement[] | undefined) ?? [];
   const props = zeebeProperties(el);
   if (el.loopCharacteristics && el.$type !== 'bpmn:UserTask') problem(id, 'multi-instance is supported on user tasks only');
+  // Variable mappings go only on elements whose handler applies them; anywhere else they are
+  // refused, never ignored (a mapping silently dropped routes a case wrongly).
+  refuseListeners(el, problem);
+  const io = readIoMapping(el, (message) => problem(id, message));
+  const withIo = <T extends GraphNode | null>(node: T): T => (node && io ? { ...node, ioMapping: io } : node);
+  const refuseIo = (what: string, why: string) => {
+    if (io) problem(id, `zeebe:ioMapping is not supported on ${what}: ${why}`);
+  };
 
   switch (el.$type) {
     case 'bpmn:StartEvent':
       if (definitions.length) problem(id, 'only a plain (none) start event is supported');
+      refuseIo('a start event', 'set start variables with the start form instead');
       return { ...base, kind: 'start' };
     case 'bpmn:EndEvent': {
       const terminate = definitions.some((d) => d.$type === 'bpmn:TerminateEventDefinition');
       if (definitions.some((d) => d.$type !== 'bpmn:TerminateEventDefinition')) problem(id, 'only plain and terminate end events are supported');
-      return { ...base, kind: 'end', terminate, result: props.result || 'approved' };
+      if (io?.inputs.length) problem(id, 'input mappings are not supported on an end event: nothing runs in its scope (output mappings are)');
+      return withIo({ ...base, kind: 'end', terminate, result: props.result || 'approved' });
     }
     case 'bpmn:UserTask':
-      return compileUserTask(el, base, props, problem);
+      return withIo(compileUserTask(el, base, props, problem));
     case 'bpmn:ServiceTask':
     case 'bpmn:SendTask': {
       const type = (extension(el, 'zeebe:TaskDefinition')?.type as string | undefined)?.trim() ?? '';
@@ -158,13 +234,15 @@ function compileNode(el: ModdleElement, problem: Report): GraphNode | null {
       const headers: Record<string, string> = {};
       const h = extension(el, 'zeebe:TaskHeaders') as { values?: Array<{ key?: string; value?: string }> } | undefined;
       for (const header of h?.values ?? []) if (header.key) headers[header.key] = header.value ?? '';
-      return { ...base, kind: 'serviceTask', taskType: type, send: el.$type === 'bpmn:SendTask', headers };
+      return withIo({ ...base, kind: 'serviceTask', taskType: type, send: el.$type === 'bpmn:SendTask', headers });
     }
     case 'bpmn:ReceiveTask':
-      return compileMessage(el, base, el.messageRef as ModdleElement | undefined, true, problem);
+      return withIo(compileMessage(el, base, el.messageRef as ModdleElement | undefined, true, problem));
     case 'bpmn:ExclusiveGateway':
+      refuseIo('a gateway', 'Camunda 8 has no variable mappings on gateways');
       return { ...base, kind: 'exclusiveGateway', defaultFlow: (el.default as ModdleElement | undefined)?.id ?? null };
     case 'bpmn:ParallelGateway':
+      refuseIo('a gateway', 'Camunda 8 has no variable mappings on gateways');
       return { ...base, kind: 'parallelGateway' };
     case 'bpmn:IntermediateCatchEvent': {
       const def = definitions[0];
@@ -175,9 +253,9 @@ function compileNode(el: ModdleElement, problem: Report): GraphNode | null {
       if (def.$type === 'bpmn:TimerEventDefinition') {
         const timer = timerOf(def, id, problem);
         if (timer?.kind === 'cycle') problem(id, 'an intermediate timer takes a duration or a date, not a cycle');
-        return timer ? { ...base, kind: 'timerEvent', timer } : null;
+        return timer ? withIo({ ...base, kind: 'timerEvent', timer }) : null;
       }
-      if (def.$type === 'bpmn:MessageEventDefinition') return compileMessage(el, base, def.messageRef as ModdleElement | undefined, false, problem);
+      if (def.$type === 'bpmn:MessageEventDefinition') return withIo(compileMessage(el, base, def.messageRef as ModdleElement | undefined, false, problem));
       problem(id, `${def.$type.replace('bpmn:', '')} on an intermediate catch event is not supported`);
       return null;
     }
@@ -194,6 +272,7 @@ function compileNode(el: ModdleElement, problem: Report): GraphNode | null {
       if (interrupting && timer.kind === 'cycle' && !/^R1\//.test(timer.value)) problem(id, 'an interrupting timer fires once: use a duration or a date');
       const autoOutcome = props.autoOutcome?.trim() || null;
       if (autoOutcome && !interrupting) problem(id, 'autoOutcome needs an interrupting timer');
+      refuseIo('a boundary event', 'the engine does not apply mappings when a boundary timer fires; map on the task or on the element after it');
       return { ...base, kind: 'boundaryTimer', attachedTo, interrupting, timer, autoOutcome };
     }
   }
@@ -211,7 +290,9 @@ function compileUserTask(el: ModdleElement, base: { id: string; name: string; in
   let multiInstance: MultiInstance | null = null;
   const loop = el.loopCharacteristics as ModdleElement | undefined;
   if (loop) {
-    const zeebeLoop = extension(loop, 'zeebe:LoopCharacteristics') as { inputCollection?: string; inputElement?: string } | undefined;
+    const zeebeLoop = extension(loop, 'zeebe:LoopCharacteristics') as { inputCollection?: string; inputElement?: string; outputCollection?: string; outputElement?: string } | undefined;
+    // Collecting each instance's result is not built: refused rather than dropped without a word.
+    if (zeebeLoop?.outputCollection || zeebeLoop?.outputElement) problem(id, 'outputCollection/outputElement of a multi-instance task are not supported: map each decision with output mappings');
     const completion = ((loop.completionCondition as ModdleElement | undefined)?.body as string | undefined)?.trim() || null;
     if (loop.$type !== 'bpmn:MultiInstanceLoopCharacteristics') problem(id, 'only multi-instance loops are supported');
     if (loop.isSequential) problem(id, 'sequential multi-instance is not supported; countersign runs in parallel');
@@ -275,7 +356,7 @@ function timerOf(def: ModdleElement, id: string, problem: Report): TimerSpec | n
 }
 
 /** Connections, gateways and reachability: what makes a graph runnable. */
-function checkStructure(graph: ProcessGraph, problem: Report): void {
+function checkStructure(graph: ProcessGraph, problem: Report, refused: ReadonlySet<string>): void {
   const { nodes, flows } = graph;
   for (const node of Object.values(nodes)) {
     const outgoing = node.outgoing.map((f) => flows[f]);
@@ -320,5 +401,19 @@ function checkStructure(graph: ProcessGraph, problem: Report): void {
     for (const f of node.outgoing) queue.push(flows[f].target);
     if (node.kind === 'userTask') queue.push(...node.boundaryIds);
   }
-  for (const node of Object.values(nodes)) if (!reached.has(node.id)) problem(node.id, 'is not reachable from the start event');
+  // What only a refused element leads to is not reported again: it is reachable once that element is fixed.
+  const behindRefused = new Set<string>();
+  const after = Object.values(flows)
+    .filter((f) => refused.has(f.source))
+    .map((f) => f.target);
+  while (after.length) {
+    const id = after.pop()!;
+    if (behindRefused.has(id) || reached.has(id)) continue;
+    behindRefused.add(id);
+    const node = nodes[id];
+    if (!node) continue;
+    for (const f of node.outgoing) after.push(flows[f].target);
+    if (node.kind === 'userTask') after.push(...node.boundaryIds);
+  }
+  for (const node of Object.values(nodes)) if (!reached.has(node.id) && !behindRefused.has(node.id)) problem(node.id, 'is not reachable from the start event');
 }

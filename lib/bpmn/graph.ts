@@ -60,12 +60,36 @@ export interface TimerSpec {
   value: string;
 }
 
+/**
+ * One zeebe:input or zeebe:output. `source` is kept as written: "=FEEL", a literal text, or ""
+ * (null); `target` is a variable name or a dotted path into one ("a.b"), checked at publishing.
+ */
+export interface VariableMapping {
+  source: string;
+  target: string;
+}
+
+/**
+ * zeebe:ioMapping. Inputs are evaluated when the element is activated and stay local to it;
+ * outputs are evaluated when it completes, in its scope, and only their targets reach the case
+ * variables (the completion's own variables then stay local, as in Camunda 8).
+ */
+export interface IoMapping {
+  inputs: VariableMapping[];
+  outputs: VariableMapping[];
+}
+
 interface NodeBase {
   id: string;
   name: string;
   incoming: string[];
   /** Outgoing sequence flow ids, in document order (the order exclusive gateways test them). */
   outgoing: string[];
+  /**
+   * Only on elements that carry mappings (publishing refuses them where the engine cannot apply
+   * them). Graphs compiled before mappings were read have none, so their cases run as before.
+   */
+  ioMapping?: IoMapping;
 }
 
 export interface StartNode extends NodeBase {

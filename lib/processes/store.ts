@@ -1,7 +1,10 @@
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
+import { activeUserIdsByUsername } from '../../db/accounts';
 import { insertVersion, latestVersion, lockProcessForPublishing, markPublished } from '../../db/processes';
 import { compileBpmn, type ProcessProblem } from '../bpmn/compile';
+import { isExpression } from '../bpmn/feel';
+import type { ProcessGraph } from '../bpmn/graph';
 import { formDefinitionProblems, sameForm, type StartForm } from '../forms/start-form';
 
 /**
@@ -36,6 +39,8 @@ export async function publishProcess(
   const compiled = await compileBpmn(xml);
   if (!compiled.ok) return { ok: false, problems: compiled.problems };
   const { graph } = compiled;
+  const nobody = await usersNamingNobody(db, graph);
+  if (nobody.length) return { ok: false, problems: nobody };
   const given = typeof opts.form === 'function' ? opts.form(graph.processKey) : opts.form;
   if (given) {
     const formProblems = formDefinitionProblems(given, graph.processKey);
@@ -49,7 +54,10 @@ export async function publishProcess(
     const latestForm = latest?.form ?? null;
     const form = given === undefined ? latestForm : given;
     if (opts.skipIfUnchanged && latest?.checksum === checksum && sameForm(latestForm, form)) {
-      return { ok: true as const, unchanged: true, published: { processKey: graph.processKey, version: latest.version, name: latest.name, checksum, current: proc.current_version === latest.version } };
+      // The same diagram again is the same version; asked to, it becomes the current one.
+      const makeCurrent = opts.makeCurrent === true && proc.current_version !== latest.version;
+      if (makeCurrent) await markPublished(trx, graph.processKey, latest.name, latest.version);
+      return { ok: true as const, unchanged: true, published: { processKey: graph.processKey, version: latest.version, name: latest.name, checksum, current: makeCurrent || proc.current_version === latest.version } };
     }
     const version = (latest?.version ?? 0) + 1;
     await insertVersion(trx, { processKey: graph.processKey, version, name, xml, graph, checksum, form, publishedBy: opts.publishedBy, source: opts.source });
@@ -57,6 +65,23 @@ export async function publishProcess(
     await markPublished(trx, graph.processKey, name, makeCurrent ? version : null);
     return { ok: true as const, unchanged: false, published: { processKey: graph.processKey, version, name: graph.name, checksum, current: makeCurrent } };
   });
+}
+
+/**
+ * Usernames written literally as a user task's assignee or candidate users must be active
+ * accounts: a task for nobody would wait for ever (Camunda's Tasklist would show it to nobody).
+ * FEEL expressions are resolved when the task starts.
+ */
+async function usersNamingNobody(db: Knex, graph: ProcessGraph): Promise<ProcessProblem[]> {
+  const named: Array<{ elementId: string; what: string; username: string }> = [];
+  for (const node of Object.values(graph.nodes)) {
+    if (node.kind !== 'userTask') continue;
+    if (node.assignee && !isExpression(node.assignee)) named.push({ elementId: node.id, what: 'assignee', username: node.assignee });
+    for (const u of node.candidateUsers) if (!isExpression(u)) named.push({ elementId: node.id, what: 'candidate user', username: u });
+  }
+  if (!named.length) return [];
+  const active = await activeUserIdsByUsername(db, [...new Set(named.map((n) => n.username))]);
+  return named.filter((n) => !active.has(n.username)).map((n) => ({ elementId: n.elementId, message: `${n.what} "${n.username}" is not an active user` }));
 }
 
 // The version reads and the current-version switch are SQL of the processes' own module.

@@ -4,6 +4,7 @@ import type { HistoryEntry, TaskRowPatch } from '../../lib/cases/changes';
 import { CASE_FAILURES, type CaseSnapshot, type DecideRequest } from './contract';
 import type { CaseContext } from './context';
 import { fail } from './errors';
+import { hasOutputs } from './io-mapping';
 import { mustHold, type QueuedDecision } from './task-instances';
 
 /**
@@ -41,14 +42,17 @@ export async function decide(ctx: CaseContext, d: DecideRequest): Promise<CaseSn
 }
 
 /**
- * Completes the decided instance (form data become case variables); answers its row patch and
+ * Completes the decided instance (form data become case variables unless the task has output
+ * mappings, elements/user-task.ts applies those); answers its row patch and
  * history entry, which the caller writes together with whatever the decision leads to.
  */
 export function recordDecision(ctx: CaseContext, d: QueuedDecision): { patch: TaskRowPatch; decided: HistoryEntry } {
   const inst = d.instance;
   inst.status = 'completed';
   inst.deciding = false;
-  if (d.formData) Object.assign(ctx.vars, d.formData);
+  // A task with output mappings keeps its form values local: its outputs map what the case gets.
+  const mapped = inst.activation.kind === 'review' && hasOutputs(inst.activation.node);
+  if (d.formData && !mapped) Object.assign(ctx.vars, d.formData);
   const now = new Date().toISOString();
   const patch: TaskRowPatch = { key: inst.key, status: 'completed', completedAt: now, completedBy: d.actor.userId, outcome: d.outcome, comment: d.comment ?? null };
   const decided = ctx.entry('task_completed', {

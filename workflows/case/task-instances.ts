@@ -29,6 +29,11 @@ export interface TaskInstance {
   /** A decision was queued and not yet processed: a second one is refused. */
   deciding: boolean;
   activation: Activation;
+  /**
+   * Variables local to this instance (its countersign element, its input mappings): its output
+   * mappings see them on completion; they never become case variables.
+   */
+  locals?: Record<string, unknown>;
 }
 
 export interface QueuedDecision extends DecideRequest {

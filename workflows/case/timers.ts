@@ -9,9 +9,12 @@ import { Incident } from './errors';
  * not a date or duration is an incident naming it, not a silent wait.
  */
 
-/** Milliseconds until a timer fires (a cycle: until its first firing). */
-export function timerDelay(ctx: CaseContext, timer: TimerSpec): number {
-  const value = literalOrFeel(timer.value, ctx.feelContext());
+/**
+ * Milliseconds until a timer fires (a cycle: until its first firing). `locals`: the element's
+ * input-mapped variables, seen by a "=FEEL" timer over the case variables.
+ */
+export function timerDelay(ctx: CaseContext, timer: TimerSpec, locals?: Record<string, unknown>): number {
+  const value = literalOrFeel(timer.value, locals ? { ...ctx.feelContext(), ...locals } : ctx.feelContext());
   const text = String(value ?? '');
   if (timer.kind === 'date') {
     const at = dateMs(text);

@@ -247,6 +247,7 @@ const appEnglishMessages: typeof import('./app-zh-CN').default = {
     design_of: 'Design process %{key}',
     validate_publish: 'Validate and publish',
     published: 'Published %{key} version %{version}',
+    unchanged: 'The diagram is the same as %{key} version %{version}: no new version',
     problems: 'The process has %{smart_count} problem(s) and was not published:',
     version: 'Version',
     published_at: 'Published',

@@ -234,6 +234,7 @@ const appChineseMessages = {
     design_of: '设计流程 %{key}',
     validate_publish: '校验并发布',
     published: '已发布 %{key} 第 %{version} 版',
+    unchanged: '流程图与 %{key} 第 %{version} 版相同，未产生新版本',
     problems: '流程有 %{smart_count} 处问题，未发布：',
     version: '版本',
     published_at: '发布时间',

@@ -36,7 +36,8 @@ export const ProcessDesigner = () => {
       const result = await publish(await editor.current.getXml());
       setProblems([]);
       editor.current.showProblems([]);
-      notify('processes.published', { type: 'success', messageArgs: { key: result.processKey, version: result.version } });
+      // The same diagram as the latest version publishes nothing new: say so rather than "published".
+      notify(result.unchanged ? 'processes.unchanged' : 'processes.published', { type: result.unchanged ? 'info' : 'success', messageArgs: { key: result.processKey, version: result.version } });
       void navigate(`/processes/${encodeURIComponent(result.processKey)}/show`);
     } catch (error) {
       const details = (error as { body?: { error?: { details?: Array<{ field: string; reason: string }> } } }).body?.error?.details ?? [];

@@ -14,6 +14,8 @@ export interface ProcessVersion {
 export interface PublishResult {
   processKey: string;
   version: number;
+  /** true: the XML was the latest version's, so no new version was made. */
+  unchanged: boolean;
 }
 
 export async function fetchVersions(key: string): Promise<ProcessVersion[]> {

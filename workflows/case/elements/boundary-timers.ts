@@ -2,6 +2,7 @@ import { isCancellation, sleep } from '@temporalio/workflow';
 import { OUTCOME_REJECT, type BoundaryTimerNode } from '../../../lib/bpmn/graph';
 import type { CaseContext } from '../context';
 import { Incident } from '../errors';
+import { applyOutputs, hasOutputs } from '../io-mapping';
 import { SMS_TEXTS, textTaskHolders } from '../notifications';
 import { closeInstance, type ReviewActivation } from '../task-instances';
 import { repetitions, timerDelay } from '../timers';
@@ -62,7 +63,10 @@ export async function timeOut(ctx: CaseContext, activation: ReviewActivation, ti
   ctx.completed.add(timer.id);
   if (timer.autoOutcome) {
     ctx.reviewerDecided = true;
-    ctx.vars.outcome = timer.autoOutcome;
+    // An automatic decision completes the task: its output mappings apply as for a reviewer's
+    // (over the single instance's locals; a countersign's over the task's scope).
+    if (hasOutputs(node)) applyOutputs(ctx, node, { ...ctx.feelContext(), ...(node.multiInstance ? {} : activation.instances[0]?.locals), outcome: timer.autoOutcome });
+    else ctx.vars.outcome = timer.autoOutcome;
     ctx.completed.add(node.id);
     ctx.completedUserTasks.push(node.id);
     if (timer.autoOutcome === OUTCOME_REJECT) {

@@ -3,6 +3,7 @@ import { evaluateFeel } from '../../../lib/bpmn/feel';
 import type { BoundaryTimerNode, EndNode, MessageEventNode, StartNode, TimerEventNode } from '../../../lib/bpmn/graph';
 import type { CaseContext } from '../context';
 import { Incident } from '../errors';
+import { applyOutputs, hasOutputs, inputLocals } from '../io-mapping';
 import { timerDelay } from '../timers';
 
 /** Events: start, end (plain and terminate), intermediate timer and message catch, boundary timer. */
@@ -16,6 +17,8 @@ export function startEvent(ctx: CaseContext, node: StartNode): string[] {
 export async function endEvent(ctx: CaseContext, node: EndNode): Promise<string[]> {
   ctx.completed.add(node.id);
   ctx.lastEndResult = node.result;
+  // Output mappings of an end event: written with the batch that ends the token or the case.
+  if (hasOutputs(node)) applyOutputs(ctx, node, ctx.feelContext());
   if (node.terminate) {
     await ctx.finish('completed', node.result, ctx.entry('terminated_by_end', { nodeId: node.id, outcome: node.result }));
   } else {
@@ -26,24 +29,30 @@ export async function endEvent(ctx: CaseContext, node: EndNode): Promise<string[
 
 /** A durable Temporal timer; the snapshot shows when it fires. */
 export async function timerEvent(ctx: CaseContext, node: TimerEventNode, fiber: number): Promise<string[]> {
-  const ms = timerDelay(ctx, node.timer);
+  const locals = inputLocals(node, ctx.feelContext());
+  const ms = timerDelay(ctx, node.timer, locals ?? undefined);
   const until = new Date(Date.now() + ms).toISOString();
   ctx.tokens.waiting.set(fiber, { nodeId: node.id, kind: 'timer', detail: until });
   await ctx.persist({ history: [ctx.entry('timer_started', { nodeId: node.id, data: { until } })] });
   await sleep(ms);
   ctx.tokens.waiting.delete(fiber);
   ctx.completed.add(node.id);
+  if (hasOutputs(node)) applyOutputs(ctx, node, { ...ctx.feelContext(), ...locals });
   await ctx.persist({ history: [ctx.entry('timer_fired', { nodeId: node.id })] });
   return node.outgoing;
 }
 
 /**
  * Waits for a message (update "deliverMessage") by name; one that came before the token is
- * already in the mailbox. Its variables become case variables. The subscription row tells
+ * already in the mailbox. Its variables become case variables (with output mappings: only their
+ * targets, the message's variables being their scope). The subscription row tells
  * outside systems what the case waits for and under which correlation key.
  */
 export async function messageEvent(ctx: CaseContext, node: MessageEventNode, fiber: number): Promise<string[]> {
-  const key = String(node.correlationKey ? evaluateFeel(node.correlationKey, ctx.feelContext()) : ctx.input.caseNumber);
+  // Input mappings are local to this wait: the correlation key and the output mappings see them.
+  const scope = ctx.feelContext();
+  const locals = inputLocals(node, scope);
+  const key = String(node.correlationKey ? evaluateFeel(node.correlationKey, locals ? { ...scope, ...locals } : scope) : ctx.input.caseNumber);
   ctx.tokens.waiting.set(fiber, { nodeId: node.id, kind: 'message', detail: node.messageName });
   await ctx.persist({
     history: [ctx.entry('message_awaited', { nodeId: node.id, data: { message: node.messageName, correlationKey: key } })],
@@ -53,7 +62,8 @@ export async function messageEvent(ctx: CaseContext, node: MessageEventNode, fib
   const message = ctx.mailbox.find((m) => m.name === node.messageName && !m.consumed);
   if (!message) throw new Incident(`message ${node.messageName} for ${node.id} vanished from the mailbox`); // the condition just saw it
   message.consumed = true;
-  Object.assign(ctx.vars, message.variables);
+  if (hasOutputs(node)) applyOutputs(ctx, node, { ...ctx.feelContext(), ...locals, ...message.variables });
+  else Object.assign(ctx.vars, message.variables);
   ctx.tokens.waiting.delete(fiber);
   ctx.completed.add(node.id);
   await ctx.persist({

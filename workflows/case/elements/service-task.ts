@@ -4,6 +4,7 @@ import { SERVICE_TASK_TYPES } from '../../../lib/bpmn/service-tasks';
 import type { HistoryEntry, ServiceTaskResult } from '../../../lib/cases/changes';
 import type { CaseContext } from '../context';
 import { Incident } from '../errors';
+import { applyOutputs, hasOutputs, inputLocals } from '../io-mapping';
 import { textUsers } from '../notifications';
 
 const SERVICE_TIMEOUT = '1 minute';
@@ -22,6 +23,9 @@ export async function serviceTask(ctx: CaseContext, node: ServiceTaskNode): Prom
     retry: { maximumAttempts: 5 },
     ...(type.taskQueue ? { taskQueue: type.taskQueue } : {}),
   });
+  // Input mappings are local to this run: the activity (and its FEEL headers) sees them.
+  const scope = ctx.feelContext();
+  const locals = inputLocals(node, scope);
   const result = await ctx.persister.whileBusy(() =>
     activities[type.activity]({
       caseId: ctx.input.caseId,
@@ -31,11 +35,14 @@ export async function serviceTask(ctx: CaseContext, node: ServiceTaskNode): Prom
       idempotencyKey: `${workflowInfo().workflowId}/${node.id}#${visit}`,
       taskType: node.taskType,
       headers: node.headers,
-      variables: ctx.feelContext(),
+      variables: locals ? { ...scope, ...locals } : scope,
       applicantUserId: ctx.input.applicant.userId,
     }),
   );
-  if (result?.variables) Object.assign(ctx.vars, result.variables);
+  // With output mappings only their targets reach the case (Camunda 8): the activity's answer
+  // is their scope, not merged itself.
+  const outputs = hasOutputs(node) ? applyOutputs(ctx, node, { ...ctx.feelContext(), ...locals, ...result?.variables }) : null;
+  if (!outputs && result?.variables) Object.assign(ctx.vars, result.variables);
   // Messages the step asked for go out through the SMS seam; only activities that answer
   // `sms` take this path, so histories recorded before it replay unchanged.
   const texts: HistoryEntry[] = [];
@@ -44,6 +51,8 @@ export async function serviceTask(ctx: CaseContext, node: ServiceTaskNode): Prom
     texts.push(ctx.entry('sms_sent', { nodeId: node.id, comment: m.text, data: { ...sent } }));
   }
   ctx.completed.add(node.id);
-  await ctx.persist({ history: [...texts, ctx.entry(node.send ? 'message_sent' : 'service_completed', { nodeId: node.id, comment: result?.note ?? null, data: { type: node.taskType, variables: result?.variables ?? {} } })] });
+  await ctx.persist({
+    history: [...texts, ctx.entry(node.send ? 'message_sent' : 'service_completed', { nodeId: node.id, comment: result?.note ?? null, data: { type: node.taskType, variables: result?.variables ?? {}, ...(outputs ? { outputs } : {}) } })],
+  });
   return node.outgoing;
 }

@@ -4,6 +4,7 @@ import { OUTCOME_APPROVE, OUTCOME_REJECT, OUTCOME_RETURN, type UserTaskNode } fr
 import type { CaseContext } from '../context';
 import { recordDecision } from '../decisions';
 import { Incident } from '../errors';
+import { applyOutputs, hasInputs, hasOutputs, inputLocals } from '../io-mapping';
 import { notifyApplicant, SMS_TEXTS } from '../notifications';
 import { PATCH_BOUNDARY_TIMER_INCIDENT, PATCH_SMS_APPLICANT_ON_REJECT } from '../patches';
 import { returnCase } from '../returns';
@@ -18,23 +19,32 @@ import { runBoundaryTimers, timeOut } from './boundary-timers';
  */
 export async function userTask(ctx: CaseContext, node: UserTaskNode): Promise<string[]> {
   const activation = newReviewActivation(node, ctx.nextVisit(node.id));
-  const context = ctx.feelContext();
-  const dueAt = node.dueDate ? dueInstant(literalOrFeel(node.dueDate, context), node.id) : null;
   const mi = node.multiInstance;
+  // Input mappings are local to an instance, as in Camunda 8: a single task's over the case
+  // variables; a countersigner's after its element is set, so inputCollection does not see them.
+  const scope = ctx.feelContext();
+  const singleLocals = mi ? null : inputLocals(node, scope);
+  const context = singleLocals ? { ...scope, ...singleLocals } : scope;
+  const dueIn = (local: Record<string, unknown>) => (node.dueDate ? dueInstant(literalOrFeel(node.dueDate, local), node.id) : null);
+  const perInstanceDue = mi !== null && hasInputs(node);
+  const dueAt = perInstanceDue ? null : dueIn(context);
   if (mi) {
     const collection = evaluateFeel(mi.inputCollection, context);
     if (!Array.isArray(collection)) throw new Incident(`inputCollection of ${node.id} is not a list`);
     collection.forEach((element, i) => {
-      const local = { ...context, [mi.inputElement]: element };
-      activation.instances.push(reviewInstance(activation, i + 1, local, dueAt));
+      const item = { [mi.inputElement]: element };
+      const locals = { ...item, ...inputLocals(node, { ...context, ...item }) };
+      const local = { ...context, ...locals };
+      activation.instances.push(reviewInstance(activation, i + 1, local, perInstanceDue ? dueIn(local) : dueAt, locals));
     });
   } else {
-    activation.instances.push(reviewInstance(activation, 1, context, dueAt));
+    activation.instances.push(reviewInstance(activation, 1, context, dueAt, singleLocals ?? {}));
   }
   ctx.activations.push(activation);
   if (activation.instances.length === 0) {
-    // An empty countersign list has nobody to object: it passes, as in Zeebe.
-    ctx.vars.outcome = OUTCOME_APPROVE;
+    // An empty countersign list has nobody to object: it passes, as in Zeebe. No instance
+    // completes, so output mappings have nothing to map (and `outcome` stays local with them).
+    if (!hasOutputs(node)) ctx.vars.outcome = OUTCOME_APPROVE;
     ctx.pass(node, 'countersign_empty');
     activation.closed = true;
     return node.outgoing;
@@ -72,14 +82,14 @@ export async function userTask(ctx: CaseContext, node: UserTaskNode): Promise<st
 }
 
 /** One reviewer's instance; assignee and candidate users are FEEL over the instance's context. */
-function reviewInstance(activation: ReviewActivation, index: number, context: Record<string, unknown>, dueAt: string | null): TaskInstance {
+function reviewInstance(activation: ReviewActivation, index: number, context: Record<string, unknown>, dueAt: string | null, locals: Record<string, unknown>): TaskInstance {
   const node = activation.node;
   const assignee = node.assignee ? literalOrFeel(node.assignee, context) : null;
   const users = node.candidateUsers.flatMap((u) => {
     const v = literalOrFeel(u, context);
     return Array.isArray(v) ? v.map(String) : v === null || v === undefined ? [] : [String(v)];
   });
-  return newTaskInstance(activation, {
+  const instance = newTaskInstance(activation, {
     index,
     nodeId: node.id,
     name: node.name,
@@ -90,6 +100,8 @@ function reviewInstance(activation: ReviewActivation, index: number, context: Re
     assigneeUsername: assignee === null || assignee === undefined ? null : String(assignee),
     dueAt,
   });
+  instance.locals = locals;
+  return instance;
 }
 
 /** Applies one queued decision; answers the flows to leave by once the task is done. */
@@ -104,6 +116,12 @@ async function applyDecision(ctx: CaseContext, activation: ReviewActivation, d: 
   if (d.outcome === OUTCOME_REJECT) activation.rejections++;
   else activation.approvals++;
   const node = activation.node;
+  // Each instance's completion applies the output mappings in its own scope (Camunda's
+  // per-instance semantics); instances cancelled when the task is decided apply none.
+  if (hasOutputs(node)) {
+    const outputs = applyOutputs(ctx, node, { ...ctx.feelContext(), ...d.instance.locals, ...d.formData, outcome: d.outcome });
+    decided.data = { ...decided.data, outputs };
+  }
   const open = activation.instances.filter((i) => i.status === 'open');
   const mi = node.multiInstance;
   const verdict = countersignVerdict(ctx, activation, d, open);
@@ -116,7 +134,8 @@ async function applyDecision(ctx: CaseContext, activation: ReviewActivation, d: 
   activation.closed = true;
   const cancelled = open.map((i) => closeInstance(i, 'cancelled'));
   const outcome = verdict === 'reject' ? OUTCOME_REJECT : mi ? OUTCOME_APPROVE : d.outcome;
-  ctx.vars.outcome = outcome;
+  // With output mappings only their targets reach the case: `outcome` stays the task's own.
+  if (!hasOutputs(node)) ctx.vars.outcome = outcome;
   ctx.completed.add(node.id);
   ctx.completedUserTasks.push(node.id);
   const summary = mi ? [ctx.entry('countersign_completed', { nodeId: node.id, outcome, data: { approvals: activation.approvals, rejections: activation.rejections, instances: activation.instances.length } })] : [];
