@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
 import type { Express } from 'express';
 import type { Knex } from 'knex';
@@ -174,4 +177,13 @@ export async function historyKinds(db: Knex, caseId: number): Promise<string[]> 
 
 export async function userId(db: Knex, username: string): Promise<number> {
   return (await db('users').where('username', username).first('id')).id;
+}
+
+/** With RECORD_REPLAY_HISTORIES=1, keeps the run's history for tests/engine/replay.test.ts (never overwrites). */
+export async function recordHistory(engine: Engine, workflowId: string, name: string): Promise<void> {
+  if (!process.env.RECORD_REPLAY_HISTORIES) return;
+  const file = path.resolve(__dirname, '..', 'replay-histories', `${name}.json`);
+  if (fs.existsSync(file)) return;
+  const history = await (await engine.temporal.get()).workflow.getHandle(workflowId).fetchHistory();
+  fs.writeFileSync(file, historyToJSON(history));
 }

@@ -1,9 +1,6 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type TestAgent from 'supertest/lib/agent';
 import { waitFor } from '../helpers/wait';
-import { bpmn, caseRow, flow, openTaskAt, publish, startCase, startEngine, userTask, waitForStatus, type Engine } from './harness';
+import { bpmn, caseRow, flow, openTaskAt, publish, recordHistory, startCase, startEngine, userTask, waitForStatus, type Engine } from './harness';
 
 /**
  * A boundary timer that cannot run — its FEEL deadline is not a duration, its cycle not a
@@ -12,15 +9,6 @@ import { bpmn, caseRow, flow, openTaskAt, publish, startCase, startEngine, userT
  * A timer cancelled because its task was decided first is still no incident.
  */
 const timer = (kind: 'timeDuration' | 'timeCycle', value: string) => `<bpmn:timerEventDefinition><bpmn:${kind}>${value}</bpmn:${kind}></bpmn:timerEventDefinition>`;
-
-/** With RECORD_REPLAY_HISTORIES=1, keeps the run's history for tests/engine/replay.test.ts (never overwrites). */
-async function recordHistory(engine: Engine, workflowId: string, name: string): Promise<void> {
-  if (!process.env.RECORD_REPLAY_HISTORIES) return;
-  const file = path.resolve(__dirname, '..', 'replay-histories', `${name}.json`);
-  if (fs.existsSync(file)) return;
-  const history = await (await engine.temporal.get()).workflow.getHandle(workflowId).fetchHistory();
-  fs.writeFileSync(file, historyToJSON(history));
-}
 
 describe('a boundary timer that fails', () => {
   let engine: Engine;

@@ -6,7 +6,7 @@ import { recordDecision } from '../decisions';
 import { Incident } from '../errors';
 import { applyOutputs, hasInputs, hasOutputs, inputLocals } from '../io-mapping';
 import { notifyApplicant, SMS_TEXTS } from '../notifications';
-import { PATCH_BOUNDARY_TIMER_INCIDENT, PATCH_SMS_APPLICANT_ON_REJECT } from '../patches';
+import { PATCH_BOUNDARY_TIMER_INCIDENT, PATCH_SMS_APPLICANT_ON_REJECT, PATCH_TASK_FOR_NOBODY_INCIDENT } from '../patches';
 import { returnCase } from '../returns';
 import { closeInstance, newReviewActivation, newTaskInstance, openTasks, type QueuedDecision, type ReviewActivation, type TaskInstance } from '../task-instances';
 import { dueInstant } from '../timers';
@@ -50,6 +50,14 @@ export async function userTask(ctx: CaseContext, node: UserTaskNode): Promise<st
     return node.outgoing;
   }
   await openTasks(ctx, activation.instances, 'task_created');
+  // An assignee or candidate users whose expressions named no active user, and no group: nobody
+  // could ever hold the task, so the case stops at once with an incident naming it instead of
+  // waiting for ever (cases from before the patch waited, and replay so).
+  const forNobody = activation.instances.filter((i) => i.candidateGroups.length === 0 && i.assigneeId === null && i.candidateUserIds.length === 0);
+  if (forNobody.length && patched(PATCH_TASK_FOR_NOBODY_INCIDENT)) {
+    const named = forNobody.map((i) => [i.assigneeUsername, ...i.candidateUsernames].filter(Boolean).join(', ') || 'nobody');
+    throw new Incident(`nobody can hold task ${node.id}: its assignee and candidate users (${[...new Set(named)].join('; ')}) name no active user`);
+  }
 
   const timers = new CancellationScope({ cancellable: true });
   const gen = ctx.tokens.current;
