@@ -1,6 +1,6 @@
 import type TestAgent from 'supertest/lib/agent';
 import { waitFor } from '../helpers/wait';
-import { bpmn, caseRow, flow, historyKinds, openTaskAt, openTasks, publish, startCase, startEngine, userTask, waitForStatus, type Engine } from './harness';
+import { bpmn, caseRow, decide, flow, historyKinds, openTaskAt, openTasks, publish, startCase, startEngine, userTask, waitForStatus, type Engine } from './harness';
 
 /**
  * Every element of the supported BPMN subset, run by the real case workflow on the real
@@ -17,11 +17,6 @@ const end = (id: string, result: string, terminate = false) =>
 describe('BPMN elements on the real engine', () => {
   let engine: Engine;
   let admin: TestAgent;
-  const decide = async (agent: TestAgent, taskId: number, outcome: string, extra: Record<string, unknown> = {}) => {
-    const res = await agent.post(`/api/tasks/${taskId}/decide`).send({ outcome, ...extra });
-    if (res.status !== 200) throw new Error(`decide ${outcome} failed: ${res.status} ${JSON.stringify(res.body)}`);
-    return res.body;
-  };
 
   beforeAll(async () => {
     engine = await startEngine();

@@ -128,6 +128,13 @@ export async function publish(db: Knex, xml: string): Promise<number> {
   return result.published.version;
 }
 
+/** Decides a task through the API; anything but 200 fails the test with the answer. */
+export async function decide(agent: TestAgent, taskId: number, outcome: string, extra: Record<string, unknown> = {}) {
+  const res = await agent.post(`/api/tasks/${taskId}/decide`).send({ outcome, ...extra });
+  if (res.status !== 200) throw new Error(`decide ${outcome} failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
+}
+
 export interface StartedCase {
   id: number;
   number: string;

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type TestAgent from 'supertest/lib/agent';
 import { compileBpmn } from '../../lib/bpmn/compile';
 import { waitFor } from '../helpers/wait';
-import { bpmn, caseRow, flow, historyKinds, openTaskAt, publish, startCase, startEngine, userId, userTask, waitForStatus, type Engine } from './harness';
+import { bpmn, caseRow, decide, flow, historyKinds, openTaskAt, publish, startCase, startEngine, userId, userTask, waitForStatus, type Engine } from './harness';
 
 /**
  * zeebe:ioMapping (Camunda 8 variable mappings) on the real engine: inputs local to an element,
@@ -23,11 +23,6 @@ const variables = async (engine: Engine, caseId: number) => JSON.parse((await ca
 describe('zeebe:ioMapping', () => {
   let engine: Engine;
   let admin: TestAgent;
-  const decide = async (agent: TestAgent, taskId: number, outcome: string, extra: Record<string, unknown> = {}) => {
-    const res = await agent.post(`/api/tasks/${taskId}/decide`).send({ outcome, ...extra });
-    if (res.status !== 200) throw new Error(`decide ${outcome} failed: ${res.status} ${JSON.stringify(res.body)}`);
-    return res.body;
-  };
 
   beforeAll(async () => {
     engine = await startEngine();
