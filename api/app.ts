@@ -9,7 +9,7 @@ import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import swaggerUi from 'swagger-ui-express';
-import type { Config } from '../lib/config';
+import { filesDirOf, type Config } from '../lib/config';
 import { isAdminRole } from '../lib/roles';
 import type { LazyTemporalClient } from '../lib/temporal/client';
 import { operationLogSafetyNet } from './audit/operation-log';
@@ -93,7 +93,7 @@ export function createApp({ config, db, log, temporal }: AppDeps): Express {
   if (config.RATE_LIMITS === 'on') registerRateLimits(apiRouter, db);
   const api = new Api(apiRouter);
   registerAuthRoutes(api, db, config);
-  registerFileRoutes(apiRouter, api, db, config.FILES_DIR ?? path.join(config.DATA_DIR, 'files'));
+  registerFileRoutes(apiRouter, api, db, filesDirOf(config));
   registerUserRoutes(api, db, config);
   registerOrganisationRoutes(api, db);
   registerRegionRoutes(api, db);

@@ -1,5 +1,4 @@
-import path from 'node:path';
-import { loadConfig } from '../lib/config';
+import { filesDirOf, loadConfig } from '../lib/config';
 import { createLogger } from '../lib/logger';
 import { lazyTemporalClient } from '../lib/temporal/client';
 import { createDb } from '../db/connection';
@@ -20,7 +19,7 @@ async function main(): Promise<void> {
   // Files stored before encryption at rest are encrypted in the background at every start
   // (idempotent, crash-safe, safe beside another instance doing the same; docs/encryption.md).
   // Downloads meanwhile read either form. Key rotation proper is `npm run keys:rotate`.
-  rotateFiles(db, config.FILES_DIR ?? path.join(config.DATA_DIR, 'files'), log, { plaintextOnly: true }).catch((err) => log.error({ err }, 'could not encrypt the files stored in plaintext; will try again at the next start'));
+  rotateFiles(db, filesDirOf(config), log, { plaintextOnly: true }).catch((err) => log.error({ err }, 'could not encrypt the files stored in plaintext; will try again at the next start'));
 
   const shutdown = async (signal: string) => {
     log.info({ signal }, 'API stopping');

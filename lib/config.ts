@@ -203,6 +203,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return parsed.data;
 }
 
+/** The file store every process reads and writes (API, approvals worker, backups, key rotation): FILES_DIR, else DATA_DIR/files. */
+export const filesDirOf = (config: Pick<Config, 'FILES_DIR' | 'DATA_DIR'>): string => config.FILES_DIR ?? path.join(config.DATA_DIR, 'files');
+
 /** Task queues are part of the contract between the API, the workers and the workflows. */
 export const TASK_QUEUES = {
   approvals: 'approvals',

@@ -1,6 +1,5 @@
-import path from 'node:path';
 import pino from 'pino';
-import { loadConfig } from '../lib/config';
+import { filesDirOf, loadConfig } from '../lib/config';
 import { decryptField, encryptField, keyIdOf } from '../lib/crypto/fields';
 import { generateKeyRingJson, keyRing } from '../lib/crypto/keyring';
 import { addKey, readRingFile, retireKey, writeRingFile } from '../lib/crypto/ring-file';
@@ -59,7 +58,7 @@ async function rotate(): Promise<number> {
     }
     const totp = await rotateTotpSecrets(db, (stored) => (keyIdOf(stored) === ring.currentId ? null : encryptField(TOTP_SECRET_PURPOSE, decryptField(TOTP_SECRET_PURPOSE, stored, ring), ring)));
     console.log(`[keys] TOTP secrets: ${totp} re-encrypted`);
-    const files = await rotateFiles(db, config.FILES_DIR ?? path.join(config.DATA_DIR, 'files'), log, { ring });
+    const files = await rotateFiles(db, filesDirOf(config), log, { ring });
     console.log(`[keys] files: ${files.reencrypted} re-encrypted, ${files.removed} old copies removed, ${files.failed.length} failed their check`);
     for (const f of files.failed) console.error(`[keys]   file ${f.id}: ${f.reason}`);
     console.log('[keys] Temporal payloads are not rewritten (histories are immutable): keep the old key until its workflows have closed and passed retention');

@@ -1,6 +1,5 @@
-import path from 'node:path';
 import type { Knex } from 'knex';
-import { loadConfig } from '../../lib/config';
+import { filesDirOf, loadConfig } from '../../lib/config';
 import { createCommonApprovalActivities } from './common';
 import { createCommitteeActivities } from './committee';
 import { createContractFilingActivities } from './contract-filing';
@@ -15,7 +14,7 @@ import { createTenderActivities } from './tender';
  */
 export function createDomainApprovalActivities(db: Knex, filesDir?: string) {
   const config = loadConfig();
-  const deps = { db, filesDir: filesDir ?? config.FILES_DIR ?? path.join(config.DATA_DIR, 'files') };
+  const deps = { db, filesDir: filesDir ?? filesDirOf(config) };
   return {
     ...createCommonApprovalActivities(deps),
     ...createQualificationActivities(deps),

@@ -17,15 +17,10 @@ export const dateOf = (d: Date): string => d.toISOString().slice(0, 10);
 /**
  * A phone number masked in SQL the way the bureau prints them (138****0001): enough to answer
  * "was this my number?" and for statistics, not enough to reach the person. The column holds a
- * normalised number (lib/sms/phone.ts); shorter values become "****".
+ * normalised number (lib/sms/phone.ts); shorter values become "****". For an 11-digit mobile it
+ * is what lib/pii's maskPhone prints; SQL, because the sweep masks rows in place in batches.
  */
 export const maskedPhoneSql = (column: string): string => `CASE WHEN CHAR_LENGTH(${column}) >= 7 THEN CONCAT(LEFT(${column}, 3), '****', RIGHT(${column}, 4)) ELSE '****' END`;
-
-/** The same mask in TypeScript, for values compared with what the SQL wrote. */
-export function maskPhone(phone: string | null | undefined): string | null {
-  if (phone === null || phone === undefined) return null;
-  return phone.length >= 7 ? `${phone.slice(0, 3)}****${phone.slice(-4)}` : '****';
-}
 
 /** Column names of a table, with nullability, read once per run (other migrations add columns). */
 export async function columnsOf(db: Db, table: string): Promise<Map<string, { nullable: boolean }>> {

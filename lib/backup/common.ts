@@ -3,7 +3,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Config } from '../config';
+import { filesDirOf, type Config } from '../config';
 
 /**
  * What a backup run and a restore share: the settings they read, the manifest's shape, checksums,
@@ -27,7 +27,7 @@ export function backupSettings(config: Config): BackupSettings {
     // The runtime account cannot dump triggers (no TRIGGER privilege): production names a backup account.
     databaseUrl: config.BACKUP_DATABASE_URL ?? config.DATABASE_URL,
     dataDir: config.DATA_DIR,
-    filesDir: config.FILES_DIR ?? path.join(config.DATA_DIR, 'files'),
+    filesDir: filesDirOf(config),
     backupDir: config.BACKUP_DIR ?? path.join(config.DATA_DIR, 'backups'),
     keep: config.BACKUP_KEEP,
     temporalAddress: config.TEMPORAL_ADDRESS,
