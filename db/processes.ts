@@ -1,11 +1,13 @@
 import type { Knex } from 'knex';
 import type { ProcessGraph } from '../lib/bpmn/graph';
 import type { StartForm } from '../lib/forms/start-form';
+import type { ProcessCategory, ProcessStatus } from '../lib/processes/lifecycle';
 import { pageOf, type Page, type PageParams } from './paging';
 import { containsPattern } from './search';
 
 /**
- * Process definitions: `processes` (one row per key, naming the version new cases use),
+ * Process definitions: `processes` (one row per key, naming the version new cases use, with its
+ * lifecycle status and category),
  * `process_versions` (every published version's XML, compiled graph and start form, never
  * edited) and `case_number_rules` (each process's case-number pattern). Compiling and deciding
  * what to publish is lib/processes/store.ts; the case-number counters belong to the cases.
@@ -20,6 +22,8 @@ const parseForm = (form: string | object | null) => (form ? ((typeof form === 's
 export interface ProcessFilter {
   q?: string;
   id?: string[];
+  status?: ProcessStatus;
+  category?: ProcessCategory;
 }
 
 export const PROCESS_SORTABLE = ['process_key', 'name', 'updated_at'] as const;
@@ -31,6 +35,8 @@ export async function listProcesses(db: Knex, params: PageParams & { filter: Pro
     'p.process_key',
     'p.name',
     'p.current_version',
+    'p.status',
+    'p.category',
     'p.updated_at',
     db('process_versions as v').max('v.version').whereRaw('v.process_key = p.process_key').as('latest_version'),
     db('case_number_rules as r').select('r.pattern').whereRaw('r.process_key = p.process_key').as('coding_rule'),
@@ -41,6 +47,8 @@ export async function listProcesses(db: Knex, params: PageParams & { filter: Pro
     q.where((w) => w.where('p.process_key', 'like', pattern).orWhere('p.name', 'like', pattern));
   }
   if (f.id) q.whereIn('p.process_key', f.id);
+  if (f.status) q.where('p.status', f.status);
+  if (f.category) q.where('p.category', f.category);
   return pageOf(q, params, { process_key: 'p.process_key', name: 'p.name', updated_at: 'p.updated_at' }, 'p.process_key');
 }
 
@@ -48,6 +56,8 @@ export interface ProcessRow {
   process_key: string;
   name: string;
   current_version: number | null;
+  status: ProcessStatus;
+  category: ProcessCategory | null;
   created_at?: Date;
   updated_at: Date;
 }
@@ -57,12 +67,30 @@ export async function findProcess(db: Db, processKey: string): Promise<ProcessRo
 }
 
 /**
- * Creates the process row on its first publication, then locks it: the lock serialises the
- * publishers of one key, so two versions never get the same number.
+ * Creates the process row on its first publication, with the status a new process gets (an
+ * existing one keeps its own), then locks it: the lock serialises the publishers of one key, so
+ * two versions never get the same number.
  */
-export async function lockProcessForPublishing(trx: Knex.Transaction, processKey: string, name: string): Promise<{ current_version: number | null }> {
-  await trx('processes').insert({ process_key: processKey, name }).onConflict('process_key').ignore();
-  return (await trx('processes').where('process_key', processKey).forUpdate().first('current_version')) as { current_version: number | null };
+export async function lockProcessForPublishing(trx: Knex.Transaction, processKey: string, name: string, newStatus: ProcessStatus): Promise<{ current_version: number | null; status: ProcessStatus }> {
+  await trx('processes').insert({ process_key: processKey, name, status: newStatus }).onConflict('process_key').ignore();
+  return (await trx('processes').where('process_key', processKey).forUpdate().first('current_version', 'status')) as { current_version: number | null; status: ProcessStatus };
+}
+
+/** The row locked for a change of its settings, so the logged "before" is what was changed. */
+export async function lockProcess(trx: Knex.Transaction, processKey: string): Promise<ProcessRow | undefined> {
+  return (await trx('processes').where('process_key', processKey).forUpdate().first()) as ProcessRow | undefined;
+}
+
+/** Status and category as a system administrator sets them (absent: unchanged). */
+export async function updateProcessSettings(trx: Knex.Transaction, processKey: string, settings: { status?: ProcessStatus; category?: ProcessCategory | null }): Promise<void> {
+  await trx('processes')
+    .where('process_key', processKey)
+    .update({ ...settings, updated_at: new Date() });
+}
+
+/** A shipped process's category, kept only while nobody has chosen one. */
+export async function setCategoryIfMissing(db: Db, processKey: string, category: ProcessCategory): Promise<void> {
+  await db('processes').where('process_key', processKey).whereNull('category').update({ category });
 }
 
 /** After a publication: the process takes the version's name, and its number when it becomes current. */
@@ -126,25 +154,33 @@ export async function insertVersion(
   });
 }
 
-/** The version new cases of a process use, with its graph and its start form. */
-export async function currentVersion(db: Db, processKey: string): Promise<{ version: number; graph: ProcessGraph; name: string; form: StartForm | null } | null> {
+/** The version new cases of a process use, with its graph, its start form and the process's status. */
+export async function currentVersion(db: Db, processKey: string): Promise<{ version: number; graph: ProcessGraph; name: string; form: StartForm | null; status: ProcessStatus } | null> {
   const row = (await db('processes as p')
     .join('process_versions as v', function joinCurrent() {
       this.on('v.process_key', 'p.process_key').andOn('v.version', 'p.current_version');
     })
     .where('p.process_key', processKey)
-    .first('v.version', 'v.graph', 'v.name', 'v.form')) as { version: number; graph: string; name: string; form: string | null } | undefined;
-  return row ? { version: row.version, name: row.name, graph: parseGraph(row.graph), form: parseForm(row.form) } : null;
+    .first('v.version', 'v.graph', 'v.name', 'v.form', 'p.status')) as { version: number; graph: string; name: string; form: string | null; status: ProcessStatus } | undefined;
+  return row ? { version: row.version, name: row.name, graph: parseGraph(row.graph), form: parseForm(row.form), status: row.status } : null;
 }
 
-/** Every process's current version with its graph and form, by key (the "start an application" menu). */
-export async function currentVersions(db: Db): Promise<Array<{ process_key: string; name: string; version: number; graph: ProcessGraph; form: StartForm | null }>> {
-  const rows = (await db('processes as p')
+/**
+ * Every process's current version with its graph and form, by key (the "start an application"
+ * menu); `status` narrows it, e.g. to the enabled ones applicants may start.
+ */
+export async function currentVersions(
+  db: Db,
+  opts: { status?: ProcessStatus } = {},
+): Promise<Array<{ process_key: string; name: string; version: number; graph: ProcessGraph; form: StartForm | null; status: ProcessStatus; category: ProcessCategory | null }>> {
+  const q = db('processes as p')
     .join('process_versions as v', function current() {
       this.on('v.process_key', 'p.process_key').andOn('v.version', 'p.current_version');
     })
     .orderBy('p.process_key')
-    .select('p.process_key', 'v.name', 'v.version', 'v.graph', 'v.form')) as Array<{ process_key: string; name: string; version: number; graph: string; form: string | null }>;
+    .select('p.process_key', 'v.name', 'v.version', 'v.graph', 'v.form', 'p.status', 'p.category');
+  if (opts.status) q.where('p.status', opts.status);
+  const rows = (await q) as Array<{ process_key: string; name: string; version: number; graph: string; form: string | null; status: ProcessStatus; category: ProcessCategory | null }>;
   return rows.map((r) => ({ ...r, graph: parseGraph(r.graph), form: parseForm(r.form) }));
 }
 

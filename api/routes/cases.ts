@@ -94,6 +94,9 @@ export function registerCaseRoutes(api: Api, db: Knex, temporal: LazyTemporalCli
     handler: async ({ body, user, audit }) => {
       const process = await currentVersion(db, body.processKey);
       if (!process) throw new HttpError(422, 'invalid_reference', `Process ${body.processKey} has no published version`, [{ field: 'body.processKey', reason: 'no published version' }]);
+      // Only an enabled process may be started (docs/process-engine.md, "Process lifecycle").
+      if (process.status !== 'enabled')
+        throw new HttpError(409, 'process_not_enabled', `Process ${body.processKey} is ${process.status === 'draft' ? 'a draft' : 'disabled'}: it cannot be started`, [{ field: 'body.processKey', reason: `is ${process.status}` }]);
       const starterRoles = process.graph.options.starterRoles ?? [];
       if (!mayStartProcess(user.role, process.graph.options)) {
         throw forbidden(`Your role may not start ${body.processKey} (starters: ${starterRoles.length ? starterRoles.join(', ') : 'the bureau’s staff'})`);

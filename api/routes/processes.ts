@@ -1,7 +1,8 @@
 import type { Knex } from 'knex';
 import { z } from 'zod';
-import { PROCESS_SORTABLE, VERSION_SORTABLE, findProcess, findVersion, listProcesses, listVersions, setCodingRule, setCurrentVersion, storedCodingRule } from '../../db/processes';
+import { PROCESS_SORTABLE, VERSION_SORTABLE, findProcess, findVersion, listProcesses, listVersions, lockProcess, setCodingRule, setCurrentVersion, storedCodingRule, updateProcessSettings } from '../../db/processes';
 import { DEFAULT_CODING_RULE, codingRuleProblem } from '../../lib/cases/case-numbers';
+import { PROCESS_CATEGORY_IDS, PROCESS_STATUSES } from '../../lib/processes/lifecycle';
 import { publishProcess } from '../../lib/processes/store';
 import { HttpError, badRequest, notFound } from '../http/errors';
 import { listQuery } from '../http/list-query';
@@ -12,16 +13,32 @@ const KEY = z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/, 'is not a process 
 const KeyParams = z.object({ key: KEY });
 const VersionParams = z.object({ key: KEY, version: z.coerce.number().int().positive() });
 
+// The lifecycle's lists are lib/processes/lifecycle.ts, the ones the admin UI offers.
+const Status = z.enum(PROCESS_STATUSES, { error: `must be one of ${PROCESS_STATUSES.join(', ')}` });
+const Category = z.enum(PROCESS_CATEGORY_IDS, { error: `must be one of ${PROCESS_CATEGORY_IDS.join(', ')}` });
+
 const PublishBody = z.object({
   xml: z.string().min(1, 'is required').max(900_000, 'is too large'),
   /** false publishes without switching new cases to this version. */
   makeCurrent: z.boolean().default(true),
+  /** The status afterwards; left out, a new process is a draft and an existing one keeps its status. */
+  status: Status.optional(),
 });
+
+/**
+ * A process's lifecycle settings. Strict, so a field this route does not change (the starter
+ * roles are part of the diagram, changed in the designer and published as a version) is refused
+ * by name instead of silently ignored.
+ */
+const SettingsBody = z
+  .object({ status: Status.optional(), category: Category.optional() })
+  .strict()
+  .refine((b) => b.status !== undefined || b.category !== undefined, { error: 'give status or category' });
 
 const ProcessList = listQuery({
   sortable: PROCESS_SORTABLE,
   defaultSort: ['process_key', 'ASC'],
-  filter: z.object({ q: z.string().max(64).optional(), id: z.array(z.string().max(64)).max(100).optional() }),
+  filter: z.object({ q: z.string().max(64).optional(), id: z.array(z.string().max(64)).max(100).optional(), status: Status.optional(), category: Category.optional() }),
 });
 
 const VersionList = listQuery({
@@ -49,14 +66,16 @@ export function registerProcessRoutes(api: Api, db: Knex): void {
   api.add({
     method: 'post',
     path: '/api/processes',
-    summary: 'Publish BPMN XML as the next version of its process (422 lists every problem with its element id); the XML of the latest version again makes no new version (`unchanged: true`)',
+    summary:
+      'Publish BPMN XML as the next version of its process (422 lists every problem with its element id); the XML of the latest version again makes no new version (`unchanged: true`). A new process is a draft, not offered to applicants, until it is enabled',
     tags: ['processes'],
     action: 'processes.publish',
     access: 'processes:publish',
     status: 201,
     body: PublishBody,
     handler: async ({ body, user, audit }) => {
-      const result = await publishProcess(db, body.xml, { publishedBy: user.id, source: 'api', makeCurrent: body.makeCurrent, skipIfUnchanged: true });
+      // Drawn in the designer, a process is tried out before applicants see it: a draft until enabled.
+      const result = await publishProcess(db, body.xml, { publishedBy: user.id, source: 'api', makeCurrent: body.makeCurrent, skipIfUnchanged: true, newStatus: 'draft', setStatus: body.status });
       if (!result.ok) {
         throw new HttpError(
           422,
@@ -134,6 +153,27 @@ export function registerProcessRoutes(api: Api, db: Knex): void {
         }
         await audit(trx, { targetType: 'process', targetId: params.key, detail: { currentVersion: body.version } });
         return { processKey: params.key, currentVersion: body.version };
+      }),
+  });
+
+  api.add({
+    method: 'put',
+    path: '/api/processes/:key/settings',
+    summary: 'Set the lifecycle status (draft, enabled, disabled: only enabled processes may be started) and the category of a process',
+    tags: ['processes'],
+    action: 'processes.settings',
+    access: 'processes:publish',
+    params: KeyParams,
+    body: SettingsBody,
+    handler: async ({ params, body, audit }) =>
+      db.transaction(async (trx) => {
+        const row = await lockProcess(trx, params.key);
+        if (!row) throw notFound('Process');
+        const before = { status: row.status, category: row.category };
+        const after = { ...before, ...body };
+        await updateProcessSettings(trx, params.key, body);
+        await audit(trx, { targetType: 'process', targetId: params.key, detail: { before, after } });
+        return { processKey: params.key, ...after };
       }),
   });
 

@@ -22,6 +22,7 @@ import * as m105 from './105_file_encryption';
 import * as m110 from './110_retention_markers';
 import * as m111 from './111_sms_redaction';
 import * as m112 from './112_retention_runs';
+import * as m116 from './116_process_lifecycle';
 
 /**
  * The ordered list of migrations. Listing them here (instead of letting knex scan a folder)
@@ -52,6 +53,7 @@ const migrations: Record<string, Knex.Migration> = {
   '110_retention_markers': m110,
   '111_sms_redaction': m111,
   '112_retention_runs': m112,
+  '116_process_lifecycle': m116,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -2,19 +2,30 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Knex } from 'knex';
 import { startForm } from '../approvals/forms';
-import { insertCodingRuleIfMissing } from '../../db/processes';
+import { insertCodingRuleIfMissing, setCategoryIfMissing } from '../../db/processes';
 import { codingRuleProblem } from '../cases/case-numbers';
+import type { ProcessCategory } from './lifecycle';
 import { publishProcess, type PublishedVersion } from './store';
 
 /**
  * The processes that ship with the platform: every processes/*.bpmn is published at start
  * with its start form processes/forms/<process id>.json pinned to the version (a new version
  * only when the BPMN file or the form changed), and processes/coding-rules.json gives each its
- * case-number pattern unless an administrator has already set one. Shipping a new approval is
- * dropping its .bpmn file there, adding its rule, and recording a replay history
- * (npm run replay:record).
+ * case-number pattern unless an administrator has already set one. They are enabled when first
+ * published (the demo and the tests start them at once); a status or category an administrator
+ * chose later is kept. Shipping a new approval is dropping its .bpmn file there, adding its rule
+ * (and its category below), and recording a replay history (npm run replay:record).
  */
 export const SHIPPED_PROCESSES_DIR = path.resolve(__dirname, '..', '..', 'processes');
+
+/** The category each shipped approval starts in, unless an administrator has chosen one; others are `other`. */
+const SHIPPED_CATEGORIES: Record<string, ProcessCategory> = {
+  qualification: 'qualification',
+  'contract-filing': 'filing',
+  'committee-filing': 'filing',
+  tender: 'supervision',
+  'credit-appeal': 'credit',
+};
 
 export interface ShippedProcessReport {
   file: string;
@@ -35,7 +46,7 @@ export async function publishShippedProcesses(db: Knex, dir = SHIPPED_PROCESSES_
     const xml = fs.readFileSync(path.join(dir, file), 'utf8');
     // The form is named by the process id (the key), read once the diagram has compiled.
     const form = (processKey: string) => startForm(processKey, path.join(dir, 'forms'));
-    const result = await publishProcess(db, xml, { publishedBy: null, source: 'shipped', skipIfUnchanged: true, form });
+    const result = await publishProcess(db, xml, { publishedBy: null, source: 'shipped', skipIfUnchanged: true, form, newStatus: 'enabled' });
     if (!result.ok) {
       throw new Error(`Shipped process ${file} does not validate: ${result.problems.map((p) => `${p.elementId}: ${p.message}`).join('; ')}`);
     }
@@ -46,6 +57,7 @@ export async function publishShippedProcesses(db: Knex, dir = SHIPPED_PROCESSES_
       if (problem) throw new Error(`Coding rule for ${published.processKey} is invalid: ${problem}`);
       await insertCodingRuleIfMissing(db, published.processKey, rule);
     }
+    await setCategoryIfMissing(db, published.processKey, SHIPPED_CATEGORIES[published.processKey] ?? 'other');
     reports.push({ file, processKey: published.processKey, version: published.version, changed: !result.unchanged });
   }
   return reports;

@@ -1,11 +1,12 @@
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import { activeUserIdsByUsername } from '../../db/accounts';
-import { insertVersion, latestVersion, lockProcessForPublishing, markPublished } from '../../db/processes';
+import { insertVersion, latestVersion, lockProcessForPublishing, markPublished, updateProcessSettings } from '../../db/processes';
 import { compileBpmn, type ProcessProblem } from '../bpmn/compile';
 import { isExpression } from '../bpmn/feel';
 import type { ProcessGraph } from '../bpmn/graph';
 import { formDefinitionProblems, sameForm, type StartForm } from '../forms/start-form';
+import type { ProcessStatus } from './lifecycle';
 
 /**
  * Published process definitions: every version keeps its XML (what the modeller drew) and its
@@ -19,6 +20,8 @@ export interface PublishedVersion {
   name: string;
   checksum: string;
   current: boolean;
+  /** The process's lifecycle status after this publication (lib/processes/lifecycle.ts). */
+  status: ProcessStatus;
 }
 
 export type PublishResult = { ok: true; published: PublishedVersion; unchanged: boolean } | { ok: false; problems: ProcessProblem[] };
@@ -33,8 +36,20 @@ export async function publishProcess(
    * compiled process key. Left out (the process designer publishes only the diagram), the
    * version keeps the latest version's form.
    * `skipIfUnchanged`: no new version when both the XML (checksum) and the form are the latest's.
+   * `newStatus`: the status of a process published for the first time; an existing one keeps
+   * its own. Enabled unless said: the shipped processes and the engine's tests publish processes
+   * meant to run at once; the designer's route (POST /api/processes) publishes drafts.
+   * `setStatus`: the status the process has afterwards, new or not (left out: as above).
    */
-  opts: { publishedBy: number | null; source: 'api' | 'shipped'; makeCurrent?: boolean; skipIfUnchanged?: boolean; form?: StartForm | null | ((processKey: string) => StartForm | null) },
+  opts: {
+    publishedBy: number | null;
+    source: 'api' | 'shipped';
+    makeCurrent?: boolean;
+    skipIfUnchanged?: boolean;
+    form?: StartForm | null | ((processKey: string) => StartForm | null);
+    newStatus?: ProcessStatus;
+    setStatus?: ProcessStatus;
+  },
 ): Promise<PublishResult> {
   const compiled = await compileBpmn(xml);
   if (!compiled.ok) return { ok: false, problems: compiled.problems };
@@ -49,7 +64,9 @@ export async function publishProcess(
   const checksum = checksumOf(xml);
   const name = graph.name.slice(0, 128);
   return db.transaction(async (trx) => {
-    const proc = await lockProcessForPublishing(trx, graph.processKey, name);
+    const proc = await lockProcessForPublishing(trx, graph.processKey, name, opts.setStatus ?? opts.newStatus ?? 'enabled');
+    if (opts.setStatus && proc.status !== opts.setStatus) await updateProcessSettings(trx, graph.processKey, { status: opts.setStatus });
+    const status = opts.setStatus ?? proc.status;
     const latest = await latestVersion(trx, graph.processKey);
     const latestForm = latest?.form ?? null;
     const form = given === undefined ? latestForm : given;
@@ -57,13 +74,13 @@ export async function publishProcess(
       // The same diagram again is the same version; asked to, it becomes the current one.
       const makeCurrent = opts.makeCurrent === true && proc.current_version !== latest.version;
       if (makeCurrent) await markPublished(trx, graph.processKey, latest.name, latest.version);
-      return { ok: true as const, unchanged: true, published: { processKey: graph.processKey, version: latest.version, name: latest.name, checksum, current: makeCurrent || proc.current_version === latest.version } };
+      return { ok: true as const, unchanged: true, published: { processKey: graph.processKey, version: latest.version, name: latest.name, checksum, current: makeCurrent || proc.current_version === latest.version, status } };
     }
     const version = (latest?.version ?? 0) + 1;
     await insertVersion(trx, { processKey: graph.processKey, version, name, xml, graph, checksum, form, publishedBy: opts.publishedBy, source: opts.source });
     const makeCurrent = opts.makeCurrent !== false || proc.current_version === null;
     await markPublished(trx, graph.processKey, name, makeCurrent ? version : null);
-    return { ok: true as const, unchanged: false, published: { processKey: graph.processKey, version, name: graph.name, checksum, current: makeCurrent } };
+    return { ok: true as const, unchanged: false, published: { processKey: graph.processKey, version, name: graph.name, checksum, current: makeCurrent, status } };
   });
 }
 

@@ -116,7 +116,7 @@ describe('Camunda Modeler files', () => {
 
     it('runs a case through the pass-through elements to its end', async () => {
       const xml = FIXTURE.replace('candidateGroups="district_staff"', 'assignee="admin"');
-      const published = await admin.post('/api/processes').send({ xml });
+      const published = await admin.post('/api/processes').send({ xml, status: 'enabled' });
       expect(published.status).toBe(201);
       const started = await startCase(admin, 'modeler-pass-through');
       const [review] = await openTaskAt(engine.db, started.id, 'Task_review');

@@ -324,6 +324,8 @@ const MATRIX: Record<string, Entry> = {
   'GET /api/processes/{key}/versions/{version}': { allow: perm('processes:read'), probes: (f) => [{ params: { key: 'qualification', version: f.processVersion } }], why: 'staff' },
   'PUT /api/processes/{key}/current': { allow: perm('processes:publish'), phase: 1, probes: (f) => [{ params: { key: 'qualification' }, body: { version: f.processVersion } }], why: 'administrators only' },
   'PUT /api/processes/{key}/coding-rule': { allow: perm('processes:publish'), phase: 1, probes: (f) => [{ params: { key: 'qualification' }, body: { pattern: f.codingRule } }], why: 'administrators only' },
+  // The category only: a status change would stop the other probes from starting qualification cases.
+  'PUT /api/processes/{key}/settings': { allow: perm('processes:publish'), phase: 1, probes: () => [{ params: { key: 'qualification' }, body: { category: 'qualification' } }], why: 'administrators only' },
 
   // cases: 恒泰’s qualification case (园区) and a 园区 developer’s tender at the experts’ scoring
   'POST /api/cases': {

@@ -1,14 +1,23 @@
+import DownloadIcon from '@mui/icons-material/Download';
 import PublishIcon from '@mui/icons-material/Publish';
+import UploadFileIcon from '@mui/icons-material/UploadFile';
 import { Alert, Box, Card, CardContent, List, ListItem, ListItemText, Stack, Typography } from '@mui/material';
-import { useEffect, useRef, useState } from 'react';
-import { Button, Title, useNotify, useTranslate } from 'react-admin';
+import { useCallback, useEffect, useRef, useState, type ChangeEvent } from 'react';
+import { Button, Title, useNotify, usePermissions, useTranslate } from 'react-admin';
 import { useNavigate, useParams } from 'react-router-dom';
-import { BpmnEditor, type BpmnEditorHandle, type ProcessProblem } from '../bpmn/BpmnEditor';
+import { BpmnEditor, type BpmnEditorHandle, type ProcessProblem, type SelectedElement } from '../bpmn/BpmnEditor';
 import { NEW_PROCESS_XML, fetchVersion, fetchVersions, publish } from './api';
+import { ElementPanel } from './ElementPanel';
+import { problemMessage } from './problems';
+
+// The process id of a diagram names its downloaded file, as Camunda Modeler does.
+const processIdOf = (xml: string) => /<(?:bpmn:)?process\b[^>]*?\bid="([^"]+)"/.exec(xml)?.[1] ?? 'process';
 
 /**
  * Edit a process in the browser and publish it as its next version. Publishing validates on the
- * server; each problem is listed here and marked on its element in the diagram.
+ * server; each problem is listed here (in the interface's language) and marked on its element in
+ * the diagram. Only a publisher (processes:publish) sees 校验并发布; anyone who reads processes
+ * may open a diagram, import a .bpmn file into the editor and download the diagram.
  */
 export const ProcessDesigner = () => {
   const { key } = useParams<{ key: string }>();
@@ -16,10 +25,17 @@ export const ProcessDesigner = () => {
   const translate = useTranslate();
   const notify = useNotify();
   const navigate = useNavigate();
+  const { permissions } = usePermissions<string[]>();
+  const canPublish = permissions?.includes('processes:publish') ?? false;
   const editor = useRef<BpmnEditorHandle>(null);
+  const fileInput = useRef<HTMLInputElement>(null);
   const [xml, setXml] = useState<string | null>(isNew ? NEW_PROCESS_XML : null);
   const [problems, setProblems] = useState<ProcessProblem[]>([]);
   const [busy, setBusy] = useState(false);
+  const [selected, setSelected] = useState<SelectedElement | null>(null);
+  // Bumped on every change of the diagram, so the pickers show what the XML now says.
+  const [, setRevision] = useState(0);
+  const onChange = useCallback(() => setRevision((r) => r + 1), []);
 
   useEffect(() => {
     if (isNew || !key) return;
@@ -29,6 +45,27 @@ export const ProcessDesigner = () => {
     });
   }, [key, isNew]);
 
+  const onImport = async (event: ChangeEvent<HTMLInputElement>) => {
+    const file = event.target.files?.[0];
+    event.target.value = '';
+    if (!file) return;
+    setProblems([]);
+    setSelected(null);
+    setXml(await file.text());
+    notify('processes.imported', { type: 'info', messageArgs: { name: file.name } });
+  };
+
+  const onDownload = async () => {
+    if (!editor.current) return;
+    const out = await editor.current.getXml();
+    const url = URL.createObjectURL(new Blob([out], { type: 'application/xml' }));
+    const link = document.createElement('a');
+    link.href = url;
+    link.download = `${processIdOf(out)}.bpmn`;
+    link.click();
+    URL.revokeObjectURL(url);
+  };
+
   const onPublish = async () => {
     if (!editor.current) return;
     setBusy(true);
@@ -37,11 +74,12 @@ export const ProcessDesigner = () => {
       setProblems([]);
       editor.current.showProblems([]);
       // The same diagram as the latest version publishes nothing new: say so rather than "published".
-      notify(result.unchanged ? 'processes.unchanged' : 'processes.published', { type: result.unchanged ? 'info' : 'success', messageArgs: { key: result.processKey, version: result.version } });
+      const message = result.unchanged ? 'processes.unchanged' : result.status === 'draft' ? 'processes.published_draft' : 'processes.published';
+      notify(message, { type: result.unchanged ? 'info' : 'success', messageArgs: { key: result.processKey, version: result.version } });
       void navigate(`/processes/${encodeURIComponent(result.processKey)}/show`);
     } catch (error) {
       const details = (error as { body?: { error?: { details?: Array<{ field: string; reason: string }> } } }).body?.error?.details ?? [];
-      const found = details.map((d) => ({ elementId: d.field, message: d.reason }));
+      const found = details.map((d) => ({ elementId: d.field, message: problemMessage(d.reason, translate) }));
       setProblems(found.length ? found : [{ elementId: '', message: (error as Error).message }]);
       editor.current.showProblems(found);
     } finally {
@@ -58,10 +96,20 @@ export const ProcessDesigner = () => {
             <Typography variant="h6" sx={{ flex: 1 }}>
               {isNew ? translate('processes.new') : translate('processes.design_of', { key })}
             </Typography>
-            <Button label="processes.validate_publish" variant="contained" onClick={onPublish} disabled={busy || !xml}>
-              <PublishIcon />
+            <input ref={fileInput} type="file" accept=".bpmn,.xml,application/xml,text/xml" hidden onChange={onImport} data-testid="bpmn-file-input" />
+            <Button label="processes.import" onClick={() => fileInput.current?.click()}>
+              <UploadFileIcon />
             </Button>
+            <Button label="processes.download" onClick={onDownload} disabled={!xml}>
+              <DownloadIcon />
+            </Button>
+            {canPublish && (
+              <Button label="processes.validate_publish" variant="contained" onClick={onPublish} disabled={busy || !xml}>
+                <PublishIcon />
+              </Button>
+            )}
           </Box>
+          {!canPublish && <Alert severity="info">{translate('processes.read_only')}</Alert>}
           {problems.length > 0 && (
             <Alert severity="error" data-testid="process-problems">
               {translate('processes.problems', { smart_count: problems.length })}
@@ -74,7 +122,16 @@ export const ProcessDesigner = () => {
               </List>
             </Alert>
           )}
-          {xml && <BpmnEditor ref={editor} xml={xml} />}
+          {xml && (
+            <BpmnEditor
+              ref={editor}
+              xml={xml}
+              onSelect={setSelected}
+              onChange={onChange}
+              onImportError={(message) => notify('processes.import_failed', { type: 'error', messageArgs: { message } })}
+              aside={<ElementPanel editor={editor} selected={selected} readOnly={!canPublish} />}
+            />
+          )}
         </Stack>
       </CardContent>
     </Card>

@@ -1,6 +1,7 @@
 import AddIcon from '@mui/icons-material/Add';
-import { Button, DataTable, DateField, List, SearchInput, TopToolbar, usePermissions } from 'react-admin';
+import { Button, DataTable, DateField, List, SearchInput, SelectInput, TopToolbar, usePermissions } from 'react-admin';
 import { Link } from 'react-router-dom';
+import { CategoryField, STATUS_CHOICES, StatusField, useCategoryChoices } from './lifecycle';
 
 const NewProcessButton = () => {
   const { permissions } = usePermissions<string[]>();
@@ -12,26 +13,40 @@ const NewProcessButton = () => {
   );
 };
 
-export const ProcessList = () => (
-  <List
-    sort={{ field: 'process_key', order: 'ASC' }}
-    filters={[<SearchInput key="q" source="q" alwaysOn />]}
-    actions={
-      <TopToolbar>
-        <NewProcessButton />
-      </TopToolbar>
-    }
-    exporter={false}
-  >
-    <DataTable rowClick="show" bulkActionButtons={false}>
-      <DataTable.Col source="process_key" />
-      <DataTable.Col source="name" />
-      <DataTable.Col source="current_version" />
-      <DataTable.Col source="latest_version" disableSort />
-      <DataTable.Col source="coding_rule" disableSort />
-      <DataTable.Col source="updated_at">
-        <DateField source="updated_at" showTime />
-      </DataTable.Col>
-    </DataTable>
-  </List>
-);
+/** Every process with its lifecycle status and category, filterable by both. */
+export const ProcessList = () => {
+  const categories = useCategoryChoices();
+  return (
+    <List
+      sort={{ field: 'process_key', order: 'ASC' }}
+      filters={[
+        <SearchInput key="q" source="q" alwaysOn />,
+        <SelectInput key="status" source="status" choices={STATUS_CHOICES} alwaysOn />,
+        <SelectInput key="category" source="category" choices={categories} translateChoice={false} alwaysOn />,
+      ]}
+      actions={
+        <TopToolbar>
+          <NewProcessButton />
+        </TopToolbar>
+      }
+      exporter={false}
+    >
+      <DataTable rowClick="show" bulkActionButtons={false}>
+        <DataTable.Col source="process_key" />
+        <DataTable.Col source="name" />
+        <DataTable.Col source="status" disableSort>
+          <StatusField />
+        </DataTable.Col>
+        <DataTable.Col source="category" disableSort>
+          <CategoryField />
+        </DataTable.Col>
+        <DataTable.Col source="current_version" />
+        <DataTable.Col source="latest_version" disableSort />
+        <DataTable.Col source="coding_rule" disableSort />
+        <DataTable.Col source="updated_at">
+          <DateField source="updated_at" showTime />
+        </DataTable.Col>
+      </DataTable>
+    </List>
+  );
+};

@@ -5,6 +5,8 @@ import { Button, Show, SimpleShowLayout, TextField, useNotify, usePermissions, u
 import { Link } from 'react-router-dom';
 import { BpmnViewer } from '../bpmn/BpmnViewer';
 import { fetchVersion, fetchVersions, setCurrentVersion, type ProcessVersion } from './api';
+import { CategoryField, StatusField } from './lifecycle';
+import { ProcessSettings } from './ProcessSettings';
 
 /** Every version of a process with its diagram (E5); the administrator picks which one new cases use. */
 const Versions = () => {
@@ -100,8 +102,11 @@ export const ProcessShow = () => (
     <SimpleShowLayout>
       <TextField source="process_key" />
       <TextField source="name" />
+      <StatusField source="status" />
+      <CategoryField source="category" />
       <TextField source="current_version" />
       <TextField source="coding_rule" />
+      <ProcessSettings />
       <Card variant="outlined">
         <CardContent>
           <Versions />

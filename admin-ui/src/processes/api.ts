@@ -1,4 +1,5 @@
 import { apiFetch } from '../api';
+import type { ProcessCategory, ProcessStatus } from '../../../lib/processes/lifecycle';
 
 export interface ProcessVersion {
   id: number;
@@ -16,6 +17,13 @@ export interface PublishResult {
   version: number;
   /** true: the XML was the latest version's, so no new version was made. */
   unchanged: boolean;
+  /** A new process is a draft until it is enabled (docs/process-engine.md, "Process lifecycle"). */
+  status: ProcessStatus;
+}
+
+export interface ProcessSettings {
+  status: ProcessStatus;
+  category: ProcessCategory | null;
 }
 
 export async function fetchVersions(key: string): Promise<ProcessVersion[]> {
@@ -28,6 +36,11 @@ export async function fetchVersion(key: string, version: number): Promise<Proces
 
 export async function setCurrentVersion(key: string, version: number): Promise<void> {
   await apiFetch(`/api/processes/${encodeURIComponent(key)}/current`, { method: 'PUT', body: JSON.stringify({ version }) });
+}
+
+/** Status and category (processes:publish); the answer is the settings as stored. */
+export async function saveSettings(key: string, settings: Partial<{ status: ProcessStatus; category: ProcessCategory }>): Promise<ProcessSettings & { processKey: string }> {
+  return (await apiFetch(`/api/processes/${encodeURIComponent(key)}/settings`, { method: 'PUT', body: JSON.stringify(settings) })).json();
 }
 
 /** Publishes XML; a 422 carries every problem with its element id in `details`. */

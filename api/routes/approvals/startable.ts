@@ -4,8 +4,9 @@ import { currentVersions } from '../../../db/processes';
 import type { Api } from '../../http/route';
 
 /**
- * GET /api/processes/startable: the processes the caller's role may start (process property
- * `starterRoles`; none set = any role with cases:start), each with the start form pinned to that
+ * GET /api/processes/startable: the enabled processes the caller's role may start (a draft or a
+ * disabled process is offered to nobody, docs/process-engine.md "Process lifecycle"; process
+ * property `starterRoles`; none set = the bureau's staff), each with its category and the start form pinned to that
  * version (stored from processes/forms/<key>.json when it was published), so the admin UI renders
  * and checks the same form POST /api/cases checks.
  * Registered before the process routes, whose /api/processes/:key would take the path otherwise.
@@ -18,12 +19,13 @@ export function registerStartableRoute(api: Api, db: Knex): void {
     tags: ['processes'],
     access: 'cases:start',
     handler: async ({ user }) => {
-      return (await currentVersions(db))
+      return (await currentVersions(db, { status: 'enabled' }))
         .filter((v) => mayStartProcess(user.role, v.graph.options))
         .map((v) => ({
           key: v.process_key,
           name: v.name,
           version: v.version,
+          category: v.category,
           starterRoles: v.graph.options.starterRoles ?? [],
           withdrawable: v.graph.options.withdrawable,
           form: v.form,
