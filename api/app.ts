@@ -22,6 +22,7 @@ import { sameOriginOnly } from './http/same-origin';
 import { registerApprovalRoutes } from './routes/approvals';
 import { registerFileRoutes } from './routes/files';
 import { registerHealthRoutes } from './routes/health';
+import { registerIncidentRoutes } from './routes/incidents';
 import { registerCaseRoutes } from './routes/cases';
 import { registerOperationLogRoutes } from './routes/operation-log';
 import { registerOrganisationRoutes } from './routes/organisations';
@@ -104,6 +105,7 @@ export function createApp({ config, db, log, temporal }: AppDeps): Express {
   registerProcessRoutes(api, db);
   registerCaseRoutes(api, db, temporal, config.APPROVALS_TASK_QUEUE, config.CASE_SMS_TASK_QUEUE || null);
   registerTaskRoutes(api, db, temporal);
+  registerIncidentRoutes(api, db, temporal);
   registerSmsRoutes(api, db, temporal, config.SMS_TASK_QUEUE);
   registerRegistries(api, db);
 

@@ -1,5 +1,5 @@
 import { setHandler } from '@temporalio/workflow';
-import { caseStateQuery, decideUpdate, deliverMessageUpdate, taskCommandUpdate, terminateUpdate, withdrawUpdate, type CaseSnapshot, type CaseWorkflowInput } from './case/contract';
+import { caseStateQuery, decideUpdate, deliverMessageUpdate, modifyCaseUpdate, taskCommandUpdate, terminateUpdate, withdrawUpdate, type CaseSnapshot, type CaseWorkflowInput } from './case/contract';
 import { CaseEngine } from './case/engine';
 
 /**
@@ -21,6 +21,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseSnapsh
   });
   setHandler(withdrawUpdate, (r) => engine.withdraw(r.actor, r.comment), { validator: (_r) => engine.validateWithdraw() });
   setHandler(terminateUpdate, (r) => engine.terminate(r.actor, r.comment), { validator: (_r) => engine.mustBeOpen(true) });
+  setHandler(modifyCaseUpdate, (m) => engine.modify(m), { validator: (m) => engine.validateModification(m) });
   setHandler(deliverMessageUpdate, (m) => engine.deliverMessage(m), { validator: (_m) => engine.mustBeOpen() });
   return engine.run();
 }

@@ -1,13 +1,15 @@
 import type { Knex } from 'knex';
 import { createApplyCaseChanges } from './apply-changes';
+import { createPrepareChildCase } from './child-cases';
 import { createResolveCaseSmsRecipients } from './notify';
 import { createServiceTaskActivities } from './services';
 
-/** Activities of the case workflow: its MySQL writes, SMS recipients, and service tasks. */
+/** Activities of the case workflow: its MySQL writes, SMS recipients, child cases, and service tasks. */
 export function createCaseActivities(db: Knex) {
   return {
     applyCaseChanges: createApplyCaseChanges(db),
     resolveCaseSmsRecipients: createResolveCaseSmsRecipients(db),
+    prepareChildCase: createPrepareChildCase(db),
     ...createServiceTaskActivities(db),
   };
 }

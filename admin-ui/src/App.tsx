@@ -18,6 +18,8 @@ import FolderIcon from '@mui/icons-material/Folder';
 import { CaseList, CaseShow } from './cases';
 import { StartCase } from './cases/StartCase';
 import { InboxList } from './inbox/InboxList';
+import ReportProblemIcon from '@mui/icons-material/ReportProblem';
+import { IncidentList } from './incidents';
 import { TaskPage } from './tasks/TaskPage';
 import GavelIcon from '@mui/icons-material/Gavel';
 import { TenderList, TenderShow } from './tenders';
@@ -64,6 +66,7 @@ export const App = () => (
           <Route path="start" element={<StartCase />} />
           <Route path="start/:key" element={<StartCase />} />
         </Resource>
+        {permissions.includes('cases:admin') && <Resource name="incidents" icon={ReportProblemIcon} list={IncidentList} recordRepresentation="number" />}
         {permissions.includes('sms:read') && <Resource name="sms/messages" icon={SmsIcon} list={SmsMessageList} />}
         {permissions.includes('sms:send') && <Resource name="sms/notices" icon={SmsIcon} list={SmsNoticeList} create={SmsNoticeCreate} />}
         {permissions.includes('sms:manage') && <Resource name="sms/categories" icon={SmsIcon} list={SmsCategoryList} create={SmsCategoryCreate} edit={SmsCategoryEdit} recordRepresentation="name" />}

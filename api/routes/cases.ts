@@ -19,7 +19,7 @@ import { COMPLETING_KINDS, isStaff, visibleVariables } from '../cases/views';
 import { HttpError, conflict, forbidden, missingOrDenied, notFound, outOfScope } from '../http/errors';
 import { listQuery } from '../http/list-query';
 import { listVisibleCases } from '../../db/cases/lists';
-import { caseHistoryPage, casesAwaitingMessage, deleteUnstartedCase, diagramMarks, findVisibleCase, insertStartingCase, openSupplementTaskId, openTasksOfCase, publicCaseByNumber, setCaseWorkflowId } from '../../db/cases/cases';
+import { caseHistoryPage, casesAwaitingMessage, deleteUnstartedCase, diagramMarks, findVisibleCase, insertStartingCase, linkedCases, openSupplementTaskId, openTasksOfCase, publicCaseByNumber, setCaseWorkflowId } from '../../db/cases/cases';
 import { allocateCaseNumber } from '../../db/cases/numbers';
 import { organisationInScope } from '../../db/organisations';
 import { processVersionGraph } from '../../db/processes';
@@ -214,6 +214,8 @@ export function registerCaseRoutes(api: Api, db: Knex, temporal: LazyTemporalCli
         variables: visibleVariables(variables ? (JSON.parse(variables) as Record<string, unknown>) : {}, definition?.graph ?? null, user.role),
         active_nodes: active_nodes ? (JSON.parse(active_nodes) as string[]) : [],
         open_tasks: openTasks,
+        // Call activities: the case that called this one and the cases it called, where visible.
+        linked: await linkedCases(db, params.id, user),
         live,
       };
     },

@@ -47,13 +47,13 @@ const ToBody = CommentBody.extend({ to: z.number().int().positive() });
 const CopyBody = CommentBody.extend({ to: z.array(z.number().int().positive()).min(1).max(50) });
 
 export function registerTaskRoutes(api: Api, db: Knex, temporal: LazyTemporalClient): void {
-  const taskBox = (path: string, summary: string, box: TaskBox) =>
+  const taskBox = (path: string, summary: string, box: TaskBox, access: 'signed-in' | 'cases:admin' = 'signed-in') =>
     api.add({
       method: 'get',
       path,
       summary,
       tags: ['inbox'],
-      access: 'signed-in',
+      access,
       query: TaskList,
       handler: async ({ query, user }) => {
         const page = await listTaskBox(db, box, user, query.filter, query);
@@ -64,6 +64,7 @@ export function registerTaskRoutes(api: Api, db: Knex, temporal: LazyTemporalCli
   taskBox('/api/inbox/todo', 'To do (待办): open tasks the caller holds', 'todo');
   taskBox('/api/inbox/claimable', 'To claim (待签): open, unclaimed tasks offered to the caller’s role in scope or to the caller', 'claimable');
   taskBox('/api/inbox/done', 'Done (已办): tasks the caller decided', 'done');
+  taskBox('/api/inbox/unassigned', 'To assign (待分配): open tasks whose process offers them to nobody; administrators assign them (transfer)', 'unassigned', 'cases:admin');
 
   const caseBox = (path: string, summary: string, list: typeof listStartedCases) =>
     api.add({

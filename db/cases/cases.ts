@@ -22,6 +22,9 @@ export interface NewCaseRow {
   started_by: number;
   check_code: string;
   variables: Record<string, unknown>;
+  /** A child case (call activity): its parent and the key the parent's workflow gave it. */
+  parent_case_id?: number;
+  parent_key?: string;
 }
 
 /** Inserts a starting case under a placeholder workflow id (the id needs the row's). */
@@ -33,6 +36,25 @@ export async function insertStartingCase(trx: Knex.Transaction, row: NewCaseRow)
 
 export async function setCaseWorkflowId(trx: Knex.Transaction, caseId: number, workflowId: string): Promise<void> {
   await trx('cases').where('id', caseId).update({ workflow_id: workflowId });
+}
+
+/** The child case a parent's call activity created under this key, if it already did (idempotent retries). */
+export async function findChildCase(db: Db, parentCaseId: number, parentKey: string): Promise<{ id: number; number: string; workflow_id: string; process_version: number; variables: string } | undefined> {
+  return db('cases').where({ parent_case_id: parentCaseId, parent_key: parentKey }).first('id', 'number', 'workflow_id', 'process_version', 'variables');
+}
+
+/** What a child case needs of its parent: who applied, for whom and where. */
+export async function parentOfChild(db: Db, caseId: number): Promise<{ number: string; started_by: number; applicant_organisation_id: number; district_code: string | null; street_code: string | null; username: string } | undefined> {
+  return db('cases as c').join('users as u', 'u.id', 'c.started_by').where('c.id', caseId).first('c.number', 'c.started_by', 'c.applicant_organisation_id', 'c.district_code', 'c.street_code', 'u.username');
+}
+
+/** A case's parent and children (call activities) the viewer may see, for its page; a case has few children. */
+export async function linkedCases(db: Knex, caseId: number, viewer: Viewer): Promise<{ parent: Record<string, unknown> | null; children: Array<Record<string, unknown>> }> {
+  const fields = ['c.id', 'c.number', 'c.title', 'c.process_key', 'c.status', 'c.result'];
+  const row = (await db('cases').where('id', caseId).first('parent_case_id')) as { parent_case_id: number | null } | undefined;
+  const parent = row?.parent_case_id ? ((await whereCaseVisible(db('cases as c').where('c.id', row.parent_case_id), viewer).first(fields)) as Record<string, unknown> | undefined) : undefined;
+  const children = (await whereCaseVisible(db('cases as c').where('c.parent_case_id', caseId), viewer).orderBy('c.id').limit(500).select(fields)) as Array<Record<string, unknown>>;
+  return { parent: parent ?? null, children };
 }
 
 /** Removes a case whose workflow never started (nothing else references it yet). */

@@ -108,11 +108,12 @@ async function taskRows(db: Knex, ids: number[]): Promise<Array<ReturnType<typeo
   return ids.flatMap((id) => (byId.has(id) ? [taskView(byId.get(id)!)] : []));
 }
 
-export type TaskBox = 'todo' | 'done' | 'claimable';
+export type TaskBox = 'todo' | 'done' | 'claimable' | 'unassigned';
 
 /**
  * An inbox box of tasks: 待办 (open, held by the viewer), 已办 (completed by the viewer), 待签
- * (open, unclaimed, offered to the viewer or their role in scope).
+ * (open, unclaimed, offered to the viewer or their role in scope), 待分配 (open tasks offered to
+ * nobody, for administrators to assign; the route checks the permission).
  */
 export async function listTaskBox(db: Knex, box: TaskBox, viewer: Viewer, filter: TaskListFilter, params: PageParams): Promise<Page<ReturnType<typeof taskView>>> {
   const sortColumn = TASK_SORT[params.sort[0] as keyof typeof TASK_SORT] ?? 't.created_at';
@@ -133,6 +134,7 @@ export async function listTaskBox(db: Knex, box: TaskBox, viewer: Viewer, filter
     const q = db('case_tasks as t').select('t.id as id', `${sortColumn} as k`);
     if (withCase) q.join('cases as c', 'c.id', 't.case_id');
     if (box === 'todo') q.where('t.status', 'open').where('t.assignee_id', viewer.id);
+    else if (box === 'unassigned') q.where('t.pooled', true).where('t.status', 'open').whereNull('t.assignee_id');
     else q.where('t.completed_by', viewer.id);
     branches = [filterTasks(db, q, filter, search)];
   }

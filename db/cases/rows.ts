@@ -37,6 +37,7 @@ export const TASK_FIELDS = (db: Knex) => [
   't.owner_id',
   't.candidate_groups',
   't.outcomes',
+  't.pooled',
   't.due_at',
   db.raw("(t.status = 'open' AND t.due_at IS NOT NULL AND t.due_at < UTC_TIMESTAMP(3)) AS overdue"),
   't.created_at',
@@ -62,6 +63,7 @@ export function taskView<T extends Record<string, unknown>>(row: T) {
   return {
     ...row,
     overdue: Boolean(row.overdue),
+    pooled: Boolean(row.pooled),
     candidate_groups: String(row.candidate_groups ?? '')
       .split(',')
       .filter(Boolean),

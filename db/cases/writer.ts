@@ -62,6 +62,11 @@ export async function applyCaseChanges(db: Knex, batch: ChangeBatch): Promise<Ch
       if (c.activeNodes !== undefined) row.active_nodes = JSON.stringify(c.activeNodes);
       if (c.variables !== undefined) row.variables = JSON.stringify(c.variables);
       if (c.endedAt !== undefined) row.ended_at = new Date(c.endedAt);
+      if (c.incident !== undefined) {
+        row.incident_node_id = c.incident?.nodeId ?? null;
+        row.incident_message = c.incident ? c.incident.message.slice(0, 2000) : null;
+        row.incident_at = c.incident ? new Date(c.incident.at) : null;
+      }
       await trx('cases').where('id', batch.caseId).update(row);
     }
     // Who may see the case and who may claim its tasks follow from the rows just written.
@@ -89,6 +94,8 @@ async function insertTasks(trx: Knex.Transaction, batch: ChangeBatch, tasks: New
         candidate_groups: t.candidateGroups.join(',').slice(0, 255),
         candidate_users: t.candidateUsernames.join(',').slice(0, 255),
         outcomes: t.outcomes.join(',').slice(0, 255),
+        // Offered to nobody: the 待分配 pool administrators assign from (db/cases/lists.ts).
+        pooled: !t.assigneeId && !t.assigneeUsername && t.candidateGroups.length === 0 && t.candidateUsernames.length === 0,
         due_at: toDate(t.dueAt),
         created_at: new Date(t.createdAt),
       })),

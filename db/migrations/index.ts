@@ -22,7 +22,10 @@ import * as m105 from './105_file_encryption';
 import * as m110 from './110_retention_markers';
 import * as m111 from './111_sms_redaction';
 import * as m112 from './112_retention_runs';
+import * as m115 from './115_case_incidents';
 import * as m116 from './116_process_lifecycle';
+import * as m117 from './117_task_pool';
+import * as m118 from './118_child_cases';
 
 /**
  * The ordered list of migrations. Listing them here (instead of letting knex scan a folder)
@@ -53,7 +56,10 @@ const migrations: Record<string, Knex.Migration> = {
   '110_retention_markers': m110,
   '111_sms_redaction': m111,
   '112_retention_runs': m112,
+  '115_case_incidents': m115,
   '116_process_lifecycle': m116,
+  '117_task_pool': m117,
+  '118_child_cases': m118,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -1,6 +1,6 @@
 import { isRole } from '../roles';
 import { feelSyntaxProblem, isExpression } from './feel';
-import { DEFAULT_OUTCOMES, GRAPH_FORMAT, OUTCOME_REJECT, OUTCOME_RETURN, type GraphNode, type MultiInstance, type ProcessGraph, type SequenceFlow, type TimerSpec } from './graph';
+import { DEFAULT_OUTCOMES, GRAPH_FORMAT, OUTCOME_REJECT, OUTCOME_RETURN, type CallMultiInstance, type GraphNode, type MultiInstance, type ProcessGraph, type SequenceFlow, type TimerSpec } from './graph';
 import { cycle, dateMs, durationMs } from './iso8601';
 import { readIoMapping } from './io-mapping';
 import { extension, readBpmnXml, zeebeProperties, type ModdleElement } from './moddle';
@@ -30,8 +30,12 @@ const SUPPORTED = new Set([
   'bpmn:ReceiveTask',
   'bpmn:ExclusiveGateway',
   'bpmn:ParallelGateway',
+  'bpmn:InclusiveGateway',
+  'bpmn:EventBasedGateway',
   'bpmn:IntermediateCatchEvent',
   'bpmn:BoundaryEvent',
+  'bpmn:CallActivity',
+  'bpmn:SubProcess',
   'bpmn:SequenceFlow',
 ]);
 
@@ -73,36 +77,54 @@ function compileProcess(proc: ModdleElement, problems: ProcessProblem[]): Proces
   // lies behind it is not reported again as unreachable or unconnected (see checkStructure).
   const refused = new Set<string>();
   const passThroughs: ModdleElement[] = [];
-  for (const el of elements) {
-    const id = el.id ?? '?';
-    if (IGNORED.has(el.$type)) continue;
-    if (PASS_THROUGH.has(el.$type)) {
-      passThroughs.push(el); // compiled once every flow is read: its form depends on them
-      continue;
-    }
-    if (!SUPPORTED.has(el.$type)) {
-      problem(id, `${el.$type.replace('bpmn:', '')} is not in the supported BPMN subset`);
-      refused.add(id);
-      continue;
-    }
-    if (el.$type === 'bpmn:SequenceFlow') {
-      const source = (el.sourceRef as ModdleElement | undefined)?.id;
-      const target = (el.targetRef as ModdleElement | undefined)?.id;
-      if (!source || !target) {
-        problem(id, 'a sequence flow needs a source and a target');
+  // Every element, embedded sub-processes' included (ids are unique in a document): flows and
+  // document order are read over all of them.
+  const allElements: ModdleElement[] = [];
+  const collect = (list: ModdleElement[], scope: string | null) => {
+    for (const el of list) {
+      allElements.push(el);
+      const id = el.id ?? '?';
+      if (IGNORED.has(el.$type)) continue;
+      if (PASS_THROUGH.has(el.$type)) {
+        passThroughs.push(el); // compiled once every flow is read: its form depends on them
         continue;
       }
-      const body = ((el.conditionExpression as ModdleElement | undefined)?.body as string | undefined)?.trim() || null;
-      if (body) {
-        const syntax = feelSyntaxProblem(body);
-        if (syntax) problem(id, `condition is not valid FEEL: ${syntax}`);
+      if (!SUPPORTED.has(el.$type)) {
+        problem(id, `${el.$type.replace('bpmn:', '')} is not in the supported BPMN subset`);
+        refused.add(id);
+        continue;
       }
-      flows[id] = { id, name: el.name ?? '', source, target, condition: body ? body.replace(/^=/, '').trim() : null };
-      continue;
+      if (el.$type === 'bpmn:SequenceFlow') {
+        const source = (el.sourceRef as ModdleElement | undefined)?.id;
+        const target = (el.targetRef as ModdleElement | undefined)?.id;
+        if (!source || !target) {
+          problem(id, 'a sequence flow needs a source and a target');
+          continue;
+        }
+        const body = ((el.conditionExpression as ModdleElement | undefined)?.body as string | undefined)?.trim() || null;
+        if (body) {
+          const syntax = feelSyntaxProblem(body);
+          if (syntax) problem(id, `condition is not valid FEEL: ${syntax}`);
+        }
+        flows[id] = { id, name: el.name ?? '', source, target, condition: body ? body.replace(/^=/, '').trim() : null };
+        continue;
+      }
+      const node = compileNode(el, problem);
+      if (!node) {
+        refused.add(id);
+        continue;
+      }
+      nodes[id] = scope ? { ...node, scope } : node;
+      if (node.kind === 'subProcess') collect((el.flowElements as ModdleElement[] | undefined) ?? [], id);
     }
-    const node = compileNode(el, problem);
-    if (node) nodes[id] = node;
-    else refused.add(id);
+  };
+  collect(elements, null);
+  // An embedded sub-process starts at its own (only) start event.
+  for (const sub of Object.values(nodes)) {
+    if (sub.kind !== 'subProcess') continue;
+    const starts = Object.values(nodes).filter((n) => n.kind === 'start' && n.scope === sub.id);
+    if (starts.length !== 1) problem(sub.id, `an embedded sub-process needs exactly one start event, found ${starts.length}`);
+    else sub.startNodeId = starts[0].id;
   }
 
   for (const el of passThroughs) {
@@ -121,7 +143,7 @@ function compileProcess(proc: ModdleElement, problems: ProcessProblem[]): Proces
     if ((!source || !target) && !refused.has(flow.source) && !refused.has(flow.target)) problem(flow.id, 'connects an element that is not in the supported subset');
   }
   // Document order of flows drives gateway evaluation: keep the order the source element lists.
-  for (const el of elements) {
+  for (const el of allElements) {
     const node = el.id ? nodes[el.id] : undefined;
     const listed = ((el.outgoing as ModdleElement[] | undefined) ?? []).map((f) => f.id!).filter((f) => flows[f]);
     if (node && listed.length === node.outgoing.length) node.outgoing = listed;
@@ -134,9 +156,9 @@ function compileProcess(proc: ModdleElement, problems: ProcessProblem[]): Proces
     starterRoles: splitList(zeebeProperties(proc).starterRoles ?? ''),
   };
   for (const role of options.starterRoles) if (!isRole(role)) problem(key || 'process', `starter role "${role}" is not a role`);
-  const starts = Object.values(nodes).filter((n) => n.kind === 'start');
+  const starts = Object.values(nodes).filter((n) => n.kind === 'start' && !n.scope);
   if (starts.length !== 1) problem(key || 'process', `a process needs exactly one start event, found ${starts.length}`);
-  if (!Object.values(nodes).some((n) => n.kind === 'end')) problem(key || 'process', 'a process needs at least one end event');
+  if (!Object.values(nodes).some((n) => n.kind === 'end' && !n.scope)) problem(key || 'process', 'a process needs at least one end event');
 
   const graph: ProcessGraph = {
     format: GRAPH_FORMAT,
@@ -202,7 +224,7 @@ function compileNode(el: ModdleElement, problem: Report): GraphNode | null {
   const base = { id, name: el.name ?? id, incoming: [] as string[], outgoing: [] as string[] };
   const definitions = (el.eventDefinitions as ModdleElement[] | undefined) ?? [];
   const props = zeebeProperties(el);
-  if (el.loopCharacteristics && el.$type !== 'bpmn:UserTask') problem(id, 'multi-instance is supported on user tasks only');
+  if (el.loopCharacteristics && el.$type !== 'bpmn:UserTask' && el.$type !== 'bpmn:CallActivity' && el.$type !== 'bpmn:SubProcess') problem(id, 'multi-instance is supported on user tasks and call activities only');
   // Variable mappings go only on elements whose handler applies them; anywhere else they are
   // refused, never ignored (a mapping silently dropped routes a case wrongly).
   refuseListeners(el, problem);
@@ -219,9 +241,11 @@ function compileNode(el: ModdleElement, problem: Report): GraphNode | null {
       return { ...base, kind: 'start' };
     case 'bpmn:EndEvent': {
       const terminate = definitions.some((d) => d.$type === 'bpmn:TerminateEventDefinition');
-      if (definitions.some((d) => d.$type !== 'bpmn:TerminateEventDefinition')) problem(id, 'only plain and terminate end events are supported');
+      const error = definitions.find((d) => d.$type === 'bpmn:ErrorEventDefinition');
+      if (definitions.some((d) => d.$type !== 'bpmn:TerminateEventDefinition' && d.$type !== 'bpmn:ErrorEventDefinition')) problem(id, 'only plain, terminate and error end events are supported');
       if (io?.inputs.length) problem(id, 'input mappings are not supported on an end event: nothing runs in its scope (output mappings are)');
-      return withIo({ ...base, kind: 'end', terminate, result: props.result || 'approved' });
+      const errorCode = error ? errorCodeOf(error, id, problem, true) : null;
+      return withIo({ ...base, kind: 'end', terminate, result: props.result || 'approved', ...(errorCode ? { errorCode } : {}) });
     }
     case 'bpmn:UserTask':
       return withIo(compileUserTask(el, base, props, problem));
@@ -236,6 +260,19 @@ function compileNode(el: ModdleElement, problem: Report): GraphNode | null {
       for (const header of h?.values ?? []) if (header.key) headers[header.key] = header.value ?? '';
       return withIo({ ...base, kind: 'serviceTask', taskType: type, send: el.$type === 'bpmn:SendTask', headers });
     }
+    case 'bpmn:CallActivity':
+      return withIo(compileCallActivity(el, base, problem));
+    case 'bpmn:SubProcess':
+      if (el.triggeredByEvent) {
+        problem(id, 'event sub-processes are not supported');
+        return null;
+      }
+      if (el.loopCharacteristics) {
+        problem(id, 'a multi-instance sub-process is not supported: draw the repeated part as its own process and call it with a multi-instance call activity');
+        return null;
+      }
+      refuseIo('an embedded sub-process', 'map on the elements inside it');
+      return { ...base, kind: 'subProcess', startNodeId: '' };
     case 'bpmn:ReceiveTask':
       return withIo(compileMessage(el, base, el.messageRef as ModdleElement | undefined, true, problem));
     case 'bpmn:ExclusiveGateway':
@@ -244,6 +281,12 @@ function compileNode(el: ModdleElement, problem: Report): GraphNode | null {
     case 'bpmn:ParallelGateway':
       refuseIo('a gateway', 'Camunda 8 has no variable mappings on gateways');
       return { ...base, kind: 'parallelGateway' };
+    case 'bpmn:EventBasedGateway':
+      refuseIo('a gateway', 'Camunda 8 has no variable mappings on gateways');
+      return { ...base, kind: 'eventGateway' };
+    case 'bpmn:InclusiveGateway':
+      refuseIo('a gateway', 'Camunda 8 has no variable mappings on gateways');
+      return { ...base, kind: 'inclusiveGateway', defaultFlow: (el.default as ModdleElement | undefined)?.id ?? null, upstream: [] };
     case 'bpmn:IntermediateCatchEvent': {
       const def = definitions[0];
       if (definitions.length !== 1) {
@@ -262,8 +305,13 @@ function compileNode(el: ModdleElement, problem: Report): GraphNode | null {
     case 'bpmn:BoundaryEvent': {
       const def = definitions[0];
       const attachedTo = (el.attachedToRef as ModdleElement | undefined)?.id ?? '';
+      if (definitions.length === 1 && def.$type === 'bpmn:ErrorEventDefinition') {
+        if (el.cancelActivity === false) problem(id, 'an error boundary event is always interrupting');
+        refuseIo('a boundary event', 'map on the element after it');
+        return { ...base, kind: 'boundaryError', attachedTo, errorCode: errorCodeOf(def, id, problem, false) };
+      }
       if (definitions.length !== 1 || def.$type !== 'bpmn:TimerEventDefinition') {
-        problem(id, 'only timer boundary events are supported');
+        problem(id, 'only timer and error boundary events are supported');
         return null;
       }
       const timer = timerOf(def, id, problem);
@@ -295,19 +343,18 @@ function compileUserTask(el: ModdleElement, base: { id: string; name: string; in
     if (zeebeLoop?.outputCollection || zeebeLoop?.outputElement) problem(id, 'outputCollection/outputElement of a multi-instance task are not supported: map each decision with output mappings');
     const completion = ((loop.completionCondition as ModdleElement | undefined)?.body as string | undefined)?.trim() || null;
     if (loop.$type !== 'bpmn:MultiInstanceLoopCharacteristics') problem(id, 'only multi-instance loops are supported');
-    if (loop.isSequential) problem(id, 'sequential multi-instance is not supported; countersign runs in parallel');
     if (!zeebeLoop?.inputCollection) problem(id, 'a multi-instance task needs zeebe:loopCharacteristics inputCollection');
     else if (feelSyntaxProblem(zeebeLoop.inputCollection)) problem(id, `inputCollection is not valid FEEL: ${feelSyntaxProblem(zeebeLoop.inputCollection)}`);
     if (completion && feelSyntaxProblem(completion)) problem(id, `completionCondition is not valid FEEL: ${feelSyntaxProblem(completion)}`);
     multiInstance = {
+      ...(loop.isSequential ? { sequential: true } : {}),
       inputCollection: zeebeLoop?.inputCollection ?? '',
       inputElement: zeebeLoop?.inputElement?.trim() || 'item',
       completionCondition: completion ? completion.replace(/^=/, '').trim() : null,
     };
   }
-  if (candidateGroups.length === 0 && candidateUsers.length === 0 && !assignee) {
-    problem(id, 'a user task needs candidate groups, candidate users or an assignee (zeebe:assignmentDefinition)');
-  }
+  // A user task that names nobody (Camunda allows it) waits in the 待分配 pool until an
+  // administrator assigns it (docs/process-engine.md, "The 待分配 pool").
 
   const dueDate = (extension(el, 'zeebe:TaskSchedule')?.dueDate as string | undefined)?.trim() || props.dueIn?.trim() || null;
   if (dueDate && !isExpression(dueDate) && durationMs(dueDate) === null && dateMs(dueDate) === null) {
@@ -320,6 +367,52 @@ function compileUserTask(el: ModdleElement, base: { id: string; name: string; in
   }
   const formKey = (extension(el, 'zeebe:FormDefinition')?.formKey as string | undefined) ?? null;
   return { ...base, kind: 'userTask', candidateGroups, candidateUsers, assignee, dueDate, outcomes, multiInstance, boundaryIds: [], formKey };
+}
+
+function compileCallActivity(el: ModdleElement, base: { id: string; name: string; incoming: string[]; outgoing: string[] }, problem: Report): GraphNode {
+  const id = base.id;
+  const called = extension(el, 'zeebe:CalledElement') as { processId?: string; propagateAllChildVariables?: boolean; propagateAllParentVariables?: boolean } | undefined;
+  const processId = called?.processId?.trim() ?? '';
+  if (!processId) problem(id, 'a call activity needs zeebe:calledElement processId');
+  else if (isExpression(processId)) {
+    if (feelSyntaxProblem(processId)) problem(id, `processId is not valid FEEL: ${feelSyntaxProblem(processId)}`);
+  } else if (!PROCESS_KEY.test(processId)) problem(id, `processId "${processId}" is not a process key`);
+  let multiInstance: CallMultiInstance | null = null;
+  const loop = el.loopCharacteristics as ModdleElement | undefined;
+  if (loop) {
+    const zeebeLoop = extension(loop, 'zeebe:LoopCharacteristics') as { inputCollection?: string; inputElement?: string; outputCollection?: string; outputElement?: string } | undefined;
+    const collection = zeebeLoop?.inputCollection?.trim() ?? '';
+    if (!collection) problem(id, 'a multi-instance call activity needs zeebe:loopCharacteristics inputCollection');
+    else if (feelSyntaxProblem(collection)) problem(id, `inputCollection is not valid FEEL: ${feelSyntaxProblem(collection)}`);
+    if (loop.completionCondition) problem(id, 'a completionCondition on a multi-instance call activity is not supported: every child runs to its end');
+    const outputElement = zeebeLoop?.outputElement?.trim() || null;
+    const outputCollection = zeebeLoop?.outputCollection?.trim() || null;
+    if (Boolean(outputElement) !== Boolean(outputCollection)) problem(id, 'outputCollection and outputElement go together');
+    if (outputElement && feelSyntaxProblem(outputElement)) problem(id, `outputElement is not valid FEEL: ${feelSyntaxProblem(outputElement)}`);
+    multiInstance = {
+      sequential: loop.isSequential === true,
+      inputCollection: collection.replace(/^=/, '').trim(),
+      inputElement: zeebeLoop?.inputElement?.trim() || 'item',
+      outputCollection,
+      outputElement: outputElement ? outputElement.replace(/^=/, '').trim() : null,
+    };
+  }
+  return {
+    ...base,
+    kind: 'callActivity',
+    processId,
+    propagateAllParentVariables: called?.propagateAllParentVariables !== false,
+    propagateAllChildVariables: called?.propagateAllChildVariables !== false,
+    multiInstance,
+  };
+}
+
+/** The errorCode of an error event's bpmn:error; a catch event without one catches every error. */
+function errorCodeOf(def: ModdleElement, id: string, problem: Report, throwing: boolean): string | null {
+  const code = ((def.errorRef as ModdleElement | undefined)?.errorCode as string | undefined)?.trim() || null;
+  if (throwing && !code) problem(id, 'an error end event needs a bpmn:error with an errorCode');
+  if (code && isExpression(code)) problem(id, 'the errorCode must be a literal code, not an expression');
+  return code;
 }
 
 function compileMessage(el: ModdleElement, base: { id: string; name: string; incoming: string[]; outgoing: string[] }, message: ModdleElement | undefined, receiveTask: boolean, problem: Report): GraphNode | null {
@@ -355,6 +448,9 @@ function timerOf(def: ModdleElement, id: string, problem: Report): TimerSpec | n
   return { kind, value };
 }
 
+/** Where a BPMN error can be thrown, and so caught by an error boundary event. */
+const ERROR_HOSTS = new Set<GraphNode['kind']>(['subProcess', 'callActivity', 'serviceTask']);
+
 /** Connections, gateways and reachability: what makes a graph runnable. */
 function checkStructure(graph: ProcessGraph, problem: Report, refused: ReadonlySet<string>): void {
   const { nodes, flows } = graph;
@@ -371,13 +467,32 @@ function checkStructure(graph: ProcessGraph, problem: Report, refused: ReadonlyS
       if (node.autoOutcome && host?.kind === 'userTask' && !host.outcomes.includes(node.autoOutcome) && node.autoOutcome !== OUTCOME_REJECT) {
         problem(node.id, `autoOutcome "${node.autoOutcome}" is not an outcome of ${host.id}`);
       }
+    } else if (node.kind === 'boundaryError') {
+      const host = nodes[node.attachedTo];
+      if (!host || !ERROR_HOSTS.has(host.kind)) problem(node.id, 'an error boundary event must be attached to a sub-process, a call activity or a service task');
+      if (node.incoming.length) problem(node.id, 'a boundary event has no incoming flows');
+      if (outgoing.length === 0) problem(node.id, 'an error boundary event needs an outgoing flow');
     } else if (node.kind !== 'end' && outgoing.length === 0) {
       problem(node.id, 'has no outgoing sequence flow');
     }
+    if (node.kind === 'eventGateway') {
+      if (outgoing.length < 2) problem(node.id, 'an event-based gateway needs at least two outgoing flows');
+      for (const flow of outgoing) {
+        const target = nodes[flow.target];
+        if (target && !((target.kind === 'timerEvent' || (target.kind === 'messageEvent' && !target.receiveTask)) && target.incoming.length === 1)) {
+          problem(flow.id, 'an event-based gateway leads to intermediate timer or message catch events only, each reached from it alone');
+        }
+      }
+    }
     if (node.kind === 'start' && node.incoming.length) problem(node.id, 'a start event has no incoming flows');
+    if (node.kind === 'end' && node.scope && node.terminate) problem(node.id, 'a terminate end event inside a sub-process is not supported: end its branches with plain end events');
+    for (const f of node.outgoing) {
+      const target = nodes[flows[f].target];
+      if (target && target.scope !== node.scope) problem(f, 'a sequence flow cannot cross the border of a sub-process');
+    }
     if (node.kind === 'end' && node.outgoing.length) problem(node.id, 'an end event has no outgoing flows');
 
-    if (node.kind === 'exclusiveGateway') {
+    if (node.kind === 'exclusiveGateway' || node.kind === 'inclusiveGateway') {
       if (node.defaultFlow && !node.outgoing.includes(node.defaultFlow)) problem(node.id, 'the default flow is not one of its outgoing flows');
       if (outgoing.length > 1 || node.defaultFlow) {
         for (const flow of outgoing) {
@@ -386,11 +501,13 @@ function checkStructure(graph: ProcessGraph, problem: Report, refused: ReadonlyS
       }
       if (node.defaultFlow && flows[node.defaultFlow]?.condition) problem(node.defaultFlow, 'a default flow takes no condition');
     } else {
-      for (const flow of outgoing) if (flow.condition) problem(flow.id, 'conditions are supported on the outgoing flows of exclusive gateways only');
+      for (const flow of outgoing) if (flow.condition) problem(flow.id, 'conditions are supported on the outgoing flows of exclusive and inclusive gateways only');
     }
   }
 
   // Reachability: from the start along flows; a boundary event is reached with its task.
+  const errorBoundaries: Record<string, string[]> = {};
+  for (const n of Object.values(nodes)) if (n.kind === 'boundaryError') (errorBoundaries[n.attachedTo] ??= []).push(n.id);
   const reached = new Set<string>();
   const queue = graph.startNodeId ? [graph.startNodeId] : [];
   while (queue.length) {
@@ -400,6 +517,8 @@ function checkStructure(graph: ProcessGraph, problem: Report, refused: ReadonlyS
     const node = nodes[id];
     for (const f of node.outgoing) queue.push(flows[f].target);
     if (node.kind === 'userTask') queue.push(...node.boundaryIds);
+    if (node.kind === 'subProcess' && node.startNodeId) queue.push(node.startNodeId);
+    queue.push(...(errorBoundaries[id] ?? []));
   }
   // What only a refused element leads to is not reported again: it is reachable once that element is fixed.
   const behindRefused = new Set<string>();
@@ -414,6 +533,29 @@ function checkStructure(graph: ProcessGraph, problem: Report, refused: ReadonlyS
     if (!node) continue;
     for (const f of node.outgoing) after.push(flows[f].target);
     if (node.kind === 'userTask') after.push(...node.boundaryIds);
+    if (node.kind === 'subProcess' && node.startNodeId) after.push(node.startNodeId);
+    after.push(...(errorBoundaries[id] ?? []));
   }
   for (const node of Object.values(nodes)) if (!reached.has(node.id) && !behindRefused.has(node.id)) problem(node.id, 'is not reachable from the start event');
+  for (const node of Object.values(nodes)) if (node.kind === 'inclusiveGateway' && node.incoming.length > 1) node.upstream = upstreamOf(graph, node.id);
+}
+
+/** The elements from which a token can reach `target` (a boundary event's task counts: its timer may lead there). */
+function upstreamOf(graph: ProcessGraph, target: string): string[] {
+  const seen = new Set<string>();
+  const queue = [target];
+  while (queue.length) {
+    const id = queue.pop()!;
+    const node = graph.nodes[id];
+    if (!node) continue;
+    const before = node.incoming.map((f) => graph.flows[f].source);
+    if (node.kind === 'boundaryTimer' || node.kind === 'boundaryError') before.push(node.attachedTo);
+    for (const s of before) {
+      if (seen.has(s)) continue;
+      seen.add(s);
+      queue.push(s);
+    }
+  }
+  seen.delete(target);
+  return [...seen].sort();
 }

@@ -90,6 +90,8 @@ interface NodeBase {
    * them). Graphs compiled before mappings were read have none, so their cases run as before.
    */
   ioMapping?: IoMapping;
+  /** The embedded sub-process the element is drawn in; absent at the process level. */
+  scope?: string;
 }
 
 export interface StartNode extends NodeBase {
@@ -102,6 +104,8 @@ export interface EndNode extends NodeBase {
   terminate: boolean;
   /** The case result this end records (zeebe:property "result"); "approved" if not said. */
   result: string;
+  /** An error end event throws this BPMN error (bpmn:error errorCode) to the nearest error boundary. */
+  errorCode?: string;
 }
 
 export interface MultiInstance {
@@ -114,6 +118,8 @@ export interface MultiInstance {
    * nrOfActiveInstances, nrOfApprovals, nrOfRejections. Null means every instance must approve.
    */
   completionCondition: string | null;
+  /** 逐级会签: one instance at a time, in collection order (absent: all at once). */
+  sequential?: boolean;
 }
 
 export interface UserTaskNode extends NodeBase {
@@ -150,6 +156,17 @@ export interface ParallelGatewayNode extends NodeBase {
   kind: 'parallelGateway';
 }
 
+/**
+ * An inclusive gateway. Forking, it takes every outgoing flow whose condition holds (the
+ * default flow only when none does). Joining, it waits, as Zeebe does, until no live token of
+ * the case can still reach it: `upstream` lists the elements from which it can be reached.
+ */
+export interface InclusiveGatewayNode extends NodeBase {
+  kind: 'inclusiveGateway';
+  defaultFlow: string | null;
+  upstream: string[];
+}
+
 export interface TimerEventNode extends NodeBase {
   kind: 'timerEvent';
   timer: TimerSpec;
@@ -174,7 +191,76 @@ export interface BoundaryTimerNode extends NodeBase {
   autoOutcome: string | null;
 }
 
-export type GraphNode = StartNode | EndNode | UserTaskNode | ServiceTaskNode | ExclusiveGatewayNode | ParallelGatewayNode | TimerEventNode | MessageEventNode | BoundaryTimerNode;
+/**
+ * An event-based gateway: its outgoing flows lead to timer and message catch events; the first
+ * of them to happen takes the token on (the others are dropped).
+ */
+export interface EventGatewayNode extends NodeBase {
+  kind: 'eventGateway';
+}
+
+/**
+ * An embedded sub-process: a token entering it starts one at its own start event and waits
+ * until every token inside has ended, then leaves by the sub-process's outgoing flows.
+ */
+export interface SubProcessNode extends NodeBase {
+  kind: 'subProcess';
+  startNodeId: string;
+}
+
+/**
+ * A call activity (zeebe:calledElement): a child case of another process, run as a Temporal
+ * child workflow with a case row of its own linked to this one (cases.parent_case_id).
+ */
+export interface CallActivityNode extends NodeBase {
+  kind: 'callActivity';
+  /** The called process key, or a FEEL expression ("=...") giving it. */
+  processId: string;
+  /** Without input mappings, the child starts with every variable of the case (Zeebe's default). */
+  propagateAllParentVariables: boolean;
+  /** Without output mappings, every variable of the child comes back (Zeebe's default). */
+  propagateAllChildVariables: boolean;
+  /** One child per element of the collection, all at once (parallel) or one after another (sequential). */
+  multiInstance: CallMultiInstance | null;
+}
+
+export interface CallMultiInstance {
+  sequential: boolean;
+  inputCollection: string;
+  inputElement: string;
+  /** The case variable that receives one outputElement value per child, in collection order. */
+  outputCollection: string | null;
+  /** FEEL over each child's variables (and its inputElement). */
+  outputElement: string | null;
+}
+
+/**
+ * An error boundary event (interrupting): a BPMN error thrown inside the element it is attached
+ * to — an error end event in a sub-process or in a called case, or a service task's activity
+ * failing with type "BpmnError" — ends that element and leaves by this event's flows.
+ */
+export interface BoundaryErrorNode extends NodeBase {
+  kind: 'boundaryError';
+  attachedTo: string;
+  /** The error code it catches; null catches every error. */
+  errorCode: string | null;
+}
+
+export type GraphNode =
+  | StartNode
+  | EndNode
+  | UserTaskNode
+  | ServiceTaskNode
+  | ExclusiveGatewayNode
+  | ParallelGatewayNode
+  | InclusiveGatewayNode
+  | TimerEventNode
+  | MessageEventNode
+  | BoundaryTimerNode
+  | CallActivityNode
+  | SubProcessNode
+  | BoundaryErrorNode
+  | EventGatewayNode;
 
 export type NodeKind = GraphNode['kind'];
 

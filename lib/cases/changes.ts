@@ -62,6 +62,8 @@ export interface CaseRowPatch {
   activeNodes?: string[];
   variables?: Record<string, unknown>;
   endedAt?: string;
+  /** Set when the case stops at an incident, null when it is resolved (retried, moved, ended). */
+  incident?: { nodeId: string | null; message: string; at: string } | null;
 }
 
 export interface SubscriptionChange {

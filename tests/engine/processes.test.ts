@@ -34,15 +34,15 @@ describe('process definitions', () => {
       'broken',
       [
         '<bpmn:startEvent id="start" />',
-        '<bpmn:userTask id="nobody" />',
+        userTask('undue', 'candidateGroups="district_staff"', '<zeebe:taskSchedule dueDate="someday" />'),
         '<bpmn:serviceTask id="mystery"><bpmn:extensionElements><zeebe:taskDefinition type="launch-rockets" /></bpmn:extensionElements></bpmn:serviceTask>',
         '<bpmn:exclusiveGateway id="gw" />',
         userTask('a', 'candidateGroups="district_staff,wizards"'),
         '<bpmn:scriptTask id="script" />',
         '<bpmn:endEvent id="end" />',
         userTask('island', 'assignee="admin"'),
-        flow('f1', 'start', 'nobody'),
-        flow('f2', 'nobody', 'mystery'),
+        flow('f1', 'start', 'undue'),
+        flow('f2', 'undue', 'mystery'),
         flow('f3', 'mystery', 'gw'),
         flow('toA', 'gw', 'a', '=x > 1'),
         flow('toEnd', 'gw', 'end'),
@@ -54,8 +54,8 @@ describe('process definitions', () => {
     expect(result.ok).toBe(false);
     const problems = result.ok ? [] : result.problems;
     const ids = problems.map((p) => p.elementId);
-    expect(ids).toEqual(expect.arrayContaining(['nobody', 'mystery', 'toEnd', 'a', 'script', 'island']));
-    expect(problems.find((p) => p.elementId === 'nobody')!.message).toMatch(/candidate/);
+    expect(ids).toEqual(expect.arrayContaining(['undue', 'mystery', 'toEnd', 'a', 'script', 'island']));
+    expect(problems.find((p) => p.elementId === 'undue')!.message).toMatch(/due date/);
     expect(problems.find((p) => p.elementId === 'mystery')!.message).toMatch(/launch-rockets/);
     expect(problems.find((p) => p.elementId === 'toEnd')!.message).toMatch(/condition or must be its default/);
     expect(problems.find((p) => p.elementId === 'a')!.message).toMatch(/wizards/);
@@ -78,7 +78,7 @@ describe('process definitions', () => {
       expect(res.body.error.code).toBe('invalid_process');
       expect(res.body.error.details).toEqual(
         expect.arrayContaining([
-          { field: 't', reason: expect.stringMatching(/candidate/) },
+          { field: 'p422', reason: expect.stringMatching(/end event/) },
           { field: 't', reason: expect.stringMatching(/outgoing/) },
         ]),
       );
@@ -88,7 +88,7 @@ describe('process definitions', () => {
     });
 
     it('publishes versions; running cases keep theirs to the end while new cases use the current one', async () => {
-      const v1 = await admin.post('/api/processes').send({ xml: twoSteps('versioned', 'second') });
+      const v1 = await admin.post('/api/processes').send({ xml: twoSteps('versioned', 'second'), status: 'enabled' });
       expect(v1.status).toBe(201);
       expect(v1.body).toMatchObject({ processKey: 'versioned', version: 1, current: true });
       const old = await startCase(admin, 'versioned');

@@ -352,6 +352,26 @@ const MATRIX: Record<string, Entry> = {
   'POST /api/cases/{id}/messages': { allow: all(perm('cases:message'), cityWide), phase: 2, probes: (f) => [{ params: { id: f.qualification.id }, body: { name: 'matrixProbe', variables: {} } }], why: 'administrators only' },
   'POST /api/messages': { allow: perm('cases:message'), phase: 2, probes: (f) => [{ body: { name: 'matrixProbe', correlationKey: f.qualification.number, variables: {} } }], why: 'administrators only' },
   'POST /api/cases/{id}/terminate': { allow: all(perm('cases:admin'), cityWide), phase: 4, probes: (f) => [{ params: { id: f.qualification.id }, body: { comment: '矩阵探测' } }], why: 'administrators only (last: it ends the case)' },
+  'GET /api/cases/{id}/incident': { allow: cityWide, probes: (f) => caseVariants(f), why: 'as the case (its diagram draws where it stopped)' },
+  'GET /api/cases/{id}/elements': { allow: all(perm('cases:admin'), cityWide), probes: (f) => [{ params: { id: f.qualification.id } }], why: 'administrators only (the move dialog)' },
+  // Not in incident: an administrator's retry is refused by the workflow (409); anyone else never reaches it.
+  'POST /api/cases/{id}/retry': {
+    allow: all(perm('cases:admin'), cityWide),
+    phase: 2,
+    probes: (f) => [{ params: { id: f.qualification.id }, body: { comment: '矩阵探测' } }],
+    granted: (status) => status === 409,
+    why: 'administrators only',
+  },
+  // An element the graph lacks: refused (422) before anything reaches the case, so the probe moves nothing.
+  'POST /api/cases/{id}/move': {
+    allow: all(perm('cases:admin'), cityWide),
+    phase: 2,
+    probes: (f) => [{ params: { id: f.qualification.id }, body: { toNodeId: 'matrix-probe' } }],
+    granted: (status) => status === 422,
+    why: 'administrators only',
+  },
+  'GET /api/incidents': { allow: perm('cases:admin'), probes: () => [{}], why: 'administrators only' },
+  'POST /api/incidents/batch': { allow: perm('cases:admin'), phase: 2, probes: (f) => [{ body: { action: 'retry', ids: [f.qualification.id] } }], why: 'administrators only (the case is not in incident: its own result says so)' },
   'GET /api/public/cases/{number}': { allow: anyone, probes: (f) => [{ params: { number: f.qualification.number }, query: { checkCode: f.qualification.checkCode } }], why: 'public look-up by number and check code' },
   'GET /api/public/publicity': { allow: anyone, probes: () => [{}], why: 'public portal' },
 
@@ -363,6 +383,7 @@ const MATRIX: Record<string, Entry> = {
     leak: { sees: nobody, found: (b, f) => rowsHave(b, f.reviewTask) || rowsHave(b, f.scoringTask) },
     why: 'tasks offered to the caller (恒泰’s is offered to 园区 district staff)',
   },
+  'GET /api/inbox/unassigned': { allow: perm('cases:admin'), probes: () => [{}], why: 'tasks offered to nobody, for administrators to assign' },
   'GET /api/inbox/done': { allow: signedIn, probes: () => [{}], why: 'own decisions' },
   'GET /api/inbox/started': { allow: signedIn, probes: () => [{}], leak: { sees: nobody, found: (b, f) => rowsHave(b, f.qualification.id) || rowsHave(b, f.tender) }, why: 'own cases' },
   'GET /api/inbox/copied': { allow: signedIn, probes: () => [{}], leak: { sees: nobody, found: (b, f) => rowsHave(b, f.qualification.id) || rowsHave(b, f.tender) }, why: 'cases copied to the caller' },

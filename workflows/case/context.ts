@@ -1,9 +1,12 @@
-import { upsertSearchAttributes } from '@temporalio/workflow';
+import { patched, upsertSearchAttributes } from '@temporalio/workflow';
 import type { GraphNode, ProcessGraph } from '../../lib/bpmn/graph';
 import type { CaseStatus, HistoryEntry } from '../../lib/cases/changes';
 import { CASE_STATUS } from '../../lib/temporal/search-attributes';
 import { CASE_FAILURES, type CaseSnapshot, type CaseWorkflowInput, type LiveTask } from './contract';
+import { catchError, endWithError } from './bpmn-errors';
 import { fail } from './errors';
+import { stopAt, type StoppedToken } from './incidents';
+import { PATCH_INCIDENT_HOLD } from './patches';
 import { Persister, type Changes } from './persister';
 import { closeInstance, type Activation, type TaskInstance } from './task-instances';
 import { Tokens } from './tokens';
@@ -44,6 +47,10 @@ export class CaseContext {
   /** The result of the last plain end event reached: the case's result when its tokens run out. */
   lastEndResult: string | null = null;
   supplements = 0;
+  /** Tokens stopped at an incident, waiting for a retry (incidents.ts). */
+  readonly stopped: StoppedToken[] = [];
+  /** The BPMN error a called case ended with, for its caller to throw on. */
+  thrownError: { code: string; message: string } | null = null;
   readonly persister: Persister;
   readonly tokens: Tokens;
   /** Visits per node: they make task keys and service-task idempotency keys unique. */
@@ -63,6 +70,10 @@ export class CaseContext {
         void this.finish('completed', this.lastEndResult ?? 'approved', this.entry('completed', { outcome: this.lastEndResult ?? 'approved' }));
       },
       failed: (err) => this.raiseIncident(err),
+      holdAtIncident: () => patched(PATCH_INCIDENT_HOLD),
+      stoppedAt: (fiber, node, err) => stopAt(this, fiber, node, err),
+      catchError: (node, err) => catchError(this, node, err),
+      endWithError: (err) => endWithError(this, err),
     });
   }
 
@@ -116,7 +127,7 @@ export class CaseContext {
       ...more,
       taskPatches: [...(more.taskPatches ?? []), ...closing],
       history: [...(more.history ?? []), entry],
-      caseRow: { status, result, endedAt: new Date().toISOString() },
+      caseRow: { status, result, endedAt: new Date().toISOString(), incident: null },
     });
     this.finished = true;
   }
@@ -126,7 +137,8 @@ export class CaseContext {
     this.status = 'incident';
     this.incident = message;
     upsertSearchAttributes([{ key: CASE_STATUS, value: 'incident' }]);
-    await this.persist({ history: [this.entry('incident', { comment: message.slice(0, 2000) })], caseRow: { status: 'incident' } });
+    const at = new Date().toISOString();
+    await this.persist({ history: [this.entry('incident', { comment: message.slice(0, 2000) })], caseRow: { status: 'incident', incident: { nodeId: null, message, at } } });
   }
 
   // ---------------------------------------------------------------- reading
@@ -183,6 +195,8 @@ export class CaseContext {
       waiting: [...this.tokens.waiting.values()],
       variables: this.vars,
       incident: this.incident,
+      incidents: this.stopped.map((s) => ({ nodeId: s.nodeId, message: s.message, at: s.at })),
+      ...(this.thrownError ? { thrownError: this.thrownError } : {}),
     };
   }
 }

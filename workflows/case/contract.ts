@@ -18,6 +18,8 @@ export interface CaseWorkflowInput {
   variables: Record<string, unknown>;
   /** The SMS worker's task queue; absent or null: reminders are recorded, not sent. */
   smsTaskQueue?: string | null;
+  /** Set on a called case (call activity): a BPMN error nobody inside catches ends it, for the caller to catch. */
+  parentCaseId?: number;
 }
 
 export interface Actor {
@@ -75,6 +77,21 @@ export interface MessageDelivery {
   actor?: Actor;
 }
 
+/**
+ * Operating a case, as Camunda Operate does (docs/process-engine.md, "Incidents"). `retry` runs
+ * again every element a token stopped at with an incident; `move` stops every open branch (open
+ * tasks close, timers and waits end) and continues the case at `toNodeId`, any element but the
+ * start event and boundary events. Both are refused when they cannot apply (typed failures).
+ */
+export type CaseModification = { kind: 'retry'; actor: Actor; comment?: string } | { kind: 'move'; actor: Actor; toNodeId: string; comment?: string };
+
+/** A token stopped at an element with an error, waiting for an operator. */
+export interface LiveIncident {
+  nodeId: string;
+  message: string;
+  at: string;
+}
+
 export interface LiveTask {
   key: string;
   nodeId: string;
@@ -104,6 +121,10 @@ export interface CaseSnapshot {
   waiting: Waiting[];
   variables: Record<string, unknown>;
   incident: string | null;
+  /** Tokens stopped at an incident that a retry would run again (absent in older snapshots). */
+  incidents?: LiveIncident[];
+  /** A called case that ended with a BPMN error: its code, for the caller's error boundary. */
+  thrownError?: { code: string; message: string };
 }
 
 /** Failure types the API maps to HTTP statuses (see api/cases/temporal-errors.ts). */
@@ -121,6 +142,7 @@ export const taskCommandUpdate = defineUpdate<CaseSnapshot, [TaskCommand]>('task
 export const withdrawUpdate = defineUpdate<CaseSnapshot, [ApplicantRequest]>('withdraw');
 export const terminateUpdate = defineUpdate<CaseSnapshot, [ApplicantRequest]>('terminate');
 export const deliverMessageUpdate = defineUpdate<CaseSnapshot, [MessageDelivery]>('deliverMessage');
+export const modifyCaseUpdate = defineUpdate<CaseSnapshot, [CaseModification]>('modify');
 export const caseStateQuery = defineQuery<CaseSnapshot>('state');
 
 /**

@@ -22,6 +22,10 @@ export function validateDecision(ctx: CaseContext, d: DecideRequest): void {
   }
   if (d.outcome === OUTCOME_RETURN) {
     if (!d.returnTo) fail(CASE_FAILURES.invalidDecision, 'a return names returnTo: an earlier step or "applicant"');
+    // A new generation starts outside every sub-process: into one, or from one to the applicant, it would lose its way out.
+    if (d.returnTo === RETURN_TO_APPLICANT ? inst.nodeId && ctx.graph.nodes[inst.nodeId]?.scope : ctx.graph.nodes[d.returnTo]?.scope) {
+      fail(CASE_FAILURES.invalidDecision, d.returnTo === RETURN_TO_APPLICANT ? 'a step inside a sub-process cannot return the case to the applicant' : `"${d.returnTo}" is inside a sub-process: a case cannot be returned into one`);
+    }
     if (d.returnTo !== RETURN_TO_APPLICANT && !ctx.completedUserTasks.includes(d.returnTo)) {
       fail(CASE_FAILURES.invalidDecision, `"${d.returnTo}" is not an earlier completed step of this case (completed: ${[...new Set(ctx.completedUserTasks)].join(', ') || 'none'})`);
     }

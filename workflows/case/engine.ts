@@ -1,9 +1,10 @@
-import { allHandlersFinished, condition } from '@temporalio/workflow';
-import { CASE_FAILURES, type Actor, type CaseSnapshot, type CaseWorkflowInput, type DecideRequest, type MessageDelivery, type TaskCommand } from './contract';
+import { allHandlersFinished, CancellationScope, condition, isCancellation } from '@temporalio/workflow';
+import { CASE_FAILURES, type Actor, type CaseModification, type CaseSnapshot, type CaseWorkflowInput, type DecideRequest, type MessageDelivery, type TaskCommand } from './contract';
 import { CaseContext } from './context';
 import { decide, validateDecision } from './decisions';
 import { runElement } from './elements/registry';
 import { fail } from './errors';
+import { moveCase, retryIncidents, validateModification } from './incidents';
 import { runTaskCommand, validateCommand, validateRecipients } from './task-commands';
 
 /**
@@ -31,7 +32,18 @@ export class CaseEngine {
     await ctx.persist({ history: [ctx.entry('started', { nodeId: input.graph.startNodeId, actorId: input.applicant.userId, actorName: input.applicant.username, data: { processVersion: input.processVersion } })] });
     ctx.tokens.newGeneration();
     ctx.tokens.spawn(input.graph.startNodeId, null);
-    await condition(() => ctx.finished);
+    try {
+      await condition(() => ctx.finished);
+    } catch (err) {
+      // Only a child case is ever cancelled: its parent ended or moved on. It ends as terminated,
+      // its row and open tasks closed like any other end (no case was cancelled before this).
+      if (!isCancellation(err)) throw err;
+      return CancellationScope.nonCancellable(async () => {
+        await ctx.finish('terminated', null, ctx.entry('terminated', { comment: 'the calling case ended or moved on' }));
+        await condition(allHandlersFinished);
+        return ctx.snapshot();
+      });
+    }
     // Let update handlers still settling answer their callers before the run closes.
     await condition(allHandlersFinished);
     return ctx.snapshot();
@@ -75,6 +87,15 @@ export class CaseEngine {
     this.ctx.mustBeOpen(true);
     await this.ctx.finish('terminated', null, this.ctx.entry('terminated', { actorId: actor.userId, actorName: actor.displayName, comment: comment ?? null }));
     return this.ctx.snapshot();
+  }
+
+  validateModification(m: CaseModification): void {
+    validateModification(this.ctx, m);
+  }
+
+  /** An operator's retry of the steps stopped at an incident, or a move of the case to another element. */
+  modify(m: CaseModification): Promise<CaseSnapshot> {
+    return m.kind === 'retry' ? retryIncidents(this.ctx, m) : moveCase(this.ctx, m);
   }
 
   /** Puts a message in the mailbox; a message catch event waiting for it (now or later) takes it. */

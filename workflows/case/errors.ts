@@ -4,6 +4,21 @@ import { ApplicationFailure } from '@temporalio/workflow';
 export class Incident extends Error {}
 
 /**
+ * A BPMN error (an error end event, a called case ending with one, a service task's activity
+ * failing with type "BpmnError"): caught by the nearest error boundary event with its code on
+ * the way out; one nobody catches is an incident (in a called case: the caller's to catch).
+ */
+export class BpmnError extends Error {
+  constructor(
+    readonly code: string,
+    readonly thrownBy: string,
+    message?: string,
+  ) {
+    super(message ?? `the BPMN error ${code} thrown by ${thrownBy} was caught by no error boundary event`);
+  }
+}
+
+/**
  * Refuses an update with a typed, non-retryable failure (a `CASE_FAILURES` type), which the API
  * maps to an HTTP status; thrown from validators and again from handlers, which re-check.
  */

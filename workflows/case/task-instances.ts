@@ -57,6 +57,8 @@ export interface ReviewActivation extends ActivationBase {
   timedOut: BoundaryTimerNode | null;
   approvals: number;
   rejections: number;
+  /** A sequential countersign's instances not opened yet, in order (absent otherwise). */
+  waiting?: TaskInstance[];
 }
 
 /** The applicant's supplement (补正) after a return; the returning step runs again after it. */

@@ -1,7 +1,7 @@
 import { CancellationScope, isCancellation } from '@temporalio/workflow';
 import type { GraphNode, ProcessGraph } from '../../lib/bpmn/graph';
 import type { Waiting } from './contract';
-import { Incident } from './errors';
+import { BpmnError, Incident } from './errors';
 
 /**
  * A generation is the set of tokens started together: the case's start, or the restart after a
@@ -14,6 +14,15 @@ interface Generation {
   cancelled: boolean;
 }
 
+/** The tokens inside one run of an embedded sub-process: it completes when none is left. */
+export interface TokenGroup {
+  live: number;
+  /** Its tokens run in this scope: a BPMN error nobody inside catches cancels them all. */
+  scope?: CancellationScope;
+  /** The error that ended the group, for the sub-process to throw on. */
+  error?: BpmnError;
+}
+
 /** What the tokens need from the rest of the engine. */
 export interface TokenHooks {
   /** Runs one node; answers the flows to leave it by (none: the token ends here). */
@@ -24,6 +33,17 @@ export interface TokenHooks {
   allEnded(): void;
   /** A token failed (not by cancellation): the case stops with an incident. */
   failed(err: unknown): Promise<void>;
+  /**
+   * Whether a token that failed at a node stays there, waiting for an operator (stoppedAt),
+   * rather than ending. False on histories recorded before that (patch incident-hold).
+   */
+  holdAtIncident(): boolean;
+  /** The token failed at `node`: raise the incident and wait until a retry asks to run it again. */
+  stoppedAt(fiber: number, node: GraphNode, err: unknown): Promise<void>;
+  /** The flows of the error boundary event on `node` that catches `err`, or null. */
+  catchError(node: GraphNode, err: BpmnError): string[] | null;
+  /** An error that left the process level: a called case ends with it (true); otherwise it is an incident. */
+  endWithError(err: BpmnError): boolean;
 }
 
 /**
@@ -43,6 +63,8 @@ export class Tokens {
   readonly waiting = new Map<number, Waiting>();
   /** Parallel joins of this generation: node id → incoming flow → tokens arrived. */
   private joins: Record<string, Record<string, number>> = {};
+  /** Inclusive joins of this generation: how many times each has fired (a loop may reach it again). */
+  private inclusiveJoins: Record<string, { fired: number }> = {};
 
   constructor(
     private readonly graph: ProcessGraph,
@@ -56,6 +78,7 @@ export class Tokens {
   newGeneration(): Generation {
     this.gen = { id: ++this.generations, scope: new CancellationScope({ cancellable: true, parent: this.root }), tokens: 0, cancelled: false };
     this.joins = {};
+    this.inclusiveJoins = {};
     return this.gen;
   }
 
@@ -71,17 +94,32 @@ export class Tokens {
     return (this.joins[nodeId] ??= {});
   }
 
-  /** Starts a token at a node (reached over `viaFlow`), or with a custom body. */
-  spawn(nodeId: string, viaFlow: string | null, body?: (fiber: number) => Promise<void>): void {
+  /** The state of an inclusive join in this generation. */
+  inclusiveJoin(nodeId: string): { fired: number } {
+    return (this.inclusiveJoins[nodeId] ??= { fired: 0 });
+  }
+
+  /**
+   * Starts a token at a node (reached over `viaFlow`), or with a custom body. A token inside a
+   * sub-process counts in its group, and so do the tokens it forks.
+   */
+  spawn(nodeId: string, viaFlow: string | null, body?: (fiber: number) => Promise<void>, group?: TokenGroup): void {
     const gen = this.gen;
     if (gen.cancelled || this.hooks.caseClosed()) return;
     const fiber = ++this.fibers;
     gen.tokens++;
-    gen.scope
-      .run(() => (body ? body(fiber) : this.walk(fiber, nodeId, viaFlow)))
+    if (group) group.live++;
+    (group?.scope ?? gen.scope)
+      .run(() => (body ? body(fiber) : this.walk(fiber, nodeId, viaFlow, group)))
       .then(
-        () => this.tokenDone(gen, fiber),
+        () => {
+          if (group) group.live--;
+          this.tokenDone(gen, fiber);
+        },
         async (err: unknown) => {
+          if (group) group.live--;
+          // Ended by a BPMN error in its sub-process, not by the generation's end: it counts as done.
+          if (group?.error && isCancellation(err) && !gen.cancelled) return this.tokenDone(gen, fiber);
           this.positions.delete(fiber);
           this.waiting.delete(fiber);
           if (isCancellation(err) || gen.cancelled) return;
@@ -98,17 +136,40 @@ export class Tokens {
   }
 
   /** Moves one token through the graph until it ends, joins or its generation is cancelled. */
-  async walk(fiber: number, startId: string, startVia: string | null): Promise<void> {
+  async walk(fiber: number, startId: string, startVia: string | null, group?: TokenGroup): Promise<void> {
     let nodeId = startId;
     let via = startVia;
     for (;;) {
       const node = this.graph.nodes[nodeId];
       if (!node) throw new Incident(`the graph has no node ${nodeId}`);
       this.positions.set(fiber, nodeId);
-      const next = await this.hooks.execute(fiber, node, via);
+      let next: string[];
+      try {
+        next = await this.hooks.execute(fiber, node, via);
+      } catch (err) {
+        if (isCancellation(err) || this.gen.cancelled) throw err;
+        // A BPMN error leaves by the error boundary that catches it; else it ends the sub-process
+        // the token is in (which throws it on), or the called case (its caller catches it).
+        const caught = err instanceof BpmnError ? this.hooks.catchError(node, err) : null;
+        if (caught) {
+          next = caught;
+        } else {
+          if (err instanceof BpmnError && group?.scope) {
+            group.error ??= err;
+            group.scope.cancel();
+            return;
+          }
+          if (err instanceof BpmnError && this.hooks.endWithError(err)) return;
+          // A step that cannot go on keeps its token here (Camunda's incident): a retry runs the
+          // node again, a move or the case's end cancels the wait. Cancellation is not a failure.
+          if (!this.hooks.holdAtIncident()) throw err;
+          await this.hooks.stoppedAt(fiber, node, err);
+          continue;
+        }
+      }
       if (this.gen.cancelled && next.length) return;
       if (next.length === 0) return;
-      for (const flow of next.slice(1)) this.spawn(this.graph.flows[flow].target, flow);
+      for (const flow of next.slice(1)) this.spawn(this.graph.flows[flow].target, flow, undefined, group);
       via = next[0];
       nodeId = this.graph.flows[via].target;
     }

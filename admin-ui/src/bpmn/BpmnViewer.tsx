@@ -12,6 +12,12 @@ export interface ElementMarks {
   overdue?: string[];
 }
 
+/** An element a token stopped at with an error: drawn in red, with the message above it. */
+export interface ElementIncident {
+  elementId: string;
+  message: string;
+}
+
 export interface ElementBadge {
   elementId: string;
   text: string;
@@ -20,12 +26,13 @@ export interface ElementBadge {
 
 /**
  * A read-only diagram (bpmn-js NavigatedViewer: pan and zoom). Element states are CSS markers
- * (`canvas.addMarker`), holders and deadlines are overlays, as the bpmn-io examples do.
+ * (`canvas.addMarker`), holders and deadlines are overlays, as the bpmn-io examples do; an
+ * incident is a red marker with its message as an overlay (shortened; the whole in its tooltip).
  */
-export function BpmnViewer(props: { xml: string; marks?: ElementMarks; badges?: ElementBadge[]; onElementClick?: (elementId: string) => void; height?: number }) {
+export function BpmnViewer(props: { xml: string; marks?: ElementMarks; badges?: ElementBadge[]; incidents?: ElementIncident[]; onElementClick?: (elementId: string) => void; height?: number }) {
   const container = useRef<HTMLDivElement>(null);
   const [locale] = useLocaleState();
-  const { xml, marks, badges, onElementClick, height } = props;
+  const { xml, marks, badges, incidents, onElementClick, height } = props;
 
   useEffect(() => {
     if (!container.current) return;
@@ -49,6 +56,16 @@ export function BpmnViewer(props: { xml: string; marks?: ElementMarks; badges?: 
           html.textContent = badge.text; // text, never HTML: holder names come from users
           overlays.add(badge.elementId, { position: { bottom: 10, left: 0 }, html: html.outerHTML });
         }
+        for (const incident of incidents ?? []) {
+          if (!registry.get(incident.elementId)) continue;
+          canvas.addMarker(incident.elementId, 'incident');
+          const html = document.createElement('div');
+          html.className = 'bpmn-incident';
+          html.dataset.testid = 'bpmn-incident';
+          html.title = incident.message; // text, never HTML: messages quote case data
+          html.textContent = incident.message;
+          overlays.add(incident.elementId, { position: { top: -30, left: -10 }, html: html.outerHTML });
+        }
         if (onElementClick) {
           const events = viewer.get('eventBus') as { on(e: string, cb: (ev: { element: { id: string } }) => void): void };
           events.on('element.click', (ev) => onElementClick(ev.element.id));
@@ -59,7 +76,7 @@ export function BpmnViewer(props: { xml: string; marks?: ElementMarks; badges?: 
       cancelled = true;
       viewer.destroy();
     };
-  }, [xml, marks, badges, onElementClick, locale]);
+  }, [xml, marks, badges, incidents, onElementClick, locale]);
 
   return <div ref={container} className="bpmn-canvas" style={height ? { height } : undefined} data-testid="bpmn-viewer" />;
 }

@@ -1,10 +1,11 @@
 import { Alert, Box, Card, CardContent, Chip, Grid, Stack, Table, TableBody, TableCell, TableHead, TableRow, TextField as MuiTextField, Typography } from '@mui/material';
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import { Button, Title, useGetIdentity, useLocaleState, useNotify, useTranslate } from 'react-admin';
+import { Button, Title, useGetIdentity, useLocaleState, useNotify, usePermissions, useTranslate } from 'react-admin';
 import { Link, useParams } from 'react-router-dom';
 import { AttachmentLinks, AttachmentsInput, type Attachment } from '../attachments/AttachmentsInput';
 import { BpmnViewer } from '../bpmn/BpmnViewer';
-import { AutomaticChecks, CaseDocuments } from './CaseExtras';
+import { fetchIncident, type CaseIncident } from '../incidents/api';
+import { AutomaticChecks, CaseDocuments, CaseOperations, LinkedCases } from './CaseExtras';
 import { Timeline } from './Timeline';
 import { elementNames, fetchCase, fetchDiagram, fetchHistory, post, type CaseDetail, type CaseDiagram, type HistoryEntry } from './api';
 
@@ -13,7 +14,9 @@ export const statusColor = (status: string) => (({ running: 'primary', supplemen
 /**
  * A case (E4, E5): status, current steps with holders and deadlines, the diagram of its own
  * process version with completed, active and overdue elements marked (click one to see its
- * history), and the full timeline. The applicant can withdraw or supply materials here.
+ * history), and the full timeline. The applicant can withdraw or supply materials here. A case
+ * stopped at an incident shows where and why, in red on the diagram too; administrators retry,
+ * move the token or terminate it here.
  */
 export const CaseShow = () => {
   const { id } = useParams<{ id: string }>();
@@ -28,6 +31,8 @@ export const CaseShow = () => {
   const [comment, setComment] = useState('');
   const [attachments, setAttachments] = useState<Attachment[]>([]);
   const [error, setError] = useState<string | null>(null);
+  const { permissions } = usePermissions<string[]>();
+  const [incident, setIncident] = useState<CaseIncident | null>(null);
 
   const load = useCallback(async () => {
     if (!id) return;
@@ -36,6 +41,8 @@ export const CaseShow = () => {
       setDetail(c);
       setHistory(h);
       setDiagram(d);
+      // Where it stopped, from the case row (the live state may be unreachable).
+      setIncident(c.status === 'incident' ? await fetchIncident(id).catch(() => null) : null);
     } catch (e) {
       setError((e as Error).message);
     }
@@ -55,6 +62,13 @@ export const CaseShow = () => {
       })),
     [detail, translate],
   );
+  // Every token stopped at an incident (the live state), else the one the case row records.
+  const incidents = useMemo(() => {
+    if (detail?.status !== 'incident') return [];
+    const live = (detail as CaseDetail & { live?: { incidents?: Array<{ nodeId: string; message: string }> } | null }).live?.incidents ?? [];
+    if (live.length) return live.map((i) => ({ elementId: i.nodeId, message: i.message }));
+    return incident?.nodeId ? [{ elementId: incident.nodeId, message: incident.message ?? '' }] : [];
+  }, [detail, incident]);
   const onElementClick = useCallback((elementId: string) => setFocus((f) => (f === elementId ? null : elementId)), []);
 
   if (error) return <Alert severity="error">{error}</Alert>;
@@ -94,9 +108,22 @@ export const CaseShow = () => {
                 v{detail.process_version}
                 {detail.check_code ? ` · ${translate('cases.check_code')}：${detail.check_code}` : ''}
               </Typography>
+              {detail.status === 'incident' && (
+                <Alert severity="error" sx={{ mt: 1 }} data-testid="case-incident">
+                  {translate('incidents.alert')}
+                  {incidents.length
+                    ? incidents.map((i) => (
+                        <div key={i.elementId}>
+                          {translate('incidents.at_element', { name: names[i.elementId] ?? i.elementId })}：{i.message}
+                        </div>
+                      ))
+                    : incident?.message && <div>{incident.message}</div>}
+                </Alert>
+              )}
               <AttachmentLinks attachments={attachmentsOfCase} />
               <CaseDocuments caseId={detail.id} refreshKey={detail.status} />
               <AutomaticChecks variables={detail.variables} />
+              <LinkedCases linked={detail.linked} />
               {detail.open_tasks.length > 0 && (
                 <Table size="small" sx={{ mt: 1 }} data-testid="case-open-tasks">
                   <TableHead>
@@ -129,10 +156,11 @@ export const CaseShow = () => {
                 <Typography variant="subtitle2" gutterBottom>
                   {translate('cases.diagram')}
                 </Typography>
-                <BpmnViewer xml={diagram.xml} marks={marks} badges={badges} onElementClick={onElementClick} height={440} />
+                <BpmnViewer xml={diagram.xml} marks={marks} badges={badges} incidents={incidents} onElementClick={onElementClick} height={440} />
               </CardContent>
             </Card>
           )}
+          {permissions?.includes('cases:admin') && <CaseOperations caseId={detail.id} caseNumber={detail.number} status={detail.status} onDone={() => void load()} />}
           {isApplicant && (detail.status === 'running' || detail.status === 'supplement') && (
             <Card sx={{ mt: 2 }}>
               <CardContent>

@@ -14,6 +14,8 @@ export interface TaskRow {
   outcomes: string[];
   due_at: string | null;
   overdue: boolean;
+  /** Offered to nobody: waits in the 待分配 pool for an administrator. */
+  pooled: boolean;
   created_at: string;
   completed_at: string | null;
   outcome: string | null;
@@ -46,6 +48,17 @@ export interface CaseDetail {
   check_code?: string;
   variables: Record<string, unknown>;
   open_tasks: TaskRow[];
+  /** Call activities: the calling case and the called ones the viewer may see. */
+  linked?: { parent: LinkedCaseRow | null; children: LinkedCaseRow[] };
+}
+
+export interface LinkedCaseRow {
+  id: number;
+  number: string;
+  title: string;
+  process_key: string;
+  status: string;
+  result: string | null;
 }
 
 export interface HistoryEntry {

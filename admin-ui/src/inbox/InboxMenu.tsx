@@ -1,4 +1,5 @@
 import AllInboxIcon from '@mui/icons-material/AllInbox';
+import AssignmentIndIcon from '@mui/icons-material/AssignmentInd';
 import AssignmentTurnedInIcon from '@mui/icons-material/AssignmentTurnedIn';
 import MarkEmailUnreadIcon from '@mui/icons-material/MarkEmailUnread';
 import OutboxIcon from '@mui/icons-material/Outbox';
@@ -7,12 +8,13 @@ import { Badge } from '@mui/material';
 import NoteAddIcon from '@mui/icons-material/NoteAdd';
 import RouterIcon from '@mui/icons-material/Router';
 import { Menu, useGetList, usePermissions, useTranslate } from 'react-admin';
-import { ALL_BOXES, type InboxBox } from './boxes';
+import { ALL_BOXES, BOX_PERMISSION, type InboxBox } from './boxes';
 
 const ICONS: Record<InboxBox, typeof AllInboxIcon> = {
   todo: AllInboxIcon,
   claimable: PanToolIcon,
   done: AssignmentTurnedInIcon,
+  unassigned: AssignmentIndIcon,
   started: OutboxIcon,
   copied: MarkEmailUnreadIcon,
 };
@@ -30,7 +32,7 @@ const BoxItem = ({ box }: { box: InboxBox }) => {
   const translate = useTranslate();
   const count = useBoxCount(box);
   const Icon = ICONS[box];
-  const showCount = box === 'todo' || box === 'claimable' || box === 'copied';
+  const showCount = box === 'todo' || box === 'claimable' || box === 'copied' || box === 'unassigned';
   return (
     <Menu.Item
       to={`/inbox/${box}`}
@@ -63,14 +65,24 @@ const ModemsItem = () => {
   return <Menu.Item to="/sms/modems" primaryText={translate('sms.modems')} leftIcon={<RouterIcon />} />;
 };
 
+/** The boxes the role may open (a box with a permission of its own is hidden without it). */
+const BoxItems = () => {
+  const { permissions } = usePermissions<string[]>();
+  return (
+    <>
+      {ALL_BOXES.filter((box) => !BOX_PERMISSION[box] || permissions?.includes(BOX_PERMISSION[box])).map((box) => (
+        <BoxItem key={box} box={box} />
+      ))}
+    </>
+  );
+};
+
 /** The sidebar: the dashboard, the inbox boxes with counts, then every resource the role may see. */
 export const AppMenu = () => (
   <Menu>
     <Menu.DashboardItem />
     <StartItem />
-    {ALL_BOXES.map((box) => (
-      <BoxItem key={box} box={box} />
-    ))}
+    <BoxItems />
     <Menu.ResourceItems />
     <ModemsItem />
   </Menu>

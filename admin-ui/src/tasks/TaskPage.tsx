@@ -1,6 +1,6 @@
 import { Alert, Box, Card, CardContent, Chip, Dialog, DialogActions, DialogContent, DialogTitle, FormControl, Grid, InputLabel, MenuItem, Select, Stack, TextField, Typography } from '@mui/material';
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import { Button, Title, useGetIdentity, useLocaleState, useNotify, useRefresh, useTranslate } from 'react-admin';
+import { Button, Title, useGetIdentity, useLocaleState, useNotify, usePermissions, useRefresh, useTranslate } from 'react-admin';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { AttachmentLinks, AttachmentsInput, type Attachment } from '../attachments/AttachmentsInput';
 import { AutomaticChecks } from '../cases/CaseExtras';
@@ -24,6 +24,7 @@ export const TaskPage = () => {
   const refresh = useRefresh(); // inbox counts in the menu follow every action
   const [locale] = useLocaleState();
   const { data: me } = useGetIdentity();
+  const { permissions } = usePermissions<string[]>();
   const [task, setTask] = useState<TaskRow | null>(null);
   const [detail, setDetail] = useState<CaseDetail | null>(null);
   const [history, setHistory] = useState<HistoryEntry[]>([]);
@@ -67,6 +68,8 @@ export const TaskPage = () => {
   const holder = me?.id === task.assignee_id;
   const claimable = open && task.assignee_id === null && task.candidate;
   const delegated = holder && task.owner_id !== null && task.owner_id !== me?.id;
+  // A task offered to nobody (待分配): an administrator assigns it (a transfer, checked by the API).
+  const assignable = open && !holder && task.assignee_id === null && task.pooled && permissions?.includes('cases:admin');
 
   const run = async (path: string, body: unknown, message: string, after?: () => void) => {
     try {
@@ -125,6 +128,12 @@ export const TaskPage = () => {
               <CardContent>
                 <Stack spacing={2}>
                   {claimable && <Button variant="contained" label="tasks.claim" onClick={() => run('claim', {}, 'tasks.done_claim')} />}
+                  {assignable && (
+                    <>
+                      <Alert severity="info">{translate('tasks.assign_help')}</Alert>
+                      <Button variant="contained" label="tasks.assign" onClick={() => setPeople({ action: 'transfer', users: [] })} data-testid="assign-task" />
+                    </>
+                  )}
                   {holder && task.process_key === 'tender' && task.node_id === 'scoring' && <TenderScoring caseId={task.case_id} />}
                   {holder && (
                     <>

@@ -1,8 +1,8 @@
 import { condition, sleep } from '@temporalio/workflow';
 import { evaluateFeel } from '../../../lib/bpmn/feel';
-import type { BoundaryTimerNode, EndNode, MessageEventNode, StartNode, TimerEventNode } from '../../../lib/bpmn/graph';
+import type { BoundaryErrorNode, BoundaryTimerNode, EndNode, MessageEventNode, StartNode, TimerEventNode } from '../../../lib/bpmn/graph';
 import type { CaseContext } from '../context';
-import { Incident } from '../errors';
+import { BpmnError, Incident } from '../errors';
 import { applyOutputs, hasOutputs, inputLocals } from '../io-mapping';
 import { timerDelay } from '../timers';
 
@@ -16,9 +16,14 @@ export function startEvent(ctx: CaseContext, node: StartNode): string[] {
 /** A plain end ends its token (the case completes when none is left); a terminate end ends the case. */
 export async function endEvent(ctx: CaseContext, node: EndNode): Promise<string[]> {
   ctx.completed.add(node.id);
-  ctx.lastEndResult = node.result;
+  // An end inside a sub-process ends its token only: the case's result is the process level's.
+  if (!node.scope) ctx.lastEndResult = node.result;
   // Output mappings of an end event: written with the batch that ends the token or the case.
   if (hasOutputs(node)) applyOutputs(ctx, node, ctx.feelContext());
+  if (node.errorCode) {
+    ctx.persister.buffer(ctx.entry('error_end_reached', { nodeId: node.id, data: { code: node.errorCode } }));
+    throw new BpmnError(node.errorCode, node.id);
+  }
   if (node.terminate) {
     await ctx.finish('completed', node.result, ctx.entry('terminated_by_end', { nodeId: node.id, outcome: node.result }));
   } else {
@@ -75,5 +80,10 @@ export async function messageEvent(ctx: CaseContext, node: MessageEventNode, fib
 
 /** Reached only through the attached task's timers (boundary-timers.ts); a token arriving here just leaves. */
 export function boundaryTimer(_ctx: CaseContext, node: BoundaryTimerNode): string[] {
+  return node.outgoing;
+}
+
+/** Reached only when its error is caught (bpmn-errors.ts); a token arriving here just leaves. */
+export function boundaryError(_ctx: CaseContext, node: BoundaryErrorNode): string[] {
   return node.outgoing;
 }

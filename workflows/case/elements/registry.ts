@@ -1,8 +1,10 @@
 import type { GraphNode, NodeKind } from '../../../lib/bpmn/graph';
 import type { CaseContext } from '../context';
-import { boundaryTimer, endEvent, messageEvent, startEvent, timerEvent } from './events';
-import { exclusiveGateway, parallelGateway } from './gateways';
+import { callActivity } from './call-activity';
+import { boundaryError, boundaryTimer, endEvent, messageEvent, startEvent, timerEvent } from './events';
+import { eventGateway, exclusiveGateway, inclusiveGateway, parallelGateway } from './gateways';
 import { serviceTask } from './service-task';
+import { subProcess } from './sub-process';
 import { userTask } from './user-task';
 
 /**
@@ -21,9 +23,14 @@ export const ELEMENT_HANDLERS: { [K in NodeKind]: ElementHandler<Extract<GraphNo
   serviceTask,
   exclusiveGateway,
   parallelGateway,
+  inclusiveGateway,
+  eventGateway,
   timerEvent,
   messageEvent,
   boundaryTimer,
+  callActivity,
+  subProcess,
+  boundaryError,
 };
 
 /** Runs one node for a token (the engine's only dispatch on element kind). */

@@ -1,9 +1,9 @@
-import { proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { ServiceTaskNode } from '../../../lib/bpmn/graph';
 import { SERVICE_TASK_TYPES } from '../../../lib/bpmn/service-tasks';
 import type { HistoryEntry, ServiceTaskResult } from '../../../lib/cases/changes';
 import type { CaseContext } from '../context';
-import { Incident } from '../errors';
+import { BpmnError, Incident } from '../errors';
 import { applyOutputs, hasOutputs, inputLocals } from '../io-mapping';
 import { textUsers } from '../notifications';
 
@@ -26,19 +26,29 @@ export async function serviceTask(ctx: CaseContext, node: ServiceTaskNode): Prom
   // Input mappings are local to this run: the activity (and its FEEL headers) sees them.
   const scope = ctx.feelContext();
   const locals = inputLocals(node, scope);
-  const result = await ctx.persister.whileBusy(() =>
-    activities[type.activity]({
-      caseId: ctx.input.caseId,
-      caseNumber: ctx.input.caseNumber,
-      workflowId: workflowInfo().workflowId,
-      nodeId: node.id,
-      idempotencyKey: `${workflowInfo().workflowId}/${node.id}#${visit}`,
-      taskType: node.taskType,
-      headers: node.headers,
-      variables: locals ? { ...scope, ...locals } : scope,
-      applicantUserId: ctx.input.applicant.userId,
-    }),
-  );
+  let result: ServiceTaskResult;
+  try {
+    result = await ctx.persister.whileBusy(() =>
+      activities[type.activity]({
+        caseId: ctx.input.caseId,
+        caseNumber: ctx.input.caseNumber,
+        workflowId: workflowInfo().workflowId,
+        nodeId: node.id,
+        idempotencyKey: `${workflowInfo().workflowId}/${node.id}#${visit}`,
+        taskType: node.taskType,
+        headers: node.headers,
+        variables: locals ? { ...scope, ...locals } : scope,
+        applicantUserId: ctx.input.applicant.userId,
+      }),
+    );
+  } catch (err) {
+    // An activity that fails with type "BpmnError" throws a BPMN error (code: its first detail,
+    // else its message) for an error boundary event of this task; any other failure is an incident.
+    if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === 'BpmnError') {
+      throw new BpmnError(String(err.cause.details?.[0] ?? err.cause.message), node.id, `${node.name || node.id} threw the BPMN error ${String(err.cause.details?.[0] ?? err.cause.message)}: ${err.cause.message}`);
+    }
+    throw err;
+  }
   // With output mappings only their targets reach the case (Camunda 8): the activity's answer
   // is their scope, not merged itself.
   const outputs = hasOutputs(node) ? applyOutputs(ctx, node, { ...ctx.feelContext(), ...locals, ...result?.variables }) : null;

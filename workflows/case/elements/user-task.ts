@@ -40,6 +40,8 @@ export async function userTask(ctx: CaseContext, node: UserTaskNode): Promise<st
   } else {
     activation.instances.push(reviewInstance(activation, 1, context, dueAt, singleLocals ?? {}));
   }
+  // 逐级会签: only the first instance opens; each approval opens the next (applyDecision).
+  if (mi?.sequential) activation.waiting = activation.instances.splice(1);
   ctx.activations.push(activation);
   if (activation.instances.length === 0) {
     // An empty countersign list has nobody to object: it passes, as in Zeebe. No instance
@@ -53,7 +55,10 @@ export async function userTask(ctx: CaseContext, node: UserTaskNode): Promise<st
   // An assignee or candidate users whose expressions named no active user, and no group: nobody
   // could ever hold the task, so the case stops at once with an incident naming it instead of
   // waiting for ever (cases from before the patch waited, and replay so).
-  const forNobody = activation.instances.filter((i) => i.candidateGroups.length === 0 && i.assigneeId === null && i.candidateUserIds.length === 0);
+  // A task drawn with no assignment at all is not one of these: it waits in the 待分配 pool for
+  // an administrator (such graphs could not be published before, so no recorded case changes).
+  const namesSomeone = node.assignee !== null || node.candidateUsers.length > 0 || node.candidateGroups.length > 0;
+  const forNobody = namesSomeone ? activation.instances.filter((i) => i.candidateGroups.length === 0 && i.assigneeId === null && i.candidateUserIds.length === 0) : [];
   if (forNobody.length && patched(PATCH_TASK_FOR_NOBODY_INCIDENT)) {
     const named = forNobody.map((i) => [i.assigneeUsername, ...i.candidateUsernames].filter(Boolean).join(', ') || 'nobody');
     throw new Incident(`nobody can hold task ${node.id}: its assignee and candidate users (${[...new Set(named)].join('; ')}) name no active user`);
@@ -135,6 +140,11 @@ async function applyDecision(ctx: CaseContext, activation: ReviewActivation, d: 
   const verdict = countersignVerdict(ctx, activation, d, open);
   if (verdict === 'pending') {
     await ctx.persist({ taskPatches: [patch], history: [decided] });
+    const next = open.length === 0 ? activation.waiting?.shift() : undefined;
+    if (next) {
+      activation.instances.push(next);
+      await openTasks(ctx, [next], 'task_created');
+    }
     return null;
   }
 
@@ -169,19 +179,21 @@ async function applyDecision(ctx: CaseContext, activation: ReviewActivation, d: 
  */
 function countersignVerdict(ctx: CaseContext, activation: ReviewActivation, d: QueuedDecision, open: TaskInstance[]): 'approve' | 'reject' | 'pending' {
   const mi = activation.node.multiInstance;
+  // A sequential countersign's instances still to open count as neither open nor completed.
+  const waiting = activation.waiting?.length ?? 0;
   if (mi?.completionCondition) {
     const counters = {
-      nrOfInstances: activation.instances.length,
+      nrOfInstances: activation.instances.length + waiting,
       nrOfCompletedInstances: activation.instances.length - open.length,
       nrOfActiveInstances: open.length,
       nrOfApprovals: activation.approvals,
       nrOfRejections: activation.rejections,
     };
     if (feelCondition(mi.completionCondition, { ...ctx.feelContext(), ...counters })) return 'approve';
-    if (open.length === 0) return 'reject';
+    if (open.length === 0 && waiting === 0) return 'reject';
     return 'pending';
   }
   if (d.outcome === OUTCOME_REJECT) return 'reject';
-  if (open.length === 0) return 'approve';
+  if (open.length === 0 && waiting === 0) return 'approve';
   return 'pending';
 }

@@ -1,0 +1,2 @@
+export { IncidentList } from './IncidentList';
+export { MoveDialog, ReasonDialog } from './dialogs';

@@ -1,0 +1,31 @@
+import type { BoundaryErrorNode, GraphNode } from '../../lib/bpmn/graph';
+import type { CaseContext } from './context';
+import type { BpmnError } from './errors';
+
+/**
+ * Catching BPMN errors (docs/process-engine.md, "Errors"): an error boundary event on the
+ * element the error came out of, with the error's code (or none, catching every code), takes
+ * the token on. An error that leaves the process level ends a called case, its caller's call
+ * activity throwing it on; in a case nobody called it is an incident.
+ */
+export function catchError(ctx: CaseContext, node: GraphNode, err: BpmnError): string[] | null {
+  const boundaries = Object.values(ctx.graph.nodes).filter((n): n is BoundaryErrorNode => n.kind === 'boundaryError' && n.attachedTo === node.id);
+  const boundary = boundaries.find((b) => b.errorCode === err.code) ?? boundaries.find((b) => b.errorCode === null);
+  if (!boundary) return null;
+  ctx.completed.add(boundary.id);
+  ctx.persister.buffer(ctx.entry('error_caught', { nodeId: boundary.id, comment: err.message.slice(0, 2000), data: { code: err.code, thrownBy: err.thrownBy, on: node.id } }));
+  return boundary.outgoing;
+}
+
+export function endWithError(ctx: CaseContext, err: BpmnError): boolean {
+  if (!ctx.input.parentCaseId) return false;
+  ctx.thrownError = { code: err.code, message: err.message };
+  void ctx.finish('completed', 'error', ctx.entry('error_thrown', { nodeId: err.thrownBy, outcome: 'error', data: { code: err.code } }));
+  return true;
+}
+
+/** Whether `nodeId` is drawn inside the sub-process `subId`, at any depth. */
+export function isInside(ctx: CaseContext, nodeId: string, subId: string): boolean {
+  for (let at = ctx.graph.nodes[nodeId]?.scope; at; at = ctx.graph.nodes[at]?.scope) if (at === subId) return true;
+  return false;
+}
