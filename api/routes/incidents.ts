@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { z } from 'zod';
-import type { GraphNode, ProcessGraph } from '../../lib/bpmn/graph';
+import { moveTargetProblem, type ProcessGraph } from '../../lib/bpmn/graph';
+import type { IncidentBatchResult } from '../../lib/cases/incident-batch';
 import type { LazyTemporalClient } from '../../lib/temporal/client';
 import { modifyCaseUpdate, terminateUpdate, type CaseModification } from '../../workflows/case/contract';
 import type { SessionUser } from '../auth/sessions';
@@ -46,27 +47,12 @@ const BatchBody = z
     if (b.action === 'terminate' && !b.comment) ctx.addIssue({ code: 'custom', path: ['comment'], message: 'a reason is required to terminate' });
   });
 
-/** Where a token may be moved to: any element but the start event and boundary events (they are entered only by their own triggers). */
-const UNMOVABLE: ReadonlySet<GraphNode['kind']> = new Set(['start', 'boundaryTimer']);
-const movable = (node: GraphNode) => !UNMOVABLE.has(node.kind);
-
 /** The 422 for a move target the case's pinned graph does not offer, naming the field. */
 function moveTarget(graph: ProcessGraph | null, toNodeId: string, where: string): void {
   const node = graph && Object.hasOwn(graph.nodes, toNodeId) ? graph.nodes[toNodeId] : undefined;
   if (!node) throw new HttpError(422, 'invalid_reference', `${toNodeId} is not an element of the case’s process (${where})`, [{ field: 'body.toNodeId', reason: `is not an element of ${where}` }]);
-  if (!movable(node))
-    throw new HttpError(422, 'invalid_reference', `A token cannot be moved to the ${node.kind === 'start' ? 'start event' : 'boundary event'} ${toNodeId}`, [
-      { field: 'body.toNodeId', reason: node.kind === 'start' ? 'is the start event' : 'is a boundary event' },
-    ]);
-}
-
-export interface BatchResult {
-  id: number;
-  number: string | null;
-  ok: boolean;
-  status: number;
-  code?: string;
-  reason?: string;
+  const problem = moveTargetProblem(node);
+  if (problem) throw new HttpError(422, 'invalid_reference', `A case cannot be moved to ${toNodeId}: it ${problem}`, [{ field: 'body.toNodeId', reason: problem }]);
 }
 
 export function registerIncidentRoutes(api: Api, db: Knex, temporal: LazyTemporalClient): void {
@@ -116,7 +102,7 @@ export function registerIncidentRoutes(api: Api, db: Knex, temporal: LazyTempora
       const row = await visibleCase(params.id, user);
       const definition = await processVersionGraph(db, row.process_key, row.process_version);
       const nodes = Object.values(definition?.graph.nodes ?? {});
-      return { processKey: row.process_key, version: row.process_version, elements: nodes.map((n) => ({ id: n.id, name: n.name, kind: n.kind, movable: movable(n) })) };
+      return { processKey: row.process_key, version: row.process_version, elements: nodes.map((n) => ({ id: n.id, name: n.name, kind: n.kind, movable: moveTargetProblem(n) === null })) };
     },
   });
 
@@ -168,12 +154,12 @@ export function registerIncidentRoutes(api: Api, db: Knex, temporal: LazyTempora
     handler: async ({ body, user, audit, req }) => {
       const chosen = body.ids ? { ids: [...new Set(body.ids)], more: false } : await incidentCaseIds(db, user, body.filter ?? {});
       const action = body.action === 'retry' ? 'cases.retry' : 'cases.terminate';
-      const results: BatchResult[] = [];
+      const results: IncidentBatchResult[] = [];
       // One case after another: each is a workflow update that answers once the case settled,
       // and a failure of one (refused, ended meanwhile) must not stop the others.
       for (const id of chosen.ids) {
         const row = await findVisibleCase(db, id, user);
-        let result: BatchResult;
+        let result: IncidentBatchResult;
         let denied = false;
         try {
           if (!row) throw await missingOrDenied(db, 'cases', id, 'Case', 'case');

@@ -272,3 +272,16 @@ export const DEFAULT_OUTCOMES = [OUTCOME_APPROVE, OUTCOME_REJECT, OUTCOME_RETURN
 
 /** The return target that sends a case back to its applicant for supplement (补正). */
 export const RETURN_TO_APPLICANT = 'applicant';
+
+/**
+ * Why a case cannot be moved to this element (process-instance modification), in words; null
+ * when it can. The start event would be a new case, a boundary event belongs to its task, and
+ * an element inside a sub-process would run outside it. One rule for the API (which refuses
+ * before sending), the move dialog's choices and the workflow's validator.
+ */
+export function moveTargetProblem(node: GraphNode): string | null {
+  if (node.kind === 'start') return node.scope ? `is the start event of the sub-process ${node.scope}: move the case to the sub-process itself` : 'is the start event';
+  if (node.kind === 'boundaryTimer' || node.kind === 'boundaryError') return 'is a boundary event';
+  if (node.scope) return `is inside the sub-process ${node.scope}: move the case to the sub-process itself`;
+  return null;
+}

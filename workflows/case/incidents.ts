@@ -1,5 +1,5 @@
 import { ActivityFailure, condition, upsertSearchAttributes } from '@temporalio/workflow';
-import type { GraphNode } from '../../lib/bpmn/graph';
+import { moveTargetProblem, type GraphNode } from '../../lib/bpmn/graph';
 import { CASE_STATUS } from '../../lib/temporal/search-attributes';
 import { CASE_FAILURES, type CaseModification, type CaseSnapshot, type LiveIncident } from './contract';
 import type { CaseContext } from './context';
@@ -18,9 +18,6 @@ export interface StoppedToken extends LiveIncident {
   fiber: number;
   retry: boolean;
 }
-
-/** Kinds a token may be moved to: not the start (a new case) and not a boundary event (it belongs to its task). */
-const NOT_A_MOVE_TARGET = new Set<GraphNode['kind']>(['start', 'boundaryTimer', 'boundaryError']);
 
 /** The operator's words for what failed: a service task's own error, not Temporal's wrapper. */
 export function incidentMessage(node: GraphNode, err: unknown): string {
@@ -60,8 +57,8 @@ export function validateModification(ctx: CaseContext, m: CaseModification): voi
   }
   const node = ctx.graph.nodes[m.toNodeId];
   if (!node) fail(CASE_FAILURES.invalidDecision, `the process has no element ${m.toNodeId}`);
-  if (node.scope) fail(CASE_FAILURES.invalidDecision, `${m.toNodeId} is inside the sub-process ${node.scope}: move the case to the sub-process itself`);
-  if (NOT_A_MOVE_TARGET.has(node.kind)) fail(CASE_FAILURES.invalidDecision, `a case cannot be moved to ${m.toNodeId} (${node.kind === 'start' ? 'the start event' : 'a boundary event'})`);
+  const problem = moveTargetProblem(node);
+  if (problem) fail(CASE_FAILURES.invalidDecision, `a case cannot be moved to ${m.toNodeId}: it ${problem}`);
 }
 
 /** Retry: every stopped token runs its element again; the case is running again. */

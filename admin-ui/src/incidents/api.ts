@@ -1,3 +1,4 @@
+import type { IncidentBatchResult } from '../../../lib/cases/incident-batch';
 import { apiFetch } from '../api';
 
 /** The incidents API (api/routes/incidents.ts): where a case stopped, and the operator's actions on it. */
@@ -22,15 +23,6 @@ export interface IncidentFilter {
   district_code?: string;
 }
 
-export interface BatchResult {
-  id: number;
-  number: string | null;
-  ok: boolean;
-  status: number;
-  code?: string;
-  reason?: string;
-}
-
 export interface BatchAnswer {
   action: 'retry' | 'terminate';
   count: number;
@@ -38,7 +30,7 @@ export interface BatchAnswer {
   failed: number;
   /** More cases matched the filter than one batch takes. */
   more: boolean;
-  results: BatchResult[];
+  results: IncidentBatchResult[];
 }
 
 const json = async <T>(path: string, init?: RequestInit) => (await apiFetch(path, init)).json() as Promise<T>;
