@@ -8,7 +8,7 @@ import { FILE_OWNERS, unlinkFiles } from '../../db/files';
 import { Attachments } from '../../lib/files/attachments';
 import { currentVersion } from '../../lib/processes/store';
 import type { LazyTemporalClient } from '../../lib/temporal/client';
-import { CASE_APPLICANT, CASE_DISTRICT, CASE_STATUS, CASE_TYPE } from '../../lib/temporal/search-attributes';
+import { startingCaseSearchAttributes } from '../../lib/temporal/search-attributes';
 import { caseStateQuery, caseWorkflowId, deliverMessageUpdate, terminateUpdate, withdrawUpdate, type CaseSnapshot, type CaseWorkflowInput } from '../../workflows/case/contract';
 import type { SessionUser } from '../auth/sessions';
 import { actorOf, sendToCase } from '../cases/access';
@@ -156,12 +156,7 @@ export function registerCaseRoutes(api: Api, db: Knex, temporal: LazyTemporalCli
           taskQueue,
           workflowId: created.workflowId,
           args: [input],
-          typedSearchAttributes: [
-            { key: CASE_TYPE, value: body.processKey },
-            { key: CASE_DISTRICT, value: districtCode ?? '' },
-            { key: CASE_APPLICANT, value: String(org.id) },
-            { key: CASE_STATUS, value: 'running' },
-          ],
+          typedSearchAttributes: startingCaseSearchAttributes({ processKey: body.processKey, districtCode, organisationId: org.id }),
         });
       } catch (err) {
         // No workflow, no case: the row and its file links go (nothing else references it yet) and the number is spent.

@@ -1,7 +1,7 @@
 import { CancellationScope, executeChild, ParentClosePolicy, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import { evaluateFeel, literalOrFeel } from '../../../lib/bpmn/feel';
 import type { CallActivityNode } from '../../../lib/bpmn/graph';
-import { CASE_APPLICANT, CASE_DISTRICT, CASE_STATUS, CASE_TYPE } from '../../../lib/temporal/search-attributes';
+import { startingCaseSearchAttributes } from '../../../lib/temporal/search-attributes';
 import type { CaseActivities } from '../../../activities/cases';
 import type { caseWorkflow } from '../../case-workflow';
 import type { CaseSnapshot } from '../contract';
@@ -56,12 +56,7 @@ export async function callActivity(ctx: CaseContext, node: CallActivityNode): Pr
       args: [args],
       // A parent closed without ending its children (terminated from outside) still asks them to stop.
       parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
-      typedSearchAttributes: [
-        { key: CASE_TYPE, value: processKey },
-        { key: CASE_DISTRICT, value: args.scope.districtCode ?? '' },
-        { key: CASE_APPLICANT, value: String(args.scope.organisationId) },
-        { key: CASE_STATUS, value: 'running' },
-      ],
+      typedSearchAttributes: startingCaseSearchAttributes({ processKey, districtCode: args.scope.districtCode, organisationId: args.scope.organisationId }),
     });
     await ctx.persist({ history: [ctx.entry('child_case_ended', { nodeId: node.id, outcome: result.result, data: { caseId: input.caseId, caseNumber: input.caseNumber, status: result.status } })] });
     // A BPMN error the child did not catch: thrown on here, for an error boundary of this call activity.
