@@ -20,6 +20,9 @@ export default defineConfig({
       },
     },
   },
+  // form-js's editor pins an older preact than its viewer and properties panel use; two copies
+  // in one page break preact's hooks, so the bundle keeps one.
+  resolve: { dedupe: ['preact'] },
   server: {
     port: 5173,
     proxy: { '/api': { target: `http://127.0.0.1:${process.env.PORT ?? 3000}`, changeOrigin: false } },

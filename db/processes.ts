@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { ProcessGraph } from '../lib/bpmn/graph';
-import type { StartForm } from '../lib/forms/start-form';
+import type { FormSchema } from '../lib/forms/form-schema';
 import type { ProcessCategory, ProcessStatus } from '../lib/processes/lifecycle';
 import { pageOf, type Page, type PageParams } from './paging';
 import { containsPattern } from './search';
@@ -15,7 +15,8 @@ import { containsPattern } from './search';
 type Db = Knex | Knex.Transaction;
 
 const parseGraph = (graph: string | object) => (typeof graph === 'string' ? JSON.parse(graph) : graph) as ProcessGraph;
-const parseForm = (form: string | object | null) => (form ? ((typeof form === 'string' ? JSON.parse(form) : form) as StartForm) : null);
+const parseForm = (form: string | object | null) => (form ? ((typeof form === 'string' ? JSON.parse(form) : form) as FormSchema) : null);
+const parseForms = (forms: string | object | null) => (forms ? ((typeof forms === 'string' ? JSON.parse(forms) : forms) as Record<string, FormSchema>) : {});
 
 // ---- processes -------------------------------------------------------------------------------
 
@@ -128,18 +129,19 @@ export async function findVersion(db: Db, processKey: string, version: number): 
     .join('processes as p', 'p.process_key', 'v.process_key')
     .where({ 'v.process_key': processKey, 'v.version': version })
     .first('v.*', 'u.display_name as published_by_name', 'p.current_version')) as (Record<string, unknown> & { graph: string; current_version: number | null }) | undefined;
-  return row ? { ...row, graph: parseGraph(row.graph) } : undefined;
+  return row ? { ...row, graph: parseGraph(row.graph), form: parseForm(row.form as string | null), forms: parseForms(row.forms as string | null) } : undefined;
 }
 
-/** The newest version, which a publication compares itself with (unchanged XML and form: no new version). */
-export async function latestVersion(trx: Knex.Transaction, processKey: string): Promise<{ version: number; checksum: string; name: string; form: StartForm | null } | undefined> {
-  const row = (await trx('process_versions').where('process_key', processKey).orderBy('version', 'desc').first('version', 'checksum', 'name', 'form')) as { version: number; checksum: string; name: string; form: string | null } | undefined;
-  return row ? { ...row, form: parseForm(row.form) } : undefined;
+/** The newest version, which a publication compares itself with (unchanged XML and forms: no new version). */
+export async function latestVersion(trx: Knex.Transaction, processKey: string): Promise<{ version: number; checksum: string; name: string; form: FormSchema | null; forms: Record<string, FormSchema> } | undefined> {
+  const row = (await trx('process_versions').where('process_key', processKey).orderBy('version', 'desc').first('version', 'checksum', 'name', 'form', 'forms')) as
+    { version: number; checksum: string; name: string; form: string | null; forms: string | null } | undefined;
+  return row ? { ...row, form: parseForm(row.form), forms: parseForms(row.forms) } : undefined;
 }
 
 export async function insertVersion(
   trx: Knex.Transaction,
-  v: { processKey: string; version: number; name: string; xml: string; graph: ProcessGraph; checksum: string; form: StartForm | null; publishedBy: number | null; source: 'api' | 'shipped' },
+  v: { processKey: string; version: number; name: string; xml: string; graph: ProcessGraph; checksum: string; form: FormSchema | null; forms: Record<string, FormSchema>; publishedBy: number | null; source: 'api' | 'shipped' },
 ): Promise<void> {
   await trx('process_versions').insert({
     process_key: v.processKey,
@@ -149,13 +151,14 @@ export async function insertVersion(
     graph: JSON.stringify(v.graph),
     checksum: v.checksum,
     form: v.form ? JSON.stringify(v.form) : null,
+    forms: Object.keys(v.forms).length ? JSON.stringify(v.forms) : null,
     published_by: v.publishedBy,
     source: v.source,
   });
 }
 
 /** The version new cases of a process use, with its graph, its start form and the process's status. */
-export async function currentVersion(db: Db, processKey: string): Promise<{ version: number; graph: ProcessGraph; name: string; form: StartForm | null; status: ProcessStatus } | null> {
+export async function currentVersion(db: Db, processKey: string): Promise<{ version: number; graph: ProcessGraph; name: string; form: FormSchema | null; status: ProcessStatus } | null> {
   const row = (await db('processes as p')
     .join('process_versions as v', function joinCurrent() {
       this.on('v.process_key', 'p.process_key').andOn('v.version', 'p.current_version');
@@ -172,7 +175,7 @@ export async function currentVersion(db: Db, processKey: string): Promise<{ vers
 export async function currentVersions(
   db: Db,
   opts: { status?: ProcessStatus } = {},
-): Promise<Array<{ process_key: string; name: string; version: number; graph: ProcessGraph; form: StartForm | null; status: ProcessStatus; category: ProcessCategory | null }>> {
+): Promise<Array<{ process_key: string; name: string; version: number; graph: ProcessGraph; form: FormSchema | null; status: ProcessStatus; category: ProcessCategory | null }>> {
   const q = db('processes as p')
     .join('process_versions as v', function current() {
       this.on('v.process_key', 'p.process_key').andOn('v.version', 'p.current_version');
@@ -191,9 +194,21 @@ export async function processVersionGraph(db: Db, processKey: string, version: n
 }
 
 /** The start form stored with a version (null: the version has none, or there is no such version). */
-export async function versionStartForm(db: Db, processKey: string, version: number): Promise<StartForm | null> {
+export async function versionStartForm(db: Db, processKey: string, version: number): Promise<FormSchema | null> {
   const row = (await db('process_versions').where({ process_key: processKey, version }).first('form')) as { form: string | null } | undefined;
   return parseForm(row?.form ?? null);
+}
+
+/** Every form stored with a version: the start form and the task forms by id. */
+export async function versionForms(db: Db, processKey: string, version: number): Promise<{ form: FormSchema | null; forms: Record<string, FormSchema> }> {
+  const row = (await db('process_versions').where({ process_key: processKey, version }).first('form', 'forms')) as { form: string | null; forms: string | null } | undefined;
+  return { form: parseForm(row?.form ?? null), forms: parseForms(row?.forms ?? null) };
+}
+
+/** A task form stored with a version (null: the version has no form of that id). */
+export async function versionTaskForm(db: Db, processKey: string, version: number, formId: string): Promise<FormSchema | null> {
+  const row = (await db('process_versions').where({ process_key: processKey, version }).first('forms')) as { forms: string | null } | undefined;
+  return parseForms(row?.forms ?? null)[formId] ?? null;
 }
 
 // ---- case-number rules -----------------------------------------------------------------------

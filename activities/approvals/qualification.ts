@@ -5,6 +5,7 @@ import { existingFileIds } from '../../db/files';
 import { setEnterpriseQualification } from '../../db/registries/approvals';
 import { QUALIFICATION_LEVELS } from '../../db/registries/enterprises';
 import { requiredMaterials } from '../../lib/approvals/forms';
+import { givenMaterials } from '../../lib/forms/materials';
 import type { ServiceTaskInput, ServiceTaskResult } from '../../lib/cases/changes';
 import { addYears, beijingDate, BUREAU, header, issueDocument, numberVariable, variable, type ApprovalDeps } from './support';
 
@@ -58,11 +59,8 @@ export function createQualificationActivities(deps: ApprovalDeps) {
         detail: duplicateStaff.length ? duplicateStaff.map((d) => `${d.name}（另在${d.otherEnterprises.join('、')}）`).join('；') : '未发现',
       });
 
-      // Checked at the start (lib/forms/start-form.ts); a supplement may still send anything.
-      const raw = variable<unknown>(input, 'materials');
-      const given = (Array.isArray(raw) ? (raw as Array<{ code?: unknown; fileId?: unknown } | null>) : []).filter(
-        (m): m is { code: string; fileId: string } => m !== null && typeof m === 'object' && typeof m.code === 'string' && typeof m.fileId === 'string',
-      );
+      // Checked at the start (lib/forms/form-values.ts); a supplement may still send anything.
+      const given = givenMaterials(variable<unknown>(input, 'materials'));
       const fileIds = given.map((m) => m.fileId);
       const stored = await existingFileIds(db, fileIds);
       const present = new Set(given.filter((m) => stored.has(m.fileId)).map((m) => m.code));

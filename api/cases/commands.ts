@@ -8,7 +8,9 @@ import { copyRecipientProblem, taskRecipientProblem, type CaseParties, type Task
 import { actorOf, sendToCase } from './access';
 import { linkCaseFiles } from './files';
 import { activeUserRef } from '../../db/accounts';
-import { caseParties, caseVisibleTo } from '../../db/cases/cases';
+import { caseParties, caseVariables, caseVisibleTo } from '../../db/cases/cases';
+import { caseTaskForm } from '../../lib/approvals/forms';
+import { checkFormData } from './form-data';
 import { findTaskForAction, isTaskCandidate, taskOffer, type TaskRowForAction } from '../../db/cases/tasks';
 
 /**
@@ -69,6 +71,12 @@ export async function decideOnTask(
 ): Promise<CaseSnapshot> {
   const task = await loadTask(db, taskId, user);
   mustHold(task, user);
+  // A task with a Camunda form takes the form's values, checked as a start's are (a return
+  // sends the case back and a supplement has its own form: neither fills this one).
+  if (d.outcome !== 'return' && d.outcome !== 'supply') {
+    const form = await caseTaskForm(db, task.case_id, task.node_id);
+    if (form) d = { ...d, formData: await checkFormData(db, form, d.formData ?? {}, await caseVariables(db, task.case_id)) };
+  }
   // The files it names become the case's right before the update (idempotent). If the workflow
   // refuses the decision, the links this call added go again; on an unknown outcome (a timeout)
   // they stay, as the decision may have been taken.

@@ -13,7 +13,8 @@ import { caseStateQuery, caseWorkflowId, deliverMessageUpdate, terminateUpdate, 
 import type { SessionUser } from '../auth/sessions';
 import { actorOf, sendToCase } from '../cases/access';
 import { decideOnTask } from '../cases/commands';
-import { checkStartFormData } from '../cases/start-form';
+import { checkFormData } from '../cases/form-data';
+import { labelsByKey } from '../../lib/forms/form-schema';
 import { linkCaseFiles } from '../cases/files';
 import { COMPLETING_KINDS, isStaff, visibleVariables } from '../cases/views';
 import { HttpError, conflict, forbidden, missingOrDenied, notFound, outOfScope } from '../http/errors';
@@ -22,7 +23,7 @@ import { listVisibleCases } from '../../db/cases/lists';
 import { caseHistoryPage, casesAwaitingMessage, deleteUnstartedCase, diagramMarks, findVisibleCase, insertStartingCase, linkedCases, openSupplementTaskId, openTasksOfCase, publicCaseByNumber, setCaseWorkflowId } from '../../db/cases/cases';
 import { allocateCaseNumber } from '../../db/cases/numbers';
 import { organisationInScope } from '../../db/organisations';
-import { processVersionGraph } from '../../db/processes';
+import { processVersionGraph, versionForms } from '../../db/processes';
 import { regionExists } from '../../db/regions';
 import { listResult, type Api } from '../http/route';
 import { Variables } from '../http/variables';
@@ -102,7 +103,7 @@ export function registerCaseRoutes(api: Api, db: Knex, temporal: LazyTemporalCli
         throw forbidden(`Your role may not start ${body.processKey} (starters: ${starterRoles.length ? starterRoles.join(', ') : 'the bureau’s staff'})`);
       }
       // Checked against the form pinned to this version (400/422 naming each field), before anything is written.
-      const formData = await checkStartFormData(db, process.form, body.formData);
+      const formData = await checkFormData(db, process.form, body.formData);
       const organisationId = body.applicantOrganisationId ?? user.organisationId;
       if (organisationId !== user.organisationId && (user.scope.kind === 'organisation' || user.scope.kind === 'none')) {
         throw forbidden('You may apply for your own organisation only');
@@ -184,6 +185,13 @@ export function registerCaseRoutes(api: Api, db: Knex, temporal: LazyTemporalCli
     },
   });
 
+  const formsOfCase = async (processKey: string, version: number) => {
+    const { form, forms } = await versionForms(db, processKey, version);
+    const labels: Record<string, string> = {};
+    for (const f of [...Object.values(forms), form]) for (const [key, label] of labelsByKey(f)) if (label) labels[key] = label;
+    return { form, form_labels: labels };
+  };
+
   api.add({
     method: 'get',
     path: '/api/cases/:id',
@@ -212,6 +220,9 @@ export function registerCaseRoutes(api: Api, db: Knex, temporal: LazyTemporalCli
         // Call activities: the case that called this one and the cases it called, where visible.
         linked: await linkedCases(db, params.id, user),
         live,
+        // The pinned start form shows the application read-only; the labels of every pinned form
+        // name the other variables, so no page shows them as raw JSON.
+        ...(await formsOfCase(row.process_key, row.process_version)),
       };
     },
   });

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { z } from 'zod';
+import { nestsDeeperThan } from '../http/variables';
 import { PROCESS_SORTABLE, VERSION_SORTABLE, findProcess, findVersion, listProcesses, listVersions, lockProcess, setCodingRule, setCurrentVersion, storedCodingRule, updateProcessSettings } from '../../db/processes';
 import { DEFAULT_CODING_RULE, codingRuleProblem } from '../../lib/cases/case-numbers';
 import { PROCESS_CATEGORY_IDS, PROCESS_STATUSES } from '../../lib/processes/lifecycle';
@@ -23,6 +24,18 @@ const PublishBody = z.object({
   makeCurrent: z.boolean().default(true),
   /** The status afterwards; left out, a new process is a draft and an existing one keeps its status. */
   status: Status.optional(),
+  /**
+   * Camunda forms (form-js JSON) published with the diagram, by form id, as Camunda deploys
+   * .form files beside a .bpmn: the ones the diagram links (zeebe:formDefinition formId) are
+   * checked and pinned to the version; a linked form left out is kept from the latest version.
+   */
+  forms: z
+    .record(z.string().regex(/^[A-Za-z0-9_.-]{1,128}$/, 'is not a form id'), z.unknown())
+    .refine((f) => Object.keys(f).length <= 50, 'has more than 50 forms')
+    // Checked before anything stringifies it: a body nested thousands deep overflows JSON.stringify.
+    .refine((f) => !nestsDeeperThan(f, 40), 'nests more than 40 levels deep')
+    .refine((f) => nestsDeeperThan(f, 40) || JSON.stringify(f).length <= 900_000, 'is too large')
+    .optional(),
 });
 
 /**
@@ -75,7 +88,15 @@ export function registerProcessRoutes(api: Api, db: Knex): void {
     body: PublishBody,
     handler: async ({ body, user, audit }) => {
       // Drawn in the designer, a process is tried out before applicants see it: a draft until enabled.
-      const result = await publishProcess(db, body.xml, { publishedBy: user.id, source: 'api', makeCurrent: body.makeCurrent, skipIfUnchanged: true, newStatus: 'draft', setStatus: body.status });
+      const result = await publishProcess(db, body.xml, {
+        publishedBy: user.id,
+        source: 'api',
+        makeCurrent: body.makeCurrent,
+        skipIfUnchanged: true,
+        newStatus: 'draft',
+        setStatus: body.status,
+        forms: body.forms,
+      });
       if (!result.ok) {
         throw new HttpError(
           422,
@@ -84,7 +105,7 @@ export function registerProcessRoutes(api: Api, db: Knex): void {
           result.problems.map((p) => ({ field: p.elementId, reason: p.message })),
         );
       }
-      const published = { ...result.published, unchanged: result.unchanged };
+      const published = { ...result.published, unchanged: result.unchanged, warnings: result.warnings.map((w) => ({ field: w.elementId, reason: w.message })) };
       await audit(db, { status: 201, targetType: 'process', targetId: `${published.processKey}@${published.version}`, detail: published });
       return published;
     },

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { caseTaskForm } from '../../lib/approvals/forms';
 import { z } from 'zod';
 import { Attachments } from '../../lib/files/attachments';
 import type { LazyTemporalClient } from '../../lib/temporal/client';
@@ -91,7 +92,8 @@ export function registerTaskRoutes(api: Api, db: Knex, temporal: LazyTemporalCli
     params: IdParams,
     handler: async ({ params, user }) => {
       const task = await loadTask(db, params.id, user);
-      return { ...(await findTaskView(db, params.id)), candidate: task.candidate };
+      // The task's Camunda form (lib/forms), pinned with the case's version: the page renders it.
+      return { ...(await findTaskView(db, params.id)), candidate: task.candidate, form: await caseTaskForm(db, task.case_id, task.node_id) };
     },
   });
 

@@ -152,6 +152,13 @@ export async function caseProcessVersion(db: Db, caseId: number): Promise<{ proc
   return (await db('cases').where('id', caseId).first('process_key', 'process_version')) as { process_key: string; process_version: number } | undefined;
 }
 
+/** The variables the case's row last recorded (its workflow writes them at every step). */
+export async function caseVariables(db: Db, caseId: number): Promise<Record<string, unknown>> {
+  const row = (await db('cases').where('id', caseId).first('variables')) as { variables: string | object | null } | undefined;
+  const v = row?.variables;
+  return (typeof v === 'string' ? JSON.parse(v) : (v ?? {})) as Record<string, unknown>;
+}
+
 /** What the approvals' activities need of the case they run in (numbers, notices, documents). */
 export interface CaseInfo {
   id: number;

@@ -6,6 +6,7 @@ import { whereTaskCandidate, type Viewer } from './visibility';
 export interface TaskRowForAction {
   id: number;
   task_key: string;
+  node_id: string;
   case_id: number;
   kind: string;
   status: string;

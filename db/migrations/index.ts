@@ -26,6 +26,7 @@ import * as m115 from './115_case_incidents';
 import * as m116 from './116_process_lifecycle';
 import * as m117 from './117_task_pool';
 import * as m118 from './118_child_cases';
+import * as m119 from './119_camunda_forms';
 
 /**
  * The ordered list of migrations. Listing them here (instead of letting knex scan a folder)
@@ -60,6 +61,7 @@ const migrations: Record<string, Knex.Migration> = {
   '116_process_lifecycle': m116,
   '117_task_pool': m117,
   '118_child_cases': m118,
+  '119_camunda_forms': m119,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 
 /**
- * Which registry record a form field may name (`ref` in a start form), and whether it exists:
+ * Which registry record a form field may name (the `ref` property of a form's select), and whether it exists:
  * POST /api/cases refuses a form naming a project, enterprise, committee or credit event that is
  * not there (422) before anything is written.
  */
@@ -13,6 +13,9 @@ const REF_TABLES: Record<string, string> = {
 };
 
 export const isRegistryRef = (ref: string): boolean => ref in REF_TABLES;
+
+/** The registries a form's `ref` may name. */
+export const REGISTRY_REFS: readonly string[] = Object.keys(REF_TABLES);
 
 export async function registryRecordExists(db: Knex, ref: string, id: number): Promise<boolean> {
   const table = REF_TABLES[ref];

@@ -1,33 +1,36 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Knex } from 'knex';
-import { requiredMaterials as requiredFor, type Material, type StartForm } from '../forms/start-form';
+import type { FormSchema } from '../forms/form-schema';
+import { requiredMaterials as requiredFor, type Material } from '../forms/materials';
 import { caseProcessVersion } from '../../db/cases/cases';
-import { versionStartForm } from '../../db/processes';
+import { processVersionGraph, versionStartForm, versionTaskForm } from '../../db/processes';
 
 /**
- * Start forms of the shipped approvals: processes/forms/<processKey>.json, beside the BPMN. The
- * file is read only when a version is published (lib/processes/shipped.ts): its JSON is stored
- * with the version (`process_versions.form`), and everything after that — the start check of
- * POST /api/cases, GET /api/processes/startable, the approvals' activities — reads the form
- * pinned to the version, so editing the file never changes a running case. The definition and
- * its checks are in lib/forms/start-form.ts (shared with the admin UI). Format: docs/approvals.md.
+ * The Camunda forms of the shipped approvals: processes/forms/<form id>.form (form-js JSON, as
+ * Camunda Modeler saves them), linked from the diagrams by `zeebe:formDefinition formId`. A file
+ * is read only when a version is published (lib/processes/shipped.ts): its JSON is stored with
+ * the version, and everything after that — the start check of POST /api/cases, the task form
+ * check of a decision, the approvals' activities — reads the form pinned to the version, so
+ * editing a file never changes a running case. Format and rules: docs/approvals.md, "Forms".
  */
-export type { FormField, Material, StartForm } from '../forms/start-form';
 
 /** processes/forms (SHIPPED_PROCESSES_DIR/forms; spelled out here, as shipped.ts imports this file). */
 export const FORMS_DIR = path.resolve(__dirname, '..', '..', 'processes', 'forms');
 
-/** The form file on disk, as publishing reads it (null: the process has none). */
-export function startForm(processKey: string, dir = FORMS_DIR): StartForm | null {
-  if (!/^[A-Za-z][A-Za-z0-9_-]{0,63}$/.test(processKey)) return null;
-  const file = path.join(dir, `${processKey}.json`);
-  if (!fs.existsSync(file)) return null;
-  return JSON.parse(fs.readFileSync(file, 'utf8')) as StartForm;
+/** The form files on disk for these ids, as publishing reads them (an id without a file is left out). */
+export function formFiles(formIds: string[], dir = FORMS_DIR): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const id of formIds) {
+    if (!/^[A-Za-z0-9_.-]{1,128}$/.test(id) || id.startsWith('.')) continue;
+    const file = path.join(dir, `${id}.form`);
+    if (fs.existsSync(file)) out[id] = JSON.parse(fs.readFileSync(file, 'utf8'));
+  }
+  return out;
 }
 
-/** The form pinned to a case: the one stored with the version the case runs. */
-export async function caseStartForm(db: Knex | Knex.Transaction, caseId: number): Promise<StartForm | null> {
+/** The start form pinned to a case: the one stored with the version the case runs. */
+export async function caseStartForm(db: Knex | Knex.Transaction, caseId: number): Promise<FormSchema | null> {
   const pinned = await caseProcessVersion(db, caseId);
   return pinned ? versionStartForm(db, pinned.process_key, pinned.process_version) : null;
 }
@@ -35,4 +38,14 @@ export async function caseStartForm(db: Knex | Knex.Transaction, caseId: number)
 /** Materials a start of this kind must carry, from the form pinned to the case's version. */
 export async function requiredMaterials(db: Knex | Knex.Transaction, caseId: number, kind: string): Promise<Material[]> {
   return requiredFor(await caseStartForm(db, caseId), { kind });
+}
+
+/** The Camunda form a case's user task links, from the case's pinned version (null: none, or not published). */
+export async function caseTaskForm(db: Knex | Knex.Transaction, caseId: number, nodeId: string): Promise<FormSchema | null> {
+  const pinned = await caseProcessVersion(db, caseId);
+  if (!pinned) return null;
+  const version = await processVersionGraph(db, pinned.process_key, pinned.process_version);
+  const node = version?.graph.nodes[nodeId];
+  const formId = node?.kind === 'userTask' ? node.formId : null;
+  return formId ? versionTaskForm(db, pinned.process_key, pinned.process_version, formId) : null;
 }

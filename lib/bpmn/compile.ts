@@ -238,7 +238,7 @@ function compileNode(el: ModdleElement, problem: Report): GraphNode | null {
     case 'bpmn:StartEvent':
       if (definitions.length) problem(id, 'only a plain (none) start event is supported');
       refuseIo('a start event', 'set start variables with the start form instead');
-      return { ...base, kind: 'start' };
+      return { ...base, kind: 'start', ...formOf(el, problem) };
     case 'bpmn:EndEvent': {
       const terminate = definitions.some((d) => d.$type === 'bpmn:TerminateEventDefinition');
       const error = definitions.find((d) => d.$type === 'bpmn:ErrorEventDefinition');
@@ -365,8 +365,27 @@ function compileUserTask(el: ModdleElement, base: { id: string; name: string; in
   if (multiInstance && outcomes.some((o) => o !== 'approve' && o !== OUTCOME_REJECT && o !== OUTCOME_RETURN)) {
     problem(id, 'a countersign task decides with approve, reject and return only');
   }
-  const formKey = (extension(el, 'zeebe:FormDefinition')?.formKey as string | undefined) ?? null;
-  return { ...base, kind: 'userTask', candidateGroups, candidateUsers, assignee, dueDate, outcomes, multiInstance, boundaryIds: [], formKey };
+  return { ...base, kind: 'userTask', candidateGroups, candidateUsers, assignee, dueDate, outcomes, multiInstance, boundaryIds: [], formId: formOf(el, problem).formId ?? null };
+}
+
+/** The prefix of a form key naming a form embedded in the process (zeebe:userTaskForm), Camunda 8's older way. */
+const EMBEDDED_FORM_KEY = 'camunda-forms:bpmn:';
+
+/**
+ * The Camunda form a start event or user task links: `zeebe:formDefinition formId` (a form
+ * published with the process), or the older `formKey="camunda-forms:bpmn:<id>"` naming a
+ * `zeebe:userTaskForm` embedded in the process. Other form keys (a custom application's
+ * form) and external forms (a URL) are refused: nothing here could show or check them.
+ */
+function formOf(el: ModdleElement, problem: (id: string, message: string) => void): { formId?: string } {
+  const def = extension(el, 'zeebe:FormDefinition');
+  if (!def) return {};
+  const id = el.id ?? '?';
+  if (typeof def.formId === 'string' && def.formId) return { formId: def.formId };
+  if (typeof def.formKey === 'string' && def.formKey.startsWith(EMBEDDED_FORM_KEY)) return { formId: def.formKey.slice(EMBEDDED_FORM_KEY.length) };
+  if (def.externalReference) problem(id, 'an external form (externalReference) is not supported: link a Camunda form with formId');
+  else if (def.formKey) problem(id, `form key "${String(def.formKey)}" is not supported: link a Camunda form with formId`);
+  return {};
 }
 
 function compileCallActivity(el: ModdleElement, base: { id: string; name: string; incoming: string[]; outgoing: string[] }, problem: Report): GraphNode {

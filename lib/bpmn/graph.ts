@@ -96,6 +96,8 @@ interface NodeBase {
 
 export interface StartNode extends NodeBase {
   kind: 'start';
+  /** The start form (zeebe:formDefinition): an id in the version's forms. */
+  formId?: string;
 }
 
 export interface EndNode extends NodeBase {
@@ -135,7 +137,8 @@ export interface UserTaskNode extends NodeBase {
   outcomes: string[];
   multiInstance: MultiInstance | null;
   boundaryIds: string[];
-  formKey: string | null;
+  /** The Camunda form the task shows (an id in the version's forms), or null. */
+  formId: string | null;
 }
 
 export interface ServiceTaskNode extends NodeBase {

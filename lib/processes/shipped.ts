@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Knex } from 'knex';
-import { startForm } from '../approvals/forms';
+import { formFiles } from '../approvals/forms';
 import { insertCodingRuleIfMissing, setCategoryIfMissing } from '../../db/processes';
 import { codingRuleProblem } from '../cases/case-numbers';
 import type { ProcessCategory } from './lifecycle';
@@ -9,8 +9,8 @@ import { publishProcess, type PublishedVersion } from './store';
 
 /**
  * The processes that ship with the platform: every processes/*.bpmn is published at start
- * with its start form processes/forms/<process id>.json pinned to the version (a new version
- * only when the BPMN file or the form changed), and processes/coding-rules.json gives each its
+ * with the Camunda forms it links, processes/forms/<form id>.form, pinned to the version (a new
+ * version only when the BPMN file or a form changed), and processes/coding-rules.json gives each its
  * case-number pattern unless an administrator has already set one. They are enabled when first
  * published (the demo and the tests start them at once); a status or category an administrator
  * chose later is kept. Shipping a new approval is dropping its .bpmn file there, adding its rule
@@ -44,9 +44,9 @@ export async function publishShippedProcesses(db: Knex, dir = SHIPPED_PROCESSES_
   const reports: ShippedProcessReport[] = [];
   for (const file of files) {
     const xml = fs.readFileSync(path.join(dir, file), 'utf8');
-    // The form is named by the process id (the key), read once the diagram has compiled.
-    const form = (processKey: string) => startForm(processKey, path.join(dir, 'forms'));
-    const result = await publishProcess(db, xml, { publishedBy: null, source: 'shipped', skipIfUnchanged: true, form, newStatus: 'enabled' });
+    // The forms are the ones the diagram links, read once it has compiled.
+    const forms = (formIds: string[]) => formFiles(formIds, path.join(dir, 'forms'));
+    const result = await publishProcess(db, xml, { publishedBy: null, source: 'shipped', skipIfUnchanged: true, forms, newStatus: 'enabled' });
     if (!result.ok) {
       throw new Error(`Shipped process ${file} does not validate: ${result.problems.map((p) => `${p.elementId}: ${p.message}`).join('; ')}`);
     }

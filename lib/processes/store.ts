@@ -5,13 +5,15 @@ import { insertVersion, latestVersion, lockProcessForPublishing, markPublished, 
 import { compileBpmn, type ProcessProblem } from '../bpmn/compile';
 import { isExpression } from '../bpmn/feel';
 import type { ProcessGraph } from '../bpmn/graph';
-import { formDefinitionProblems, sameForm, type StartForm } from '../forms/start-form';
+import { REGISTRY_REFS } from '../../db/registries/references';
+import { sameForm } from '../forms/form-schema';
+import { decideVersionForms, embeddedForms, formLinks } from './forms';
 import type { ProcessStatus } from './lifecycle';
 
 /**
  * Published process definitions: every version keeps its XML (what the modeller drew) and its
- * compiled graph (what cases run), and its start form (what a start is checked against, null
- * when the process has none). A version is never edited; publishing adds the next one. This
+ * compiled graph (what cases run), and its Camunda forms (the start form a start is checked
+ * against, the task forms by id; lib/processes/forms.ts decides them). A version is never edited; publishing adds the next one. This
  * module decides what to publish; the SQL is db/processes.ts.
  */
 export interface PublishedVersion {
@@ -24,7 +26,7 @@ export interface PublishedVersion {
   status: ProcessStatus;
 }
 
-export type PublishResult = { ok: true; published: PublishedVersion; unchanged: boolean } | { ok: false; problems: ProcessProblem[] };
+export type PublishResult = { ok: true; published: PublishedVersion; unchanged: boolean; warnings: ProcessProblem[] } | { ok: false; problems: ProcessProblem[] };
 
 export const checksumOf = (xml: string) => crypto.createHash('sha256').update(xml).digest('hex');
 
@@ -32,10 +34,10 @@ export async function publishProcess(
   db: Knex,
   xml: string,
   /**
-   * `form`: the start form this version pins (null: none), or a function answering it for the
-   * compiled process key. Left out (the process designer publishes only the diagram), the
-   * version keeps the latest version's form.
-   * `skipIfUnchanged`: no new version when both the XML (checksum) and the form are the latest's.
+   * `forms`: Camunda forms published with the diagram, by form id, or a function answering them
+   * for the ids the diagram links. A linked form not given is the embedded one or the latest
+   * version's (lib/processes/forms.ts).
+   * `skipIfUnchanged`: no new version when the XML (checksum) and every form are the latest's.
    * `newStatus`: the status of a process published for the first time; an existing one keeps
    * its own. Enabled unless said: the shipped processes and the engine's tests publish processes
    * meant to run at once; the designer's route (POST /api/processes) publishes drafts.
@@ -46,7 +48,7 @@ export async function publishProcess(
     source: 'api' | 'shipped';
     makeCurrent?: boolean;
     skipIfUnchanged?: boolean;
-    form?: StartForm | null | ((processKey: string) => StartForm | null);
+    forms?: Record<string, unknown> | ((formIds: string[]) => Record<string, unknown>);
     newStatus?: ProcessStatus;
     setStatus?: ProcessStatus;
   },
@@ -56,32 +58,44 @@ export async function publishProcess(
   const { graph } = compiled;
   const nobody = await usersNamingNobody(db, graph);
   if (nobody.length) return { ok: false, problems: nobody };
-  const given = typeof opts.form === 'function' ? opts.form(graph.processKey) : opts.form;
-  if (given) {
-    const formProblems = formDefinitionProblems(given, graph.processKey);
-    if (formProblems.length) return { ok: false, problems: formProblems.map((message) => ({ elementId: `form:${graph.processKey}`, message })) };
-  }
+  const ids = [...new Set(formLinks(graph).map((l) => l.formId))];
+  const given = (typeof opts.forms === 'function' ? opts.forms(ids) : opts.forms) ?? {};
+  const embedded = await embeddedForms(xml);
+  if (embedded.problems.length) return { ok: false, problems: embedded.problems };
   const checksum = checksumOf(xml);
   const name = graph.name.slice(0, 128);
-  return db.transaction(async (trx) => {
-    const proc = await lockProcessForPublishing(trx, graph.processKey, name, opts.setStatus ?? opts.newStatus ?? 'enabled');
-    if (opts.setStatus && proc.status !== opts.setStatus) await updateProcessSettings(trx, graph.processKey, { status: opts.setStatus });
-    const status = opts.setStatus ?? proc.status;
-    const latest = await latestVersion(trx, graph.processKey);
-    const latestForm = latest?.form ?? null;
-    const form = given === undefined ? latestForm : given;
-    if (opts.skipIfUnchanged && latest?.checksum === checksum && sameForm(latestForm, form)) {
-      // The same diagram again is the same version; asked to, it becomes the current one.
-      const makeCurrent = opts.makeCurrent === true && proc.current_version !== latest.version;
-      if (makeCurrent) await markPublished(trx, graph.processKey, latest.name, latest.version);
-      return { ok: true as const, unchanged: true, published: { processKey: graph.processKey, version: latest.version, name: latest.name, checksum, current: makeCurrent || proc.current_version === latest.version, status } };
-    }
-    const version = (latest?.version ?? 0) + 1;
-    await insertVersion(trx, { processKey: graph.processKey, version, name, xml, graph, checksum, form, publishedBy: opts.publishedBy, source: opts.source });
-    const makeCurrent = opts.makeCurrent !== false || proc.current_version === null;
-    await markPublished(trx, graph.processKey, name, makeCurrent ? version : null);
-    return { ok: true as const, unchanged: false, published: { processKey: graph.processKey, version, name: graph.name, checksum, current: makeCurrent, status } };
-  });
+  // A form problem is found only once the latest version is read; thrown, it rolls the
+  // transaction back, so a refused first publication leaves no process row behind.
+  const refused = new Error('refused');
+  let formProblems: ProcessProblem[] = [];
+  return db
+    .transaction(async (trx) => {
+      const proc = await lockProcessForPublishing(trx, graph.processKey, name, opts.setStatus ?? opts.newStatus ?? 'enabled');
+      if (opts.setStatus && proc.status !== opts.setStatus) await updateProcessSettings(trx, graph.processKey, { status: opts.setStatus });
+      const status = opts.setStatus ?? proc.status;
+      const latest = await latestVersion(trx, graph.processKey);
+      const decided = decideVersionForms(graph, { given, embedded: embedded.forms, latest: latest ? { form: latest.form, forms: latest.forms } : null }, REGISTRY_REFS);
+      if (decided.problems.length) {
+        formProblems = decided.problems;
+        throw refused;
+      }
+      const { form, forms, warnings } = decided;
+      if (opts.skipIfUnchanged && latest?.checksum === checksum && sameForm(latest.form, form) && sameForm(latest.forms, forms)) {
+        // The same diagram and forms again are the same version; asked to, it becomes the current one.
+        const makeCurrent = opts.makeCurrent === true && proc.current_version !== latest.version;
+        if (makeCurrent) await markPublished(trx, graph.processKey, latest.name, latest.version);
+        return { ok: true as const, unchanged: true, warnings, published: { processKey: graph.processKey, version: latest.version, name: latest.name, checksum, current: makeCurrent || proc.current_version === latest.version, status } };
+      }
+      const version = (latest?.version ?? 0) + 1;
+      await insertVersion(trx, { processKey: graph.processKey, version, name, xml, graph, checksum, form, forms, publishedBy: opts.publishedBy, source: opts.source });
+      const makeCurrent = opts.makeCurrent !== false || proc.current_version === null;
+      await markPublished(trx, graph.processKey, name, makeCurrent ? version : null);
+      return { ok: true as const, unchanged: false, warnings, published: { processKey: graph.processKey, version, name: graph.name, checksum, current: makeCurrent, status } };
+    })
+    .catch((err: unknown): PublishResult => {
+      if (err === refused) return { ok: false, problems: formProblems };
+      throw err;
+    });
 }
 
 /**

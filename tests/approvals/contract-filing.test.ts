@@ -40,7 +40,7 @@ describe('contract filing approval', () => {
     floorArea: Number(project.floor_area) + 1200,
     households: project.households + 8,
     elevators: 24,
-    materials: [{ code: 'contract_scan', name: '合同扫描件.pdf', fileId: scan }],
+    materials: { contract_scan: [{ name: '合同扫描件.pdf', fileId: scan }] },
     ...overrides,
   });
   const scope = () => ({ districtCode: project.district_code, streetCode: project.street_code });

@@ -33,11 +33,11 @@ describe('qualification approval', () => {
 
   it('goes from the application through four reviews to a certificate, the registry, publicity and an SMS', async () => {
     const dongwu = await orgId('ENT-91320508MA1DONGWU');
-    const materials = [
-      { code: 'business_licence', name: '营业执照.pdf', fileId: await upload('dongwu.ent', '营业执照.pdf') },
-      { code: 'application_form', name: '资质申请表.pdf', fileId: await upload('dongwu.ent', '资质申请表.pdf') },
-      { code: 'staff_certificates', name: '职称证书.pdf', fileId: await upload('dongwu.ent', '职称证书.pdf') },
-    ];
+    const materials = {
+      business_licence: [{ name: '营业执照.pdf', fileId: await upload('dongwu.ent', '营业执照.pdf') }],
+      application_form: [{ name: '资质申请表.pdf', fileId: await upload('dongwu.ent', '资质申请表.pdf') }],
+      staff_certificates: [{ name: '职称证书.pdf', fileId: await upload('dongwu.ent', '职称证书.pdf') }],
+    };
     const started = await startCase(p, 'dongwu.ent', 'qualification', { kind: 'application', level: 'level_2', materials });
     expect(started.number).toMatch(/^ZZ-\d{4}-\d{6}$/);
 
@@ -110,23 +110,23 @@ describe('qualification approval', () => {
   it('refuses a start without the materials its kind requires, goes back to the applicant for supplement, and ends rejected without touching the registry', async () => {
     const hengtai = await orgId('ENT-91320576MA1HENGTAI');
     const before = await p.db('enterprises').where('id', hengtai).first('name', 'qualification_level', 'qualification_certificate_no');
-    const licence = { code: 'business_licence', name: '营业执照.pdf', fileId: await upload('hengtai.ent', '营业执照.pdf') };
+    const licence = { name: '营业执照.pdf', fileId: await upload('hengtai.ent', '营业执照.pdf') };
     // The start form (pinned with the version) names what a change needs: without it, nothing starts.
-    const incomplete = await (await p.as('hengtai.ent')).post('/api/cases').send({ processKey: 'qualification', formData: { kind: 'change', level: 'level_3', materials: [licence] } });
+    const incomplete = await (await p.as('hengtai.ent')).post('/api/cases').send({ processKey: 'qualification', formData: { kind: 'change', level: 'level_3', materials: { business_licence: [licence] } } });
     expect(incomplete.status).toBe(400);
     expect(incomplete.body.error.details).toEqual([
-      { field: 'body.formData.materials', reason: expect.stringContaining('original_certificate') },
-      { field: 'body.formData.materials', reason: expect.stringContaining('change_proof') },
+      { field: 'body.formData.materials.original_certificate', reason: 'is required' },
+      { field: 'body.formData.materials.change_proof', reason: 'is required' },
     ]);
     const started = await startCase(p, 'hengtai.ent', 'qualification', {
       kind: 'change',
       level: 'level_3',
       newName: '苏州恒泰物业服务集团有限公司',
-      materials: [
-        licence,
-        { code: 'original_certificate', name: '原资质证书.pdf', fileId: await upload('hengtai.ent', '原资质证书-扫描不清.pdf') },
-        { code: 'change_proof', name: '变更登记.pdf', fileId: await upload('hengtai.ent', '变更登记-缺页.pdf') },
-      ],
+      materials: {
+        business_licence: [licence],
+        original_certificate: [{ name: '原资质证书.pdf', fileId: await upload('hengtai.ent', '原资质证书-扫描不清.pdf') }],
+        change_proof: [{ name: '变更登记.pdf', fileId: await upload('hengtai.ent', '变更登记-缺页.pdf') }],
+      },
     });
     await waitFor('the automatic checks', async () => (await caseOf(p.db, started.id)).variables.checks);
     const checks = (await caseOf(p.db, started.id)).variables.checks as Array<{ code: string; ok: boolean; detail: string }>;
@@ -138,11 +138,11 @@ describe('qualification approval', () => {
     const supplied = await (await p.as('hengtai.ent')).post(`/api/cases/${started.id}/supply`).send({
       comment: '已补充',
       formData: {
-        materials: [
-          { code: 'business_licence', name: '营业执照.pdf', fileId: await upload('hengtai.ent', '营业执照2.pdf') },
-          { code: 'original_certificate', name: '原资质证书.pdf', fileId: await upload('hengtai.ent', '原资质证书.pdf') },
-          { code: 'change_proof', name: '变更登记.pdf', fileId: await upload('hengtai.ent', '变更登记.pdf') },
-        ],
+        materials: {
+          business_licence: [{ name: '营业执照.pdf', fileId: await upload('hengtai.ent', '营业执照2.pdf') }],
+          original_certificate: [{ name: '原资质证书.pdf', fileId: await upload('hengtai.ent', '原资质证书.pdf') }],
+          change_proof: [{ name: '变更登记.pdf', fileId: await upload('hengtai.ent', '变更登记.pdf') }],
+        },
       },
     });
     expect(supplied.status).toBe(200);
@@ -162,10 +162,11 @@ describe('qualification approval', () => {
   it('lets only its starter roles start it, and lists it with its form for them', async () => {
     const denied = await (await p.as('gusu.staff')).post('/api/cases').send({ processKey: 'qualification', formData: { kind: 'application' } });
     expect(denied.status).toBe(403);
-    const forEnterprise = (await (await p.as('dongwu.ent')).get('/api/processes/startable')).body as Array<{ key: string; form: { fields: Array<{ name: string }>; materials: unknown[] } | null }>;
+    const forEnterprise = (await (await p.as('dongwu.ent')).get('/api/processes/startable')).body as Array<{ key: string; form: { id: string; components: Array<{ key?: string; path?: string; components?: unknown[] }> } | null }>;
     const q = forEnterprise.find((x) => x.key === 'qualification')!;
-    expect(q.form!.fields.map((f) => f.name)).toEqual(expect.arrayContaining(['kind', 'level', 'materials']));
-    expect(q.form!.materials.length).toBeGreaterThan(0);
+    expect(q.form!.id).toBe('qualification-start');
+    expect(q.form!.components.map((c) => c.key ?? c.path)).toEqual(expect.arrayContaining(['kind', 'level', 'materials']));
+    expect(q.form!.components.find((c) => c.path === 'materials')!.components!.length).toBeGreaterThan(0);
     expect(forEnterprise.map((x) => x.key)).not.toContain('credit-appeal');
     const forDistrict = (await (await p.as('gusu.staff')).get('/api/processes/startable')).body as Array<{ key: string }>;
     expect(forDistrict.map((x) => x.key)).toEqual(expect.arrayContaining(['credit-appeal']));

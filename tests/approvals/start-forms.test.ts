@@ -5,7 +5,8 @@ import { NativeConnection, type Worker } from '@temporalio/worker';
 import type TestAgent from 'supertest/lib/agent';
 import { beijingDate } from '../../activities/approvals/support';
 import { caseStartForm } from '../../lib/approvals/forms';
-import type { StartForm } from '../../lib/forms/start-form';
+import type { FormComponent, FormSchema } from '../../lib/forms/form-schema';
+import { walkComponents } from '../../lib/forms/form-schema';
 import { publishShippedProcesses, SHIPPED_PROCESSES_DIR } from '../../lib/processes/shipped';
 import type { LazyTemporalClient } from '../../lib/temporal/client';
 import { createApprovalsWorker } from '../../workers/approvals-worker';
@@ -24,7 +25,7 @@ describe('start forms', () => {
   let p: Platform;
   let dongwu: TestAgent;
   let project: { id: number; district_code: string; street_code: string };
-  const materials: Record<string, { code: string; name: string; fileId: string }> = {};
+  const materials: Record<string, { name: string; fileId: string }> = {};
   const upload = async (username: string, name: string) => {
     const res = await (
       await p.as(username)
@@ -36,7 +37,15 @@ describe('start forms', () => {
     expect(res.status).toBe(201);
     return res.body.id as string;
   };
-  const material = async (code: string) => (materials[code] ??= { code, name: `${code}.pdf`, fileId: await upload('dongwu.ent', `${code}.pdf`) });
+  const material = async (code: string) => (materials[code] ??= { name: `${code}.pdf`, fileId: await upload('dongwu.ent', `${code}.pdf`) });
+  /** The materials group's value: each code with its files. */
+  const materialsOf = async (...codes: string[]) => Object.fromEntries(await Promise.all(codes.map(async (c) => [c, [await material(c)]])));
+  /** The material codes (file pickers of the materials group) of a form. */
+  const codesOf = (form: FormSchema) => {
+    const codes: string[] = [];
+    walkComponents(form.components, (c, parents) => c.type === 'filepicker' && parents.at(-1)?.path === 'materials' && codes.push(c.key!));
+    return codes;
+  };
   /** Cases, history rows and case numbers spent: none may change on a refused start. */
   const written = async () => ({
     cases: Number((await p.db('cases').count({ n: '*' }).first())!.n),
@@ -55,13 +64,13 @@ describe('start forms', () => {
   });
 
   it('refuses every kind of bad input with 400 naming the field, writing nothing and spending no number', async () => {
-    const full = [await material('business_licence'), await material('application_form'), await material('staff_certificates')];
+    const full = await materialsOf('business_licence', 'application_form', 'staff_certificates');
     const contract = (overrides: Record<string, unknown> = {}) => ({
       kind: 'service',
       projectId: project.id,
       contractNo: 'SF-HT-001',
       signedOn: beijingDate(),
-      materials: [{ code: 'contract_scan', name: 'scan.pdf', fileId: full[0].fileId }],
+      materials: { contract_scan: [{ name: 'scan.pdf', fileId: full.business_licence[0].fileId }] },
       ...overrides,
     });
     const before = await written();
@@ -74,7 +83,9 @@ describe('start forms', () => {
         {},
         [
           { field: 'body.formData.level', reason: 'is required' },
-          { field: 'body.formData.materials', reason: 'is required' },
+          { field: 'body.formData.materials.business_licence', reason: 'is required' },
+          { field: 'body.formData.materials.application_form', reason: 'is required' },
+          { field: 'body.formData.materials.staff_certificates', reason: 'is required' },
         ],
       ],
       [
@@ -87,23 +98,22 @@ describe('start forms', () => {
           { field: 'body.formData.level', reason: 'must be one of level_1, level_2, level_3, provisional' },
         ],
       ],
-      ['materials as a string', 'qualification', { kind: 'application', level: 'level_2', materials: 'x' }, {}, [{ field: 'body.formData.materials', reason: expect.stringContaining('must be a list of materials') }]],
+      ['materials as a string', 'qualification', { kind: 'application', level: 'level_2', materials: 'x' }, {}, [{ field: 'body.formData.materials', reason: 'must be an object' }]],
       [
         'a required material missing for the kind',
         'qualification',
-        { kind: 'application', level: 'level_2', materials: [full[0], full[1]] },
+        { kind: 'application', level: 'level_2', materials: { business_licence: full.business_licence, application_form: full.application_form } },
         {},
-        [{ field: 'body.formData.materials', reason: 'lacks the material staff_certificates (专业人员职称/执业证书)' }],
+        [{ field: 'body.formData.materials.staff_certificates', reason: 'is required' }],
       ],
       [
         'a material of another form, a material without a file',
         'qualification',
-        { kind: 'application', level: 'level_2', materials: [...full, { code: 'tax_receipt', fileId: full[0].fileId }, { code: 'performance', fileId: 'f1', url: 'https://x' }] },
+        { kind: 'application', level: 'level_2', materials: { ...full, business_licence: [{ fileId: 'f1', url: 'https://x' }], tax_receipt: full.business_licence } },
         {},
         [
-          { field: 'body.formData.materials.3.code', reason: expect.stringContaining('must be one of business_licence,') },
-          { field: 'body.formData.materials.4.url', reason: 'is not a field of a material' },
-          { field: 'body.formData.materials.4.fileId', reason: 'must be the id of an uploaded file' },
+          { field: 'body.formData.materials.business_licence', reason: 'must be uploaded files [{ fileId, name? }]' },
+          { field: 'body.formData.materials.tax_receipt', reason: 'is not a field of this form' },
         ],
       ],
       ['an unknown field', 'qualification', { kind: 'application', level: 'level_2', materials: full, approvedBy: 'me' }, {}, [{ field: 'body.formData.approvedBy', reason: 'is not a field of this form' }]],
@@ -121,7 +131,7 @@ describe('start forms', () => {
           { field: 'body.formData.households', reason: 'must be at least 0' },
         ],
       ],
-      ['a missing contract scan', 'contract-filing', contract({ materials: undefined }), { districtCode: '320508' }, [{ field: 'body.formData.materials', reason: 'lacks the material contract_scan (合同扫描件)' }]],
+      ['a missing contract scan', 'contract-filing', contract({ materials: undefined }), { districtCode: '320508' }, [{ field: 'body.formData.materials.contract_scan', reason: 'is required' }]],
       [
         'durations, bounds and booleans',
         'tender',
@@ -166,7 +176,7 @@ describe('start forms', () => {
   });
 
   it('starts a valid application, ignoring a hidden field and filling defaults', async () => {
-    const full = [await material('business_licence'), await material('application_form'), await material('staff_certificates')];
+    const full = await materialsOf('business_licence', 'application_form', 'staff_certificates');
     // newName is shown only for a change: for an application it is neither checked nor kept.
     const started = await startCase(p, 'dongwu.ent', 'qualification', { level: 'level_2', materials: full, newName: 12345, branchAddress: '' });
     const row = await caseOf(p.db, started.id);
@@ -188,14 +198,24 @@ describe('start forms', () => {
     let connection: NativeConnection | null = null;
     let paused: { temporal: LazyTemporalClient; agent: TestAgent; queue: string } | null = null;
 
-    const publishWith = async (edit: (form: StartForm) => void) => {
-      const file = path.join(dir, 'forms', 'qualification.json');
-      const form = JSON.parse(fs.readFileSync(file, 'utf8')) as StartForm;
-      edit(form);
+    /** The file qualification-start.form edited (its materials group), then the shipped processes published. */
+    const publishWith = async (edit: (pickers: FormComponent[]) => void) => {
+      const file = path.join(dir, 'forms', 'qualification-start.form');
+      const form = JSON.parse(fs.readFileSync(file, 'utf8')) as FormSchema;
+      edit(form.components.find((c) => c.path === 'materials')!.components!);
       fs.writeFileSync(file, JSON.stringify(form, null, 2));
       const reports = await publishShippedProcesses(p.db, dir);
       return reports.filter((r) => r.changed).map((r) => `${r.processKey} v${r.version}`);
     };
+    /** A material required for these kinds of application only. */
+    const requiredFor = (code: string, label: string, kinds: string[]): FormComponent => ({
+      type: 'filepicker',
+      key: code,
+      label,
+      multiple: true,
+      validate: { required: true },
+      conditional: { hide: `=not(list contains(${JSON.stringify(kinds)}, kind))` },
+    });
 
     beforeAll(async () => {
       // A copy of the shipped processes whose form files this test edits (the real ones stay).
@@ -218,28 +238,31 @@ describe('start forms', () => {
       expect(await publishShippedProcesses(p.db, dir)).toEqual(expect.not.arrayContaining([expect.objectContaining({ changed: true })]));
       // v2: an application needs a tax certificate instead of the staff certificates.
       expect(
-        await publishWith((form) => {
-          form.materials = form.materials!.map((m) => (m.code === 'staff_certificates' ? { ...m, requiredFor: ['review'] } : m));
-          form.materials.push({ code: 'tax_certificate', label: '完税证明', requiredFor: ['application'] });
+        await publishWith((pickers) => {
+          const staff = pickers.findIndex((c) => c.key === 'staff_certificates');
+          pickers[staff] = requiredFor('staff_certificates', pickers[staff].label!, ['review']);
+          pickers.push(requiredFor('tax_certificate', '完税证明', ['application']));
         }),
       ).toEqual(['qualification v2']);
-      const v2Materials = [await material('business_licence'), await material('application_form'), await material('tax_certificate')];
+      const v2Materials = await materialsOf('business_licence', 'application_form', 'tax_certificate');
       // Under v2 the old set is refused, the new one starts — on the paused queue, so its checks have not run yet.
-      const old = await dongwu.post('/api/cases').send({ processKey: 'qualification', formData: { kind: 'application', level: 'level_3', materials: [v2Materials[0], v2Materials[1], await material('staff_certificates')] } });
+      const old = await dongwu
+        .post('/api/cases')
+        .send({ processKey: 'qualification', formData: { kind: 'application', level: 'level_3', materials: { ...(await materialsOf('business_licence', 'application_form', 'staff_certificates')) } } });
       expect(old.status).toBe(400);
-      expect(old.body.error.details).toEqual([{ field: 'body.formData.materials', reason: 'lacks the material tax_certificate (完税证明)' }]);
+      expect(old.body.error.details).toEqual([{ field: 'body.formData.materials.tax_certificate', reason: 'is required' }]);
       const res = await paused!.agent.post('/api/cases').send({ processKey: 'qualification', formData: { kind: 'application', level: 'level_3', materials: v2Materials } });
       expect(res.status).toBe(201);
       expect(res.body.processVersion).toBe(2);
       const caseId = res.body.id as number;
 
       // v3: the form on disk changes again (a fire-safety certificate for applications) and is published.
-      expect(await publishWith((form) => form.materials!.push({ code: 'fire_safety', label: '消防安全证明', requiredFor: ['application'] }))).toEqual(['qualification v3']);
-      const startable = (await dongwu.get('/api/processes/startable')).body as Array<{ key: string; version: number; form: StartForm }>;
+      expect(await publishWith((pickers) => pickers.push(requiredFor('fire_safety', '消防安全证明', ['application'])))).toEqual(['qualification v3']);
+      const startable = (await dongwu.get('/api/processes/startable')).body as Array<{ key: string; version: number; form: FormSchema }>;
       const q = startable.find((s) => s.key === 'qualification')!;
       expect(q.version).toBe(3);
-      expect(q.form.materials!.map((m) => m.code)).toContain('fire_safety');
-      expect((await caseStartForm(p.db, caseId))!.materials!.map((m) => m.code)).not.toContain('fire_safety');
+      expect(codesOf(q.form)).toContain('fire_safety');
+      expect(codesOf((await caseStartForm(p.db, caseId))!)).not.toContain('fire_safety');
 
       // Now the case's first step runs: its automatic check reads v2's list (neither v3's nor the shipped file's).
       connection = await NativeConnection.connect({ address: process.env.TEMPORAL_ADDRESS! });
@@ -249,7 +272,7 @@ describe('start forms', () => {
       expect(checks.find((c) => c.code === 'materials')).toMatchObject({ ok: true, detail: '齐全' });
       const v3 = await dongwu.post('/api/cases').send({ processKey: 'qualification', formData: { kind: 'application', level: 'level_3', materials: v2Materials } });
       expect(v3.status).toBe(400);
-      expect(v3.body.error.details).toEqual([{ field: 'body.formData.materials', reason: 'lacks the material fire_safety (消防安全证明)' }]);
+      expect(v3.body.error.details).toEqual([{ field: 'body.formData.materials.fire_safety', reason: 'is required' }]);
       // Publishing the same files again is no new version.
       expect((await publishShippedProcesses(p.db, dir)).filter((r) => r.changed)).toEqual([]);
     });

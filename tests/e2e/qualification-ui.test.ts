@@ -5,6 +5,7 @@ import { waitFor } from '../helpers/wait';
 import { startPlatform, type Platform } from '../approvals/harness';
 import { testApp } from '../helpers/api';
 import { SCREENSHOTS, UI_DIST, ensureUiBuilt, launchBrowser, serve } from '../helpers/browser';
+import { formField, pickFormOption, setFormFiles } from '../helpers/form-js-ui';
 import { claimAndDecide, supplyMaterials, uiSignIn, type UiDecision } from '../helpers/ui';
 
 /**
@@ -45,11 +46,18 @@ describe('a qualification application through the admin UI (headless Chromium)',
     const page = await signIn('dongwu.ent');
     await page.getByTestId('start-application').click();
     await page.getByTestId('start-qualification').click();
-    await page.getByLabel('申请资质等级 *').click();
-    await page.getByRole('option', { name: '二级' }).click();
-    for (const code of ['business_licence', 'application_form', 'staff_certificates']) {
-      await page.locator(`[data-material=${code}] input[type=file]`).setInputFiles({ name: `${code}.pdf`, mimeType: 'application/pdf', buffer: Buffer.from(`%PDF-1.4 ${code}`) });
-      await page.locator(`[data-material=${code}]`).getByText(`${code}.pdf`).waitFor();
+    await pickFormOption(page, '申请资质等级', '二级');
+    for (const [label, code] of [
+      ['营业执照', 'business_licence'],
+      ['资质申请表', 'application_form'],
+      ['专业人员职称/执业证书', 'staff_certificates'],
+    ]) {
+      await setFormFiles(page, label, [{ name: `${code}.pdf`, mimeType: 'application/pdf', buffer: Buffer.from(`%PDF-1.4 ${code}`) }]);
+      await formField(page, label)
+        .getByText('已选择')
+        .or(formField(page, label).getByText(`${code}.pdf`))
+        .first()
+        .waitFor();
     }
     await page.screenshot({ path: path.join(SCREENSHOTS, 'apply.png'), fullPage: true });
     await page.getByRole('button', { name: '提交申请' }).click();
@@ -58,7 +66,7 @@ describe('a qualification application through the admin UI (headless Chromium)',
     caseId = (await p.db('cases').where('number', caseNumber).first('id')).id;
     const variables = JSON.parse((await p.db('cases').where('id', caseId).first('variables')).variables);
     expect(variables).toMatchObject({ kind: 'application', level: 'level_2' });
-    expect(variables.materials).toHaveLength(3);
+    expect(Object.keys(variables.materials as object).sort()).toEqual(['application_form', 'business_licence', 'staff_certificates']);
     await page.close();
   });
 

@@ -4,7 +4,7 @@ import { decide, openTaskAt, startCase, startPlatform, waitForEnd, type Platform
 /**
  * Who may read a file (docs/security-files.md), on the real API, database, Temporal server and
  * approvals worker: for a file of each kind of owner — an upload not attached to anything, a
- * case's attachment, a start-form material (formData.materials[].fileId), a reviewer's decision
+ * case's attachment, a start-form material (formData.materials.<code>[].fileId), a reviewer's decision
  * attachment, and a generated certificate — a download by every demo role, with the status
  * expected; the denied row a refused read leaves in the operation log; and the refused attach of
  * a file id the caller did not upload, with nothing half-written.
@@ -75,13 +75,13 @@ describe('who may read a file', () => {
     files.unattached = await upload('dongwu.ent', '未附的营业执照.pdf');
     const before = await p.db('cases').count({ n: '*' }).first();
     // The other materials the form requires for an application are hengtai's own uploads.
-    const own = [
-      { code: 'application_form', name: '资质申请表.pdf', fileId: await upload('hengtai.ent', '资质申请表.pdf') },
-      { code: 'staff_certificates', name: '职称证书.pdf', fileId: await upload('hengtai.ent', '职称证书.pdf') },
-    ];
+    const own = {
+      application_form: [{ name: '资质申请表.pdf', fileId: await upload('hengtai.ent', '资质申请表.pdf') }],
+      staff_certificates: [{ name: '职称证书.pdf', fileId: await upload('hengtai.ent', '职称证书.pdf') }],
+    };
     const res = await (await p.as('hengtai.ent')).post('/api/cases').send({
       processKey: 'qualification',
-      formData: { kind: 'application', level: 'level_2', materials: [{ code: 'business_licence', name: '营业执照.pdf', fileId: files.unattached }, ...own] },
+      formData: { kind: 'application', level: 'level_2', materials: { business_licence: [{ name: '营业执照.pdf', fileId: files.unattached }], ...own } },
       attachments: [
         { name: 'x.pdf', fileId: files.unattached },
         { name: 'y.pdf', fileId: '00000000-0000-4000-8000-000000000000' },
@@ -91,7 +91,7 @@ describe('who may read a file', () => {
     expect(res.body.error.details).toEqual([
       { field: 'body.attachments.0.fileId', reason: 'is not a file you uploaded' },
       { field: 'body.attachments.1.fileId', reason: 'is not a file you uploaded' },
-      { field: 'body.formData.materials.0.fileId', reason: 'is not a file you uploaded' },
+      { field: 'body.formData.materials.business_licence.0.fileId', reason: 'is not a file you uploaded' },
     ]);
     expect(await p.db('cases').count({ n: '*' }).first()).toEqual(before);
     expect(await linksOf(files.unattached)).toEqual([]);
@@ -118,11 +118,11 @@ describe('who may read a file', () => {
       {
         kind: 'application',
         level: 'level_2',
-        materials: [
-          { code: 'business_licence', name: '营业执照.pdf', fileId: files.material },
-          { code: 'application_form', name: '资质申请表.pdf', fileId: others[0] },
-          { code: 'staff_certificates', name: '职称证书.pdf', fileId: others[1] },
-        ],
+        materials: {
+          business_licence: [{ name: '营业执照.pdf', fileId: files.material }],
+          application_form: [{ name: '资质申请表.pdf', fileId: others[0] }],
+          staff_certificates: [{ name: '职称证书.pdf', fileId: others[1] }],
+        },
       },
       {
         attachments: [
@@ -163,16 +163,16 @@ describe('who may read a file', () => {
     expect(await linksOf(files.certificate)).toEqual([{ owner_type: 'approval_document', owner_id: doc.id, purpose: 'document' }]);
 
     // Another enterprise cannot take a file of this case into its own.
-    const own = [
-      { code: 'application_form', name: '资质申请表.pdf', fileId: await upload('hengtai.ent', '资质申请表.pdf') },
-      { code: 'staff_certificates', name: '职称证书.pdf', fileId: await upload('hengtai.ent', '职称证书.pdf') },
-    ];
+    const own = {
+      application_form: [{ name: '资质申请表.pdf', fileId: await upload('hengtai.ent', '资质申请表.pdf') }],
+      staff_certificates: [{ name: '职称证书.pdf', fileId: await upload('hengtai.ent', '职称证书.pdf') }],
+    };
     const steal = await (await p.as('hengtai.ent')).post('/api/cases').send({
       processKey: 'qualification',
-      formData: { kind: 'application', level: 'level_3', materials: [{ code: 'business_licence', name: 'a.pdf', fileId: files.certificate }, ...own] },
+      formData: { kind: 'application', level: 'level_3', materials: { business_licence: [{ name: 'a.pdf', fileId: files.certificate }], ...own } },
     });
     expect(steal.status).toBe(422);
-    expect(steal.body.error.details).toEqual([{ field: 'body.formData.materials.0.fileId', reason: 'is not a file you uploaded' }]);
+    expect(steal.body.error.details).toEqual([{ field: 'body.formData.materials.business_licence.0.fileId', reason: 'is not a file you uploaded' }]);
 
     const cases: Array<[string, string, User[]]> = [
       ['unattached upload', files.unattached, ['dongwu.ent']],

@@ -756,11 +756,11 @@ async function buildFixtures(p: Platform): Promise<Fixtures> {
   const qualification = await startCase(p, 'hengtai.ent', 'qualification', {
     kind: 'application',
     level: 'level_2',
-    materials: [
-      { code: 'business_licence', name: '营业执照.pdf', fileId: file },
-      { code: 'application_form', name: '申请表.pdf', fileId: file },
-      { code: 'staff_certificates', name: '人员证书.pdf', fileId: file },
-    ],
+    materials: {
+      business_licence: [{ name: '营业执照.pdf', fileId: file }],
+      application_form: [{ name: '申请表.pdf', fileId: file }],
+      staff_certificates: [{ name: '人员证书.pdf', fileId: file }],
+    },
   });
   const checkCode = ((await db('cases').where('id', qualification.id).first('check_code')) as { check_code: string }).check_code;
   const [reviewTask] = await openTaskAt(db, qualification.id, 'districtReview');

@@ -8,6 +8,18 @@ export interface Attachment {
   fileId: string;
 }
 
+/** Stores one file (POST /api/files); answers its id and name as the server keeps them. */
+export async function uploadFile(file: File): Promise<{ id: string; name: string }> {
+  const res = await fetch(`/api/files?name=${encodeURIComponent(file.name)}`, {
+    method: 'POST',
+    credentials: 'same-origin',
+    headers: { 'Content-Type': file.type || 'application/octet-stream', 'X-Requested-With': 'fetch' },
+    body: file,
+  });
+  if (!res.ok) throw new Error(((await res.json().catch(() => ({}))) as { error?: { message?: string } }).error?.message ?? res.statusText);
+  return (await res.json()) as { id: string; name: string };
+}
+
 /** Picks files, uploads each to /api/files and reports the attachments (name + file id). */
 export function AttachmentsInput({ value, onChange }: { value: Attachment[]; onChange: (next: Attachment[]) => void }) {
   const input = useRef<HTMLInputElement>(null);
@@ -21,14 +33,7 @@ export function AttachmentsInput({ value, onChange }: { value: Attachment[]; onC
     try {
       const added: Attachment[] = [];
       for (const file of Array.from(files)) {
-        const res = await fetch(`/api/files?name=${encodeURIComponent(file.name)}`, {
-          method: 'POST',
-          credentials: 'same-origin',
-          headers: { 'Content-Type': file.type || 'application/octet-stream', 'X-Requested-With': 'fetch' },
-          body: file,
-        });
-        if (!res.ok) throw new Error(((await res.json().catch(() => ({}))) as { error?: { message?: string } }).error?.message ?? res.statusText);
-        const stored = (await res.json()) as { id: string; name: string };
+        const stored = await uploadFile(file);
         added.push({ name: stored.name, fileId: stored.id });
       }
       onChange([...value, ...added]);

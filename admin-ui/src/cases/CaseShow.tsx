@@ -1,4 +1,5 @@
 import { Alert, Box, Card, CardContent, Chip, Grid, Stack, Table, TableBody, TableCell, TableHead, TableRow, TextField as MuiTextField, Typography } from '@mui/material';
+import { givenMaterials } from '../../../lib/forms/materials';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { Button, Title, useGetIdentity, useLocaleState, useNotify, usePermissions, useTranslate } from 'react-admin';
 import { Link, useParams } from 'react-router-dom';
@@ -86,7 +87,7 @@ export const CaseShow = () => {
       notify((e as Error).message, { type: 'error' });
     }
   };
-  const attachmentsOfCase = [...((detail.variables.attachments as Array<{ name: string; fileId?: string }> | undefined) ?? []), ...((detail.variables.materials as Array<{ name: string; fileId?: string }> | undefined) ?? [])];
+  const attachmentsOfCase = [...((detail.variables.attachments as Array<{ name: string; fileId?: string }> | undefined) ?? []), ...givenMaterials(detail.variables.materials).map((m) => ({ fileId: m.fileId, name: m.name ?? m.code }))];
 
   return (
     <Box sx={{ mt: 2 }}>

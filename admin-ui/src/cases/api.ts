@@ -1,3 +1,4 @@
+import type { FormSchema } from '../../../lib/forms/form-schema';
 import { apiFetch } from '../api';
 
 export interface TaskRow {
@@ -16,6 +17,8 @@ export interface TaskRow {
   overdue: boolean;
   /** Offered to nobody: waits in the 待分配 pool for an administrator. */
   pooled: boolean;
+  /** The task's Camunda form (GET /api/tasks/:id only). */
+  form?: FormSchema | null;
   created_at: string;
   completed_at: string | null;
   outcome: string | null;
@@ -50,6 +53,9 @@ export interface CaseDetail {
   open_tasks: TaskRow[];
   /** Call activities: the calling case and the called ones the viewer may see. */
   linked?: { parent: LinkedCaseRow | null; children: LinkedCaseRow[] };
+  /** The start form pinned to the case's version, and the labels of all its forms by key. */
+  form?: FormSchema | null;
+  form_labels?: Record<string, string>;
 }
 
 export interface LinkedCaseRow {

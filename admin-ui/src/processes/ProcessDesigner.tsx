@@ -1,13 +1,15 @@
 import DownloadIcon from '@mui/icons-material/Download';
 import PublishIcon from '@mui/icons-material/Publish';
 import UploadFileIcon from '@mui/icons-material/UploadFile';
-import { Alert, Box, Card, CardContent, List, ListItem, ListItemText, Stack, Typography } from '@mui/material';
+import { Alert, Box, Card, CardContent, List, ListItem, ListItemText, Stack, Tab, Tabs, Typography } from '@mui/material';
 import { useCallback, useEffect, useRef, useState, type ChangeEvent } from 'react';
 import { Button, Title, useNotify, usePermissions, useTranslate } from 'react-admin';
 import { useNavigate, useParams } from 'react-router-dom';
 import { BpmnEditor, type BpmnEditorHandle, type ProcessProblem, type SelectedElement } from '../bpmn/BpmnEditor';
 import { NEW_PROCESS_XML, fetchVersion, fetchVersions, publish } from './api';
 import { ElementPanel } from './ElementPanel';
+import { FormsEditor, linkedFormIds } from '../forms/FormsEditor';
+import type { FormSchema } from '../../../lib/forms/form-schema';
 import { problemMessage } from './problems';
 
 // The process id of a diagram names its downloaded file, as Camunda Modeler does.
@@ -33,15 +35,27 @@ export const ProcessDesigner = () => {
   const [problems, setProblems] = useState<ProcessProblem[]>([]);
   const [busy, setBusy] = useState(false);
   const [selected, setSelected] = useState<SelectedElement | null>(null);
+  // The Camunda forms of the process by id (the latest version's, then as edited here).
+  const [forms, setForms] = useState<Record<string, FormSchema>>({});
+  const [tab, setTab] = useState<'diagram' | 'forms'>('diagram');
+  // The diagram as last saved from the editor, so the forms tab lists the forms it links now.
+  const [currentXml, setCurrentXml] = useState('');
   // Bumped on every change of the diagram, so the pickers show what the XML now says.
   const [, setRevision] = useState(0);
   const onChange = useCallback(() => setRevision((r) => r + 1), []);
+  const showTab = async (next: 'diagram' | 'forms') => {
+    if (next === 'forms' && editor.current) setCurrentXml(await editor.current.getXml());
+    setTab(next);
+  };
 
   useEffect(() => {
     if (isNew || !key) return;
     void fetchVersions(key).then(async (versions) => {
       const base = versions.find((v) => v.current) ?? versions[0];
-      if (base) setXml((await fetchVersion(key, base.version)).xml);
+      if (!base) return;
+      const version = await fetchVersion(key, base.version);
+      setXml(version.xml);
+      setForms({ ...(version.forms ?? {}), ...(version.form ? { [version.form.id]: version.form } : {}) });
     });
   }, [key, isNew]);
 
@@ -70,7 +84,10 @@ export const ProcessDesigner = () => {
     if (!editor.current) return;
     setBusy(true);
     try {
-      const result = await publish(await editor.current.getXml());
+      const out = await editor.current.getXml();
+      // The forms the diagram links go with it; Camunda deploys .form files beside the .bpmn the same way.
+      const linked = Object.fromEntries(linkedFormIds(out).flatMap((id) => (forms[id] ? [[id, forms[id]]] : [])));
+      const result = await publish(out, linked);
       setProblems([]);
       editor.current.showProblems([]);
       // The same diagram as the latest version publishes nothing new: say so rather than "published".
@@ -122,15 +139,22 @@ export const ProcessDesigner = () => {
               </List>
             </Alert>
           )}
+          <Tabs value={tab} onChange={(_, v: 'diagram' | 'forms') => void showTab(v)}>
+            <Tab value="diagram" label={translate('forms.tab_diagram')} />
+            <Tab value="forms" label={translate('forms.tab_forms')} data-testid="tab-forms" />
+          </Tabs>
+          {tab === 'forms' && <FormsEditor xml={currentXml} forms={forms} readOnly={!canPublish} onChange={(id, schema) => setForms((f) => ({ ...f, [id]: schema }))} />}
           {xml && (
-            <BpmnEditor
-              ref={editor}
-              xml={xml}
-              onSelect={setSelected}
-              onChange={onChange}
-              onImportError={(message) => notify('processes.import_failed', { type: 'error', messageArgs: { message } })}
-              aside={<ElementPanel editor={editor} selected={selected} readOnly={!canPublish} />}
-            />
+            <Box sx={{ display: tab === 'diagram' ? 'block' : 'none' }}>
+              <BpmnEditor
+                ref={editor}
+                xml={xml}
+                onSelect={setSelected}
+                onChange={onChange}
+                onImportError={(message) => notify('processes.import_failed', { type: 'error', messageArgs: { message } })}
+                aside={<ElementPanel editor={editor} selected={selected} readOnly={!canPublish} />}
+              />
+            </Box>
           )}
         </Stack>
       </CardContent>

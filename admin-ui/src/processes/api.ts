@@ -1,3 +1,4 @@
+import type { FormSchema } from '../../../lib/forms/form-schema';
 import { apiFetch } from '../api';
 import type { ProcessCategory, ProcessStatus } from '../../../lib/processes/lifecycle';
 
@@ -30,7 +31,7 @@ export async function fetchVersions(key: string): Promise<ProcessVersion[]> {
   return (await apiFetch(`/api/processes/${encodeURIComponent(key)}/versions?range=[0,199]`)).json();
 }
 
-export async function fetchVersion(key: string, version: number): Promise<ProcessVersion & { xml: string }> {
+export async function fetchVersion(key: string, version: number): Promise<ProcessVersion & { xml: string; form: FormSchema | null; forms: Record<string, FormSchema> | null }> {
   return (await apiFetch(`/api/processes/${encodeURIComponent(key)}/versions/${version}`)).json();
 }
 
@@ -44,8 +45,9 @@ export async function saveSettings(key: string, settings: Partial<{ status: Proc
 }
 
 /** Publishes XML; a 422 carries every problem with its element id in `details`. */
-export async function publish(xml: string): Promise<PublishResult> {
-  return (await apiFetch('/api/processes', { method: 'POST', body: JSON.stringify({ xml, makeCurrent: true }) })).json();
+/** Publishes the diagram with the Camunda forms it links (by form id; a form left out is kept from the latest version). */
+export async function publish(xml: string, forms: Record<string, FormSchema> = {}): Promise<PublishResult> {
+  return (await apiFetch('/api/processes', { method: 'POST', body: JSON.stringify({ xml, makeCurrent: true, forms }) })).json();
 }
 
 /** A new process starts from this: a start event, one review task, an end event. */

@@ -1,9 +1,12 @@
 import { Alert, Box, Card, CardContent, Chip, Dialog, DialogActions, DialogContent, DialogTitle, FormControl, Grid, InputLabel, MenuItem, Select, Stack, TextField, Typography } from '@mui/material';
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Button, Title, useGetIdentity, useLocaleState, useNotify, usePermissions, useRefresh, useTranslate } from 'react-admin';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { AttachmentLinks, AttachmentsInput, type Attachment } from '../attachments/AttachmentsInput';
 import { AutomaticChecks } from '../cases/CaseExtras';
+import { CamundaForm, type CamundaFormHandle } from '../forms/CamundaForm';
+import { CaseDataSummary } from '../forms/CaseDataSummary';
+import { givenMaterials } from '../../../lib/forms/materials';
 import { Timeline } from '../cases/Timeline';
 import { elementNames, fetchCase, fetchDiagram, fetchHistory, fetchTask, post, type CaseDetail, type HistoryEntry, type TaskRow } from '../cases/api';
 import { TenderScoring } from '../tenders';
@@ -35,6 +38,7 @@ export const TaskPage = () => {
   const [attachments, setAttachments] = useState<Attachment[]>([]);
   const [people, setPeople] = useState<{ action: PeopleAction; users: UserOption[] } | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const taskForm = useRef<CamundaFormHandle>(null);
 
   const load = useCallback(async () => {
     if (!id) return;
@@ -82,7 +86,12 @@ export const TaskPage = () => {
       notify((e as Error).message, { type: 'error' });
     }
   };
-  const decide = () => run('decide', { outcome, ...(outcome === 'return' ? { returnTo } : {}), comment: comment || undefined, attachments }, 'tasks.decided', () => navigate('/inbox/todo'));
+  const decide = async () => {
+    // The task's Camunda form, checked with the server's rules; a return sends the case back without it.
+    const formData = task.form && outcome !== 'return' ? await taskForm.current?.submit() : undefined;
+    if (task.form && outcome !== 'return' && !formData) return;
+    await run('decide', { outcome, ...(outcome === 'return' ? { returnTo } : {}), comment: comment || undefined, attachments, ...(formData ? { formData } : {}) }, 'tasks.decided', () => navigate('/inbox/todo'));
+  };
   const submitPeople = async () => {
     if (!people || people.users.length === 0) return;
     const body = people.action === 'copy' ? { to: people.users.map((u) => u.id), comment: comment || undefined } : { to: people.users[0].id, comment: comment || undefined };
@@ -115,11 +124,9 @@ export const TaskPage = () => {
                 {task.due_at ? new Date(task.due_at).toLocaleString(locale) : '—'}
               </Typography>
               <AttachmentLinks attachments={detail.variables.attachments as Attachment[] | undefined} />
-              <AttachmentLinks attachments={detail.variables.materials as Attachment[] | undefined} />
+              <AttachmentLinks attachments={givenMaterials(detail.variables.materials).map((m) => ({ fileId: m.fileId, name: m.name ?? m.code }))} />
               <AutomaticChecks variables={detail.variables} />
-              <Box component="pre" sx={{ fontSize: 12, bgcolor: 'action.hover', p: 1, borderRadius: 1, whiteSpace: 'pre-wrap' }} data-testid="case-variables">
-                {JSON.stringify(Object.fromEntries(Object.entries(detail.variables).filter(([k]) => !['attachments', 'materials', 'checks'].includes(k))), null, 2)}
-              </Box>
+              <CaseDataSummary form={detail.form ?? null} labels={detail.form_labels ?? {}} variables={detail.variables} />
             </CardContent>
           </Card>
 
@@ -160,6 +167,7 @@ export const TaskPage = () => {
                           </Select>
                         </FormControl>
                       )}
+                      {task.form && <CamundaForm ref={taskForm} schema={task.form} data={detail.variables} />}
                       <TextField label={translate('cases.comment')} value={comment} onChange={(e) => setComment(e.target.value)} multiline minRows={3} slotProps={{ htmlInput: { 'data-testid': 'decision-comment' } }} />
                       <AttachmentsInput value={attachments} onChange={setAttachments} />
                       <Stack direction="row" spacing={1} useFlexGap sx={{ flexWrap: 'wrap' }}>

@@ -7,7 +7,7 @@ import type { Api } from '../../http/route';
  * GET /api/processes/startable: the enabled processes the caller's role may start (a draft or a
  * disabled process is offered to nobody, docs/process-engine.md "Process lifecycle"; process
  * property `starterRoles`; none set = the bureau's staff), each with its category and the start form pinned to that
- * version (stored from processes/forms/<key>.json when it was published), so the admin UI renders
+ * version (a Camunda form, stored with the version when it was published), so the admin UI renders
  * and checks the same form POST /api/cases checks.
  * Registered before the process routes, whose /api/processes/:key would take the path otherwise.
  */
