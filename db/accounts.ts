@@ -268,6 +268,19 @@ export async function activeUserIdsByUsername(db: Db, usernames: string[]): Prom
   return new Map(rows.map((u) => [u.username, u.id]));
 }
 
+/**
+ * Whether an active account of this role stands within a group candidate row's scope (its
+ * district, street and organisation columns, null meaning any): someone who could claim a task
+ * offered to that group. A user's district and street are their organisation's.
+ */
+export async function activeHolderExists(db: Db, role: string, scope: { district_code: string | null; street_code: string | null; organisation_id: number | null }): Promise<boolean> {
+  const q = db('users as u').leftJoin('organisations as o', 'o.id', 'u.organisation_id').where('u.role', role).where('u.active', true);
+  if (scope.district_code !== null) q.where('o.district_code', scope.district_code);
+  if (scope.street_code !== null) q.where('o.street_code', scope.street_code);
+  if (scope.organisation_id !== null) q.where('u.organisation_id', scope.organisation_id);
+  return Boolean(await q.first('u.id'));
+}
+
 /** Mobile numbers of these accounts, for texting them (null where none is recorded). */
 export async function userPhones(db: Db, ids: number[]): Promise<Array<{ id: number; phone: string | null }>> {
   if (!ids.length) return [];

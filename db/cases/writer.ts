@@ -3,7 +3,7 @@ import { isRole } from '../../lib/roles';
 import { candidateScope } from '../../lib/cases/candidate-scope';
 import type { ChangeBatch, ChangeBatchResult, NewTaskRow, TaskRowPatch } from '../../lib/cases/changes';
 import { refreshClaimable, refreshParticipants } from './access-rows';
-import { activeUserIdsByUsername } from '../accounts';
+import { activeHolderExists, activeUserIdsByUsername } from '../accounts';
 
 const toDate = (iso: string | null | undefined) => (iso ? new Date(iso) : null);
 
@@ -121,6 +121,12 @@ async function insertTasks(trx: Knex.Transaction, batch: ChangeBatch, tasks: New
       candidates.push({ task_id: row.id, kind: 'group', value: group, ...candidateScope(group, batch.scope) });
     }
     for (const id of userIds) candidates.push({ task_id: row.id, kind: 'user', value: String(id), district_code: null, street_code: null, organisation_id: null });
+    // A task only groups can take, and nobody of them in the case's area: the workflow raises an incident.
+    if (t.candidateGroups.length && row.assignee_id === null && userIds.length === 0) {
+      let held = false;
+      for (const group of t.candidateGroups) if (isRole(group) && (held = await activeHolderExists(trx, group, candidateScope(group, batch.scope)))) break;
+      (result.groupHeld ??= {})[t.key] = held;
+    }
   }
   if (candidates.length) await trx('case_task_candidates').insert(candidates).onConflict(['task_id', 'kind', 'value']).ignore();
 }

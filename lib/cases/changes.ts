@@ -89,6 +89,12 @@ export interface ChangeBatchResult {
   assignees: Record<string, number | null>;
   /** Candidate usernames resolved to ids, per new task. */
   candidateUserIds: Record<string, number[]>;
+  /**
+   * Per new task offered to groups only (no assignee, no candidate user): whether any active
+   * account of those roles stands within the case's area. Absent in results recorded before it
+   * was answered.
+   */
+  groupHeld?: Record<string, boolean>;
 }
 
 /** What a service-task activity receives and returns. */

@@ -18,6 +18,11 @@ export interface TaskInstance {
   candidateGroups: string[];
   candidateUsernames: string[];
   candidateUserIds: number[];
+  /**
+   * For a task offered to groups only: whether anyone of those roles stands in the case's area
+   * (answered by the writer; undefined before the row is written, or in older histories).
+   */
+  groupHeld?: boolean;
   assigneeUsername: string | null;
   assigneeId: number | null;
   ownerId: number | null;
@@ -135,6 +140,7 @@ export async function openTasks(ctx: CaseContext, instances: TaskInstance[], kin
   for (const i of instances) {
     if (i.assigneeId === null) i.assigneeId = result.assignees[i.key] ?? null;
     i.candidateUserIds = result.candidateUserIds[i.key] ?? [];
+    i.groupHeld = result.groupHeld?.[i.key];
     i.persisted = true;
   }
 }

@@ -6,7 +6,7 @@ import { recordDecision } from '../decisions';
 import { Incident } from '../errors';
 import { applyOutputs, hasInputs, hasOutputs, inputLocals } from '../io-mapping';
 import { notifyApplicant, SMS_TEXTS } from '../notifications';
-import { PATCH_BOUNDARY_TIMER_INCIDENT, PATCH_SMS_APPLICANT_ON_REJECT, PATCH_TASK_FOR_NOBODY_INCIDENT } from '../patches';
+import { PATCH_BOUNDARY_TIMER_INCIDENT, PATCH_SMS_APPLICANT_ON_REJECT, PATCH_GROUP_WITHOUT_HOLDER, PATCH_TASK_FOR_NOBODY_INCIDENT } from '../patches';
 import { returnCase } from '../returns';
 import { closeInstance, newReviewActivation, newTaskInstance, openTasks, type QueuedDecision, type ReviewActivation, type TaskInstance } from '../task-instances';
 import { dueInstant } from '../timers';
@@ -62,6 +62,13 @@ export async function userTask(ctx: CaseContext, node: UserTaskNode): Promise<st
   if (forNobody.length && patched(PATCH_TASK_FOR_NOBODY_INCIDENT)) {
     const named = forNobody.map((i) => [i.assigneeUsername, ...i.candidateUsernames].filter(Boolean).join(', ') || 'nobody');
     throw new Incident(`nobody can hold task ${node.id}: its assignee and candidate users (${[...new Set(named)].join('; ')}) name no active user`);
+  }
+  // Offered to roles only, and nobody of those roles works in the case's area (a district with
+  // no district staff account): the task would wait unseen, so the case stops with an incident
+  // an administrator resolves by creating the account and retrying, or by moving the case.
+  // Results written before the writer answered this carry no `groupHeld`, and replay as before.
+  if (activation.instances.some((i) => i.groupHeld === false) && patched(PATCH_GROUP_WITHOUT_HOLDER)) {
+    throw new Incident(`nobody can hold task ${node.id}: no active user with the role ${node.candidateGroups.join(' or ')} works in the case's area`);
   }
 
   const timers = new CancellationScope({ cancellable: true });
