@@ -11,7 +11,27 @@
 const path = require('node:path');
 
 // ESM-only packages that jest must transpile (jest runs CommonJS).
-const esmPackages = ['feelin', 'bpmn-moddle', 'zeebe-bpmn-moddle', 'moddle', 'moddle-xml', 'min-dash', 'saxen', 'lezer-feel', '@lezer', 'luxon', 'temporal-polyfill', 'temporal-utils'];
+const esmPackages = [
+  'feelin',
+  '@camunda/linting',
+  'bpmnlint-plugin-camunda-compat',
+  '@bpmn-io/feel-analyzer',
+  '@bpmn-io/lezer-feel',
+  '@bpmn-io/semver-compat',
+  '@bpmn-io/moddle-utils',
+  '@camunda/feel-builtins',
+  'bpmn-moddle',
+  'zeebe-bpmn-moddle',
+  'moddle',
+  'moddle-xml',
+  'min-dash',
+  'saxen',
+  'lezer-feel',
+  '@lezer',
+  'luxon',
+  'temporal-polyfill',
+  'temporal-utils',
+];
 
 // The unit project's files, as globs relative to this folder; the integration project runs every other test.
 const unitTests = ['lib/**/*.test.ts', 'tests/sms/pdu.test.ts', 'tests/sms/pool.test.ts', 'tests/sms/replies.test.ts'];

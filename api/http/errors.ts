@@ -14,6 +14,10 @@ import { isTemporalUnavailable } from '../../lib/temporal/client';
 export interface FieldProblem {
   field: string;
   reason: string;
+  /** The reason in Chinese, where the check words one (form values, Camunda lint reports). */
+  zh?: string;
+  /** The Camunda lint rule that reported it (a process's problems). */
+  rule?: string;
 }
 
 export class HttpError extends Error {

@@ -5,7 +5,8 @@ import { PROCESS_SORTABLE, VERSION_SORTABLE, findProcess, findVersion, listProce
 import { DEFAULT_CODING_RULE, codingRuleProblem } from '../../lib/cases/case-numbers';
 import { PROCESS_CATEGORY_IDS, PROCESS_STATUSES } from '../../lib/processes/lifecycle';
 import { publishProcess } from '../../lib/processes/store';
-import { HttpError, badRequest, notFound } from '../http/errors';
+import type { ProcessProblem } from '../../lib/bpmn/compile';
+import { HttpError, badRequest, notFound, type FieldProblem } from '../http/errors';
 import { listQuery } from '../http/list-query';
 import { listResult, type Api } from '../http/route';
 
@@ -98,14 +99,9 @@ export function registerProcessRoutes(api: Api, db: Knex): void {
         forms: body.forms,
       });
       if (!result.ok) {
-        throw new HttpError(
-          422,
-          'invalid_process',
-          `The process does not validate (${result.problems.length} problem${result.problems.length === 1 ? '' : 's'})`,
-          result.problems.map((p) => ({ field: p.elementId, reason: p.message })),
-        );
+        throw new HttpError(422, 'invalid_process', `The process does not validate (${result.problems.length} problem${result.problems.length === 1 ? '' : 's'})`, result.problems.map(processProblemDetail));
       }
-      const published = { ...result.published, unchanged: result.unchanged, warnings: result.warnings.map((w) => ({ field: w.elementId, reason: w.message })) };
+      const published = { ...result.published, unchanged: result.unchanged, warnings: result.warnings.map(processProblemDetail) };
       await audit(db, { status: 201, targetType: 'process', targetId: `${published.processKey}@${published.version}`, detail: published });
       return published;
     },
@@ -219,4 +215,9 @@ export function registerProcessRoutes(api: Api, db: Knex): void {
       });
     },
   });
+}
+
+/** A publishing problem as the error format's detail; a lint rule's report keeps its rule and Chinese wording. */
+function processProblemDetail(p: ProcessProblem): FieldProblem {
+  return { field: p.elementId, reason: p.message, ...(p.rule ? { rule: p.rule } : {}), ...(p.zh ? { zh: p.zh } : {}) };
 }

@@ -5,6 +5,7 @@ import { cycle, dateMs, durationMs } from './iso8601';
 import { readIoMapping } from './io-mapping';
 import { extension, readBpmnXml, zeebeProperties, type ModdleElement } from './moddle';
 import { isKnownServiceTaskType } from './service-tasks';
+import { camundaLint, type LintReport } from './lint';
 
 /**
  * Publishing's checks and the translation of BPMN into the graph the case workflow runs.
@@ -14,9 +15,21 @@ import { isKnownServiceTaskType } from './service-tasks';
 export interface ProcessProblem {
   elementId: string;
   message: string;
+  /** A Camunda lint rule's report (lib/bpmn/lint.ts): the rule, and the message in Chinese. */
+  rule?: string;
+  zh?: string;
+  /**
+   * The lint rule's whole report, in this process only: its data holds the moddle elements the
+   * designer's properties panel needs to mark the field; the API sends `rule` and `zh` instead.
+   */
+  lint?: LintReport;
 }
 
-export type CompileResult = { ok: true; graph: ProcessGraph } | { ok: false; problems: ProcessProblem[] };
+/**
+ * `warnings`: Camunda lint rules' warnings (a user task without a form, a due date Camunda 8
+ * would not read): the process publishes and runs, the designer shows them.
+ */
+export type CompileResult = { ok: true; graph: ProcessGraph; warnings: ProcessProblem[] } | { ok: false; problems: ProcessProblem[]; warnings: ProcessProblem[] };
 
 const PROCESS_KEY = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
 
@@ -48,21 +61,35 @@ const IGNORED = new Set(['bpmn:DataObject', 'bpmn:DataObjectReference', 'bpmn:Da
 /** Elements Camunda 8 runs as pass-throughs: an undefined task, a manual task, a none intermediate throw event. */
 const PASS_THROUGH = new Set(['bpmn:Task', 'bpmn:ManualTask', 'bpmn:IntermediateThrowEvent']);
 
+/**
+ * The platform's checks and Camunda's lint rules (lib/bpmn/lint.ts) over one reading of the
+ * XML. A lint error about an element the platform already refuses is left out: the platform's
+ * problem says what to change here, and one element gives one problem.
+ */
 export async function compileBpmn(xml: string): Promise<CompileResult> {
   const problems: ProcessProblem[] = [];
   const read = await readBpmnXml(xml);
   for (const w of read.warnings) problems.push({ elementId: w.elementId ?? 'definitions', message: `XML: ${w.message}` });
-  if (!read.definitions) return { ok: false, problems };
+  if (!read.definitions) return { ok: false, problems, warnings: [] };
+  const lint = await camundaLint(read.definitions);
+  const warnings: ProcessProblem[] = lint.filter((r) => r.category === 'warn').map(lintProblem);
+  const withLint = () => {
+    const refused = new Set(problems.map((p) => p.elementId));
+    return [...problems, ...lint.filter((r) => r.category === 'error' && !refused.has(r.elementId)).map(lintProblem)];
+  };
 
   const processes = ((read.definitions.rootElements as ModdleElement[] | undefined) ?? []).filter((e) => e.$type === 'bpmn:Process');
   const executable = processes.filter((p) => p.isExecutable !== false);
   if (executable.length !== 1) {
     problems.push({ elementId: 'definitions', message: `expected exactly one executable process, found ${executable.length}` });
-    return { ok: false, problems };
+    return { ok: false, problems: withLint(), warnings };
   }
   const graph = compileProcess(executable[0], problems);
-  return problems.length === 0 && graph ? { ok: true, graph } : { ok: false, problems };
+  const all = withLint();
+  return all.length === 0 && graph ? { ok: true, graph, warnings } : { ok: false, problems: all, warnings };
 }
+
+const lintProblem = (r: LintReport): ProcessProblem => ({ elementId: r.elementId, message: r.message, rule: r.rule, zh: r.zh, lint: r });
 
 function compileProcess(proc: ModdleElement, problems: ProcessProblem[]): ProcessGraph | null {
   const problem = (elementId: string, message: string) => problems.push({ elementId, message });

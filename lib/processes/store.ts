@@ -79,7 +79,8 @@ export async function publishProcess(
         formProblems = decided.problems;
         throw refused;
       }
-      const { form, forms, warnings } = decided;
+      const { form, forms } = decided;
+      const warnings = [...compiled.warnings, ...decided.warnings];
       if (opts.skipIfUnchanged && latest?.checksum === checksum && sameForm(latest.form, form) && sameForm(latest.forms, forms)) {
         // The same diagram and forms again are the same version; asked to, it becomes the current one.
         const makeCurrent = opts.makeCurrent === true && proc.current_version !== latest.version;

@@ -36,6 +36,36 @@ const xml = (taskName: string) => `<?xml version="1.0" encoding="UTF-8"?>
   </bpmndi:BPMNPlane></bpmndi:BPMNDiagram>
 </bpmn:definitions>`;
 
+/** A diagram with a service task whose headers repeat a key (Camunda 8 refuses it, the platform's own checks do not) and a user task without a form. */
+const LINT_KEY = 'ui-lint';
+const lintXml = (headers: string) => `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI" xmlns:dc="http://www.omg.org/spec/DD/20100524/DC" xmlns:di="http://www.omg.org/spec/DD/20100524/DI" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="defs" targetNamespace="http://bpmn.io/schema/bpmn">
+  <bpmn:process id="${LINT_KEY}" name="校验示例" isExecutable="true">
+    <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:serviceTask id="notify" name="记录备注">
+      <bpmn:extensionElements><zeebe:taskDefinition type="case-note" /><zeebe:taskHeaders>${headers}</zeebe:taskHeaders></bpmn:extensionElements>
+      <bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>
+    </bpmn:serviceTask>
+    <bpmn:userTask id="review" name="审核">
+      <bpmn:extensionElements><zeebe:assignmentDefinition candidateGroups="city_staff" /></bpmn:extensionElements>
+      <bpmn:incoming>f2</bpmn:incoming><bpmn:outgoing>f3</bpmn:outgoing>
+    </bpmn:userTask>
+    <bpmn:endEvent id="end"><bpmn:incoming>f3</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="notify" />
+    <bpmn:sequenceFlow id="f2" sourceRef="notify" targetRef="review" />
+    <bpmn:sequenceFlow id="f3" sourceRef="review" targetRef="end" />
+  </bpmn:process>
+  <bpmndi:BPMNDiagram id="d"><bpmndi:BPMNPlane id="p" bpmnElement="${LINT_KEY}">
+    <bpmndi:BPMNShape id="start_di" bpmnElement="start"><dc:Bounds x="152" y="102" width="36" height="36" /></bpmndi:BPMNShape>
+    <bpmndi:BPMNShape id="notify_di" bpmnElement="notify"><dc:Bounds x="240" y="80" width="100" height="80" /></bpmndi:BPMNShape>
+    <bpmndi:BPMNShape id="review_di" bpmnElement="review"><dc:Bounds x="400" y="80" width="100" height="80" /></bpmndi:BPMNShape>
+    <bpmndi:BPMNShape id="end_di" bpmnElement="end"><dc:Bounds x="562" y="102" width="36" height="36" /></bpmndi:BPMNShape>
+    <bpmndi:BPMNEdge id="f1_di" bpmnElement="f1"><di:waypoint x="188" y="120" /><di:waypoint x="240" y="120" /></bpmndi:BPMNEdge>
+    <bpmndi:BPMNEdge id="f2_di" bpmnElement="f2"><di:waypoint x="340" y="120" /><di:waypoint x="400" y="120" /></bpmndi:BPMNEdge>
+    <bpmndi:BPMNEdge id="f3_di" bpmnElement="f3"><di:waypoint x="500" y="120" /><di:waypoint x="562" y="120" /></bpmndi:BPMNEdge>
+  </bpmndi:BPMNPlane></bpmndi:BPMNDiagram>
+</bpmn:definitions>`;
+
 describe('process designer UI (headless Chromium)', () => {
   let bed: UiTestbed;
   let browser: Browser;
@@ -116,6 +146,41 @@ describe('process designer UI (headless Chromium)', () => {
     await page.getByRole('button', { name: '校验并发布' }).click();
     await page.getByTestId('process-problems').getByText('review: 候选组“no_such_role”不是平台角色').waitFor();
     expect((await latestXml()).version).toBe(2);
+    await page.close();
+  });
+
+  it('lints while drawing with the checks publishing applies, Camunda 8 rules included, in Chinese', async () => {
+    const page = await uiSignIn(browser, url, 'admin');
+    await page.goto(`${url}/#/processes/new/design`);
+    await modeler(page).waitFor();
+    const file = path.join(ARTIFACTS, `${LINT_KEY}.bpmn`);
+    fs.writeFileSync(file, lintXml('<zeebe:header key="note" value="已受理" /><zeebe:header key="note" value="已审核" />'));
+    await page.getByTestId('bpmn-file-input').setInputFiles(file);
+    await modeler(page).getByText('记录备注').waitFor();
+    const lint = page.getByTestId('lint-problems');
+    await lint.getByText('1 个错误，1 个警告').waitFor();
+    await lint.getByTestId('lint-error').getByText('错误 · notify: 服务任务有两个以上键（key）同为「note」').waitFor();
+    await lint.getByTestId('lint-warning').getByText('警告 · review: 用户任务缺少表单（zeebe:formDefinition）').waitFor();
+    // Marked on the canvas as Camunda Modeler marks it; the list selects the element it names.
+    await modeler(page).locator('.cl-icon-error').first().waitFor();
+    await lint.getByTestId('lint-error').click();
+    await modeler(page).locator('.djs-element.selected[data-element-id=notify]').waitFor();
+    // The properties panel opens the field, its error in Chinese.
+    await page.locator('.bio-properties-panel').getByText('不能重复。').last().waitFor();
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'process-lint.png') });
+
+    // The server applies the same rules: publishing is refused with the same words.
+    await page.getByRole('button', { name: '校验并发布' }).click();
+    await page.getByTestId('process-problems').getByText('notify: 服务任务有两个以上键（key）同为「note」').waitFor();
+    expect(await bed.db('processes').where('process_key', LINT_KEY).count({ n: '*' }).first()).toEqual({ n: 0 });
+
+    // Distinct keys: the error is gone while drawing, the warning stays, and the process publishes.
+    fs.writeFileSync(file, lintXml('<zeebe:header key="note" value="已受理" />'));
+    await page.getByTestId('bpmn-file-input').setInputFiles(file);
+    await lint.getByText('0 个错误，1 个警告').waitFor();
+    await expect(modeler(page).locator('.cl-icon-error').count()).resolves.toBe(0);
+    await page.getByRole('button', { name: '校验并发布' }).click();
+    await page.getByText(`已发布 ${LINT_KEY} 第 1 版；流程为草稿`).waitFor();
     await page.close();
   });
 

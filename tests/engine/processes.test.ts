@@ -82,6 +82,18 @@ describe('process definitions', () => {
           { field: 't', reason: expect.stringMatching(/outgoing/) },
         ]),
       );
+      // Camunda's own rules too, with the rule and its Chinese wording; their warnings ride on a publication.
+      const headers = await admin.post('/api/processes').send({
+        xml: bpmn(
+          'p422-lint',
+          '<bpmn:startEvent id="s" /><bpmn:serviceTask id="note"><bpmn:extensionElements><zeebe:taskDefinition type="case-note" /><zeebe:taskHeaders><zeebe:header key="note" value="a" /><zeebe:header key="note" value="b" /></zeebe:taskHeaders></bpmn:extensionElements></bpmn:serviceTask><bpmn:endEvent id="e" /><bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="note" /><bpmn:sequenceFlow id="f2" sourceRef="note" targetRef="e" />',
+        ),
+      });
+      expect(headers.status).toBe(422);
+      expect(headers.body.error.details).toEqual([{ field: 'note', rule: 'camunda-compat/duplicate-task-headers', reason: expect.stringMatching(/same <Key> \(note\)/), zh: '服务任务有两个以上键（key）同为「note」' }]);
+      const warned = await admin.post('/api/processes').send({ xml: twoSteps('p201-lint', 'second') });
+      expect(warned.status).toBe(201);
+      expect(warned.body.warnings).toContainEqual({ field: 'first', rule: 'camunda-compat/user-task-definition', reason: 'A <User Task> should have a defined <Form>', zh: '用户任务缺少表单（zeebe:formDefinition）' });
       expect((await admin.post('/api/processes').send({})).body.error.details).toEqual([{ field: 'body.xml', reason: expect.any(String) }]);
       expect((await admin.post('/api/processes').send({ xml: '<not-bpmn' })).status).toBe(422);
       expect((await (await engine.as('city.staff')).post('/api/processes').send({ xml: twoSteps('p403', 'second') })).status).toBe(403);

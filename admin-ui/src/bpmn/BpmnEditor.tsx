@@ -2,6 +2,8 @@ import { forwardRef, useEffect, useImperativeHandle, useRef, type ReactNode } fr
 import Modeler from 'bpmn-js/lib/Modeler';
 import { BpmnPropertiesPanelModule, BpmnPropertiesProviderModule, ZeebePropertiesProviderModule } from 'bpmn-js-properties-panel';
 import ZeebeBehaviorsModule from 'camunda-bpmn-js-behaviors/lib/camunda-cloud';
+import lintingModule from '@camunda/linting/modeler';
+import '@camunda/linting/assets/linting.css';
 import zeebeModdle from 'zeebe-bpmn-moddle/resources/zeebe.json';
 import { useLocaleState } from 'react-admin';
 import 'bpmn-js/dist/assets/diagram-js.css';
@@ -9,12 +11,28 @@ import 'bpmn-js/dist/assets/bpmn-js.css';
 import 'bpmn-js/dist/assets/bpmn-font/css/bpmn-embedded.css';
 import '@bpmn-io/properties-panel/dist/assets/properties-panel.css';
 import './bpmn-states.css';
-import { translateModule } from './translate';
+import { lintFieldError, translateModule } from './translate';
+import { compileBpmn, type ProcessProblem as CompiledProblem } from '../../../lib/bpmn/compile';
 
 export interface ProcessProblem {
   elementId: string;
   message: string;
+  /** Set on a Camunda lint rule's report: its Chinese wording. */
+  zh?: string;
 }
+
+/**
+ * What the live lint found in the diagram as drawn now: the same checks publishing applies
+ * (compileBpmn: the platform's subset and Camunda's lint rules), without the ones that need the
+ * database (whether named users exist) or the forms.
+ */
+export interface LintResult {
+  errors: CompiledProblem[];
+  warnings: CompiledProblem[];
+}
+
+/** How long the diagram rests before it is linted again. */
+const LINT_DELAY_MS = 300;
 
 /** The element the side panel edits: the one selected, or the process when none is. */
 export interface SelectedElement {
@@ -38,6 +56,8 @@ export interface BpmnEditorHandle {
   /** A process-level zeebe:property, e.g. starterRoles (null when absent). */
   processProperty(name: string): string | null;
   setProcessProperty(name: string, value: string | null): void;
+  /** Selects a lint problem's element and opens its field in the properties panel. */
+  showLintProblem(problem: CompiledProblem): void;
 }
 
 // The small part of bpmn-js's services and moddle objects used here (bpmn-js has no types for them).
@@ -107,6 +127,13 @@ export interface BpmnEditorProps {
   /** Any change of the diagram (an edit, undo, redo). */
   onChange?: () => void;
   onImportError?: (message: string) => void;
+  /** The live lint's result, after the diagram opens and after every change. */
+  onLint?: (result: LintResult) => void;
+}
+
+/** A problem as @camunda/linting's canvas and properties panel read a report. */
+function lintingReport(p: CompiledProblem, category: 'error' | 'warn') {
+  return { ...(p.lint ?? {}), id: p.elementId, message: p.zh ?? p.message, category, rule: p.rule ?? 'platform' };
 }
 
 /**
@@ -117,25 +144,46 @@ export interface BpmnEditorProps {
  * pickers edit (assignment, process properties) through bpmn-js's modeling commands, so the
  * properties panel, undo and the saved XML all see the same change.
  */
-export const BpmnEditor = forwardRef<BpmnEditorHandle, BpmnEditorProps>(function BpmnEditor({ xml, aside, onSelect, onChange, onImportError }, ref) {
+export const BpmnEditor = forwardRef<BpmnEditorHandle, BpmnEditorProps>(function BpmnEditor({ xml, aside, onSelect, onChange, onImportError, onLint }, ref) {
   const canvasRef = useRef<HTMLDivElement>(null);
   const panelRef = useRef<HTMLDivElement>(null);
   const modelerRef = useRef<Modeler | null>(null);
   const problemIds = useRef<string[]>([]);
   const [locale] = useLocaleState();
   // The latest callbacks, read by the modeler's listeners (made once per diagram).
-  const listeners = useRef({ onSelect, onChange, onImportError });
-  listeners.current = { onSelect, onChange, onImportError };
+  const listeners = useRef({ onSelect, onChange, onImportError, onLint });
+  listeners.current = { onSelect, onChange, onImportError, onLint };
 
   useEffect(() => {
     if (!canvasRef.current || !panelRef.current) return;
     const modeler = new Modeler({
       container: canvasRef.current,
       propertiesPanel: { parent: panelRef.current },
-      additionalModules: [BpmnPropertiesPanelModule, BpmnPropertiesProviderModule, ZeebePropertiesProviderModule, ZeebeBehaviorsModule, translateModule(locale)],
+      additionalModules: [BpmnPropertiesPanelModule, BpmnPropertiesProviderModule, ZeebePropertiesProviderModule, ZeebeBehaviorsModule, lintingModule, translateModule(locale)],
       moddleExtensions: { zeebe: zeebeModdle },
+      linting: { active: true },
     });
     modelerRef.current = modeler;
+    // Lint the diagram as saved (what publishing would receive), once edits rest; a newer run
+    // supersedes an older one still under way.
+    let lintTimer: ReturnType<typeof setTimeout> | undefined;
+    let lintRun = 0;
+    const lint = () => {
+      clearTimeout(lintTimer);
+      lintTimer = setTimeout(() => {
+        const run = ++lintRun;
+        void modeler
+          .saveXML()
+          .then(({ xml: saved }) => compileBpmn(saved ?? ''))
+          .then((compiled) => {
+            if (run !== lintRun || modelerRef.current !== modeler) return;
+            const errors = compiled.ok ? [] : compiled.problems;
+            (modeler.get('linting') as { setErrors(reports: object[]): void }).setErrors([...errors.map((p) => lintingReport(p, 'error')), ...compiled.warnings.map((p) => lintingReport(p, 'warn'))]);
+            listeners.current.onLint?.({ errors, warnings: compiled.warnings });
+          })
+          .catch((err: unknown) => console.error('could not lint the diagram', err));
+      }, LINT_DELAY_MS);
+    };
     const describe = (element: DiagramElement | undefined): SelectedElement => {
       const target = element ?? processElement(modeler).element;
       const isProcess = ['bpmn:Process', 'bpmn:Participant', 'bpmn:Collaboration'].includes(target.type);
@@ -149,9 +197,14 @@ export const BpmnEditor = forwardRef<BpmnEditorHandle, BpmnEditorProps>(function
       if (!root.businessObject) return;
       listeners.current.onSelect?.(describe(e.newSelection?.length === 1 ? e.newSelection[0] : undefined));
     });
+    // The properties panel's field errors in the interface's language, before the panel draws them.
+    (modeler.get('eventBus') as { on(event: string, priority: number, cb: (e: { errors: Record<string, string> }) => void): void }).on('propertiesPanel.setErrors', 2000, (e) => {
+      for (const id of Object.keys(e.errors)) e.errors[id] = lintFieldError(e.errors[id], locale);
+    });
     // Edits in the properties panel, undo and redo change what the side panel shows.
     events.on('commandStack.changed', () => {
       listeners.current.onChange?.();
+      lint();
     });
     modeler
       .importXML(xml)
@@ -162,12 +215,14 @@ export const BpmnEditor = forwardRef<BpmnEditorHandle, BpmnEditorProps>(function
         canvas.zoom('fit-viewport');
         const box = canvas.viewbox();
         canvas.viewbox({ x: box.x - 150 / box.scale, y: box.y - 20 / box.scale, width: box.width + 190 / box.scale, height: box.height + 40 / box.scale });
+        lint();
       })
       .catch((err: unknown) => {
         console.error('could not open the diagram', err);
         listeners.current.onImportError?.((err as Error).message);
       });
     return () => {
+      clearTimeout(lintTimer);
       modeler.destroy();
       modelerRef.current = null;
     };
@@ -212,6 +267,9 @@ export const BpmnEditor = forwardRef<BpmnEditorHandle, BpmnEditorProps>(function
       if (change.candidateGroups) attrs.candidateGroups = change.candidateGroups.length ? change.candidateGroups.join(',') : undefined;
       if (change.assignee !== undefined) attrs.assignee = change.assignee || undefined;
       (modeler.get('modeling') as Modeling).updateModdleProperties(element, definition, attrs);
+    },
+    showLintProblem(problem) {
+      (modelerRef.current?.get('linting') as { showError(report: object): void } | undefined)?.showError(lintingReport(problem, 'error'));
     },
     processProperty(name) {
       const modeler = modelerRef.current;

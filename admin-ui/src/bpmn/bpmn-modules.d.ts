@@ -23,3 +23,7 @@ declare module 'bpmn-js-properties-panel' {
   export const BpmnPropertiesProviderModule: Record<string, unknown>;
   export const ZeebePropertiesProviderModule: Record<string, unknown>;
 }
+declare module '@camunda/linting/modeler' {
+  const module: Record<string, unknown>;
+  export default module;
+}

@@ -86,3 +86,44 @@ export function translateModule(locale: string) {
   const translate = (template: string, replacements: Record<string, string> = {}) => (table[template] ?? template).replace(/{([^}]+)}/g, (_, key: string) => replacements[key] ?? `{${key}}`);
   return { translate: ['value', translate] };
 }
+
+/**
+ * The short messages @camunda/linting puts under a properties-panel field that a lint rule
+ * marks (its own English; the report's full message is in the designer's 校验 list).
+ */
+const FIELD_ERRORS_ZH: Record<string, string> = {
+  'Cannot be an expression.': '不能是表达式。',
+  'Code must be defined.': '必须填写代码。',
+  'Condition expression must be defined.': '必须填写条件表达式。',
+  'Decision ID must be defined.': '必须填写决策 ID。',
+  'External reference must be defined.': '必须填写外部引用。',
+  'FEEL expression must be defined.': '必须填写 FEEL 表达式。',
+  'Form ID must be defined.': '必须填写表单 ID。',
+  'Form JSON configuration must be defined.': '必须填写表单 JSON。',
+  'Form key must be defined.': '必须填写表单键。',
+  'Global error reference must be defined.': '必须选择全局错误。',
+  'Global escalation reference must be defined.': '必须选择全局升级。',
+  'Global message reference must be defined.': '必须选择全局消息。',
+  'Global signal reference must be defined.': '必须选择全局信号。',
+  'Implementation must be defined.': '必须选择实现方式。',
+  'Input collection must be defined.': '必须填写输入集合。',
+  'Must be an expression, an ISO 8601 repeating interval, or a cron expression.': '须为表达式、ISO 8601 重复区间或 cron 表达式。',
+  'Must be an expression, or an ISO 8601 date.': '须为表达式或 ISO 8601 日期。',
+  'Must be a valid variable name.': '须为有效的变量名。',
+  'Must be checked.': '必须勾选。',
+  'Must be unique.': '不能重复。',
+  'Name must be defined.': '必须填写名称。',
+  'One process must be executable.': '须有一个流程可执行。',
+  'Output element must be defined.': '必须填写输出元素。',
+  'Process ID must be defined.': '必须填写流程 ID。',
+  'Process must be executable.': '流程必须可执行。',
+  'Subscription correlation key must be defined.': '必须填写订阅关联键。',
+  'Type must be defined.': '必须填写类型。',
+  'Unparsable FEEL expression.': '无法解析的 FEEL 表达式。',
+  'Value must be defined.': '必须填写值。',
+};
+
+/** A lint field error in the interface's language (English is what the linter wrote). */
+export function lintFieldError(message: string, locale: string): string {
+  return locale === 'zh-CN' ? (FIELD_ERRORS_ZH[message] ?? message) : message;
+}

@@ -323,6 +323,12 @@ const appEnglishMessages: typeof import('./app-zh-CN').default = {
     published: 'Published %{key} version %{version}',
     unchanged: 'The diagram is the same as %{key} version %{version}: no new version',
     problems: 'The process has %{smart_count} problem(s) and was not published:',
+    // Live lint while drawing (the same checks as publishing: docs/process-engine.md, "Lint rules")
+    lint_title: 'Checks (the rules publishing applies, Camunda 8 rules included)',
+    lint_summary: '%{errors} error(s), %{warnings} warning(s)',
+    lint_clean: 'All checks pass: no errors or warnings',
+    lint_error: 'Error',
+    lint_warning: 'Warning',
     version: 'Version',
     published_at: 'Published',
     published_by: 'Published by',

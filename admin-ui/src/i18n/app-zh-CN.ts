@@ -310,6 +310,12 @@ const appChineseMessages = {
     published: '已发布 %{key} 第 %{version} 版',
     unchanged: '流程图与 %{key} 第 %{version} 版相同，未产生新版本',
     problems: '流程有 %{smart_count} 处问题，未发布：',
+    // Live lint while drawing (the same checks as publishing: docs/process-engine.md, "Lint rules")
+    lint_title: '校验（与发布时相同的规则，含 Camunda 8 规则）',
+    lint_summary: '%{errors} 个错误，%{warnings} 个警告',
+    lint_clean: '校验通过：没有错误或警告',
+    lint_error: '错误',
+    lint_warning: '警告',
     version: '版本',
     published_at: '发布时间',
     published_by: '发布人',

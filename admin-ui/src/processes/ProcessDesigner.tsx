@@ -1,11 +1,11 @@
 import DownloadIcon from '@mui/icons-material/Download';
 import PublishIcon from '@mui/icons-material/Publish';
 import UploadFileIcon from '@mui/icons-material/UploadFile';
-import { Alert, Box, Card, CardContent, List, ListItem, ListItemText, Stack, Tab, Tabs, Typography } from '@mui/material';
+import { Alert, Box, Card, CardContent, List, ListItem, ListItemButton, ListItemText, Stack, Tab, Tabs, Typography } from '@mui/material';
 import { useCallback, useEffect, useRef, useState, type ChangeEvent } from 'react';
-import { Button, Title, useNotify, usePermissions, useTranslate } from 'react-admin';
+import { Button, Title, useLocaleState, useNotify, usePermissions, useTranslate } from 'react-admin';
 import { useNavigate, useParams } from 'react-router-dom';
-import { BpmnEditor, type BpmnEditorHandle, type ProcessProblem, type SelectedElement } from '../bpmn/BpmnEditor';
+import { BpmnEditor, type BpmnEditorHandle, type LintResult, type ProcessProblem, type SelectedElement } from '../bpmn/BpmnEditor';
 import { NEW_PROCESS_XML, fetchVersion, fetchVersions, publish } from './api';
 import { ElementPanel } from './ElementPanel';
 import { FormsEditor, linkedFormIds } from '../forms/FormsEditor';
@@ -33,6 +33,9 @@ export const ProcessDesigner = () => {
   const fileInput = useRef<HTMLInputElement>(null);
   const [xml, setXml] = useState<string | null>(isNew ? NEW_PROCESS_XML : null);
   const [problems, setProblems] = useState<ProcessProblem[]>([]);
+  const [lint, setLint] = useState<LintResult | null>(null);
+  const [locale] = useLocaleState();
+  const zhOf = (zh: string | undefined) => (locale === 'zh-CN' ? zh : undefined);
   const [busy, setBusy] = useState(false);
   const [selected, setSelected] = useState<SelectedElement | null>(null);
   // The Camunda forms of the process by id (the latest version's, then as edited here).
@@ -95,8 +98,8 @@ export const ProcessDesigner = () => {
       notify(message, { type: result.unchanged ? 'info' : 'success', messageArgs: { key: result.processKey, version: result.version } });
       void navigate(`/processes/${encodeURIComponent(result.processKey)}/show`);
     } catch (error) {
-      const details = (error as { body?: { error?: { details?: Array<{ field: string; reason: string }> } } }).body?.error?.details ?? [];
-      const found = details.map((d) => ({ elementId: d.field, message: problemMessage(d.reason, translate) }));
+      const details = (error as { body?: { error?: { details?: Array<{ field: string; reason: string; zh?: string }> } } }).body?.error?.details ?? [];
+      const found = details.map((d) => ({ elementId: d.field, message: problemMessage(d.reason, translate, zhOf(d.zh)) }));
       setProblems(found.length ? found : [{ elementId: '', message: (error as Error).message }]);
       editor.current.showProblems(found);
     } finally {
@@ -139,6 +142,22 @@ export const ProcessDesigner = () => {
               </List>
             </Alert>
           )}
+          {lint && tab === 'diagram' && (
+            <Alert severity={lint.errors.length ? 'error' : lint.warnings.length ? 'warning' : 'success'} variant="outlined" data-testid="lint-problems">
+              <strong>{translate('processes.lint_title')}</strong>
+              {': '}
+              {lint.errors.length || lint.warnings.length ? translate('processes.lint_summary', { errors: lint.errors.length, warnings: lint.warnings.length }) : translate('processes.lint_clean')}
+              {(lint.errors.length > 0 || lint.warnings.length > 0) && (
+                <List dense sx={{ maxHeight: 180, overflow: 'auto' }}>
+                  {[...lint.errors.map((p) => ({ p, error: true })), ...lint.warnings.map((p) => ({ p, error: false }))].map(({ p, error }, i) => (
+                    <ListItemButton key={i} dense onClick={() => editor.current?.showLintProblem(p)} data-testid={error ? 'lint-error' : 'lint-warning'}>
+                      <ListItemText primary={`${translate(error ? 'processes.lint_error' : 'processes.lint_warning')} · ${p.elementId}: ${problemMessage(p.message, translate, zhOf(p.zh))}`} />
+                    </ListItemButton>
+                  ))}
+                </List>
+              )}
+            </Alert>
+          )}
           <Tabs value={tab} onChange={(_, v: 'diagram' | 'forms') => void showTab(v)}>
             <Tab value="diagram" label={translate('forms.tab_diagram')} />
             <Tab value="forms" label={translate('forms.tab_forms')} data-testid="tab-forms" />
@@ -151,6 +170,7 @@ export const ProcessDesigner = () => {
                 xml={xml}
                 onSelect={setSelected}
                 onChange={onChange}
+                onLint={setLint}
                 onImportError={(message) => notify('processes.import_failed', { type: 'error', messageArgs: { message } })}
                 aside={<ElementPanel editor={editor} selected={selected} readOnly={!canPublish} />}
               />

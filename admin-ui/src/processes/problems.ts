@@ -29,7 +29,12 @@ const PATTERNS: Array<[RegExp, string]> = [
   [/^due date "(?<v>[^"]*)" is neither/, 'due_date'],
 ];
 
-export function problemMessage(message: string, translate: (key: string, options?: Record<string, unknown>) => string): string {
+/**
+ * `zh`: the Chinese wording a Camunda lint rule's report carries (lib/bpmn/lint-messages.ts),
+ * shown when the interface is in Chinese.
+ */
+export function problemMessage(message: string, translate: (key: string, options?: Record<string, unknown>) => string, zh?: string | null): string {
+  if (zh) return zh;
   for (const [pattern, key] of PATTERNS) {
     const match = pattern.exec(message);
     if (match) return translate(`processes.problem.${key}`, { v: match.groups?.v ?? '', _: message });
