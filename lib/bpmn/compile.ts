@@ -71,21 +71,20 @@ export async function compileBpmn(xml: string): Promise<CompileResult> {
   const read = await readBpmnXml(xml);
   for (const w of read.warnings) problems.push({ elementId: w.elementId ?? 'definitions', message: `XML: ${w.message}` });
   if (!read.definitions) return { ok: false, problems, warnings: [] };
-  const lint = await camundaLint(read.definitions);
-  const warnings: ProcessProblem[] = lint.filter((r) => r.category === 'warn').map(lintProblem);
-  const withLint = () => {
-    const refused = new Set(problems.map((p) => p.elementId));
-    return [...problems, ...lint.filter((r) => r.category === 'error' && !refused.has(r.elementId)).map(lintProblem)];
-  };
 
   const processes = ((read.definitions.rootElements as ModdleElement[] | undefined) ?? []).filter((e) => e.$type === 'bpmn:Process');
   const executable = processes.filter((p) => p.isExecutable !== false);
-  if (executable.length !== 1) {
-    problems.push({ elementId: 'definitions', message: `expected exactly one executable process, found ${executable.length}` });
-    return { ok: false, problems: withLint(), warnings };
-  }
-  const graph = compileProcess(executable[0], problems);
-  const all = withLint();
+  let graph: ProcessGraph | null = null;
+  if (executable.length !== 1) problems.push({ elementId: 'definitions', message: `expected exactly one executable process, found ${executable.length}` });
+  else graph = compileProcess(executable[0], problems);
+
+  // Camunda's rules, after the platform's own reading (camundaLint completes the flow lists it
+  // reads). XML the reader had to guess at (unknown elements, broken references) is refused for
+  // that already; the rules would only trip over the gaps.
+  const lint = read.warnings.length ? [] : await camundaLint(read.definitions);
+  const refused = new Set(problems.map((p) => p.elementId));
+  const all = [...problems, ...lint.filter((r) => r.category === 'error' && !refused.has(r.elementId)).map(lintProblem)];
+  const warnings = lint.filter((r) => r.category === 'warn').map(lintProblem);
   return all.length === 0 && graph ? { ok: true, graph, warnings } : { ok: false, problems: all, warnings };
 }
 
@@ -295,11 +294,11 @@ function compileNode(el: ModdleElement, problem: Report): GraphNode | null {
         return null;
       }
       if (el.loopCharacteristics) {
-        problem(id, 'a multi-instance sub-process is not supported: draw the repeated part as its own process and call it with a multi-instance call activity');
-        return null;
+        const multiInstance = collectionLoop(el, 'sub-process', problem);
+        if (io?.outputs.length) problem(id, "output mappings on a multi-instance sub-process are not supported: collect each instance's result with outputCollection and outputElement");
+        return withIo({ ...base, kind: 'subProcess', startNodeId: '', multiInstance });
       }
-      refuseIo('an embedded sub-process', 'map on the elements inside it');
-      return { ...base, kind: 'subProcess', startNodeId: '' };
+      return withIo({ ...base, kind: 'subProcess', startNodeId: '' });
     case 'bpmn:ReceiveTask':
       return withIo(compileMessage(el, base, el.messageRef as ModdleElement | undefined, true, problem));
     case 'bpmn:ExclusiveGateway':
@@ -423,26 +422,7 @@ function compileCallActivity(el: ModdleElement, base: { id: string; name: string
   else if (isExpression(processId)) {
     if (feelSyntaxProblem(processId)) problem(id, `processId is not valid FEEL: ${feelSyntaxProblem(processId)}`);
   } else if (!PROCESS_KEY.test(processId)) problem(id, `processId "${processId}" is not a process key`);
-  let multiInstance: CallMultiInstance | null = null;
-  const loop = el.loopCharacteristics as ModdleElement | undefined;
-  if (loop) {
-    const zeebeLoop = extension(loop, 'zeebe:LoopCharacteristics') as { inputCollection?: string; inputElement?: string; outputCollection?: string; outputElement?: string } | undefined;
-    const collection = zeebeLoop?.inputCollection?.trim() ?? '';
-    if (!collection) problem(id, 'a multi-instance call activity needs zeebe:loopCharacteristics inputCollection');
-    else if (feelSyntaxProblem(collection)) problem(id, `inputCollection is not valid FEEL: ${feelSyntaxProblem(collection)}`);
-    if (loop.completionCondition) problem(id, 'a completionCondition on a multi-instance call activity is not supported: every child runs to its end');
-    const outputElement = zeebeLoop?.outputElement?.trim() || null;
-    const outputCollection = zeebeLoop?.outputCollection?.trim() || null;
-    if (Boolean(outputElement) !== Boolean(outputCollection)) problem(id, 'outputCollection and outputElement go together');
-    if (outputElement && feelSyntaxProblem(outputElement)) problem(id, `outputElement is not valid FEEL: ${feelSyntaxProblem(outputElement)}`);
-    multiInstance = {
-      sequential: loop.isSequential === true,
-      inputCollection: collection.replace(/^=/, '').trim(),
-      inputElement: zeebeLoop?.inputElement?.trim() || 'item',
-      outputCollection,
-      outputElement: outputElement ? outputElement.replace(/^=/, '').trim() : null,
-    };
-  }
+  const multiInstance = el.loopCharacteristics ? collectionLoop(el, 'call activity', problem) : null;
   return {
     ...base,
     kind: 'callActivity',
@@ -450,6 +430,32 @@ function compileCallActivity(el: ModdleElement, base: { id: string; name: string
     propagateAllParentVariables: called?.propagateAllParentVariables !== false,
     propagateAllChildVariables: called?.propagateAllChildVariables !== false,
     multiInstance,
+  };
+}
+
+/**
+ * A multi-instance call activity's or sub-process's zeebe:loopCharacteristics: one instance per
+ * element of inputCollection, each result collected by outputElement into outputCollection.
+ * Every instance runs to its end, so a completionCondition is refused.
+ */
+function collectionLoop(el: ModdleElement, what: 'call activity' | 'sub-process', problem: Report): CallMultiInstance {
+  const id = el.id ?? '?';
+  const loop = el.loopCharacteristics as ModdleElement;
+  const zeebeLoop = extension(loop, 'zeebe:LoopCharacteristics') as { inputCollection?: string; inputElement?: string; outputCollection?: string; outputElement?: string } | undefined;
+  const collection = zeebeLoop?.inputCollection?.trim() ?? '';
+  if (!collection) problem(id, `a multi-instance ${what} needs zeebe:loopCharacteristics inputCollection`);
+  else if (feelSyntaxProblem(collection)) problem(id, `inputCollection is not valid FEEL: ${feelSyntaxProblem(collection)}`);
+  if (loop.completionCondition) problem(id, `a completionCondition on a multi-instance ${what} is not supported: every ${what === 'call activity' ? 'child' : 'instance'} runs to its end`);
+  const outputElement = zeebeLoop?.outputElement?.trim() || null;
+  const outputCollection = zeebeLoop?.outputCollection?.trim() || null;
+  if (Boolean(outputElement) !== Boolean(outputCollection)) problem(id, 'outputCollection and outputElement go together');
+  if (outputElement && feelSyntaxProblem(outputElement)) problem(id, `outputElement is not valid FEEL: ${feelSyntaxProblem(outputElement)}`);
+  return {
+    sequential: loop.isSequential === true,
+    inputCollection: collection.replace(/^=/, '').trim(),
+    inputElement: zeebeLoop?.inputElement?.trim() || 'item',
+    outputCollection,
+    outputElement: outputElement ? outputElement.replace(/^=/, '').trim() : null,
   };
 }
 

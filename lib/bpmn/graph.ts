@@ -209,6 +209,12 @@ export interface EventGatewayNode extends NodeBase {
 export interface SubProcessNode extends NodeBase {
   kind: 'subProcess';
   startNodeId: string;
+  /**
+   * Multi-instance (parallel or sequential): one run of the body per element of the collection,
+   * each with the element and `loopCounter` as its local variables; outputElement is evaluated
+   * over each instance's variables. Absent on graphs compiled before they were supported.
+   */
+  multiInstance?: CallMultiInstance | null;
 }
 
 /**

@@ -64,6 +64,26 @@ describe("Camunda's lint rules in publishing's checks", () => {
     expect(linked.warnings).toEqual([]);
   });
 
+  it('reads the flows of a file that lists no incoming and outgoing flows (written by hand, not by Modeler)', async () => {
+    const xml = `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="defs" targetNamespace="http://bpmn.io/schema/bpmn">
+  <bpmn:process id="t-lint-gateway" isExecutable="true">
+    <bpmn:startEvent id="start" />
+    <bpmn:eventBasedGateway id="wait" />
+    <bpmn:intermediateCatchEvent id="soon"><bpmn:timerEventDefinition><bpmn:timeDuration>PT1M</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>
+    <bpmn:intermediateCatchEvent id="later"><bpmn:timerEventDefinition><bpmn:timeDuration>PT1H</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>
+    <bpmn:endEvent id="end" />
+    <bpmn:sequenceFlow id="f0" sourceRef="start" targetRef="wait" />
+    <bpmn:sequenceFlow id="f1" sourceRef="wait" targetRef="soon" />
+    <bpmn:sequenceFlow id="f2" sourceRef="wait" targetRef="later" />
+    <bpmn:sequenceFlow id="f3" sourceRef="soon" targetRef="end" />
+    <bpmn:sequenceFlow id="f4" sourceRef="later" targetRef="end" />
+  </bpmn:process>
+</bpmn:definitions>`;
+    const result = await compileBpmn(xml);
+    expect(result.ok ? [] : result.problems).toEqual([]);
+  });
+
   it('keeps nothing from one diagram to the next (bpmnlint rules remember the flows they saw)', async () => {
     const xml = doc('t-lint-twice', userTask('<zeebe:formDefinition formId="work-form" />'));
     expect((await compileBpmn(xml)).warnings).toEqual([]);

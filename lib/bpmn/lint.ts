@@ -85,12 +85,39 @@ class BundledResolver {
 }
 
 /**
+ * A flow node's `incoming`/`outgoing` lists are optional in BPMN XML (the flows' sourceRef and
+ * targetRef say it all, and that is what Zeebe and the platform's compiler read), but Camunda's
+ * rules read the lists: files written by hand or by tools other than Modeler would be reported
+ * as gateways without flows. The lists are completed from the flows, in document order, before
+ * linting; definitions are linted after the compiler has read them.
+ */
+function completeFlowReferences(container: ModdleElement): void {
+  const elements = (container.flowElements as ModdleElement[] | undefined) ?? [];
+  for (const el of elements) {
+    if (el.$type === 'bpmn:SequenceFlow') {
+      for (const [end, list] of [
+        [el.sourceRef, 'outgoing'],
+        [el.targetRef, 'incoming'],
+      ] as const) {
+        const node = end as ModdleElement | undefined;
+        if (!node) continue;
+        const refs = ((node[list] as ModdleElement[] | undefined) ??= []);
+        if (!refs.includes(el)) refs.push(el);
+      }
+    } else if (el.flowElements) {
+      completeFlowReferences(el);
+    }
+  }
+}
+
+/**
  * Lints parsed definitions (bpmn-moddle with the zeebe extension: the server's reader or the
  * designer's live model). Errors come first, then warnings, each in document order of the rule.
  */
 export async function camundaLint(definitions: ModdleElement): Promise<LintReport[]> {
   // A linter per run: bpmnlint caches rule instances, and some rules keep what they saw (the
   // flows already met) in their instance, which would leak from one diagram into the next.
+  for (const root of (definitions.rootElements as ModdleElement[] | undefined) ?? []) if (root.$type === 'bpmn:Process') completeFlowReferences(root);
   const linter = new Linter({ config: { extends: ['bpmnlint:correctness'], rules: rules() }, resolver: new BundledResolver() });
   const byRule = (await linter.lint(definitions)) as Record<string, RawReport[]>;
   const reports: LintReport[] = [];

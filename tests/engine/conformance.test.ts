@@ -43,6 +43,7 @@ const START_VARIABLES: Record<string, Record<string, unknown>> = {
   'emergency-repair-colors.bpmn': { hazard: '电梯困人' },
   'committee-election-filing.bpmn': { noticePeriod: 'PT1S' },
   'star-rating.bpmn': { reviewer: 'gusu.staff' },
+  'special-inspection-multi-instance.bpmn': { projects: ['金鸡湖花园', '平江新城'] },
 };
 
 /**

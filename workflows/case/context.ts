@@ -10,6 +10,7 @@ import { PATCH_INCIDENT_HOLD } from './patches';
 import { Persister, type Changes } from './persister';
 import { closeInstance, type Activation, type TaskInstance } from './task-instances';
 import { Tokens } from './tokens';
+import { assignVariables, visibleVariables } from './variable-scopes';
 
 /** Runs one node for a token: the element registry (elements/registry.ts), passed in by the engine. */
 export type RunElement = (ctx: CaseContext, fiber: number, node: GraphNode, via: string | null) => Promise<string[]>;
@@ -101,15 +102,21 @@ export class CaseContext {
     this.persister.buffer(this.entry(kind, { nodeId: node.id, ...extra }));
   }
 
+  /** The variables the running element sees (local scopes over the case's: variable-scopes.ts) and the case's facts. */
   feelContext(): Record<string, unknown> {
     return {
-      ...this.vars,
+      ...visibleVariables(this.vars),
       caseNumber: this.input.caseNumber,
       processKey: this.input.processKey,
       districtCode: this.input.scope.districtCode,
       streetCode: this.input.scope.streetCode,
       applicantOrganisationId: this.input.scope.organisationId,
     };
+  }
+
+  /** Writes variables where Zeebe would: a local scope holding the name, else the case's. */
+  assign(values: Record<string, unknown>): void {
+    assignVariables(this.vars, values);
   }
 
   // ---------------------------------------------------------------- ending

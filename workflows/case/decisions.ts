@@ -56,7 +56,7 @@ export function recordDecision(ctx: CaseContext, d: QueuedDecision): { patch: Ta
   inst.deciding = false;
   // A task with output mappings keeps its form values local: its outputs map what the case gets.
   const mapped = inst.activation.kind === 'review' && hasOutputs(inst.activation.node);
-  if (d.formData && !mapped) Object.assign(ctx.vars, d.formData);
+  if (d.formData && !mapped) ctx.assign(d.formData);
   const now = new Date().toISOString();
   const patch: TaskRowPatch = { key: inst.key, status: 'completed', completedAt: now, completedBy: d.actor.userId, outcome: d.outcome, comment: d.comment ?? null };
   const decided = ctx.entry('task_completed', {

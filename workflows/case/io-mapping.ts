@@ -6,7 +6,7 @@ import { Incident } from './errors';
 /**
  * zeebe:ioMapping in a running case (Camunda 8 semantics). Inputs make variables local to one
  * activation of an element; outputs decide what its completion writes to the case variables.
- * Every function here is pure apart from `applyOutputs` writing `ctx.vars`: no command is
+ * Every function here is pure apart from `applyOutputs` writing the variables (`ctx.assign`): no command is
  * issued, so an element without mappings runs exactly as before they existed.
  */
 
@@ -33,7 +33,7 @@ export function inputLocals(node: GraphNode, scope: Record<string, unknown>): Re
  */
 export function applyOutputs(ctx: CaseContext, node: GraphNode, scope: Record<string, unknown>): Record<string, unknown> {
   const written = evaluateMappings(node, 'output', node.ioMapping?.outputs ?? [], scope);
-  Object.assign(ctx.vars, written);
+  ctx.assign(written);
   return written;
 }
 

@@ -66,7 +66,7 @@ export async function timeOut(ctx: CaseContext, activation: ReviewActivation, ti
     // An automatic decision completes the task: its output mappings apply as for a reviewer's
     // (over the single instance's locals; a countersign's over the task's scope).
     if (hasOutputs(node)) applyOutputs(ctx, node, { ...ctx.feelContext(), ...(node.multiInstance ? {} : activation.instances[0]?.locals), outcome: timer.autoOutcome });
-    else ctx.vars.outcome = timer.autoOutcome;
+    else ctx.assign({ outcome: timer.autoOutcome });
     ctx.completed.add(node.id);
     ctx.completedUserTasks.push(node.id);
     if (timer.autoOutcome === OUTCOME_REJECT) {

@@ -8,6 +8,7 @@ import type { CaseSnapshot } from '../contract';
 import type { CaseContext } from '../context';
 import { BpmnError, Incident } from '../errors';
 import { applyOutputs, hasOutputs, inputLocals } from '../io-mapping';
+import { visibleVariables } from '../variable-scopes';
 
 const { prepareChildCase } = proxyActivities<CaseActivities>({
   startToCloseTimeout: '30 seconds',
@@ -45,7 +46,7 @@ export async function callActivity(ctx: CaseContext, node: CallActivityNode): Pr
         workflowId: `${workflowInfo().workflowId}.${parentKey}`,
         parentKey,
         processKey,
-        variables: { ...(node.propagateAllParentVariables ? ctx.vars : {}), ...locals },
+        variables: { ...(node.propagateAllParentVariables ? visibleVariables(ctx.vars) : {}), ...locals },
         smsTaskQueue: ctx.input.smsTaskQueue ?? null,
       }),
     );
@@ -83,11 +84,11 @@ export async function callActivity(ctx: CaseContext, node: CallActivityNode): Pr
 
   for (const child of children) {
     if (hasOutputs(node)) applyOutputs(ctx, node, { ...ctx.feelContext(), ...child.locals, ...child.variables });
-    else if (!mi && node.propagateAllChildVariables) Object.assign(ctx.vars, child.variables);
+    else if (!mi && node.propagateAllChildVariables) ctx.assign(child.variables);
   }
   if (mi?.outputCollection && mi.outputElement) {
     const element = mi.outputElement;
-    ctx.vars[mi.outputCollection] = children.map((c) => evaluateFeel(element, { ...c.variables, ...c.locals }) ?? null);
+    ctx.assign({ [mi.outputCollection]: children.map((c) => evaluateFeel(element, { ...c.variables, ...c.locals }) ?? null) });
   }
   ctx.completed.add(node.id);
   await ctx.persist({ history: [ctx.entry('call_completed', { nodeId: node.id, data: { children: children.length } })] });

@@ -68,7 +68,7 @@ export async function messageEvent(ctx: CaseContext, node: MessageEventNode, fib
   if (!message) throw new Incident(`message ${node.messageName} for ${node.id} vanished from the mailbox`); // the condition just saw it
   message.consumed = true;
   if (hasOutputs(node)) applyOutputs(ctx, node, { ...ctx.feelContext(), ...locals, ...message.variables });
-  else Object.assign(ctx.vars, message.variables);
+  else ctx.assign(message.variables);
   ctx.tokens.waiting.delete(fiber);
   ctx.completed.add(node.id);
   await ctx.persist({

@@ -100,7 +100,7 @@ export async function eventGateway(ctx: CaseContext, node: EventGatewayNode, fib
     const message = ctx.mailbox.find((x) => x.name === winner.messageName && !x.consumed)!;
     message.consumed = true;
     if (hasOutputs(winner)) applyOutputs(ctx, winner, { ...ctx.feelContext(), ...inputLocals(winner, scope), ...message.variables });
-    else Object.assign(ctx.vars, message.variables);
+    else ctx.assign(message.variables);
     ctx.completed.add(winner.id);
     await ctx.persist({ history: [ctx.entry('message_consumed', { nodeId: winner.id, data: { message: winner.messageName, variables: message.variables } })], subscriptions: closed });
     return winner.outgoing;

@@ -52,7 +52,7 @@ export async function serviceTask(ctx: CaseContext, node: ServiceTaskNode): Prom
   // With output mappings only their targets reach the case (Camunda 8): the activity's answer
   // is their scope, not merged itself.
   const outputs = hasOutputs(node) ? applyOutputs(ctx, node, { ...ctx.feelContext(), ...locals, ...result?.variables }) : null;
-  if (!outputs && result?.variables) Object.assign(ctx.vars, result.variables);
+  if (!outputs && result?.variables) ctx.assign(result.variables);
   // Messages the step asked for go out through the SMS seam; only activities that answer
   // `sms` take this path, so histories recorded before it replay unchanged.
   const texts: HistoryEntry[] = [];

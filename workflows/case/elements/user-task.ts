@@ -46,7 +46,7 @@ export async function userTask(ctx: CaseContext, node: UserTaskNode): Promise<st
   if (activation.instances.length === 0) {
     // An empty countersign list has nobody to object: it passes, as in Zeebe. No instance
     // completes, so output mappings have nothing to map (and `outcome` stays local with them).
-    if (!hasOutputs(node)) ctx.vars.outcome = OUTCOME_APPROVE;
+    if (!hasOutputs(node)) ctx.assign({ outcome: OUTCOME_APPROVE });
     ctx.pass(node, 'countersign_empty');
     activation.closed = true;
     return node.outgoing;
@@ -160,7 +160,7 @@ async function applyDecision(ctx: CaseContext, activation: ReviewActivation, d: 
   const cancelled = open.map((i) => closeInstance(i, 'cancelled'));
   const outcome = verdict === 'reject' ? OUTCOME_REJECT : mi ? OUTCOME_APPROVE : d.outcome;
   // With output mappings only their targets reach the case: `outcome` stays the task's own.
-  if (!hasOutputs(node)) ctx.vars.outcome = outcome;
+  if (!hasOutputs(node)) ctx.assign({ outcome });
   ctx.completed.add(node.id);
   ctx.completedUserTasks.push(node.id);
   const summary = mi ? [ctx.entry('countersign_completed', { nodeId: node.id, outcome, data: { approvals: activation.approvals, rejections: activation.rejections, instances: activation.instances.length } })] : [];
