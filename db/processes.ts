@@ -205,10 +205,10 @@ export async function versionForms(db: Db, processKey: string, version: number):
   return { form: parseForm(row?.form ?? null), forms: parseForms(row?.forms ?? null) };
 }
 
-/** A task form stored with a version (null: the version has no form of that id). */
-export async function versionTaskForm(db: Db, processKey: string, version: number, formId: string): Promise<FormSchema | null> {
-  const row = (await db('process_versions').where({ process_key: processKey, version }).first('forms')) as { forms: string | null } | undefined;
-  return parseForms(row?.forms ?? null)[formId] ?? null;
+/** A version's graph and task forms in one read (no XML): what a task's form is looked up in. */
+export async function versionGraphAndForms(db: Db, processKey: string, version: number): Promise<{ graph: ProcessGraph; forms: Record<string, FormSchema> } | null> {
+  const row = (await db('process_versions').where({ process_key: processKey, version }).first('graph', 'forms')) as { graph: string; forms: string | null } | undefined;
+  return row ? { graph: parseGraph(row.graph), forms: parseForms(row.forms) } : null;
 }
 
 // ---- case-number rules -----------------------------------------------------------------------

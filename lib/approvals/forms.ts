@@ -4,7 +4,7 @@ import type { Knex } from 'knex';
 import type { FormSchema } from '../forms/form-schema';
 import { requiredMaterials as requiredFor, type Material } from '../forms/materials';
 import { caseProcessVersion } from '../../db/cases/cases';
-import { processVersionGraph, versionStartForm, versionTaskForm } from '../../db/processes';
+import { versionGraphAndForms, versionStartForm } from '../../db/processes';
 
 /**
  * The Camunda forms of the shipped approvals: processes/forms/<form id>.form (form-js JSON, as
@@ -44,8 +44,8 @@ export async function requiredMaterials(db: Knex | Knex.Transaction, caseId: num
 export async function caseTaskForm(db: Knex | Knex.Transaction, caseId: number, nodeId: string): Promise<FormSchema | null> {
   const pinned = await caseProcessVersion(db, caseId);
   if (!pinned) return null;
-  const version = await processVersionGraph(db, pinned.process_key, pinned.process_version);
+  const version = await versionGraphAndForms(db, pinned.process_key, pinned.process_version);
   const node = version?.graph.nodes[nodeId];
   const formId = node?.kind === 'userTask' ? node.formId : null;
-  return formId ? versionTaskForm(db, pinned.process_key, pinned.process_version, formId) : null;
+  return formId ? (version!.forms[formId] ?? null) : null;
 }

@@ -1,6 +1,6 @@
 import { isRole } from '../roles';
 import { feelSyntaxProblem, isExpression } from './feel';
-import { DEFAULT_OUTCOMES, GRAPH_FORMAT, OUTCOME_REJECT, OUTCOME_RETURN, type CallMultiInstance, type GraphNode, type MultiInstance, type ProcessGraph, type SequenceFlow, type TimerSpec } from './graph';
+import { DEFAULT_OUTCOMES, GRAPH_FORMAT, OUTCOME_REJECT, OUTCOME_RETURN, type BoundaryEscalationNode, type CallMultiInstance, type GraphNode, type MultiInstance, type ProcessGraph, type SequenceFlow, type TimerSpec } from './graph';
 import { cycle, dateMs, durationMs } from './iso8601';
 import { readIoMapping } from './io-mapping';
 import { extension, readBpmnXml, zeebeProperties, type ModdleElement } from './moddle';
@@ -50,6 +50,8 @@ const SUPPORTED = new Set([
   'bpmn:CallActivity',
   'bpmn:SubProcess',
   'bpmn:SequenceFlow',
+  // A none intermediate throw event is a pass-through (below); one with an escalation throws it.
+  'bpmn:IntermediateThrowEvent',
 ]);
 
 /**
@@ -111,7 +113,7 @@ function compileProcess(proc: ModdleElement, problems: ProcessProblem[]): Proces
       allElements.push(el);
       const id = el.id ?? '?';
       if (IGNORED.has(el.$type)) continue;
-      if (PASS_THROUGH.has(el.$type)) {
+      if (PASS_THROUGH.has(el.$type) && !throwsEscalation(el)) {
         passThroughs.push(el); // compiled once every flow is read: its form depends on them
         continue;
       }
@@ -268,10 +270,19 @@ function compileNode(el: ModdleElement, problem: Report): GraphNode | null {
     case 'bpmn:EndEvent': {
       const terminate = definitions.some((d) => d.$type === 'bpmn:TerminateEventDefinition');
       const error = definitions.find((d) => d.$type === 'bpmn:ErrorEventDefinition');
-      if (definitions.some((d) => d.$type !== 'bpmn:TerminateEventDefinition' && d.$type !== 'bpmn:ErrorEventDefinition')) problem(id, 'only plain, terminate and error end events are supported');
+      const escalation = definitions.find((d) => d.$type === 'bpmn:EscalationEventDefinition');
+      if (definitions.some((d) => !['bpmn:TerminateEventDefinition', 'bpmn:ErrorEventDefinition', 'bpmn:EscalationEventDefinition'].includes(d.$type))) problem(id, 'only plain, terminate, error and escalation end events are supported');
       if (io?.inputs.length) problem(id, 'input mappings are not supported on an end event: nothing runs in its scope (output mappings are)');
       const errorCode = error ? errorCodeOf(error, id, problem, true) : null;
-      return withIo({ ...base, kind: 'end', terminate, result: props.result || 'approved', ...(errorCode ? { errorCode } : {}) });
+      const escalationCode = escalation ? escalationCodeOf(escalation, id, problem, true) : null;
+      return withIo({ ...base, kind: 'end', terminate, result: props.result || 'approved', ...(errorCode ? { errorCode } : {}), ...(escalationCode ? { escalation: { code: escalationCode, catcher: null } } : {}) });
+    }
+    case 'bpmn:IntermediateThrowEvent': {
+      // Only one with an escalation comes here (the others pass through).
+      if (definitions.length !== 1) problem(id, 'an intermediate throw event takes one event definition');
+      refuseIo('an escalation throw event', 'map on the element before it');
+      const code = escalationCodeOf(definitions[0], id, problem, true);
+      return code ? { ...base, kind: 'escalationThrow', escalation: { code, catcher: null } } : null;
     }
     case 'bpmn:UserTask':
       return withIo(compileUserTask(el, base, props, problem));
@@ -336,8 +347,12 @@ function compileNode(el: ModdleElement, problem: Report): GraphNode | null {
         refuseIo('a boundary event', 'map on the element after it');
         return { ...base, kind: 'boundaryError', attachedTo, errorCode: errorCodeOf(def, id, problem, false) };
       }
+      if (definitions.length === 1 && def.$type === 'bpmn:EscalationEventDefinition') {
+        refuseIo('a boundary event', 'map on the element after it');
+        return { ...base, kind: 'boundaryEscalation', attachedTo, escalationCode: escalationCodeOf(def, id, problem, false), interrupting: el.cancelActivity !== false };
+      }
       if (definitions.length !== 1 || def.$type !== 'bpmn:TimerEventDefinition') {
-        problem(id, 'only timer and error boundary events are supported');
+        problem(id, 'only timer, error and escalation boundary events are supported');
         return null;
       }
       const timer = timerOf(def, id, problem);
@@ -459,6 +474,23 @@ function collectionLoop(el: ModdleElement, what: 'call activity' | 'sub-process'
   };
 }
 
+/** Whether an intermediate throw event throws an escalation (then it is compiled, not passed through). */
+function throwsEscalation(el: ModdleElement): boolean {
+  return el.$type === 'bpmn:IntermediateThrowEvent' && ((el.eventDefinitions as ModdleElement[] | undefined) ?? []).some((d) => d.$type === 'bpmn:EscalationEventDefinition');
+}
+
+/** The escalationCode of an escalation event's bpmn:escalation; a boundary without one catches every escalation. */
+function escalationCodeOf(def: ModdleElement, id: string, problem: Report, throwing: boolean): string | null {
+  if (def.$type !== 'bpmn:EscalationEventDefinition') {
+    problem(id, `${def.$type.replace('bpmn:', '')} on an intermediate throw event is not supported`);
+    return null;
+  }
+  const code = ((def.escalationRef as ModdleElement | undefined)?.escalationCode as string | undefined)?.trim() || null;
+  if (throwing && !code) problem(id, 'an escalation throw or end event needs a bpmn:escalation with an escalationCode');
+  if (code && isExpression(code)) problem(id, 'the escalationCode must be a literal code, not an expression');
+  return code;
+}
+
 /** The errorCode of an error event's bpmn:error; a catch event without one catches every error. */
 function errorCodeOf(def: ModdleElement, id: string, problem: Report, throwing: boolean): string | null {
   const code = ((def.errorRef as ModdleElement | undefined)?.errorCode as string | undefined)?.trim() || null;
@@ -519,6 +551,13 @@ function checkStructure(graph: ProcessGraph, problem: Report, refused: ReadonlyS
       if (node.autoOutcome && host?.kind === 'userTask' && !host.outcomes.includes(node.autoOutcome) && node.autoOutcome !== OUTCOME_REJECT) {
         problem(node.id, `autoOutcome "${node.autoOutcome}" is not an outcome of ${host.id}`);
       }
+    } else if (node.kind === 'boundaryEscalation') {
+      const host = nodes[node.attachedTo];
+      if (host?.kind === 'callActivity')
+        problem(node.id, 'an escalation boundary event on a call activity is not supported: an escalation in a called case does not reach its caller here (catch it inside the called process, or end it with an error)');
+      else if (!host || host.kind !== 'subProcess') problem(node.id, 'an escalation boundary event must be attached to an embedded sub-process');
+      if (node.incoming.length) problem(node.id, 'a boundary event has no incoming flows');
+      if (outgoing.length === 0) problem(node.id, 'an escalation boundary event needs an outgoing flow');
     } else if (node.kind === 'boundaryError') {
       const host = nodes[node.attachedTo];
       if (!host || !ERROR_HOSTS.has(host.kind)) problem(node.id, 'an error boundary event must be attached to a sub-process, a call activity or a service task');
@@ -559,7 +598,8 @@ function checkStructure(graph: ProcessGraph, problem: Report, refused: ReadonlyS
 
   // Reachability: from the start along flows; a boundary event is reached with its task.
   const errorBoundaries: Record<string, string[]> = {};
-  for (const n of Object.values(nodes)) if (n.kind === 'boundaryError') (errorBoundaries[n.attachedTo] ??= []).push(n.id);
+  for (const n of Object.values(nodes)) if (n.kind === 'boundaryError' || n.kind === 'boundaryEscalation') (errorBoundaries[n.attachedTo] ??= []).push(n.id);
+  resolveEscalationCatchers(graph);
   const reached = new Set<string>();
   const queue = graph.startNodeId ? [graph.startNodeId] : [];
   while (queue.length) {
@@ -592,6 +632,22 @@ function checkStructure(graph: ProcessGraph, problem: Report, refused: ReadonlyS
   for (const node of Object.values(nodes)) if (node.kind === 'inclusiveGateway' && node.incoming.length > 1) node.upstream = upstreamOf(graph, node.id);
 }
 
+/**
+ * Which boundary catches each thrown escalation: on the nearest embedded sub-process around the
+ * thrower, one with the escalation's code, else one catching every code. None: uncaught.
+ */
+function resolveEscalationCatchers(graph: ProcessGraph): void {
+  const boundaries = Object.values(graph.nodes).filter((n): n is BoundaryEscalationNode => n.kind === 'boundaryEscalation');
+  for (const node of Object.values(graph.nodes)) {
+    const thrown = node.kind === 'escalationThrow' || node.kind === 'end' ? node.escalation : undefined;
+    if (!thrown) continue;
+    for (let at = node.scope; at && thrown.catcher === null; at = graph.nodes[at]?.scope) {
+      const on = boundaries.filter((b) => b.attachedTo === at);
+      thrown.catcher = (on.find((b) => b.escalationCode === thrown.code) ?? on.find((b) => b.escalationCode === null))?.id ?? null;
+    }
+  }
+}
+
 /** The elements from which a token can reach `target` (a boundary event's task counts: its timer may lead there). */
 function upstreamOf(graph: ProcessGraph, target: string): string[] {
   const seen = new Set<string>();
@@ -601,7 +657,7 @@ function upstreamOf(graph: ProcessGraph, target: string): string[] {
     const node = graph.nodes[id];
     if (!node) continue;
     const before = node.incoming.map((f) => graph.flows[f].source);
-    if (node.kind === 'boundaryTimer' || node.kind === 'boundaryError') before.push(node.attachedTo);
+    if (node.kind === 'boundaryTimer' || node.kind === 'boundaryError' || node.kind === 'boundaryEscalation') before.push(node.attachedTo);
     for (const s of before) {
       if (seen.has(s)) continue;
       seen.add(s);

@@ -108,6 +108,38 @@ export interface EndNode extends NodeBase {
   result: string;
   /** An error end event throws this BPMN error (bpmn:error errorCode) to the nearest error boundary. */
   errorCode?: string;
+  /** An escalation end event: the escalation it throws as its token ends. */
+  escalation?: ThrownEscalation;
+}
+
+/**
+ * An escalation thrown by an end or intermediate throw event (bpmn:escalation escalationCode):
+ * caught by the nearest escalation boundary event with its code (or none) on an embedded
+ * sub-process around the thrower — `catcher`, resolved at publishing; null: nobody catches it,
+ * and the thrower goes on (Zeebe raises no incident for an uncaught escalation).
+ */
+export interface ThrownEscalation {
+  code: string;
+  catcher: string | null;
+}
+
+/** An intermediate throw event with an escalation: throws it and, unless that interrupts it, goes on. */
+export interface EscalationThrowNode extends NodeBase {
+  kind: 'escalationThrow';
+  escalation: ThrownEscalation;
+}
+
+/**
+ * An escalation boundary event on an embedded sub-process. Interrupting: the sub-process ends
+ * (as an error boundary's does) and its flows are taken. Non-interrupting: the sub-process goes
+ * on and a token leaves by its flows beside it.
+ */
+export interface BoundaryEscalationNode extends NodeBase {
+  kind: 'boundaryEscalation';
+  attachedTo: string;
+  /** The escalation code it catches; null catches every escalation. */
+  escalationCode: string | null;
+  interrupting: boolean;
 }
 
 export interface MultiInstance {
@@ -256,6 +288,8 @@ export interface BoundaryErrorNode extends NodeBase {
 }
 
 export type GraphNode =
+  | EscalationThrowNode
+  | BoundaryEscalationNode
   | StartNode
   | EndNode
   | UserTaskNode
@@ -290,7 +324,7 @@ export const RETURN_TO_APPLICANT = 'applicant';
  */
 export function moveTargetProblem(node: GraphNode): string | null {
   if (node.kind === 'start') return node.scope ? `is the start event of the sub-process ${node.scope}: move the case to the sub-process itself` : 'is the start event';
-  if (node.kind === 'boundaryTimer' || node.kind === 'boundaryError') return 'is a boundary event';
+  if (node.kind === 'boundaryTimer' || node.kind === 'boundaryError' || node.kind === 'boundaryEscalation') return 'is a boundary event';
   if (node.scope) return `is inside the sub-process ${node.scope}: move the case to the sub-process itself`;
   return null;
 }

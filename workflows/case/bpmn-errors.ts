@@ -1,14 +1,23 @@
 import type { BoundaryErrorNode, GraphNode } from '../../lib/bpmn/graph';
 import type { CaseContext } from './context';
-import type { BpmnError } from './errors';
+import { EscalationThrown, type BpmnError } from './errors';
 
 /**
  * Catching BPMN errors (docs/process-engine.md, "Errors"): an error boundary event on the
  * element the error came out of, with the error's code (or none, catching every code), takes
- * the token on. An error that leaves the process level ends a called case, its caller's call
+ * the token on (an interrupting escalation leaves the same way, for its escalation boundary
+ * event). An error that leaves the process level ends a called case, its caller's call
  * activity throwing it on; in a case nobody called it is an incident.
  */
 export function catchError(ctx: CaseContext, node: GraphNode, err: BpmnError): string[] | null {
+  if (err instanceof EscalationThrown) {
+    // Caught by the boundary publishing chose, once the escalation has left the elements inside it.
+    const boundary = ctx.graph.nodes[err.catcher];
+    if (boundary?.kind !== 'boundaryEscalation' || boundary.attachedTo !== node.id) return null;
+    ctx.completed.add(boundary.id);
+    ctx.persister.buffer(ctx.entry('escalation_caught', { nodeId: boundary.id, data: { code: err.code, thrownBy: err.thrownBy, on: node.id, interrupting: true } }));
+    return boundary.outgoing;
+  }
   const boundaries = Object.values(ctx.graph.nodes).filter((n): n is BoundaryErrorNode => n.kind === 'boundaryError' && n.attachedTo === node.id);
   const boundary = boundaries.find((b) => b.errorCode === err.code) ?? boundaries.find((b) => b.errorCode === null);
   if (!boundary) return null;

@@ -19,6 +19,21 @@ export class BpmnError extends Error {
 }
 
 /**
+ * An escalation that interrupts: it leaves the sub-processes around its thrower the way a BPMN
+ * error does (ending them) until the one its catching boundary is attached to. Only error
+ * boundaries never catch it; it is thrown only when publishing found its `catcher`.
+ */
+export class EscalationThrown extends BpmnError {
+  constructor(
+    code: string,
+    thrownBy: string,
+    readonly catcher: string,
+  ) {
+    super(code, thrownBy, `the escalation ${code} thrown by ${thrownBy}`);
+  }
+}
+
+/**
  * Refuses an update with a typed, non-retryable failure (a `CASE_FAILURES` type), which the API
  * maps to an HTTP status; thrown from validators and again from handlers, which re-check.
  */

@@ -17,6 +17,9 @@ interface Generation {
 /** The tokens inside one run of an embedded sub-process: it completes when none is left. */
 export interface TokenGroup {
   live: number;
+  /** The sub-process this is a run of, and the group its own token is in (none: the process level). */
+  subProcessId?: string;
+  parent?: TokenGroup;
   /** Its tokens run in this scope: a BPMN error nobody inside catches cancels them all. */
   scope?: CancellationScope;
   /** The error that ended the group, for the sub-process to throw on. */
@@ -61,6 +64,8 @@ export class Tokens {
   readonly positions = new Map<number, string>();
   /** The timer or message each waiting token waits for. */
   readonly waiting = new Map<number, Waiting>();
+  /** The sub-process run each live token inside one belongs to. */
+  private readonly groups = new Map<number, TokenGroup>();
   /** Parallel joins of this generation: node id → incoming flow → tokens arrived. */
   private joins: Record<string, Record<string, number>> = {};
   /** Inclusive joins of this generation: how many times each has fired (a loop may reach it again). */
@@ -108,7 +113,10 @@ export class Tokens {
     if (gen.cancelled || this.hooks.caseClosed()) return;
     const fiber = ++this.fibers;
     gen.tokens++;
-    if (group) group.live++;
+    if (group) {
+      group.live++;
+      this.groups.set(fiber, group);
+    }
     (group?.scope ?? gen.scope)
       .run(() => (body ? body(fiber) : this.walk(fiber, nodeId, viaFlow, group)))
       .then(
@@ -118,6 +126,7 @@ export class Tokens {
         },
         async (err: unknown) => {
           if (group) group.live--;
+          this.groups.delete(fiber);
           // Ended by a BPMN error in its sub-process, not by the generation's end: it counts as done.
           if (group?.error && isCancellation(err) && !gen.cancelled) return this.tokenDone(gen, fiber);
           this.positions.delete(fiber);
@@ -128,7 +137,24 @@ export class Tokens {
       );
   }
 
+  /** The sub-process run a token is in (undefined at the process level). */
+  groupOf(fiber: number): TokenGroup | undefined {
+    return this.groups.get(fiber);
+  }
+
+  /**
+   * Starts a token at `nodeId` beside the run of the sub-process `subProcessId` that the token
+   * `fiber` is inside (in the group that run's own token is in): a non-interrupting boundary's.
+   */
+  spawnBeside(fiber: number, subProcessId: string, nodeId: string): void {
+    let group = this.groups.get(fiber);
+    while (group && group.subProcessId !== subProcessId) group = group.parent;
+    if (!group) throw new Incident(`token ${fiber} is not inside the sub-process ${subProcessId}`);
+    this.spawn(nodeId, null, undefined, group.parent);
+  }
+
   private tokenDone(gen: Generation, fiber: number): void {
+    this.groups.delete(fiber);
     this.positions.delete(fiber);
     this.waiting.delete(fiber);
     gen.tokens--;

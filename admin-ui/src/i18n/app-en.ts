@@ -313,6 +313,8 @@ const appEnglishMessages: typeof import('./app-zh-CN').default = {
     error_end_reached: 'Error end',
     error_caught: 'Error handled',
     error_thrown: 'Ended with an error (to the caller)',
+    escalation_thrown: 'Escalated',
+    escalation_caught: 'Escalation handled',
     events_awaited: 'Waiting for a reply or the deadline',
   },
   processes: {

@@ -300,6 +300,8 @@ const appChineseMessages = {
     error_end_reached: '异常结束',
     error_caught: '异常处理',
     error_thrown: '异常结束（返回调用方）',
+    escalation_thrown: '上报升级',
+    escalation_caught: '升级处理',
     events_awaited: '等待回复或到期',
   },
   processes: {

@@ -1,12 +1,12 @@
 import { condition, sleep } from '@temporalio/workflow';
 import { evaluateFeel } from '../../../lib/bpmn/feel';
-import type { BoundaryErrorNode, BoundaryTimerNode, EndNode, MessageEventNode, StartNode, TimerEventNode } from '../../../lib/bpmn/graph';
+import type { BoundaryErrorNode, BoundaryEscalationNode, BoundaryTimerNode, EndNode, EscalationThrowNode, MessageEventNode, StartNode, ThrownEscalation, TimerEventNode } from '../../../lib/bpmn/graph';
 import type { CaseContext } from '../context';
-import { BpmnError, Incident } from '../errors';
+import { BpmnError, EscalationThrown, Incident } from '../errors';
 import { applyOutputs, hasOutputs, inputLocals } from '../io-mapping';
 import { timerDelay } from '../timers';
 
-/** Events: start, end (plain and terminate), intermediate timer and message catch, boundary timer. */
+/** Events: start, end (plain, terminate, error, escalation), intermediate timer and message catch, escalation throw, boundary timer, error and escalation. */
 
 export function startEvent(ctx: CaseContext, node: StartNode): string[] {
   ctx.pass(node, 'node_passed');
@@ -14,7 +14,7 @@ export function startEvent(ctx: CaseContext, node: StartNode): string[] {
 }
 
 /** A plain end ends its token (the case completes when none is left); a terminate end ends the case. */
-export async function endEvent(ctx: CaseContext, node: EndNode): Promise<string[]> {
+export async function endEvent(ctx: CaseContext, node: EndNode, fiber: number): Promise<string[]> {
   ctx.completed.add(node.id);
   // An end inside a sub-process ends its token only: the case's result is the process level's.
   if (!node.scope) ctx.lastEndResult = node.result;
@@ -23,6 +23,11 @@ export async function endEvent(ctx: CaseContext, node: EndNode): Promise<string[
   if (node.errorCode) {
     ctx.persister.buffer(ctx.entry('error_end_reached', { nodeId: node.id, data: { code: node.errorCode } }));
     throw new BpmnError(node.errorCode, node.id);
+  }
+  if (node.escalation) {
+    // The token ends here either way; an interrupting catcher ends the sub-processes up to it.
+    throwEscalation(ctx, node, node.escalation, fiber);
+    return [];
   }
   if (node.terminate) {
     await ctx.finish('completed', node.result, ctx.entry('terminated_by_end', { nodeId: node.id, outcome: node.result }));
@@ -86,4 +91,31 @@ export function boundaryTimer(_ctx: CaseContext, node: BoundaryTimerNode): strin
 /** Reached only when its error is caught (bpmn-errors.ts); a token arriving here just leaves. */
 export function boundaryError(_ctx: CaseContext, node: BoundaryErrorNode): string[] {
   return node.outgoing;
+}
+
+/** An intermediate escalation throw event: throws, then goes on unless its catcher interrupts. */
+export function escalationThrow(ctx: CaseContext, node: EscalationThrowNode, fiber: number): string[] {
+  throwEscalation(ctx, node, node.escalation, fiber);
+  return node.outgoing;
+}
+
+/** A non-interrupting escalation boundary's token, started beside the sub-process: it leaves by its flows. */
+export function boundaryEscalation(_ctx: CaseContext, node: BoundaryEscalationNode): string[] {
+  return node.outgoing;
+}
+
+/**
+ * Throws an escalation to the boundary publishing resolved (none: it is noted and the thrower
+ * goes on, as in Zeebe). An interrupting catcher: thrown as an exception that ends every
+ * sub-process up to the one it is attached to. A non-interrupting one: a token starts at it,
+ * beside that sub-process, and the thrower goes on.
+ */
+function throwEscalation(ctx: CaseContext, node: EscalationThrowNode | EndNode, escalation: ThrownEscalation, fiber: number): void {
+  const catcher = escalation.catcher ? ctx.graph.nodes[escalation.catcher] : undefined;
+  ctx.pass(node, 'escalation_thrown', { data: { code: escalation.code, caughtBy: catcher?.id ?? null } });
+  if (catcher?.kind !== 'boundaryEscalation') return;
+  if (catcher.interrupting) throw new EscalationThrown(escalation.code, node.id, catcher.id);
+  ctx.persister.buffer(ctx.entry('escalation_caught', { nodeId: catcher.id, data: { code: escalation.code, thrownBy: node.id, on: catcher.attachedTo, interrupting: false } }));
+  ctx.completed.add(catcher.id);
+  ctx.tokens.spawnBeside(fiber, catcher.attachedTo, catcher.id);
 }

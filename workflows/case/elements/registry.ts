@@ -1,7 +1,7 @@
 import type { GraphNode, NodeKind } from '../../../lib/bpmn/graph';
 import type { CaseContext } from '../context';
 import { callActivity } from './call-activity';
-import { boundaryError, boundaryTimer, endEvent, messageEvent, startEvent, timerEvent } from './events';
+import { boundaryError, boundaryEscalation, boundaryTimer, endEvent, escalationThrow, messageEvent, startEvent, timerEvent } from './events';
 import { eventGateway, exclusiveGateway, inclusiveGateway, parallelGateway } from './gateways';
 import { serviceTask } from './service-task';
 import { subProcess } from './sub-process';
@@ -31,6 +31,8 @@ export const ELEMENT_HANDLERS: { [K in NodeKind]: ElementHandler<Extract<GraphNo
   callActivity,
   subProcess,
   boundaryError,
+  escalationThrow,
+  boundaryEscalation,
 };
 
 /** Runs one node for a token (the engine's only dispatch on element kind). */

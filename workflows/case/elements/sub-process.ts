@@ -24,11 +24,11 @@ import { bindLocals } from '../variable-scopes';
  * `loopCounter` (1, 2, …) and its input mappings; outputElement over each run's variables is
  * collected, in collection order, into outputCollection.
  */
-export async function subProcess(ctx: CaseContext, node: SubProcessNode): Promise<string[]> {
+export async function subProcess(ctx: CaseContext, node: SubProcessNode, fiber: number): Promise<string[]> {
   // Graphs with mappings or a loop (which could not be published before) take the scoped path;
   // every other sub-process runs exactly as it always has (same code, same awaits).
-  if (node.multiInstance || node.ioMapping) return scopedRuns(ctx, node, node.multiInstance ?? null);
-  const inner: TokenGroup = { live: 0, scope: new CancellationScope({ cancellable: true }) };
+  if (node.multiInstance || node.ioMapping) return scopedRuns(ctx, node, node.multiInstance ?? null, fiber);
+  const inner: TokenGroup = { live: 0, scope: new CancellationScope({ cancellable: true }), subProcessId: node.id, parent: ctx.tokens.groupOf(fiber) };
   ctx.pass(node, 'subprocess_started');
   ctx.tokens.spawn(node.startNodeId, null, undefined, inner);
   await condition(() => inner.live === 0);
@@ -46,7 +46,7 @@ export async function subProcess(ctx: CaseContext, node: SubProcessNode): Promis
 }
 
 /** Runs with local variables: one for mappings only, one per element for a loop. */
-async function scopedRuns(ctx: CaseContext, node: SubProcessNode, mi: CallMultiInstance | null): Promise<string[]> {
+async function scopedRuns(ctx: CaseContext, node: SubProcessNode, mi: CallMultiInstance | null, fiber: number): Promise<string[]> {
   const scope = ctx.feelContext();
   const collection = mi ? evaluateFeel(mi.inputCollection, scope) : [undefined];
   if (!Array.isArray(collection)) throw new Incident(`inputCollection of ${node.id} is not a list`);
@@ -57,7 +57,7 @@ async function scopedRuns(ctx: CaseContext, node: SubProcessNode, mi: CallMultiI
   ctx.pass(node, 'subprocess_started', mi ? { data: { instances: collection.length } } : {});
   const runs: Array<{ group: TokenGroup; locals: Record<string, unknown> }> = [];
   const start = (element: unknown, index: number) => {
-    const group: TokenGroup = { live: 0, scope: new CancellationScope({ cancellable: true }) };
+    const group: TokenGroup = { live: 0, scope: new CancellationScope({ cancellable: true }), subProcessId: node.id, parent: ctx.tokens.groupOf(fiber) };
     const locals = localsOf(element, index);
     bindLocals(group.scope!, locals);
     runs.push({ group, locals });
