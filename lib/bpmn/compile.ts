@@ -351,8 +351,14 @@ function compileNode(el: ModdleElement, problem: Report): GraphNode | null {
         refuseIo('a boundary event', 'map on the element after it');
         return { ...base, kind: 'boundaryEscalation', attachedTo, escalationCode: escalationCodeOf(def, id, problem, false), interrupting: el.cancelActivity !== false };
       }
+      if (definitions.length === 1 && def.$type === 'bpmn:MessageEventDefinition') {
+        refuseIo('a boundary event', 'map on the element after it');
+        const message = compileMessage(el, base, def.messageRef as ModdleElement | undefined, false, problem);
+        if (message?.kind !== 'messageEvent') return null;
+        return { ...base, kind: 'boundaryMessage', attachedTo, messageName: message.messageName, correlationKey: message.correlationKey, interrupting: el.cancelActivity !== false };
+      }
       if (definitions.length !== 1 || def.$type !== 'bpmn:TimerEventDefinition') {
-        problem(id, 'only timer, error and escalation boundary events are supported');
+        problem(id, 'only timer, message, error and escalation boundary events are supported');
         return null;
       }
       const timer = timerOf(def, id, problem);
@@ -551,6 +557,12 @@ function checkStructure(graph: ProcessGraph, problem: Report, refused: ReadonlyS
       if (node.autoOutcome && host?.kind === 'userTask' && !host.outcomes.includes(node.autoOutcome) && node.autoOutcome !== OUTCOME_REJECT) {
         problem(node.id, `autoOutcome "${node.autoOutcome}" is not an outcome of ${host.id}`);
       }
+    } else if (node.kind === 'boundaryMessage') {
+      const host = nodes[node.attachedTo];
+      if (!host || host.kind !== 'userTask') problem(node.id, 'a message boundary event must be attached to a user task');
+      else host.boundaryIds.push(node.id);
+      if (node.incoming.length) problem(node.id, 'a boundary event has no incoming flows');
+      if (outgoing.length === 0) problem(node.id, 'a message boundary event needs an outgoing flow');
     } else if (node.kind === 'boundaryEscalation') {
       const host = nodes[node.attachedTo];
       if (host?.kind === 'callActivity')
@@ -657,7 +669,7 @@ function upstreamOf(graph: ProcessGraph, target: string): string[] {
     const node = graph.nodes[id];
     if (!node) continue;
     const before = node.incoming.map((f) => graph.flows[f].source);
-    if (node.kind === 'boundaryTimer' || node.kind === 'boundaryError' || node.kind === 'boundaryEscalation') before.push(node.attachedTo);
+    if (node.kind === 'boundaryTimer' || node.kind === 'boundaryError' || node.kind === 'boundaryEscalation' || node.kind === 'boundaryMessage') before.push(node.attachedTo);
     for (const s of before) {
       if (seen.has(s)) continue;
       seen.add(s);

@@ -227,6 +227,21 @@ export interface BoundaryTimerNode extends NodeBase {
 }
 
 /**
+ * A message boundary event on a user task: the message (by name and correlation key, as a
+ * catch event waits for it) arriving while the task is open. Interrupting: the task closes and
+ * the boundary's flows are taken (撤回 by the applicant, a payment received). Non-interrupting:
+ * each such message starts a path beside the task, which stays open.
+ */
+export interface BoundaryMessageNode extends NodeBase {
+  kind: 'boundaryMessage';
+  attachedTo: string;
+  messageName: string;
+  /** FEEL expression whose value outside systems correlate with; the case number if absent. */
+  correlationKey: string | null;
+  interrupting: boolean;
+}
+
+/**
  * An event-based gateway: its outgoing flows lead to timer and message catch events; the first
  * of them to happen takes the token on (the others are dropped).
  */
@@ -288,6 +303,7 @@ export interface BoundaryErrorNode extends NodeBase {
 }
 
 export type GraphNode =
+  | BoundaryMessageNode
   | EscalationThrowNode
   | BoundaryEscalationNode
   | StartNode
@@ -324,7 +340,7 @@ export const RETURN_TO_APPLICANT = 'applicant';
  */
 export function moveTargetProblem(node: GraphNode): string | null {
   if (node.kind === 'start') return node.scope ? `is the start event of the sub-process ${node.scope}: move the case to the sub-process itself` : 'is the start event';
-  if (node.kind === 'boundaryTimer' || node.kind === 'boundaryError' || node.kind === 'boundaryEscalation') return 'is a boundary event';
+  if (node.kind === 'boundaryTimer' || node.kind === 'boundaryError' || node.kind === 'boundaryEscalation' || node.kind === 'boundaryMessage') return 'is a boundary event';
   if (node.scope) return `is inside the sub-process ${node.scope}: move the case to the sub-process itself`;
   return null;
 }

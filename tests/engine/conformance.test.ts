@@ -19,7 +19,6 @@ const REFUSALS: Record<string, RegExp> = {
   'typhoon-signal.bpmn': /SignalEventDefinition on an intermediate throw event is not supported/,
   'fee-script-task.bpmn': /ScriptTask is not in the supported BPMN subset/,
   'credit-rule-task.bpmn': /BusinessRuleTask is not in the supported BPMN subset/,
-  'withdraw-message-boundary.bpmn': /only timer, error and escalation boundary events are supported/,
   'feel-candidate-groups.bpmn': /candidate group ".*" is not a role/,
 };
 

@@ -1,4 +1,4 @@
-import type { BoundaryTimerNode, UserTaskNode } from '../../lib/bpmn/graph';
+import type { BoundaryMessageNode, BoundaryTimerNode, UserTaskNode } from '../../lib/bpmn/graph';
 import type { HistoryEntry, NewTaskRow, TaskKind, TaskRowPatch, TaskStatus } from '../../lib/cases/changes';
 import { CASE_FAILURES, type Actor, type DecideRequest } from './contract';
 import type { CaseContext } from './context';
@@ -60,6 +60,8 @@ export interface ReviewActivation extends ActivationBase {
   node: UserTaskNode;
   /** Set by an interrupting boundary timer that fired while the task was open. */
   timedOut: BoundaryTimerNode | null;
+  /** Set by an interrupting message boundary event whose message came while the task was open. */
+  interruptedBy?: { boundary: BoundaryMessageNode; variables: Record<string, unknown> };
   approvals: number;
   rejections: number;
   /** A sequential countersign's instances not opened yet, in order (absent otherwise). */

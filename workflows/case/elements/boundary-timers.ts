@@ -1,5 +1,6 @@
-import { isCancellation, sleep } from '@temporalio/workflow';
-import { OUTCOME_REJECT, type BoundaryTimerNode } from '../../../lib/bpmn/graph';
+import { condition, isCancellation, sleep } from '@temporalio/workflow';
+import { evaluateFeel } from '../../../lib/bpmn/feel';
+import { OUTCOME_REJECT, type BoundaryMessageNode, type BoundaryTimerNode, type UserTaskNode } from '../../../lib/bpmn/graph';
 import type { CaseContext } from '../context';
 import { Incident } from '../errors';
 import { applyOutputs, hasOutputs } from '../io-mapping';
@@ -8,15 +9,18 @@ import { closeInstance, type ReviewActivation } from '../task-instances';
 import { repetitions, timerDelay } from '../timers';
 
 /**
- * Timer boundary events of an active user task, run in a scope the task cancels when it ends.
- * Interrupting: the task times out (escalation along the timer's flow, or an automatic decision
- * with its autoOutcome). Non-interrupting: a reminder to the holders each firing.
+ * Timer and message boundary events of an active user task, run in a scope the task cancels
+ * when it ends. Interrupting timer: the task times out (escalation along the timer's flow, or an
+ * automatic decision with its autoOutcome). Non-interrupting timer: a reminder to the holders
+ * each firing. Messages: awaitBoundaryMessage.
  */
 export async function runBoundaryTimers(ctx: CaseContext, activation: ReviewActivation): Promise<void> {
   const node = activation.node;
   const timers = node.boundaryIds.map((id) => ctx.graph.nodes[id]).filter((n): n is BoundaryTimerNode => n?.kind === 'boundaryTimer');
-  await Promise.all(
-    timers.map(async (timer) => {
+  // The timers start first, as they always have; a task without message boundaries (every
+  // recorded case) waits on exactly the same promises.
+  await Promise.all([
+    ...timers.map(async (timer) => {
       try {
         if (timer.interrupting) {
           await sleep(timerDelay(ctx, timer.timer));
@@ -36,7 +40,67 @@ export async function runBoundaryTimers(ctx: CaseContext, activation: ReviewActi
         throw new Incident(`boundary timer ${timer.id} of ${node.id}: ${err instanceof Error ? err.message : String(err)}`);
       }
     }),
-  );
+    ...messageBoundaries(ctx, node).map((b) => awaitBoundaryMessage(ctx, activation, b)),
+  ]);
+}
+
+/** The message boundary events on a user task. */
+export function messageBoundaries(ctx: CaseContext, node: UserTaskNode): BoundaryMessageNode[] {
+  return node.boundaryIds.map((id) => ctx.graph.nodes[id]).filter((n): n is BoundaryMessageNode => n?.kind === 'boundaryMessage');
+}
+
+/** The correlation key a message boundary waits under (the case number if none is drawn). */
+function boundaryKey(ctx: CaseContext, boundary: BoundaryMessageNode): string {
+  return String(boundary.correlationKey ? evaluateFeel(boundary.correlationKey, ctx.feelContext()) : ctx.input.caseNumber);
+}
+
+/**
+ * A message boundary event while its task is open: subscribes (so POST /api/messages finds the
+ * case), then takes each message of its name from the mailbox. Interrupting: the first one marks
+ * the activation for the task's token, which closes the task (interruptByMessage). Otherwise
+ * each one's variables are written and a path starts at the boundary's flows.
+ */
+async function awaitBoundaryMessage(ctx: CaseContext, activation: ReviewActivation, boundary: BoundaryMessageNode): Promise<void> {
+  const key = boundaryKey(ctx, boundary);
+  await ctx.persist({
+    history: [ctx.entry('message_awaited', { nodeId: boundary.id, data: { message: boundary.messageName, correlationKey: key, attachedTo: activation.node.id } })],
+    subscriptions: [{ nodeId: boundary.id, messageName: boundary.messageName, correlationKey: key, open: true }],
+  });
+  const next = () => ctx.mailbox.find((m) => m.name === boundary.messageName && !m.consumed);
+  for (;;) {
+    await condition(() => activation.closed || activation.interruptedBy !== undefined || next() !== undefined);
+    const message = next();
+    if (activation.closed || activation.interruptedBy || !message) return;
+    message.consumed = true;
+    if (boundary.interrupting) {
+      activation.interruptedBy = { boundary, variables: message.variables };
+      return;
+    }
+    ctx.assign(message.variables);
+    ctx.completed.add(boundary.id);
+    await ctx.persist({ history: [ctx.entry('message_consumed', { nodeId: boundary.id, data: { message: boundary.messageName, variables: message.variables, attachedTo: activation.node.id } })] });
+    for (const flow of boundary.outgoing) ctx.tokens.spawn(ctx.graph.flows[flow].target, flow);
+  }
+}
+
+/** An interrupting message came: the task's open instances close and the boundary's flows are taken. */
+export async function interruptByMessage(ctx: CaseContext, activation: ReviewActivation): Promise<string[]> {
+  const { boundary, variables } = activation.interruptedBy!;
+  activation.closed = true;
+  const patches = activation.instances.filter((i) => i.status === 'open').map((i) => closeInstance(i, 'cancelled'));
+  ctx.assign(variables);
+  ctx.completed.add(boundary.id);
+  await ctx.persist({
+    taskPatches: patches,
+    history: [ctx.entry('message_consumed', { nodeId: boundary.id, data: { message: boundary.messageName, variables, attachedTo: activation.node.id, interrupting: true } })],
+    subscriptions: closedSubscriptions(ctx, activation),
+  });
+  return boundary.outgoing;
+}
+
+/** The task's message subscriptions, closed: written when the task ends, however it ends. */
+export function closedSubscriptions(ctx: CaseContext, activation: ReviewActivation) {
+  return messageBoundaries(ctx, activation.node).map((b) => ({ nodeId: b.id, messageName: b.messageName, correlationKey: boundaryKey(ctx, b), open: false }));
 }
 
 async function remind(ctx: CaseContext, activation: ReviewActivation, timer: BoundaryTimerNode, firing: number): Promise<void> {

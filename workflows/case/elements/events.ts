@@ -1,6 +1,6 @@
 import { condition, sleep } from '@temporalio/workflow';
 import { evaluateFeel } from '../../../lib/bpmn/feel';
-import type { BoundaryErrorNode, BoundaryEscalationNode, BoundaryTimerNode, EndNode, EscalationThrowNode, MessageEventNode, StartNode, ThrownEscalation, TimerEventNode } from '../../../lib/bpmn/graph';
+import type { BoundaryErrorNode, BoundaryEscalationNode, BoundaryMessageNode, BoundaryTimerNode, EndNode, EscalationThrowNode, MessageEventNode, StartNode, ThrownEscalation, TimerEventNode } from '../../../lib/bpmn/graph';
 import type { CaseContext } from '../context';
 import { BpmnError, EscalationThrown, Incident } from '../errors';
 import { applyOutputs, hasOutputs, inputLocals } from '../io-mapping';
@@ -80,6 +80,11 @@ export async function messageEvent(ctx: CaseContext, node: MessageEventNode, fib
     history: [ctx.entry('message_consumed', { nodeId: node.id, data: { message: node.messageName, variables: message.variables } })],
     subscriptions: [{ nodeId: node.id, messageName: node.messageName, correlationKey: key, open: false }],
   });
+  return node.outgoing;
+}
+
+/** Reached only through the attached task's messages (boundary-timers.ts); a token arriving here just leaves. */
+export function boundaryMessage(_ctx: CaseContext, node: BoundaryMessageNode): string[] {
   return node.outgoing;
 }
 

@@ -1,7 +1,7 @@
 import type { GraphNode, NodeKind } from '../../../lib/bpmn/graph';
 import type { CaseContext } from '../context';
 import { callActivity } from './call-activity';
-import { boundaryError, boundaryEscalation, boundaryTimer, endEvent, escalationThrow, messageEvent, startEvent, timerEvent } from './events';
+import { boundaryError, boundaryEscalation, boundaryMessage, boundaryTimer, endEvent, escalationThrow, messageEvent, startEvent, timerEvent } from './events';
 import { eventGateway, exclusiveGateway, inclusiveGateway, parallelGateway } from './gateways';
 import { serviceTask } from './service-task';
 import { subProcess } from './sub-process';
@@ -33,6 +33,7 @@ export const ELEMENT_HANDLERS: { [K in NodeKind]: ElementHandler<Extract<GraphNo
   boundaryError,
   escalationThrow,
   boundaryEscalation,
+  boundaryMessage,
 };
 
 /** Runs one node for a token (the engine's only dispatch on element kind). */

@@ -10,7 +10,7 @@ import { PATCH_BOUNDARY_TIMER_INCIDENT, PATCH_SMS_APPLICANT_ON_REJECT, PATCH_GRO
 import { returnCase } from '../returns';
 import { closeInstance, newReviewActivation, newTaskInstance, openTasks, type QueuedDecision, type ReviewActivation, type TaskInstance } from '../task-instances';
 import { dueInstant } from '../timers';
-import { runBoundaryTimers, timeOut } from './boundary-timers';
+import { closedSubscriptions, interruptByMessage, messageBoundaries, runBoundaryTimers, timeOut } from './boundary-timers';
 
 /**
  * User tasks, single or multi-instance (countersign: all / any / ratio by completionCondition).
@@ -84,21 +84,34 @@ export async function userTask(ctx: CaseContext, node: UserTaskNode): Promise<st
       timers.cancel();
       await ctx.raiseIncident(err);
     });
+  // Message boundaries' subscriptions are closed as the task ends. Checked up front so that a
+  // task without them (every recorded case) leaves with exactly the awaits it always had.
+  const subscribed = messageBoundaries(ctx, node).length > 0;
   try {
     for (;;) {
-      await condition(() => activation.queue.length > 0 || activation.timedOut !== null);
+      await condition(() => activation.queue.length > 0 || activation.timedOut !== null || activation.interruptedBy !== undefined);
       const decision = activation.queue.shift();
       if (decision) {
         const leave = await applyDecision(ctx, activation, decision);
         decision.processed = true;
-        if (leave) return leave;
+        if (leave) return subscribed ? await leaving(ctx, activation, leave) : leave;
         continue;
       }
-      if (activation.timedOut) return await timeOut(ctx, activation, activation.timedOut);
+      if (activation.timedOut) {
+        const flows = await timeOut(ctx, activation, activation.timedOut);
+        return subscribed ? await leaving(ctx, activation, flows) : flows;
+      }
+      if (activation.interruptedBy) return await interruptByMessage(ctx, activation);
     }
   } finally {
     timers.cancel();
   }
+}
+
+/** The flows a decided or timed-out task with message boundaries leaves by, once their subscriptions are closed. */
+async function leaving(ctx: CaseContext, activation: ReviewActivation, flows: string[]): Promise<string[]> {
+  await ctx.persist({ subscriptions: closedSubscriptions(ctx, activation) });
+  return flows;
 }
 
 /** One reviewer's instance; assignee and candidate users are FEEL over the instance's context. */
