@@ -81,6 +81,11 @@ interface Slot {
   busyChecking: boolean;
   sweepNeeded: boolean;
   rounds: number;
+  /**
+   * SIM indexes being handed over right now: a +CMTI read and a sweep can meet the same stored
+   * message, and it must be handed over once (it is deleted only after the handler kept it).
+   */
+  delivering: Set<number>;
 }
 
 interface Waiter {
@@ -132,6 +137,7 @@ export class ModemPool extends EventEmitter {
         busyChecking: false,
         sweepNeeded: true,
         rounds: 0,
+        delivering: new Set(),
       };
       modem.on('message-stored', (index: number) => void this.readInbound(slot, index));
       modem.on('status-report', (pdu: string) => void this.handleStatusReport(slot, pdu));
@@ -358,6 +364,16 @@ export class ModemPool extends EventEmitter {
 
   /** Hands one received message over, and deletes it from the SIM only after it was kept. */
   private async deliverInbound(slot: Slot, stored: StoredMessage): Promise<void> {
+    if (slot.delivering.has(stored.index)) return;
+    slot.delivering.add(stored.index);
+    try {
+      await this.handOver(slot, stored);
+    } finally {
+      slot.delivering.delete(stored.index);
+    }
+  }
+
+  private async handOver(slot: Slot, stored: StoredMessage): Promise<void> {
     let message: DecodedDeliver;
     try {
       message = decodeDeliver(stored.pdu);
