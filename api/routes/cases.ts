@@ -9,7 +9,7 @@ import { Attachments } from '../../lib/files/attachments';
 import { currentVersion } from '../../lib/processes/store';
 import type { LazyTemporalClient } from '../../lib/temporal/client';
 import { startingCaseSearchAttributes } from '../../lib/temporal/search-attributes';
-import { caseStateQuery, caseWorkflowId, deliverMessageUpdate, terminateUpdate, withdrawUpdate, type CaseSnapshot, type CaseWorkflowInput } from '../../workflows/case/contract';
+import { caseStateQuery, caseWorkflowId, deliverMessageUpdate, deliverSignalSignal, terminateUpdate, withdrawUpdate, type CaseSnapshot, type CaseWorkflowInput } from '../../workflows/case/contract';
 import type { SessionUser } from '../auth/sessions';
 import { actorOf, sendToCase } from '../cases/access';
 import { decideOnTask } from '../cases/commands';
@@ -20,7 +20,20 @@ import { COMPLETING_KINDS, isStaff, visibleVariables } from '../cases/views';
 import { HttpError, conflict, forbidden, missingOrDenied, notFound, outOfScope } from '../http/errors';
 import { listQuery } from '../http/list-query';
 import { listVisibleCases } from '../../db/cases/lists';
-import { caseHistoryPage, casesAwaitingMessage, deleteUnstartedCase, diagramMarks, findVisibleCase, insertStartingCase, linkedCases, openSupplementTaskId, openTasksOfCase, publicCaseByNumber, setCaseWorkflowId } from '../../db/cases/cases';
+import {
+  caseHistoryPage,
+  casesAwaitingMessage,
+  casesAwaitingSignal,
+  deleteUnstartedCase,
+  diagramMarks,
+  findVisibleCase,
+  insertStartingCase,
+  linkedCases,
+  openSupplementTaskId,
+  openTasksOfCase,
+  publicCaseByNumber,
+  setCaseWorkflowId,
+} from '../../db/cases/cases';
 import { allocateCaseNumber } from '../../db/cases/numbers';
 import { organisationInScope } from '../../db/organisations';
 import { processVersionGraph, versionForms } from '../../db/processes';
@@ -46,6 +59,10 @@ const IdParams = z.object({ id: z.coerce.number().int().positive() });
 const CommentBody = z.object({ comment: z.string().max(2000).optional() });
 const SupplyBody = CommentBody.extend({ formData: FormData.optional(), attachments: Attachments.optional() });
 const MessageBody = z.object({ name: z.string().min(1).max(128), variables: FormData.default({}) });
+
+/** A signal broadcast reaches at most SIGNAL_PAGES × SIGNAL_PAGE cases per call (`more` says so). */
+const SIGNAL_PAGE = 500;
+const SIGNAL_PAGES = 20;
 
 const CASE_STATUSES = ['running', 'supplement', 'completed', 'withdrawn', 'terminated', 'incident'] as const;
 const CaseList = listQuery({
@@ -339,6 +356,45 @@ export function registerCaseRoutes(api: Api, db: Knex, temporal: LazyTemporalCli
         await sendToCase(async () => (await handle(t.workflow_id)).executeUpdate(deliverMessageUpdate, { args: [{ name: body.name, variables: body.variables, actor: actorOf(user) }] }));
       }
       return { delivered: targets.map((t) => t.id) };
+    },
+  });
+
+  api.add({
+    method: 'post',
+    path: '/api/signals',
+    summary: 'Broadcast a signal (台风预警, 专项检查启动…) to every case waiting for it now, as Camunda 8 broadcasts',
+    tags: ['cases'],
+    action: 'signals.broadcast',
+    access: 'cases:admin',
+    body: MessageBody,
+    handler: async ({ body, user, audit }) => {
+      // Every case subscribed now, page by page (a signal is not kept for cases that wait later).
+      // A case that ended since it was read is skipped, not an error of the broadcast.
+      const client = await temporal.get();
+      let delivered = 0;
+      let skipped = 0;
+      let after = 0;
+      let more = false;
+      for (let pages = 0; ; pages++) {
+        if (pages === SIGNAL_PAGES) {
+          more = true;
+          break;
+        }
+        const page = await casesAwaitingSignal(db, body.name, after, SIGNAL_PAGE);
+        for (const t of page) {
+          try {
+            await client.workflow.getHandle(t.workflow_id).signal(deliverSignalSignal, { name: body.name, variables: body.variables, actor: actorOf(user) });
+            delivered++;
+          } catch {
+            skipped++;
+          }
+        }
+        if (page.length < SIGNAL_PAGE) break;
+        after = page[page.length - 1].id;
+      }
+      const result = { signal: body.name, delivered, skipped, more };
+      await audit(db, { status: 200, targetType: 'signal', targetId: body.name, detail: result });
+      return result;
     },
   });
 

@@ -137,6 +137,21 @@ export async function casesAwaitingMessage(db: Knex, name: string, correlationKe
   return (await db('cases').where('number', correlationKey).whereIn('status', ['running', 'supplement']).select('id', 'workflow_id')) as Array<{ id: number; workflow_id: string }>;
 }
 
+/**
+ * The running cases subscribed to a signal now (a catch event or a task's boundary waiting for
+ * it), by case id after `afterId`, one bounded page: a broadcast walks the pages.
+ */
+export async function casesAwaitingSignal(db: Knex, name: string, afterId: number, limit: number): Promise<Array<{ id: number; workflow_id: string }>> {
+  return (await db('case_message_subscriptions as s')
+    .join('cases as c', 'c.id', 's.case_id')
+    .where({ 's.kind': 'signal', 's.message_name': name, 's.open': true })
+    .where('s.case_id', '>', afterId)
+    .whereIn('c.status', ['running', 'supplement'])
+    .distinct('c.id', 'c.workflow_id')
+    .orderBy('c.id')
+    .limit(Math.min(limit, TOTAL_BOUND))) as Array<{ id: number; workflow_id: string }>;
+}
+
 /** What the public lookup shows of a case, with the check code to compare. */
 export async function publicCaseByNumber(db: Knex, number: string): Promise<(Record<string, unknown> & { check_code: string }) | undefined> {
   return (await db('cases').where('number', number).first('number', 'title', 'status', 'result', 'current_steps', 'started_at', 'ended_at', 'check_code')) as (Record<string, unknown> & { check_code: string }) | undefined;

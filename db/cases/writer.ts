@@ -49,9 +49,9 @@ export async function applyCaseChanges(db: Knex, batch: ChangeBatch): Promise<Ch
     }
     for (const s of batch.subscriptions ?? []) {
       await trx('case_message_subscriptions')
-        .insert({ case_id: batch.caseId, node_id: s.nodeId, message_name: s.messageName, correlation_key: s.correlationKey.slice(0, 128), open: s.open })
+        .insert({ case_id: batch.caseId, node_id: s.nodeId, message_name: s.messageName, correlation_key: s.correlationKey.slice(0, 128), open: s.open, kind: s.kind ?? 'message' })
         .onConflict(['case_id', 'node_id'])
-        .merge(['message_name', 'correlation_key', 'open']);
+        .merge(['message_name', 'correlation_key', 'open', 'kind']);
     }
     if (batch.caseRow) {
       const c = batch.caseRow;

@@ -27,6 +27,7 @@ import * as m116 from './116_process_lifecycle';
 import * as m117 from './117_task_pool';
 import * as m118 from './118_child_cases';
 import * as m119 from './119_camunda_forms';
+import * as m120 from './120_signal_subscriptions';
 
 /**
  * The ordered list of migrations. Listing them here (instead of letting knex scan a folder)
@@ -62,6 +63,7 @@ const migrations: Record<string, Knex.Migration> = {
   '117_task_pool': m117,
   '118_child_cases': m118,
   '119_camunda_forms': m119,
+  '120_signal_subscriptions': m120,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

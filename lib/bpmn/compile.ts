@@ -113,7 +113,7 @@ function compileProcess(proc: ModdleElement, problems: ProcessProblem[]): Proces
       allElements.push(el);
       const id = el.id ?? '?';
       if (IGNORED.has(el.$type)) continue;
-      if (PASS_THROUGH.has(el.$type) && !throwsEscalation(el)) {
+      if (PASS_THROUGH.has(el.$type) && !throwsEvent(el)) {
         passThroughs.push(el); // compiled once every flow is read: its form depends on them
         continue;
       }
@@ -271,15 +271,31 @@ function compileNode(el: ModdleElement, problem: Report): GraphNode | null {
       const terminate = definitions.some((d) => d.$type === 'bpmn:TerminateEventDefinition');
       const error = definitions.find((d) => d.$type === 'bpmn:ErrorEventDefinition');
       const escalation = definitions.find((d) => d.$type === 'bpmn:EscalationEventDefinition');
-      if (definitions.some((d) => !['bpmn:TerminateEventDefinition', 'bpmn:ErrorEventDefinition', 'bpmn:EscalationEventDefinition'].includes(d.$type))) problem(id, 'only plain, terminate, error and escalation end events are supported');
+      const signal = definitions.find((d) => d.$type === 'bpmn:SignalEventDefinition');
+      if (definitions.some((d) => !['bpmn:TerminateEventDefinition', 'bpmn:ErrorEventDefinition', 'bpmn:EscalationEventDefinition', 'bpmn:SignalEventDefinition'].includes(d.$type)))
+        problem(id, 'only plain, terminate, error, escalation and signal end events are supported');
+      const signalName = signal ? signalNameOf(signal, id, problem) : null;
       if (io?.inputs.length) problem(id, 'input mappings are not supported on an end event: nothing runs in its scope (output mappings are)');
       const errorCode = error ? errorCodeOf(error, id, problem, true) : null;
       const escalationCode = escalation ? escalationCodeOf(escalation, id, problem, true) : null;
-      return withIo({ ...base, kind: 'end', terminate, result: props.result || 'approved', ...(errorCode ? { errorCode } : {}), ...(escalationCode ? { escalation: { code: escalationCode, catcher: null } } : {}) });
+      return withIo({
+        ...base,
+        kind: 'end',
+        terminate,
+        result: props.result || 'approved',
+        ...(errorCode ? { errorCode } : {}),
+        ...(escalationCode ? { escalation: { code: escalationCode, catcher: null } } : {}),
+        ...(signalName ? { signal: signalName } : {}),
+      });
     }
     case 'bpmn:IntermediateThrowEvent': {
-      // Only one with an escalation comes here (the others pass through).
+      // Only one with an escalation or a signal comes here (the others pass through).
       if (definitions.length !== 1) problem(id, 'an intermediate throw event takes one event definition');
+      if (definitions[0]?.$type === 'bpmn:SignalEventDefinition') {
+        refuseIo('a signal throw event', 'map on the element before it');
+        const name = signalNameOf(definitions[0], id, problem);
+        return name ? { ...base, kind: 'signalThrow', signalName: name } : null;
+      }
       refuseIo('an escalation throw event', 'map on the element before it');
       const code = escalationCodeOf(definitions[0], id, problem, true);
       return code ? { ...base, kind: 'escalationThrow', escalation: { code, catcher: null } } : null;
@@ -336,6 +352,10 @@ function compileNode(el: ModdleElement, problem: Report): GraphNode | null {
         return timer ? withIo({ ...base, kind: 'timerEvent', timer }) : null;
       }
       if (def.$type === 'bpmn:MessageEventDefinition') return withIo(compileMessage(el, base, def.messageRef as ModdleElement | undefined, false, problem));
+      if (def.$type === 'bpmn:SignalEventDefinition') {
+        const name = signalNameOf(def, id, problem);
+        return name ? withIo({ ...base, kind: 'messageEvent', messageName: name, correlationKey: null, receiveTask: false, signal: true }) : null;
+      }
       problem(id, `${def.$type.replace('bpmn:', '')} on an intermediate catch event is not supported`);
       return null;
     }
@@ -351,6 +371,11 @@ function compileNode(el: ModdleElement, problem: Report): GraphNode | null {
         refuseIo('a boundary event', 'map on the element after it');
         return { ...base, kind: 'boundaryEscalation', attachedTo, escalationCode: escalationCodeOf(def, id, problem, false), interrupting: el.cancelActivity !== false };
       }
+      if (definitions.length === 1 && def.$type === 'bpmn:SignalEventDefinition') {
+        refuseIo('a boundary event', 'map on the element after it');
+        const name = signalNameOf(def, id, problem);
+        return name ? { ...base, kind: 'boundaryMessage', attachedTo, messageName: name, correlationKey: null, interrupting: el.cancelActivity !== false, signal: true } : null;
+      }
       if (definitions.length === 1 && def.$type === 'bpmn:MessageEventDefinition') {
         refuseIo('a boundary event', 'map on the element after it');
         const message = compileMessage(el, base, def.messageRef as ModdleElement | undefined, false, problem);
@@ -358,7 +383,7 @@ function compileNode(el: ModdleElement, problem: Report): GraphNode | null {
         return { ...base, kind: 'boundaryMessage', attachedTo, messageName: message.messageName, correlationKey: message.correlationKey, interrupting: el.cancelActivity !== false };
       }
       if (definitions.length !== 1 || def.$type !== 'bpmn:TimerEventDefinition') {
-        problem(id, 'only timer, message, error and escalation boundary events are supported');
+        problem(id, 'only timer, message, signal, error and escalation boundary events are supported');
         return null;
       }
       const timer = timerOf(def, id, problem);
@@ -480,9 +505,18 @@ function collectionLoop(el: ModdleElement, what: 'call activity' | 'sub-process'
   };
 }
 
-/** Whether an intermediate throw event throws an escalation (then it is compiled, not passed through). */
-function throwsEscalation(el: ModdleElement): boolean {
-  return el.$type === 'bpmn:IntermediateThrowEvent' && ((el.eventDefinitions as ModdleElement[] | undefined) ?? []).some((d) => d.$type === 'bpmn:EscalationEventDefinition');
+/** Whether an intermediate throw event throws an escalation or a signal (then it is compiled, not passed through). */
+function throwsEvent(el: ModdleElement): boolean {
+  return el.$type === 'bpmn:IntermediateThrowEvent' && ((el.eventDefinitions as ModdleElement[] | undefined) ?? []).some((d) => d.$type === 'bpmn:EscalationEventDefinition' || d.$type === 'bpmn:SignalEventDefinition');
+}
+
+/** The name of a signal event's bpmn:signal: what it broadcasts or waits for (a literal). */
+function signalNameOf(def: ModdleElement, id: string, problem: Report): string | null {
+  const name = ((def.signalRef as ModdleElement | undefined)?.name as string | undefined)?.trim() || null;
+  if (!name) problem(id, 'a signal event needs a bpmn:signal with a name');
+  else if (isExpression(name)) problem(id, 'the signal name must be a literal name, not an expression');
+  else if (name.length > 128) problem(id, 'the signal name is longer than 128 characters');
+  return name && !isExpression(name) && name.length <= 128 ? name : null;
 }
 
 /** The escalationCode of an escalation event's bpmn:escalation; a boundary without one catches every escalation. */
@@ -559,7 +593,7 @@ function checkStructure(graph: ProcessGraph, problem: Report, refused: ReadonlyS
       }
     } else if (node.kind === 'boundaryMessage') {
       const host = nodes[node.attachedTo];
-      if (!host || host.kind !== 'userTask') problem(node.id, 'a message boundary event must be attached to a user task');
+      if (!host || host.kind !== 'userTask') problem(node.id, `a ${node.signal ? 'signal' : 'message'} boundary event must be attached to a user task`);
       else host.boundaryIds.push(node.id);
       if (node.incoming.length) problem(node.id, 'a boundary event has no incoming flows');
       if (outgoing.length === 0) problem(node.id, 'a message boundary event needs an outgoing flow');
@@ -582,7 +616,7 @@ function checkStructure(graph: ProcessGraph, problem: Report, refused: ReadonlyS
       if (outgoing.length < 2) problem(node.id, 'an event-based gateway needs at least two outgoing flows');
       for (const flow of outgoing) {
         const target = nodes[flow.target];
-        if (target && !((target.kind === 'timerEvent' || (target.kind === 'messageEvent' && !target.receiveTask)) && target.incoming.length === 1)) {
+        if (target && !((target.kind === 'timerEvent' || (target.kind === 'messageEvent' && !target.receiveTask && !target.signal)) && target.incoming.length === 1)) {
           problem(flow.id, 'an event-based gateway leads to intermediate timer or message catch events only, each reached from it alone');
         }
       }

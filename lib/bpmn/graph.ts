@@ -110,6 +110,14 @@ export interface EndNode extends NodeBase {
   errorCode?: string;
   /** An escalation end event: the escalation it throws as its token ends. */
   escalation?: ThrownEscalation;
+  /** A signal end event: the signal it broadcasts as its token ends. */
+  signal?: string;
+}
+
+/** An intermediate signal throw event: broadcasts the signal (bpmn:signal name) and goes on. */
+export interface SignalThrowNode extends NodeBase {
+  kind: 'signalThrow';
+  signalName: string;
 }
 
 /**
@@ -210,7 +218,10 @@ export interface TimerEventNode extends NodeBase {
 /** An intermediate message catch event or a receive task: the case waits for an outside event. */
 export interface MessageEventNode extends NodeBase {
   kind: 'messageEvent';
+  /** The message's name, or the signal's for a signal catch event. */
   messageName: string;
+  /** A signal catch event: it waits for a broadcast of that name (no correlation key, no buffering). */
+  signal?: boolean;
   /** FEEL expression whose value outside systems correlate with; the case number if absent. */
   correlationKey: string | null;
   receiveTask: boolean;
@@ -235,7 +246,9 @@ export interface BoundaryTimerNode extends NodeBase {
 export interface BoundaryMessageNode extends NodeBase {
   kind: 'boundaryMessage';
   attachedTo: string;
+  /** The message's name, or the signal's for a signal boundary event. */
   messageName: string;
+  signal?: boolean;
   /** FEEL expression whose value outside systems correlate with; the case number if absent. */
   correlationKey: string | null;
   interrupting: boolean;
@@ -303,6 +316,7 @@ export interface BoundaryErrorNode extends NodeBase {
 }
 
 export type GraphNode =
+  | SignalThrowNode
   | BoundaryMessageNode
   | EscalationThrowNode
   | BoundaryEscalationNode

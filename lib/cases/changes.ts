@@ -68,9 +68,13 @@ export interface CaseRowPatch {
 
 export interface SubscriptionChange {
   nodeId: string;
+  /** The message's name, or the signal's. */
   messageName: string;
+  /** Empty for a signal: a broadcast reaches every subscriber. */
   correlationKey: string;
   open: boolean;
+  /** Absent: a message (every subscription written before signals were). */
+  kind?: 'message' | 'signal';
 }
 
 export interface ChangeBatch {

@@ -51,8 +51,8 @@ describe('Camunda Modeler files', () => {
         ].join('\n'),
       );
     expect(await problemsOf(chain('<bpmn:scriptTask id="odd" />'))).toEqual([{ elementId: 'odd', message: expect.stringMatching(/ScriptTask is not in the supported/) }]);
-    expect(await problemsOf(chain('<bpmn:intermediateThrowEvent id="odd"><bpmn:signalEventDefinition /></bpmn:intermediateThrowEvent>'))).toEqual([
-      { elementId: 'odd', message: expect.stringMatching(/SignalEventDefinition on an intermediate throw event/) },
+    expect(await problemsOf(chain('<bpmn:intermediateThrowEvent id="odd"><bpmn:compensateEventDefinition /></bpmn:intermediateThrowEvent>'))).toEqual([
+      { elementId: 'odd', message: expect.stringMatching(/CompensateEventDefinition on an intermediate throw event/) },
     ]);
     // A plain task that both merges and forks has no single equivalent.
     const both = bpmn(

@@ -20,6 +20,12 @@ export interface MailboxMessage {
   name: string;
   variables: Record<string, unknown>;
   consumed: boolean;
+  /**
+   * A signal: the how-manieth this case received. A signal is not kept for later (as in Zeebe):
+   * each waiter takes those numbered after it began waiting, every waiter the same one, so it is
+   * never `consumed` and message catch events never see it.
+   */
+  signalSeq?: number;
 }
 
 /**
@@ -50,6 +56,8 @@ export class CaseContext {
   supplements = 0;
   /** Tokens stopped at an incident, waiting for a retry (incidents.ts). */
   readonly stopped: StoppedToken[] = [];
+  /** Signals received so far (MailboxMessage.signalSeq). */
+  signalsReceived = 0;
   /** The BPMN error a called case ended with, for its caller to throw on. */
   thrownError: { code: string; message: string } | null = null;
   readonly persister: Persister;
@@ -112,6 +120,16 @@ export class CaseContext {
       streetCode: this.input.scope.streetCode,
       applicantOrganisationId: this.input.scope.organisationId,
     };
+  }
+
+  /** A broadcast signal arrived: every waiter for it, now, takes it (elements/signals.ts). */
+  receiveSignal(name: string, variables: Record<string, unknown>): void {
+    this.mailbox.push({ name, variables, consumed: true, signalSeq: ++this.signalsReceived });
+  }
+
+  /** The first signal of this name numbered after `since`. */
+  signalAfter(name: string, since: number): MailboxMessage | undefined {
+    return this.mailbox.find((m) => m.signalSeq !== undefined && m.signalSeq > since && m.name === name);
   }
 
   /** Writes variables where Zeebe would: a local scope holding the name, else the case's. */

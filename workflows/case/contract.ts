@@ -1,4 +1,4 @@
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ProcessGraph } from '../../lib/bpmn/graph';
 import type { CaseScope, CaseStatus, TaskKind } from '../../lib/cases/changes';
 
@@ -78,6 +78,17 @@ export interface MessageDelivery {
 }
 
 /**
+ * A broadcast signal reaching a case (a Temporal signal: a broadcast does not wait on each
+ * case). From POST /api/signals (`actor`) or a signal throw event of another case (`fromCase`).
+ */
+export interface SignalDelivery {
+  name: string;
+  variables?: Record<string, unknown>;
+  actor?: Actor;
+  fromCase?: string;
+}
+
+/**
  * Operating a case, as Camunda Operate does (docs/process-engine.md, "Incidents"). `retry` runs
  * again every element a token stopped at with an incident; `move` stops every open branch (open
  * tasks close, timers and waits end) and continues the case at `toNodeId`, any element but the
@@ -142,6 +153,7 @@ export const taskCommandUpdate = defineUpdate<CaseSnapshot, [TaskCommand]>('task
 export const withdrawUpdate = defineUpdate<CaseSnapshot, [ApplicantRequest]>('withdraw');
 export const terminateUpdate = defineUpdate<CaseSnapshot, [ApplicantRequest]>('terminate');
 export const deliverMessageUpdate = defineUpdate<CaseSnapshot, [MessageDelivery]>('deliverMessage');
+export const deliverSignalSignal = defineSignal<[SignalDelivery]>('deliverSignal');
 export const modifyCaseUpdate = defineUpdate<CaseSnapshot, [CaseModification]>('modify');
 export const caseStateQuery = defineQuery<CaseSnapshot>('state');
 

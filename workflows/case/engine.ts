@@ -1,5 +1,5 @@
 import { allHandlersFinished, CancellationScope, condition, isCancellation } from '@temporalio/workflow';
-import { CASE_FAILURES, type Actor, type CaseModification, type CaseSnapshot, type CaseWorkflowInput, type DecideRequest, type MessageDelivery, type TaskCommand } from './contract';
+import { CASE_FAILURES, type Actor, type CaseModification, type CaseSnapshot, type CaseWorkflowInput, type DecideRequest, type MessageDelivery, type SignalDelivery, type TaskCommand } from './contract';
 import { CaseContext } from './context';
 import { decide, validateDecision } from './decisions';
 import { runElement } from './elements/registry';
@@ -106,6 +106,16 @@ export class CaseEngine {
     await ctx.persist({ history: [ctx.entry('message_received', { actorId: m.actor?.userId ?? null, actorName: m.actor?.displayName ?? null, data: { message: m.name, variables: m.variables ?? {} } })] });
     await condition(() => ctx.persister.idle);
     return ctx.snapshot();
+  }
+
+  /** A broadcast signal: kept for the waiters it reaches now; nothing when the case has ended. */
+  async deliverSignal(s: SignalDelivery): Promise<void> {
+    const { ctx } = this;
+    if (ctx.finished) return;
+    ctx.receiveSignal(s.name, s.variables ?? {});
+    await ctx.persist({
+      history: [ctx.entry('signal_received', { actorId: s.actor?.userId ?? null, actorName: s.actor?.displayName ?? null, data: { signal: s.name, variables: s.variables ?? {}, ...(s.fromCase ? { fromCase: s.fromCase } : {}) } })],
+    });
   }
 
   mustBeOpen(allowIncident = false): void {

@@ -49,10 +49,13 @@ export function messageBoundaries(ctx: CaseContext, node: UserTaskNode): Boundar
   return node.boundaryIds.map((id) => ctx.graph.nodes[id]).filter((n): n is BoundaryMessageNode => n?.kind === 'boundaryMessage');
 }
 
-/** The correlation key a message boundary waits under (the case number if none is drawn). */
+/** The correlation key a message boundary waits under (the case number if none is drawn; none for a signal). */
 function boundaryKey(ctx: CaseContext, boundary: BoundaryMessageNode): string {
+  if (boundary.signal) return '';
   return String(boundary.correlationKey ? evaluateFeel(boundary.correlationKey, ctx.feelContext()) : ctx.input.caseNumber);
 }
+
+const subscriptionKind = (boundary: BoundaryMessageNode) => (boundary.signal ? ('signal' as const) : ('message' as const));
 
 /**
  * A message boundary event while its task is open: subscribes (so POST /api/messages finds the
@@ -62,23 +65,35 @@ function boundaryKey(ctx: CaseContext, boundary: BoundaryMessageNode): string {
  */
 async function awaitBoundaryMessage(ctx: CaseContext, activation: ReviewActivation, boundary: BoundaryMessageNode): Promise<void> {
   const key = boundaryKey(ctx, boundary);
+  // A signal boundary takes the signals that come while it waits (signals are not kept), each once.
+  let seenSignals = ctx.signalsReceived;
   await ctx.persist({
-    history: [ctx.entry('message_awaited', { nodeId: boundary.id, data: { message: boundary.messageName, correlationKey: key, attachedTo: activation.node.id } })],
-    subscriptions: [{ nodeId: boundary.id, messageName: boundary.messageName, correlationKey: key, open: true }],
+    history: [
+      ctx.entry(boundary.signal ? 'signal_awaited' : 'message_awaited', {
+        nodeId: boundary.id,
+        data: { [boundary.signal ? 'signal' : 'message']: boundary.messageName, ...(boundary.signal ? {} : { correlationKey: key }), attachedTo: activation.node.id },
+      }),
+    ],
+    subscriptions: [{ nodeId: boundary.id, messageName: boundary.messageName, correlationKey: key, open: true, kind: subscriptionKind(boundary) }],
   });
-  const next = () => ctx.mailbox.find((m) => m.name === boundary.messageName && !m.consumed);
+  const next = () => (boundary.signal ? ctx.signalAfter(boundary.messageName, seenSignals) : ctx.mailbox.find((m) => m.name === boundary.messageName && !m.consumed));
   for (;;) {
     await condition(() => activation.closed || activation.interruptedBy !== undefined || next() !== undefined);
     const message = next();
     if (activation.closed || activation.interruptedBy || !message) return;
-    message.consumed = true;
+    if (message.signalSeq !== undefined) seenSignals = message.signalSeq;
+    else message.consumed = true;
     if (boundary.interrupting) {
       activation.interruptedBy = { boundary, variables: message.variables };
       return;
     }
     ctx.assign(message.variables);
     ctx.completed.add(boundary.id);
-    await ctx.persist({ history: [ctx.entry('message_consumed', { nodeId: boundary.id, data: { message: boundary.messageName, variables: message.variables, attachedTo: activation.node.id } })] });
+    await ctx.persist({
+      history: [
+        ctx.entry(boundary.signal ? 'signal_caught' : 'message_consumed', { nodeId: boundary.id, data: { [boundary.signal ? 'signal' : 'message']: boundary.messageName, variables: message.variables, attachedTo: activation.node.id } }),
+      ],
+    });
     for (const flow of boundary.outgoing) ctx.tokens.spawn(ctx.graph.flows[flow].target, flow);
   }
 }
@@ -92,7 +107,9 @@ export async function interruptByMessage(ctx: CaseContext, activation: ReviewAct
   ctx.completed.add(boundary.id);
   await ctx.persist({
     taskPatches: patches,
-    history: [ctx.entry('message_consumed', { nodeId: boundary.id, data: { message: boundary.messageName, variables, attachedTo: activation.node.id, interrupting: true } })],
+    history: [
+      ctx.entry(boundary.signal ? 'signal_caught' : 'message_consumed', { nodeId: boundary.id, data: { [boundary.signal ? 'signal' : 'message']: boundary.messageName, variables, attachedTo: activation.node.id, interrupting: true } }),
+    ],
     subscriptions: closedSubscriptions(ctx, activation),
   });
   return boundary.outgoing;
@@ -100,7 +117,7 @@ export async function interruptByMessage(ctx: CaseContext, activation: ReviewAct
 
 /** The task's message subscriptions, closed: written when the task ends, however it ends. */
 export function closedSubscriptions(ctx: CaseContext, activation: ReviewActivation) {
-  return messageBoundaries(ctx, activation.node).map((b) => ({ nodeId: b.id, messageName: b.messageName, correlationKey: boundaryKey(ctx, b), open: false }));
+  return messageBoundaries(ctx, activation.node).map((b) => ({ nodeId: b.id, messageName: b.messageName, correlationKey: boundaryKey(ctx, b), open: false, kind: subscriptionKind(b) }));
 }
 
 async function remind(ctx: CaseContext, activation: ReviewActivation, timer: BoundaryTimerNode, firing: number): Promise<void> {

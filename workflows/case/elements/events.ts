@@ -5,6 +5,7 @@ import type { CaseContext } from '../context';
 import { BpmnError, EscalationThrown, Incident } from '../errors';
 import { applyOutputs, hasOutputs, inputLocals } from '../io-mapping';
 import { timerDelay } from '../timers';
+import { broadcastSignal, signalEvent } from './signals';
 
 /** Events: start, end (plain, terminate, error, escalation), intermediate timer and message catch, escalation throw, boundary timer, error and escalation. */
 
@@ -23,6 +24,11 @@ export async function endEvent(ctx: CaseContext, node: EndNode, fiber: number): 
   if (node.errorCode) {
     ctx.persister.buffer(ctx.entry('error_end_reached', { nodeId: node.id, data: { code: node.errorCode } }));
     throw new BpmnError(node.errorCode, node.id);
+  }
+  if (node.signal) {
+    await broadcastSignal(ctx, node, node.signal);
+    ctx.persister.buffer(ctx.entry('end_reached', { nodeId: node.id, outcome: node.result }));
+    return [];
   }
   if (node.escalation) {
     // The token ends here either way; an interrupting catcher ends the sub-processes up to it.
@@ -59,6 +65,8 @@ export async function timerEvent(ctx: CaseContext, node: TimerEventNode, fiber: 
  * outside systems what the case waits for and under which correlation key.
  */
 export async function messageEvent(ctx: CaseContext, node: MessageEventNode, fiber: number): Promise<string[]> {
+  // A signal catch event shares the node shape; graphs before signals have none.
+  if (node.signal) return signalEvent(ctx, node, fiber);
   // Input mappings are local to this wait: the correlation key and the output mappings see them.
   const scope = ctx.feelContext();
   const locals = inputLocals(node, scope);

@@ -4,6 +4,7 @@ import { callActivity } from './call-activity';
 import { boundaryError, boundaryEscalation, boundaryMessage, boundaryTimer, endEvent, escalationThrow, messageEvent, startEvent, timerEvent } from './events';
 import { eventGateway, exclusiveGateway, inclusiveGateway, parallelGateway } from './gateways';
 import { serviceTask } from './service-task';
+import { signalThrow } from './signals';
 import { subProcess } from './sub-process';
 import { userTask } from './user-task';
 
@@ -34,6 +35,7 @@ export const ELEMENT_HANDLERS: { [K in NodeKind]: ElementHandler<Extract<GraphNo
   escalationThrow,
   boundaryEscalation,
   boundaryMessage,
+  signalThrow,
 };
 
 /** Runs one node for a token (the engine's only dispatch on element kind). */
