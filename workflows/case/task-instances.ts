@@ -62,6 +62,8 @@ export interface ReviewActivation extends ActivationBase {
   timedOut: BoundaryTimerNode | null;
   /** Set by an interrupting message boundary event whose message came while the task was open. */
   interruptedBy?: { boundary: BoundaryMessageNode; variables: Record<string, unknown> };
+  /** The correlation key each message boundary subscribed under, by boundary id (closed under the same key). */
+  subscriptionKeys?: Record<string, string>;
   approvals: number;
   rejections: number;
   /** A sequential countersign's instances not opened yet, in order (absent otherwise). */

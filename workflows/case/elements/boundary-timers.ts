@@ -65,6 +65,7 @@ const subscriptionKind = (boundary: BoundaryMessageNode) => (boundary.signal ? (
  */
 async function awaitBoundaryMessage(ctx: CaseContext, activation: ReviewActivation, boundary: BoundaryMessageNode): Promise<void> {
   const key = boundaryKey(ctx, boundary);
+  (activation.subscriptionKeys ??= {})[boundary.id] = key;
   // A signal boundary takes the signals that come while it waits (signals are not kept), each once.
   let seenSignals = ctx.signalsReceived;
   await ctx.persist({
@@ -115,9 +116,12 @@ export async function interruptByMessage(ctx: CaseContext, activation: ReviewAct
   return boundary.outgoing;
 }
 
-/** The task's message subscriptions, closed: written when the task ends, however it ends. */
+/**
+ * The task's message subscriptions, closed: written when the task ends, however it ends, under
+ * the keys they were opened with (a FEEL key is not evaluated again over changed variables).
+ */
 export function closedSubscriptions(ctx: CaseContext, activation: ReviewActivation) {
-  return messageBoundaries(ctx, activation.node).map((b) => ({ nodeId: b.id, messageName: b.messageName, correlationKey: boundaryKey(ctx, b), open: false, kind: subscriptionKind(b) }));
+  return messageBoundaries(ctx, activation.node).map((b) => ({ nodeId: b.id, messageName: b.messageName, correlationKey: activation.subscriptionKeys?.[b.id] ?? '', open: false, kind: subscriptionKind(b) }));
 }
 
 async function remind(ctx: CaseContext, activation: ReviewActivation, timer: BoundaryTimerNode, firing: number): Promise<void> {
