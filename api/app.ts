@@ -22,6 +22,8 @@ import { sameOriginOnly } from './http/same-origin';
 import { registerApprovalRoutes } from './routes/approvals';
 import { registerFileRoutes } from './routes/files';
 import { registerHealthRoutes } from './routes/health';
+import { registerJobRoutes } from './routes/jobs';
+import { authenticateJobWorkers } from './auth/job-workers';
 import { registerIncidentRoutes } from './routes/incidents';
 import { registerCaseRoutes } from './routes/cases';
 import { registerOperationLogRoutes } from './routes/operation-log';
@@ -89,7 +91,14 @@ export function createApp({ config, db, log, temporal }: AppDeps): Express {
   metrics.register(router);
   app.use(router);
 
-  app.use('/api', operationLogSafetyNet(db, log), authenticate(db, { idleMinutes: config.SESSION_IDLE_MINUTES, passwordMaxAgeDays: config.PASSWORD_MAX_AGE_DAYS }), sameOriginOnly(config.ALLOWED_ORIGINS), requirePasswordChange());
+  app.use(
+    '/api',
+    operationLogSafetyNet(db, log),
+    authenticate(db, { idleMinutes: config.SESSION_IDLE_MINUTES, passwordMaxAgeDays: config.PASSWORD_MAX_AGE_DAYS }),
+    authenticateJobWorkers(config.JOB_WORKERS),
+    sameOriginOnly(config.ALLOWED_ORIGINS),
+    requirePasswordChange(),
+  );
   const apiRouter = express.Router();
   if (config.RATE_LIMITS === 'on') registerRateLimits(apiRouter, db);
   const api = new Api(apiRouter);
@@ -106,6 +115,7 @@ export function createApp({ config, db, log, temporal }: AppDeps): Express {
   registerCaseRoutes(api, db, temporal, config.APPROVALS_TASK_QUEUE, config.CASE_SMS_TASK_QUEUE || null);
   registerTaskRoutes(api, db, temporal);
   registerIncidentRoutes(api, db, temporal);
+  registerJobRoutes(api, db, temporal);
   registerSmsRoutes(api, db, temporal, config.SMS_TASK_QUEUE);
   registerRegistries(api, db);
 

@@ -2,6 +2,7 @@ import os from 'node:os';
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
+import { parseJobWorkers } from './jobs/workers';
 
 /**
  * All configuration comes from environment variables, parsed once here so that a typo in a
@@ -163,6 +164,21 @@ const EnvSchema = z.object({
   /** The SMS worker's queue; tests give each file its own so workers never share. */
   SMS_TASK_QUEUE: z.string().default('sms'),
   UI_DIST_DIR: z.string().default(path.resolve(__dirname, '..', 'admin-ui', 'dist')),
+  /**
+   * Job workers allowed to take external jobs over /api/jobs (lib/jobs/workers.ts):
+   * `name:token:types` entries separated by ";". Unset: no worker may.
+   */
+  JOB_WORKERS: z
+    .string()
+    .default('')
+    .transform((v, ctx) => {
+      try {
+        return parseJobWorkers(v);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        return z.NEVER;
+      }
+    }),
   /** Bearer token that lets a non-loopback caller read the API's GET /metrics; unset: loopback only. */
   METRICS_TOKEN: z
     .string()

@@ -1,5 +1,5 @@
 import { setHandler } from '@temporalio/workflow';
-import { caseStateQuery, decideUpdate, deliverMessageUpdate, deliverSignalSignal, modifyCaseUpdate, taskCommandUpdate, terminateUpdate, withdrawUpdate, type CaseSnapshot, type CaseWorkflowInput } from './case/contract';
+import { caseStateQuery, decideUpdate, deliverMessageUpdate, deliverSignalSignal, modifyCaseUpdate, reportJobUpdate, taskCommandUpdate, terminateUpdate, withdrawUpdate, type CaseSnapshot, type CaseWorkflowInput } from './case/contract';
 import { CaseEngine } from './case/engine';
 
 /**
@@ -23,6 +23,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseSnapsh
   setHandler(terminateUpdate, (r) => engine.terminate(r.actor, r.comment), { validator: (_r) => engine.mustBeOpen(true) });
   setHandler(modifyCaseUpdate, (m) => engine.modify(m), { validator: (m) => engine.validateModification(m) });
   setHandler(deliverMessageUpdate, (m) => engine.deliverMessage(m), { validator: (_m) => engine.mustBeOpen() });
+  setHandler(reportJobUpdate, (r) => engine.reportJob(r), { validator: (r) => engine.validateJobReport(r) });
   setHandler(deliverSignalSignal, (s) => engine.deliverSignal(s));
   return engine.run();
 }

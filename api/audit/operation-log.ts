@@ -41,7 +41,8 @@ export async function recordOperation(db: Knex | Knex.Transaction, req: Request,
   const user = req.user;
   await insertOperation(db, {
     user_id: user?.id ?? null,
-    username: (user?.username ?? entry.username ?? null)?.slice(0, 64) ?? null,
+    // A job worker (api/auth/job-workers.ts) has no account: it is named by its configured name.
+    username: (user?.username ?? entry.username ?? (req.jobWorker ? `job-worker:${req.jobWorker.name}` : null))?.slice(0, 64) ?? null,
     role: user?.role ?? null,
     organisation_id: user?.organisationId ?? null,
     // A client that hung up leaves the socket without an address; the attempt is still logged.

@@ -29,7 +29,9 @@ const MINUTE = 60_000;
 const clientAddress = (req: Request) => ipKeyGenerator(req.ip ?? req.socket.remoteAddress ?? 'unknown');
 
 export const LIMITS = {
-  anonymous: { name: 'anon-ip', what: 'requests without signing in from your address', windowMs: MINUTE, limit: 300, key: (req) => (req.user ? null : clientAddress(req)) },
+  anonymous: { name: 'anon-ip', what: 'requests without signing in from your address', windowMs: MINUTE, limit: 300, key: (req) => (req.user || req.jobWorker ? null : clientAddress(req)) },
+  // A job worker polls and reports for many cases: its own budget, per configured worker.
+  jobWorker: { name: 'job-worker', what: 'requests of this job worker', windowMs: MINUTE, limit: 3000, key: (req) => (req.jobWorker ? req.jobWorker.name : null) },
   signedIn: { name: 'user', what: 'requests of your account', windowMs: MINUTE, limit: 1200, key: (req) => (req.user ? String(req.user.id) : null) },
   loginAddress: { name: 'login-ip', what: 'failed sign-ins from your address', windowMs: 15 * MINUTE, limit: 30, failuresOnly: true, key: clientAddress },
   loginAccount: {
@@ -109,7 +111,7 @@ export function limiter(db: Knex, spec: LimitSpec): RequestHandler {
 
 /** Mounts the limits on the API router, before any route (the general ones first). */
 export function registerRateLimits(router: Router, db: Knex): void {
-  router.use('/api', limiter(db, LIMITS.anonymous), limiter(db, LIMITS.signedIn));
+  router.use('/api', limiter(db, LIMITS.anonymous), limiter(db, LIMITS.signedIn), limiter(db, LIMITS.jobWorker));
   router.post('/api/auth/login', limiter(db, LIMITS.loginAddress), limiter(db, LIMITS.loginAccount));
   router.get('/api/public/cases/:number', limiter(db, LIMITS.lookupAddress), limiter(db, LIMITS.lookupCase));
   router.post('/api/tasks/:id/remind', limiter(db, LIMITS.remindTask), limiter(db, LIMITS.remindUser));

@@ -4,6 +4,7 @@ import type { Knex } from 'knex';
 import { z, type ZodType } from 'zod';
 import { can, type Permission } from '../../lib/roles';
 import { recordOperation, type AuditEntry } from '../audit/operation-log';
+import type { JobWorker } from '../auth/job-workers';
 import type { SessionUser } from '../auth/sessions';
 import { forbidden, unauthenticated, validationError } from './errors';
 
@@ -14,7 +15,7 @@ extendZodWithOpenApi(z);
  * that one declaration both mounts the express handler (validation, authorisation) and
  * describes the route in the OpenAPI document. Docs and behaviour cannot drift apart.
  */
-export type Access = 'public' | 'signed-in' | Permission;
+export type Access = 'public' | 'signed-in' | 'job-worker' | Permission;
 
 export interface RouteContext<B, Q, P> {
   body: B;
@@ -29,6 +30,11 @@ export interface RouteContext<B, Q, P> {
 
 export interface SignedInContext<B, Q, P> extends RouteContext<B, Q, P> {
   user: SessionUser;
+}
+
+/** A route for job workers (JOB_WORKERS bearer tokens, api/auth/job-workers.ts): no session user. */
+export interface JobWorkerContext<B, Q, P> extends RouteContext<B, Q, P> {
+  worker: JobWorker;
 }
 
 /**
@@ -65,7 +71,9 @@ export interface RouteSpec<B extends ZodType, Q extends ZodType, P extends ZodTy
   status?: number;
   /** Log a 401/403 on this route as a denied attempt (identity probes like /auth/me say no). */
   auditDenied?: boolean;
-  handler: (ctx: A extends 'public' ? RouteContext<z.output<B>, z.output<Q>, z.output<P>> : SignedInContext<z.output<B>, z.output<Q>, z.output<P>>) => Promise<unknown>;
+  handler: (
+    ctx: A extends 'public' ? RouteContext<z.output<B>, z.output<Q>, z.output<P>> : A extends 'job-worker' ? JobWorkerContext<z.output<B>, z.output<Q>, z.output<P>> : SignedInContext<z.output<B>, z.output<Q>, z.output<P>>,
+  ) => Promise<unknown>;
 }
 
 const toOpenApiPath = (p: string) => p.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
@@ -82,7 +90,9 @@ export class Api {
       res.locals.auditDenied = spec.auditDenied !== false;
       try {
         const user = req.user ?? null;
-        if (spec.access !== 'public') {
+        if (spec.access === 'job-worker') {
+          if (!req.jobWorker) throw unauthenticated('Present a job worker token: Authorization: Bearer <token> (JOB_WORKERS)');
+        } else if (spec.access !== 'public') {
           if (!user) throw unauthenticated();
           if (spec.access !== 'signed-in' && !can(user.role, spec.access)) {
             throw forbidden(`Your role may not ${spec.access.replace(':', ' ')}`);
@@ -99,6 +109,7 @@ export class Api {
           query: parse(spec.query, req.query, 'query'),
           params: parse(spec.params, req.params, 'params'),
           user,
+          worker: req.jobWorker,
           req,
           res,
           audit: async (db: Knex | Knex.Transaction, entry: Partial<AuditEntry>) => {
@@ -132,14 +143,22 @@ export class Api {
     if (spec.params) request.params = spec.params;
     const errors = {
       400: { description: 'Invalid input: `error.details` lists each field and the reason' },
-      ...(spec.access !== 'public' ? { 401: { description: 'Not signed in' }, 403: { description: 'Not allowed for this role or scope' } } : {}),
+      ...(spec.access === 'job-worker' ? { 401: { description: 'No job worker token' }, 403: { description: 'Not a job type of this worker' } } : {}),
+      ...(spec.access !== 'public' && spec.access !== 'job-worker' ? { 401: { description: 'Not signed in' }, 403: { description: 'Not allowed for this role or scope' } } : {}),
     };
     this.registry.registerPath({
       method: spec.method,
       path: toOpenApiPath(spec.path),
       summary: spec.summary,
       tags: spec.tags,
-      description: spec.access === 'public' ? 'Open to everyone.' : spec.access === 'signed-in' ? 'Any signed-in user.' : `Requires the \`${spec.access}\` permission.`,
+      description:
+        spec.access === 'public'
+          ? 'Open to everyone.'
+          : spec.access === 'signed-in'
+            ? 'Any signed-in user.'
+            : spec.access === 'job-worker'
+              ? 'A job worker: `Authorization: Bearer <token>` of JOB_WORKERS, for its job types.'
+              : `Requires the \`${spec.access}\` permission.`,
       request: request as never,
       responses: { [spec.status ?? 200]: { description: 'Success' }, ...errors },
     });

@@ -4,12 +4,13 @@ import { candidateScope } from '../../lib/cases/candidate-scope';
 import type { ChangeBatch, ChangeBatchResult, NewTaskRow, TaskRowPatch } from '../../lib/cases/changes';
 import { refreshClaimable, refreshParticipants } from './access-rows';
 import { activeHolderExists, activeUserIdsByUsername } from '../accounts';
+import { writeJobChanges } from './jobs';
 
 const toDate = (iso: string | null | undefined) => (iso ? new Date(iso) : null);
 
 /**
  * The case writer: the only code that writes the case read model (cases' progress, case_tasks,
- * case_task_candidates, case_history, case_copies, case_message_subscriptions and the derived
+ * case_task_candidates, case_history, case_copies, case_message_subscriptions, case_jobs and the derived
  * access rows). It applies one batch of the case workflow's changes in one transaction.
  * Idempotent: rows are inserted with "insert … ignore" on keys the workflow chose (case + task
  * key, case + seq), updates set absolute values, and the access rows are recomputed from the
@@ -53,6 +54,7 @@ export async function applyCaseChanges(db: Knex, batch: ChangeBatch): Promise<Ch
         .onConflict(['case_id', 'node_id'])
         .merge(['message_name', 'correlation_key', 'open', 'kind']);
     }
+    if (batch.jobs?.length) await writeJobChanges(trx, batch.caseId, batch.jobs);
     if (batch.caseRow) {
       const c = batch.caseRow;
       const row: Record<string, unknown> = { updated_at: new Date() };

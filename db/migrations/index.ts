@@ -28,6 +28,7 @@ import * as m117 from './117_task_pool';
 import * as m118 from './118_child_cases';
 import * as m119 from './119_camunda_forms';
 import * as m120 from './120_signal_subscriptions';
+import * as m121 from './121_case_jobs';
 
 /**
  * The ordered list of migrations. Listing them here (instead of letting knex scan a folder)
@@ -64,6 +65,7 @@ const migrations: Record<string, Knex.Migration> = {
   '118_child_cases': m118,
   '119_camunda_forms': m119,
   '120_signal_subscriptions': m120,
+  '121_case_jobs': m121,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -1,6 +1,19 @@
 import { isRole } from '../roles';
 import { feelSyntaxProblem, isExpression } from './feel';
-import { DEFAULT_OUTCOMES, GRAPH_FORMAT, OUTCOME_REJECT, OUTCOME_RETURN, type BoundaryEscalationNode, type CallMultiInstance, type GraphNode, type MultiInstance, type ProcessGraph, type SequenceFlow, type TimerSpec } from './graph';
+import {
+  DEFAULT_OUTCOMES,
+  GRAPH_FORMAT,
+  OUTCOME_REJECT,
+  OUTCOME_RETURN,
+  type BoundaryEscalationNode,
+  type CallMultiInstance,
+  type GraphNode,
+  type MultiInstance,
+  type ProcessGraph,
+  type SequenceFlow,
+  type ServiceTaskNode,
+  type TimerSpec,
+} from './graph';
 import { cycle, dateMs, durationMs } from './iso8601';
 import { readIoMapping } from './io-mapping';
 import { extension, readBpmnXml, zeebeProperties, type ModdleElement } from './moddle';
@@ -86,8 +99,25 @@ export async function compileBpmn(xml: string): Promise<CompileResult> {
   const lint = read.warnings.length ? [] : await camundaLint(read.definitions);
   const refused = new Set(problems.map((p) => p.elementId));
   const all = [...problems, ...lint.filter((r) => r.category === 'error' && !refused.has(r.elementId)).map(lintProblem)];
-  const warnings = lint.filter((r) => r.category === 'warn').map(lintProblem);
+  const warnings = [...lint.filter((r) => r.category === 'warn').map(lintProblem), ...externalJobNotes(graph)];
   return all.length === 0 && graph ? { ok: true, graph, warnings } : { ok: false, problems: all, warnings };
+}
+
+/** Each external job type, once: publishing says that a job worker, not the platform, does that work. */
+function externalJobNotes(graph: ProcessGraph | null): ProcessProblem[] {
+  const seen = new Set<string>();
+  const notes: ProcessProblem[] = [];
+  for (const node of Object.values(graph?.nodes ?? {})) {
+    if (node.kind !== 'serviceTask' || !node.external || seen.has(node.taskType)) continue;
+    seen.add(node.taskType);
+    notes.push({
+      elementId: node.id,
+      rule: 'external-job',
+      message: `task type "${node.taskType}" is no platform activity: its jobs wait for a job worker (POST /api/jobs/activate)`,
+      zh: `任务类型“${node.taskType}”不是平台内置活动：作业等待外部作业处理程序领取并完成（POST /api/jobs/activate）`,
+    });
+  }
+  return notes;
 }
 
 const lintProblem = (r: LintReport): ProcessProblem => ({ elementId: r.elementId, message: r.message, rule: r.rule, zh: r.zh, lint: r });
@@ -240,6 +270,34 @@ function compilePassThrough(el: ModdleElement, ins: number, outs: number, proble
 
 type Report = (elementId: string, message: string) => void;
 
+/** The largest `zeebe:taskDefinition retries` an external job may ask for. */
+const MAX_JOB_RETRIES = 100;
+
+/**
+ * A task whose work a job does (`zeebe:taskDefinition`): a platform activity when the type is
+ * registered (lib/bpmn/service-tasks.ts), else an external job for a job worker (/api/jobs).
+ */
+function compileJob(el: ModdleElement, base: Pick<ServiceTaskNode, 'id' | 'name' | 'incoming' | 'outgoing'>, problem: Report): ServiceTaskNode {
+  const id = base.id;
+  const definition = extension(el, 'zeebe:TaskDefinition') as { type?: string; retries?: string } | undefined;
+  const type = definition?.type?.trim() ?? '';
+  if (!type) problem(id, 'a service or send task needs zeebe:taskDefinition type');
+  else if (isExpression(type)) problem(id, 'the task type must be a literal job type, not an expression');
+  else if (type.length > 128) problem(id, 'the task type must be at most 128 characters');
+  const headers: Record<string, string> = {};
+  const h = extension(el, 'zeebe:TaskHeaders') as { values?: Array<{ key?: string; value?: string }> } | undefined;
+  for (const header of h?.values ?? []) if (header.key) headers[header.key] = header.value ?? '';
+  const node: ServiceTaskNode = { ...base, kind: 'serviceTask', taskType: type, send: el.$type === 'bpmn:SendTask', headers };
+  if (!type || isKnownServiceTaskType(type)) return node;
+  const retriesText = definition?.retries?.trim() ?? '';
+  let retries = 3;
+  if (retriesText) {
+    retries = Number(retriesText);
+    if (!/^\d+$/.test(retriesText) || retries < 1 || retries > MAX_JOB_RETRIES) problem(id, `zeebe:taskDefinition retries must be a whole number from 1 to ${MAX_JOB_RETRIES} (an expression is not supported)`);
+  }
+  return { ...node, external: true, retries };
+}
+
 function splitList(text: string): string[] {
   return text
     .split(',')
@@ -304,14 +362,7 @@ function compileNode(el: ModdleElement, problem: Report): GraphNode | null {
       return withIo(compileUserTask(el, base, props, problem));
     case 'bpmn:ServiceTask':
     case 'bpmn:SendTask': {
-      const type = (extension(el, 'zeebe:TaskDefinition')?.type as string | undefined)?.trim() ?? '';
-      if (!type) problem(id, 'a service or send task needs zeebe:taskDefinition type');
-      else if (isExpression(type)) problem(id, 'the task type must be a literal activity name');
-      else if (!isKnownServiceTaskType(type)) problem(id, `task type "${type}" names no registered activity`);
-      const headers: Record<string, string> = {};
-      const h = extension(el, 'zeebe:TaskHeaders') as { values?: Array<{ key?: string; value?: string }> } | undefined;
-      for (const header of h?.values ?? []) if (header.key) headers[header.key] = header.value ?? '';
-      return withIo({ ...base, kind: 'serviceTask', taskType: type, send: el.$type === 'bpmn:SendTask', headers });
+      return withIo(compileJob(el, base, problem));
     }
     case 'bpmn:CallActivity':
       return withIo(compileCallActivity(el, base, problem));

@@ -183,11 +183,19 @@ export interface UserTaskNode extends NodeBase {
 
 export interface ServiceTaskNode extends NodeBase {
   kind: 'serviceTask';
-  /** zeebe:taskDefinition type: a key of SERVICE_TASK_TYPES. */
+  /** zeebe:taskDefinition type: a key of SERVICE_TASK_TYPES, or an external job's type. */
   taskType: string;
   /** A send task (notification) rather than a service task; same execution. */
   send: boolean;
   headers: Record<string, string>;
+  /**
+   * No platform activity has this type: the step is an external job that a job worker
+   * activates and completes through /api/jobs (workflows/case/elements/external-job.ts), as
+   * Zeebe's job workers do. Absent in graphs compiled before external jobs (all types known).
+   */
+  external?: boolean;
+  /** zeebe:taskDefinition retries of an external job (Zeebe's default 3). */
+  retries?: number;
 }
 
 export interface ExclusiveGatewayNode extends NodeBase {

@@ -77,6 +77,15 @@ export interface SubscriptionChange {
   kind?: 'message' | 'signal';
 }
 
+/**
+ * An external job (db/cases/jobs.ts) the workflow opens for a job worker, or closes: completed,
+ * a BPMN error thrown, failed with no retries left (an incident), or cancelled (its step ended
+ * otherwise: a boundary event, a move, the case's end). Keyed by the workflow's `node#visit`.
+ */
+export type JobChange =
+  | { key: string; open: true; nodeId: string; type: string; retries: number; headers: Record<string, string>; variables: Record<string, unknown>; createdAt: string }
+  | { key: string; open: false; status: 'completed' | 'error' | 'failed' | 'cancelled'; closedAt: string };
+
 export interface ChangeBatch {
   caseId: number;
   scope: CaseScope;
@@ -85,6 +94,7 @@ export interface ChangeBatch {
   history?: HistoryEntry[];
   copies?: { userIds: number[]; fromUserId: number | null; taskKey: string | null; at: string };
   subscriptions?: SubscriptionChange[];
+  jobs?: JobChange[];
   caseRow?: CaseRowPatch;
 }
 

@@ -39,6 +39,13 @@ export interface Engine {
   stop(): Promise<void>;
 }
 
+/** Job workers of the test API (JOB_WORKERS): one for every type, one for the ERP's types only. */
+export const TEST_JOB_WORKERS = [
+  { name: 'test-worker', token: 'test-worker-token-0123456789abcdef', types: ['*'] },
+  { name: 'erp', token: 'erp-worker-token-0123456789abcdefgh', types: ['erp-*'] },
+];
+export const jobWorkerAuth = (name = 'test-worker') => `Bearer ${TEST_JOB_WORKERS.find((w) => w.name === name)!.token}`;
+
 export async function startEngine(opts: { worker?: boolean; sms?: boolean } = {}): Promise<Engine> {
   const { db, url } = await freshTestDatabase();
   const taskQueue = `cases-${process.pid}-${process.env.JEST_WORKER_ID ?? 0}-${Date.now()}`;
@@ -68,7 +75,7 @@ export async function startEngine(opts: { worker?: boolean; sms?: boolean } = {}
     });
     smsRunning = smsWorker.run();
   }
-  const { app, temporal } = testApp(db, { config: { APPROVALS_TASK_QUEUE: taskQueue, CASE_SMS_TASK_QUEUE: opts.sms ? `${taskQueue}-sms` : '' } });
+  const { app, temporal } = testApp(db, { config: { APPROVALS_TASK_QUEUE: taskQueue, CASE_SMS_TASK_QUEUE: opts.sms ? `${taskQueue}-sms` : '', JOB_WORKERS: TEST_JOB_WORKERS } });
   const agents = new Map<string, TestAgent>();
   return {
     db,

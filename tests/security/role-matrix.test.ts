@@ -350,6 +350,11 @@ const MATRIX: Record<string, Entry> = {
   'POST /api/cases/{id}/withdraw': { allow: nobody, phase: 1, probes: (f) => [{ params: { id: f.qualification.id }, body: { comment: '矩阵探测' } }], why: 'the applicant (恒泰) only' },
   'POST /api/cases/{id}/supply': { allow: nobody, phase: 1, probes: (f) => [{ params: { id: f.qualification.id }, body: { comment: '矩阵探测', formData: {} } }], why: 'the applicant only' },
   'POST /api/cases/{id}/messages': { allow: all(perm('cases:message'), cityWide), phase: 2, probes: (f) => [{ params: { id: f.qualification.id }, body: { name: 'matrixProbe', variables: {} } }], why: 'administrators only' },
+  // Job workers authenticate with a JOB_WORKERS bearer token, never a session (tests/api/jobs.test.ts).
+  'POST /api/jobs/activate': { allow: nobody, probes: () => [{ body: { type: 'matrix-probe' } }], why: 'job workers only, by token' },
+  'POST /api/jobs/{key}/complete': { allow: nobody, probes: () => [{ params: { key: 1 }, body: { variables: {} } }], why: 'job workers only, by token' },
+  'POST /api/jobs/{key}/fail': { allow: nobody, probes: () => [{ params: { key: 1 }, body: { retries: 0 } }], why: 'job workers only, by token' },
+  'POST /api/jobs/{key}/error': { allow: nobody, probes: () => [{ params: { key: 1 }, body: { errorCode: 'x' } }], why: 'job workers only, by token' },
   'POST /api/signals': { allow: perm('cases:admin'), phase: 2, probes: () => [{ body: { name: 'matrixProbe', variables: {} } }], why: 'administrators only: a broadcast reaches cases of every district' },
   'POST /api/messages': { allow: perm('cases:message'), phase: 2, probes: (f) => [{ body: { name: 'matrixProbe', correlationKey: f.qualification.number, variables: {} } }], why: 'administrators only' },
   'POST /api/cases/{id}/terminate': { allow: all(perm('cases:admin'), cityWide), phase: 4, probes: (f) => [{ params: { id: f.qualification.id }, body: { comment: '矩阵探测' } }], why: 'administrators only (last: it ends the case)' },

@@ -10,6 +10,7 @@ import { PATCH_INCIDENT_HOLD } from './patches';
 import { Persister, type Changes } from './persister';
 import { closeInstance, type Activation, type TaskInstance } from './task-instances';
 import { Tokens } from './tokens';
+import type { OpenJob } from './elements/external-job';
 import { assignVariables, visibleVariables } from './variable-scopes';
 
 /** Runs one node for a token: the element registry (elements/registry.ts), passed in by the engine. */
@@ -56,6 +57,8 @@ export class CaseContext {
   supplements = 0;
   /** Tokens stopped at an incident, waiting for a retry (incidents.ts). */
   readonly stopped: StoppedToken[] = [];
+  /** External jobs the tokens wait on, by job key (elements/external-job.ts). */
+  readonly jobs = new Map<string, OpenJob>();
   /** Signals received so far (MailboxMessage.signalSeq). */
   signalsReceived = 0;
   /** The BPMN error a called case ended with, for its caller to throw on. */
@@ -148,8 +151,12 @@ export class CaseContext {
     this.result = result;
     this.tokens.cancelGeneration();
     upsertSearchAttributes([{ key: CASE_STATUS, value: status }]);
+    // Open external jobs close with the case: the run ends before their tokens' own writes would.
+    const jobs = [...this.jobs.keys()].map((key) => ({ key, open: false as const, status: 'cancelled' as const, closedAt: new Date().toISOString() }));
+    this.jobs.clear();
     await this.persist({
       ...more,
+      ...(jobs.length ? { jobs: [...(more.jobs ?? []), ...jobs] } : {}),
       taskPatches: [...(more.taskPatches ?? []), ...closing],
       history: [...(more.history ?? []), entry],
       caseRow: { status, result, endedAt: new Date().toISOString(), incident: null },

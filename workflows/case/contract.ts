@@ -96,6 +96,17 @@ export interface SignalDelivery {
  */
 export type CaseModification = { kind: 'retry'; actor: Actor; comment?: string } | { kind: 'move'; actor: Actor; toNodeId: string; comment?: string };
 
+/**
+ * A job worker's report on an external job (api/routes/jobs.ts, after the worker's token and
+ * its job types were checked): done with variables, a BPMN error thrown for an error boundary,
+ * or failed with no retries left (an incident). A failure with retries left never reaches the
+ * workflow: the job row just waits out its back-off. `type` is checked again by the validator.
+ */
+export type JobReport =
+  | { kind: 'complete'; jobKey: string; type: string; worker: string; variables?: Record<string, unknown> }
+  | { kind: 'error'; jobKey: string; type: string; worker: string; errorCode: string; errorMessage?: string; variables?: Record<string, unknown> }
+  | { kind: 'fail'; jobKey: string; type: string; worker: string; errorMessage: string };
+
 /** A token stopped at an element with an error, waiting for an operator. */
 export interface LiveIncident {
   nodeId: string;
@@ -118,8 +129,8 @@ export interface LiveTask {
 
 export interface Waiting {
   nodeId: string;
-  kind: 'timer' | 'message';
-  /** Timer: when it fires. Message: the message name. */
+  kind: 'timer' | 'message' | 'job';
+  /** Timer: when it fires. Message: the message name. Job: the job type. */
   detail: string;
 }
 
@@ -146,6 +157,7 @@ export const CASE_FAILURES = {
   caseClosed: 'CaseClosed',
   notAllowed: 'NotAllowed',
   invalidRecipient: 'InvalidRecipient',
+  jobNotOpen: 'JobNotOpen',
 } as const;
 
 export const decideUpdate = defineUpdate<CaseSnapshot, [DecideRequest]>('decide');
@@ -153,6 +165,7 @@ export const taskCommandUpdate = defineUpdate<CaseSnapshot, [TaskCommand]>('task
 export const withdrawUpdate = defineUpdate<CaseSnapshot, [ApplicantRequest]>('withdraw');
 export const terminateUpdate = defineUpdate<CaseSnapshot, [ApplicantRequest]>('terminate');
 export const deliverMessageUpdate = defineUpdate<CaseSnapshot, [MessageDelivery]>('deliverMessage');
+export const reportJobUpdate = defineUpdate<CaseSnapshot, [JobReport]>('reportJob');
 export const deliverSignalSignal = defineSignal<[SignalDelivery]>('deliverSignal');
 export const modifyCaseUpdate = defineUpdate<CaseSnapshot, [CaseModification]>('modify');
 export const caseStateQuery = defineQuery<CaseSnapshot>('state');

@@ -1,7 +1,8 @@
 import { allHandlersFinished, CancellationScope, condition, isCancellation } from '@temporalio/workflow';
-import { CASE_FAILURES, type Actor, type CaseModification, type CaseSnapshot, type CaseWorkflowInput, type DecideRequest, type MessageDelivery, type SignalDelivery, type TaskCommand } from './contract';
+import { CASE_FAILURES, type Actor, type CaseModification, type CaseSnapshot, type CaseWorkflowInput, type DecideRequest, type JobReport, type MessageDelivery, type SignalDelivery, type TaskCommand } from './contract';
 import { CaseContext } from './context';
 import { decide, validateDecision } from './decisions';
+import { reportJob, validateJobReport } from './elements/external-job';
 import { runElement } from './elements/registry';
 import { fail } from './errors';
 import { moveCase, retryIncidents, validateModification } from './incidents';
@@ -96,6 +97,16 @@ export class CaseEngine {
   /** An operator's retry of the steps stopped at an incident, or a move of the case to another element. */
   modify(m: CaseModification): Promise<CaseSnapshot> {
     return m.kind === 'retry' ? retryIncidents(this.ctx, m) : moveCase(this.ctx, m);
+  }
+
+  validateJobReport(r: JobReport): void {
+    validateJobReport(this.ctx, r);
+  }
+
+  /** A job worker's report on an external job (elements/external-job.ts). */
+  async reportJob(r: JobReport): Promise<CaseSnapshot> {
+    await reportJob(this.ctx, r);
+    return this.ctx.snapshot();
   }
 
   /** Puts a message in the mailbox; a message catch event waiting for it (now or later) takes it. */

@@ -6,6 +6,7 @@ import type { CaseContext } from '../context';
 import { BpmnError, Incident } from '../errors';
 import { applyOutputs, hasOutputs, inputLocals } from '../io-mapping';
 import { textUsers } from '../notifications';
+import { externalJob } from './external-job';
 
 const SERVICE_TIMEOUT = '1 minute';
 
@@ -14,7 +15,9 @@ const SERVICE_TIMEOUT = '1 minute';
  * task type, keyed by node and visit so a retried step does its work once. The variables it
  * answers are merged into the case; the texts it asks for go out through the SMS seam.
  */
-export async function serviceTask(ctx: CaseContext, node: ServiceTaskNode): Promise<string[]> {
+export async function serviceTask(ctx: CaseContext, node: ServiceTaskNode, fiber: number): Promise<string[]> {
+  // No platform activity has the type: a job worker's (graphs before external jobs have none).
+  if (node.external) return externalJob(ctx, node, fiber);
   const type = SERVICE_TASK_TYPES[node.taskType];
   if (!type) throw new Incident(`service task type ${node.taskType} is not registered in this worker build`);
   const visit = ctx.nextVisit(node.id);
