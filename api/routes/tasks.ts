@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { caseTaskForm } from '../../lib/approvals/forms';
+import { caseTaskForeignForm, caseTaskForm } from '../../lib/approvals/forms';
 import { z } from 'zod';
 import { Attachments } from '../../lib/files/attachments';
 import type { LazyTemporalClient } from '../../lib/temporal/client';
@@ -93,7 +93,8 @@ export function registerTaskRoutes(api: Api, db: Knex, temporal: LazyTemporalCli
     handler: async ({ params, user }) => {
       const task = await loadTask(db, params.id, user);
       // The task's Camunda form (lib/forms), pinned with the case's version: the page renders it.
-      return { ...(await findTaskView(db, params.id)), candidate: task.candidate, form: await caseTaskForm(db, task.case_id, task.node_id) };
+      // A form of another task application: a link to an external one, or just its key.
+      return { ...(await findTaskView(db, params.id)), candidate: task.candidate, form: await caseTaskForm(db, task.case_id, task.node_id), foreign_form: await caseTaskForeignForm(db, task.case_id, task.node_id) };
     },
   });
 

@@ -3,7 +3,8 @@ import path from 'node:path';
 import type { Knex } from 'knex';
 import type { FormSchema } from '../forms/form-schema';
 import { requiredMaterials as requiredFor, type Material } from '../forms/materials';
-import { caseProcessVersion } from '../../db/cases/cases';
+import { caseProcessVersion, caseVariables } from '../../db/cases/cases';
+import { literalOrFeel } from '../bpmn/feel';
 import { versionGraphAndForms, versionStartForm } from '../../db/processes';
 
 /**
@@ -48,4 +49,33 @@ export async function caseTaskForm(db: Knex | Knex.Transaction, caseId: number, 
   const node = version?.graph.nodes[nodeId];
   const formId = node?.kind === 'userTask' ? node.formId : null;
   return formId ? (version!.forms[formId] ?? null) : null;
+}
+
+/**
+ * A task's form of another task application (ForeignForm in lib/bpmn/graph.ts), as its page
+ * shows it: an external form's address (FEEL over the case's variables; only an http(s) address
+ * becomes a link), or a custom form key, which the page names without offering fields.
+ */
+export interface TaskForeignForm {
+  kind: 'external' | 'formKey';
+  reference: string;
+  url: string | null;
+}
+
+export async function caseTaskForeignForm(db: Knex | Knex.Transaction, caseId: number, nodeId: string): Promise<TaskForeignForm | null> {
+  const pinned = await caseProcessVersion(db, caseId);
+  if (!pinned) return null;
+  const version = await versionGraphAndForms(db, pinned.process_key, pinned.process_version);
+  const node = version?.graph.nodes[nodeId];
+  const form = node?.kind === 'userTask' ? node.foreignForm : undefined;
+  if (!form) return null;
+  if (form.kind === 'formKey') return { kind: 'formKey', reference: form.reference, url: null };
+  let address: unknown = form.reference;
+  try {
+    address = literalOrFeel(form.reference, await caseVariables(db, caseId));
+  } catch {
+    address = null; // an expression that fails over these variables shows no link, not an error page
+  }
+  const url = typeof address === 'string' && /^https?:\/\//i.test(address.trim()) ? address.trim() : null;
+  return { kind: 'external', reference: form.reference, url };
 }

@@ -3,6 +3,8 @@ import { feelSyntaxProblem, isExpression } from './feel';
 import {
   DEFAULT_OUTCOMES,
   GRAPH_FORMAT,
+  isTimerHost,
+  type ForeignForm,
   OUTCOME_REJECT,
   OUTCOME_RETURN,
   type BoundaryEscalationNode,
@@ -53,6 +55,8 @@ const SUPPORTED = new Set([
   'bpmn:UserTask',
   'bpmn:ServiceTask',
   'bpmn:SendTask',
+  'bpmn:ScriptTask',
+  'bpmn:BusinessRuleTask',
   'bpmn:ReceiveTask',
   'bpmn:ExclusiveGateway',
   'bpmn:ParallelGateway',
@@ -99,8 +103,38 @@ export async function compileBpmn(xml: string): Promise<CompileResult> {
   const lint = read.warnings.length ? [] : await camundaLint(read.definitions);
   const refused = new Set(problems.map((p) => p.elementId));
   const all = [...problems, ...lint.filter((r) => r.category === 'error' && !refused.has(r.elementId)).map(lintProblem)];
-  const warnings = [...lint.filter((r) => r.category === 'warn').map(lintProblem), ...externalJobNotes(graph)];
+  const warnings = [
+    ...lint.filter((r) => r.category === 'warn').map(lintProblem),
+    ...externalJobNotes(graph),
+    ...foreignFormNotes(graph),
+    ...read.diagramWarnings.map((w) => ({ elementId: w.elementId ?? 'definitions', rule: 'diagram-reference', message: `the diagram is incomplete: ${w.message}`, zh: `流程图不完整：${w.message}` })),
+  ];
   return all.length === 0 && graph ? { ok: true, graph, warnings } : { ok: false, problems: all, warnings };
+}
+
+/** Each form of another task application: the platform neither shows nor checks it. */
+function foreignFormNotes(graph: ProcessGraph | null): ProcessProblem[] {
+  const notes: ProcessProblem[] = [];
+  for (const node of Object.values(graph?.nodes ?? {})) {
+    const form = node.kind === 'start' || node.kind === 'userTask' ? node.foreignForm : undefined;
+    if (!form) continue;
+    notes.push(
+      form.kind === 'external'
+        ? {
+            elementId: node.id,
+            rule: 'foreign-form',
+            message: `the external form ${form.reference} is linked on the task page; the platform neither shows nor checks its fields`,
+            zh: `外部表单 ${form.reference} 在任务页面以链接打开，平台不显示也不校验其字段`,
+          }
+        : {
+            elementId: node.id,
+            rule: 'foreign-form',
+            message: `the form key "${form.reference}" is another task application's form: the task page offers the decision without fields`,
+            zh: `表单键“${form.reference}”属于其他任务应用，任务页面只提供办理结论，不显示表单字段`,
+          },
+    );
+  }
+  return notes;
 }
 
 /** Each external job type, once: publishing says that a job worker, not the platform, does that work. */
@@ -134,7 +168,8 @@ function compileProcess(proc: ModdleElement, problems: ProcessProblem[]): Proces
   // Elements refused (unsupported, or not compiled): each gives its own problem once, and what
   // lies behind it is not reported again as unreachable or unconnected (see checkStructure).
   const refused = new Set<string>();
-  const passThroughs: ModdleElement[] = [];
+  const passThroughs: Array<{ el: ModdleElement; scope: string | null }> = [];
+  const links: Array<{ el: ModdleElement; scope: string | null }> = [];
   // Every element, embedded sub-processes' included (ids are unique in a document): flows and
   // document order are read over all of them.
   const allElements: ModdleElement[] = [];
@@ -143,8 +178,13 @@ function compileProcess(proc: ModdleElement, problems: ProcessProblem[]): Proces
       allElements.push(el);
       const id = el.id ?? '?';
       if (IGNORED.has(el.$type)) continue;
+      if (isLinkEvent(el)) {
+        links.push({ el, scope });
+        passThroughs.push({ el, scope }); // a jump within its scope: a flow from the throw to its catch (below)
+        continue;
+      }
       if (PASS_THROUGH.has(el.$type) && !throwsEvent(el)) {
-        passThroughs.push(el); // compiled once every flow is read: its form depends on them
+        passThroughs.push({ el, scope }); // compiled once every flow is read: its form depends on them
         continue;
       }
       if (!SUPPORTED.has(el.$type)) {
@@ -185,10 +225,30 @@ function compileProcess(proc: ModdleElement, problems: ProcessProblem[]): Proces
     else sub.startNodeId = starts[0].id;
   }
 
-  for (const el of passThroughs) {
+  // Link events (Camunda 8's go-to on the page): each throw continues at the catch event of the
+  // same link name in the same scope, as if a flow joined them; both are then pass-throughs.
+  for (const { el, scope } of links) {
+    if (el.$type !== 'bpmn:IntermediateThrowEvent') continue;
+    const name = linkName(el);
+    const catches = links.filter((l) => l.el.$type === 'bpmn:IntermediateCatchEvent' && l.scope === scope && linkName(l.el) === name);
+    if (!name) problem(el.id!, 'a link throw event needs a link name');
+    else if (catches.length !== 1) problem(el.id!, `a link throw event needs exactly one link catch event named "${name}" in its scope, found ${catches.length}`);
+    else {
+      const id = `${el.id!}__link`;
+      flows[id] = { id, name: '', source: el.id!, target: catches[0].el.id!, condition: null };
+    }
+  }
+  for (const { el, scope } of links) {
+    const name = linkName(el);
+    if (el.$type === 'bpmn:IntermediateCatchEvent' && links.filter((l) => l.el.$type === 'bpmn:IntermediateCatchEvent' && l.scope === scope && linkName(l.el) === name).length > 1)
+      problem(el.id!, `the link name "${name}" names more than one link catch event in its scope`);
+  }
+
+  for (const { el, scope } of passThroughs) {
     const all = Object.values(flows);
     const node = compilePassThrough(el, all.filter((f) => f.target === el.id).length, all.filter((f) => f.source === el.id).length, problem);
-    if (node) nodes[el.id!] = node;
+    // Inside a sub-process it belongs to that scope like every other element there.
+    if (node) nodes[el.id!] = scope ? { ...node, scope } : node;
     else refused.add(el.id!);
   }
 
@@ -247,7 +307,7 @@ function refuseListeners(el: ModdleElement, problem: Report): void {
 function compilePassThrough(el: ModdleElement, ins: number, outs: number, problem: Report): GraphNode | null {
   const id = el.id!;
   const label = el.$type.replace('bpmn:', '');
-  const definitions = (el.eventDefinitions as ModdleElement[] | undefined) ?? [];
+  const definitions = ((el.eventDefinitions as ModdleElement[] | undefined) ?? []).filter((d) => d.$type !== 'bpmn:LinkEventDefinition');
   if (definitions.length) {
     problem(id, `${definitions[0].$type.replace('bpmn:', '')} on an intermediate throw event is not supported`);
     return null;
@@ -270,6 +330,9 @@ function compilePassThrough(el: ModdleElement, ins: number, outs: number, proble
 
 type Report = (elementId: string, message: string) => void;
 
+/** Elements that may be multi-instance (a job-based task as a service task is). */
+const LOOP_HOSTS = new Set(['bpmn:UserTask', 'bpmn:CallActivity', 'bpmn:SubProcess', 'bpmn:ServiceTask', 'bpmn:SendTask', 'bpmn:ScriptTask', 'bpmn:BusinessRuleTask']);
+
 /** The largest `zeebe:taskDefinition retries` an external job may ask for. */
 const MAX_JOB_RETRIES = 100;
 
@@ -282,13 +345,14 @@ function compileJob(el: ModdleElement, base: Pick<ServiceTaskNode, 'id' | 'name'
   const definition = extension(el, 'zeebe:TaskDefinition') as { type?: string; retries?: string } | undefined;
   const type = definition?.type?.trim() ?? '';
   if (!type) problem(id, 'a service or send task needs zeebe:taskDefinition type');
-  else if (isExpression(type)) problem(id, 'the task type must be a literal job type, not an expression');
-  else if (type.length > 128) problem(id, 'the task type must be at most 128 characters');
+  else if (isExpression(type) && feelSyntaxProblem(type)) problem(id, `the task type is not valid FEEL: ${feelSyntaxProblem(type)}`);
+  else if (type.length > 128 && !isExpression(type)) problem(id, 'the task type must be at most 128 characters');
   const headers: Record<string, string> = {};
   const h = extension(el, 'zeebe:TaskHeaders') as { values?: Array<{ key?: string; value?: string }> } | undefined;
   for (const header of h?.values ?? []) if (header.key) headers[header.key] = header.value ?? '';
-  const node: ServiceTaskNode = { ...base, kind: 'serviceTask', taskType: type, send: el.$type === 'bpmn:SendTask', headers };
-  if (!type || isKnownServiceTaskType(type)) return node;
+  const node: ServiceTaskNode = { ...base, kind: 'serviceTask', taskType: type, send: el.$type === 'bpmn:SendTask' || el.$type === 'bpmn:IntermediateThrowEvent' || el.$type === 'bpmn:EndEvent', headers };
+  if (el.loopCharacteristics) node.multiInstance = collectionLoop(el, 'service task', problem);
+  if (!type || (!isExpression(type) && isKnownServiceTaskType(type))) return node;
   const retriesText = definition?.retries?.trim() ?? '';
   let retries = 3;
   if (retriesText) {
@@ -310,7 +374,7 @@ function compileNode(el: ModdleElement, problem: Report): GraphNode | null {
   const base = { id, name: el.name ?? id, incoming: [] as string[], outgoing: [] as string[] };
   const definitions = (el.eventDefinitions as ModdleElement[] | undefined) ?? [];
   const props = zeebeProperties(el);
-  if (el.loopCharacteristics && el.$type !== 'bpmn:UserTask' && el.$type !== 'bpmn:CallActivity' && el.$type !== 'bpmn:SubProcess') problem(id, 'multi-instance is supported on user tasks and call activities only');
+  if (el.loopCharacteristics && !LOOP_HOSTS.has(el.$type)) problem(id, 'multi-instance is supported on user tasks, service tasks, sub-processes and call activities only');
   // Variable mappings go only on elements whose handler applies them; anywhere else they are
   // refused, never ignored (a mapping silently dropped routes a case wrongly).
   refuseListeners(el, problem);
@@ -323,8 +387,9 @@ function compileNode(el: ModdleElement, problem: Report): GraphNode | null {
   switch (el.$type) {
     case 'bpmn:StartEvent':
       if (definitions.length) problem(id, 'only a plain (none) start event is supported');
-      refuseIo('a start event', 'set start variables with the start form instead');
-      return { ...base, kind: 'start', ...formOf(el, problem) };
+      // Outputs map the start variables as the case begins (Camunda 8); nothing runs before a start event to take inputs.
+      if (io?.inputs.length) problem(id, 'input mappings are not supported on a start event: set start variables with the start form (output mappings are)');
+      return withIo({ ...base, kind: 'start', ...formOf(el, problem) });
     case 'bpmn:EndEvent': {
       const terminate = definitions.some((d) => d.$type === 'bpmn:TerminateEventDefinition');
       const error = definitions.find((d) => d.$type === 'bpmn:ErrorEventDefinition');
@@ -347,8 +412,10 @@ function compileNode(el: ModdleElement, problem: Report): GraphNode | null {
       });
     }
     case 'bpmn:IntermediateThrowEvent': {
-      // Only one with an escalation or a signal comes here (the others pass through).
+      // Only one with an escalation, a signal or a message comes here (the others pass through).
       if (definitions.length !== 1) problem(id, 'an intermediate throw event takes one event definition');
+      // Camunda 8 sends a message from a throw event with a job, as a send task does.
+      if (definitions[0]?.$type === 'bpmn:MessageEventDefinition') return withIo(compileJob(el, base, problem));
       if (definitions[0]?.$type === 'bpmn:SignalEventDefinition') {
         refuseIo('a signal throw event', 'map on the element before it');
         const name = signalNameOf(definitions[0], id, problem);
@@ -363,6 +430,29 @@ function compileNode(el: ModdleElement, problem: Report): GraphNode | null {
     case 'bpmn:ServiceTask':
     case 'bpmn:SendTask': {
       return withIo(compileJob(el, base, problem));
+    }
+    case 'bpmn:ScriptTask': {
+      // A FEEL script the engine evaluates, or (with a task definition) a job like a service task's.
+      if (extension(el, 'zeebe:TaskDefinition')) return withIo(compileJob(el, base, problem));
+      const script = extension(el, 'zeebe:Script') as { expression?: string; resultVariable?: string } | undefined;
+      const expression = script?.expression?.trim() ?? '';
+      const resultVariable = script?.resultVariable?.trim() ?? '';
+      if (!expression) problem(id, 'a script task needs a FEEL zeebe:script expression or a zeebe:taskDefinition');
+      else if (!isExpression(expression)) problem(id, 'the script must be a FEEL expression starting with "="');
+      else if (feelSyntaxProblem(expression)) problem(id, `the script is not valid FEEL: ${feelSyntaxProblem(expression)}`);
+      if (expression && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(resultVariable)) problem(id, 'a script task needs a resultVariable that is a variable name');
+      if (el.loopCharacteristics) problem(id, 'a multi-instance FEEL script task is not supported: compute the list in one script');
+      return withIo({ ...base, kind: 'scriptTask', expression: expression.replace(/^=/, '').trim(), resultVariable });
+    }
+    case 'bpmn:BusinessRuleTask': {
+      if (extension(el, 'zeebe:TaskDefinition')) return withIo(compileJob(el, base, problem));
+      problem(
+        id,
+        extension(el, 'zeebe:CalledDecision')
+          ? 'a business rule task calling a DMN decision is not supported: there is no DMN engine here; give it a zeebe:taskDefinition for a job worker'
+          : 'a business rule task needs a zeebe:taskDefinition (a job worker does the rule)',
+      );
+      return null;
     }
     case 'bpmn:CallActivity':
       return withIo(compileCallActivity(el, base, problem));
@@ -488,8 +578,10 @@ function compileUserTask(el: ModdleElement, base: { id: string; name: string; in
   if (multiInstance && outcomes.some((o) => o !== 'approve' && o !== OUTCOME_REJECT && o !== OUTCOME_RETURN)) {
     problem(id, 'a countersign task decides with approve, reject and return only');
   }
-  return { ...base, kind: 'userTask', candidateGroups, candidateUsers, assignee, dueDate, outcomes, multiInstance, boundaryIds: [], formId: formOf(el, problem).formId ?? null };
+  return { ...base, kind: 'userTask', candidateGroups, candidateUsers, assignee, dueDate, outcomes, multiInstance, boundaryIds: [], ...taskForm(formOf(el, problem)) };
 }
+
+const taskForm = (f: { formId?: string; foreignForm?: ForeignForm }) => ({ formId: f.formId ?? null, ...(f.foreignForm ? { foreignForm: f.foreignForm } : {}) });
 
 /** The prefix of a form key naming a form embedded in the process (zeebe:userTaskForm), Camunda 8's older way. */
 const EMBEDDED_FORM_KEY = 'camunda-forms:bpmn:';
@@ -500,15 +592,18 @@ const EMBEDDED_FORM_KEY = 'camunda-forms:bpmn:';
  * `zeebe:userTaskForm` embedded in the process. Other form keys (a custom application's
  * form) and external forms (a URL) are refused: nothing here could show or check them.
  */
-function formOf(el: ModdleElement, problem: (id: string, message: string) => void): { formId?: string } {
+function formOf(el: ModdleElement, problem: (id: string, message: string) => void): { formId?: string; foreignForm?: ForeignForm } {
   const def = extension(el, 'zeebe:FormDefinition');
   if (!def) return {};
   const id = el.id ?? '?';
   if (typeof def.formId === 'string' && def.formId) return { formId: def.formId };
   if (typeof def.formKey === 'string' && def.formKey.startsWith(EMBEDDED_FORM_KEY)) return { formId: def.formKey.slice(EMBEDDED_FORM_KEY.length) };
-  if (def.externalReference) problem(id, 'an external form (externalReference) is not supported: link a Camunda form with formId');
-  else if (def.formKey) problem(id, `form key "${String(def.formKey)}" is not supported: link a Camunda form with formId`);
-  return {};
+  // Forms of other task applications: accepted (publishing notes them), shown as a link or not at all.
+  const reference = String(def.externalReference ?? def.formKey ?? '').trim();
+  if (!reference) return {};
+  if (reference.length > 1000) problem(id, 'the form reference is longer than 1000 characters');
+  else if (isExpression(reference) && feelSyntaxProblem(reference)) problem(id, `the form reference is not valid FEEL: ${feelSyntaxProblem(reference)}`);
+  return { foreignForm: { kind: def.externalReference ? 'external' : 'formKey', reference } };
 }
 
 function compileCallActivity(el: ModdleElement, base: { id: string; name: string; incoming: string[]; outgoing: string[] }, problem: Report): GraphNode {
@@ -535,7 +630,7 @@ function compileCallActivity(el: ModdleElement, base: { id: string; name: string
  * element of inputCollection, each result collected by outputElement into outputCollection.
  * Every instance runs to its end, so a completionCondition is refused.
  */
-function collectionLoop(el: ModdleElement, what: 'call activity' | 'sub-process', problem: Report): CallMultiInstance {
+function collectionLoop(el: ModdleElement, what: 'call activity' | 'sub-process' | 'service task', problem: Report): CallMultiInstance {
   const id = el.id ?? '?';
   const loop = el.loopCharacteristics as ModdleElement;
   const zeebeLoop = extension(loop, 'zeebe:LoopCharacteristics') as { inputCollection?: string; inputElement?: string; outputCollection?: string; outputElement?: string } | undefined;
@@ -543,6 +638,8 @@ function collectionLoop(el: ModdleElement, what: 'call activity' | 'sub-process'
   if (!collection) problem(id, `a multi-instance ${what} needs zeebe:loopCharacteristics inputCollection`);
   else if (feelSyntaxProblem(collection)) problem(id, `inputCollection is not valid FEEL: ${feelSyntaxProblem(collection)}`);
   if (loop.completionCondition) problem(id, `a completionCondition on a multi-instance ${what} is not supported: every ${what === 'call activity' ? 'child' : 'instance'} runs to its end`);
+  if (what === 'service task' && extension(el, 'zeebe:IoMapping') && (extension(el, 'zeebe:IoMapping') as { outputParameters?: unknown[] }).outputParameters?.length)
+    problem(id, "output mappings on a multi-instance service task are not supported: collect each run's result with outputCollection and outputElement");
   const outputElement = zeebeLoop?.outputElement?.trim() || null;
   const outputCollection = zeebeLoop?.outputCollection?.trim() || null;
   if (Boolean(outputElement) !== Boolean(outputCollection)) problem(id, 'outputCollection and outputElement go together');
@@ -556,9 +653,20 @@ function collectionLoop(el: ModdleElement, what: 'call activity' | 'sub-process'
   };
 }
 
-/** Whether an intermediate throw event throws an escalation or a signal (then it is compiled, not passed through). */
+/** An intermediate throw or catch event whose only definition is a link. */
+function isLinkEvent(el: ModdleElement): boolean {
+  const definitions = (el.eventDefinitions as ModdleElement[] | undefined) ?? [];
+  return (el.$type === 'bpmn:IntermediateThrowEvent' || el.$type === 'bpmn:IntermediateCatchEvent') && definitions.length === 1 && definitions[0].$type === 'bpmn:LinkEventDefinition';
+}
+
+const linkName = (el: ModdleElement): string => (((el.eventDefinitions as ModdleElement[])[0].name as string | undefined) ?? '').trim();
+
+/** Whether an intermediate throw event throws an escalation, a signal or a message (then it is compiled, not passed through). */
 function throwsEvent(el: ModdleElement): boolean {
-  return el.$type === 'bpmn:IntermediateThrowEvent' && ((el.eventDefinitions as ModdleElement[] | undefined) ?? []).some((d) => d.$type === 'bpmn:EscalationEventDefinition' || d.$type === 'bpmn:SignalEventDefinition');
+  return (
+    el.$type === 'bpmn:IntermediateThrowEvent' &&
+    ((el.eventDefinitions as ModdleElement[] | undefined) ?? []).some((d) => d.$type === 'bpmn:EscalationEventDefinition' || d.$type === 'bpmn:SignalEventDefinition' || d.$type === 'bpmn:MessageEventDefinition')
+  );
 }
 
 /** The name of a signal event's bpmn:signal: what it broadcasts or waits for (a literal). */
@@ -633,8 +741,11 @@ function checkStructure(graph: ProcessGraph, problem: Report, refused: ReadonlyS
     const outgoing = node.outgoing.map((f) => flows[f]);
     if (node.kind === 'boundaryTimer') {
       const host = nodes[node.attachedTo];
-      if (!host || host.kind !== 'userTask') problem(node.id, 'a timer boundary event must be attached to a user task');
-      else host.boundaryIds.push(node.id);
+      if (host?.kind === 'userTask') host.boundaryIds.push(node.id);
+      else if (isTimerHost(host)) {
+        (host.timerBoundaryIds ??= []).push(node.id);
+        if (node.autoOutcome) problem(node.id, 'autoOutcome decides a user task: a timer on another activity leaves by its outgoing flow');
+      } else problem(node.id, 'a timer boundary event must be attached to a user task, a service task, a sub-process, a call activity or a receive task');
       if (node.incoming.length) problem(node.id, 'a boundary event has no incoming flows');
       if (node.interrupting && outgoing.length === 0 && !node.autoOutcome) {
         problem(node.id, 'an interrupting timer needs an outgoing flow (escalation) or an autoOutcome');
@@ -706,6 +817,7 @@ function checkStructure(graph: ProcessGraph, problem: Report, refused: ReadonlyS
     const node = nodes[id];
     for (const f of node.outgoing) queue.push(flows[f].target);
     if (node.kind === 'userTask') queue.push(...node.boundaryIds);
+    if (isTimerHost(node)) queue.push(...(node.timerBoundaryIds ?? []));
     if (node.kind === 'subProcess' && node.startNodeId) queue.push(node.startNodeId);
     queue.push(...(errorBoundaries[id] ?? []));
   }
@@ -722,6 +834,7 @@ function checkStructure(graph: ProcessGraph, problem: Report, refused: ReadonlyS
     if (!node) continue;
     for (const f of node.outgoing) after.push(flows[f].target);
     if (node.kind === 'userTask') after.push(...node.boundaryIds);
+    if (isTimerHost(node)) after.push(...(node.timerBoundaryIds ?? []));
     if (node.kind === 'subProcess' && node.startNodeId) after.push(node.startNodeId);
     after.push(...(errorBoundaries[id] ?? []));
   }

@@ -98,6 +98,18 @@ export interface StartNode extends NodeBase {
   kind: 'start';
   /** The start form (zeebe:formDefinition): an id in the version's forms. */
   formId?: string;
+  /** A form the platform does not hold (ForeignForm): the start page offers no fields for it. */
+  foreignForm?: ForeignForm;
+}
+
+/**
+ * A form drawn for another task application: an external form (`externalReference`, a URL,
+ * FEEL allowed) or a custom application's form key. The platform cannot show or check either;
+ * the task page links the external one and otherwise offers the decision alone.
+ */
+export interface ForeignForm {
+  kind: 'external' | 'formKey';
+  reference: string;
 }
 
 export interface EndNode extends NodeBase {
@@ -179,11 +191,21 @@ export interface UserTaskNode extends NodeBase {
   boundaryIds: string[];
   /** The Camunda form the task shows (an id in the version's forms), or null. */
   formId: string | null;
+  /** A form the platform does not hold (absent in graphs before they were accepted). */
+  foreignForm?: ForeignForm;
 }
 
 export interface ServiceTaskNode extends NodeBase {
+  /**
+   * Timer boundary events on this activity (a user task's are in boundaryIds): they run while it
+   * does (workflows/case/elements/activity-timers.ts). Absent in graphs before they were allowed.
+   */
+  timerBoundaryIds?: string[];
   kind: 'serviceTask';
-  /** zeebe:taskDefinition type: a key of SERVICE_TASK_TYPES, or an external job's type. */
+  /**
+   * zeebe:taskDefinition type: a key of SERVICE_TASK_TYPES, or an external job's type; an
+   * external job's may be an expression (`=…`, evaluated when the job opens).
+   */
   taskType: string;
   /** A send task (notification) rather than a service task; same execution. */
   send: boolean;
@@ -196,6 +218,25 @@ export interface ServiceTaskNode extends NodeBase {
   external?: boolean;
   /** zeebe:taskDefinition retries of an external job (Zeebe's default 3). */
   retries?: number;
+  /** Multi-instance: a run (an activity or a job) per element (absent in graphs before it was allowed). */
+  multiInstance?: CallMultiInstance;
+}
+
+/** The activities a timer boundary event may be attached to besides a user task. */
+export const TIMER_HOST_KINDS = ['serviceTask', 'subProcess', 'callActivity', 'messageEvent'] as const;
+export type TimerHostNode = Extract<GraphNode, { kind: (typeof TIMER_HOST_KINDS)[number] }>;
+export const isTimerHost = (node: GraphNode | undefined): node is TimerHostNode => !!node && (TIMER_HOST_KINDS as readonly string[]).includes(node.kind) && !(node.kind === 'messageEvent' && !node.receiveTask);
+
+/**
+ * A script task with a FEEL script (`zeebe:script`), as Camunda 8 evaluates it in the engine:
+ * the expression over the element's scope, its value into `resultVariable`. (A script task with
+ * a `zeebe:taskDefinition` is a job: a ServiceTaskNode.)
+ */
+export interface ScriptTaskNode extends NodeBase {
+  kind: 'scriptTask';
+  /** FEEL, without the leading "=". */
+  expression: string;
+  resultVariable: string;
 }
 
 export interface ExclusiveGatewayNode extends NodeBase {
@@ -225,6 +266,11 @@ export interface TimerEventNode extends NodeBase {
 
 /** An intermediate message catch event or a receive task: the case waits for an outside event. */
 export interface MessageEventNode extends NodeBase {
+  /**
+   * Timer boundary events on this activity (a user task's are in boundaryIds): they run while it
+   * does (workflows/case/elements/activity-timers.ts). Absent in graphs before they were allowed.
+   */
+  timerBoundaryIds?: string[];
   kind: 'messageEvent';
   /** The message's name, or the signal's for a signal catch event. */
   messageName: string;
@@ -275,6 +321,11 @@ export interface EventGatewayNode extends NodeBase {
  * until every token inside has ended, then leaves by the sub-process's outgoing flows.
  */
 export interface SubProcessNode extends NodeBase {
+  /**
+   * Timer boundary events on this activity (a user task's are in boundaryIds): they run while it
+   * does (workflows/case/elements/activity-timers.ts). Absent in graphs before they were allowed.
+   */
+  timerBoundaryIds?: string[];
   kind: 'subProcess';
   startNodeId: string;
   /**
@@ -290,6 +341,11 @@ export interface SubProcessNode extends NodeBase {
  * child workflow with a case row of its own linked to this one (cases.parent_case_id).
  */
 export interface CallActivityNode extends NodeBase {
+  /**
+   * Timer boundary events on this activity (a user task's are in boundaryIds): they run while it
+   * does (workflows/case/elements/activity-timers.ts). Absent in graphs before they were allowed.
+   */
+  timerBoundaryIds?: string[];
   kind: 'callActivity';
   /** The called process key, or a FEEL expression ("=...") giving it. */
   processId: string;
@@ -332,6 +388,7 @@ export type GraphNode =
   | EndNode
   | UserTaskNode
   | ServiceTaskNode
+  | ScriptTaskNode
   | ExclusiveGatewayNode
   | ParallelGatewayNode
   | InclusiveGatewayNode

@@ -17,11 +17,16 @@ export interface ModdleReadResult {
   definitions: ModdleElement | null;
   /** Problems the XML reader reported (unknown elements, broken references, bad XML). */
   warnings: Array<{ message: string; elementId: string | null }>;
+  /**
+   * References of the diagram (BPMN DI) to elements the file does not hold: the drawing is
+   * incomplete, but nothing executes from it (Modeler files copied between projects carry them).
+   */
+  diagramWarnings: Array<{ message: string; elementId: string | null }>;
 }
 
 interface ModdleWarning {
   message: string;
-  element?: { id?: string };
+  element?: { id?: string; $type?: string };
 }
 
 /** The element a reader warning is about: the one it names, else the id on the XML line it cites. */
@@ -38,13 +43,14 @@ export async function readBpmnXml(xml: string): Promise<ModdleReadResult> {
   try {
     const result = (await moddle.fromXML(xml)) as { rootElement: ModdleElement; warnings: ModdleWarning[] };
     const lines = xml.split('\n');
-    const warnings = result.warnings.map((w) => {
+    const shaped = (w: ModdleWarning) => {
       const line = /line: (\d+)/.exec(w.message)?.[1];
       return { message: w.message.split('\n')[0] + (line ? ` (line ${Number(line) + 1})` : ''), elementId: warningElementId(w, lines) };
-    });
-    return { definitions: result.rootElement, warnings };
+    };
+    const diagramOnly = (w: ModdleWarning) => /^unresolved reference/.test(w.message) && (w.element?.$type ?? '').startsWith('bpmndi:');
+    return { definitions: result.rootElement, warnings: result.warnings.filter((w) => !diagramOnly(w)).map(shaped), diagramWarnings: result.warnings.filter(diagramOnly).map(shaped) };
   } catch (err) {
-    return { definitions: null, warnings: [{ message: err instanceof Error ? err.message.split('\n')[0] : String(err), elementId: null }] };
+    return { definitions: null, warnings: [{ message: err instanceof Error ? err.message.split('\n')[0] : String(err), elementId: null }], diagramWarnings: [] };
   }
 }
 

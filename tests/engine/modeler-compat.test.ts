@@ -50,7 +50,7 @@ describe('Camunda Modeler files', () => {
           flow('f4', 'b', 'end'),
         ].join('\n'),
       );
-    expect(await problemsOf(chain('<bpmn:scriptTask id="odd" />'))).toEqual([{ elementId: 'odd', message: expect.stringMatching(/ScriptTask is not in the supported/) }]);
+    expect(await problemsOf(chain('<bpmn:complexGateway id="odd" />'))).toEqual([{ elementId: 'odd', message: expect.stringMatching(/ComplexGateway is not in the supported/) }]);
     expect(await problemsOf(chain('<bpmn:intermediateThrowEvent id="odd"><bpmn:compensateEventDefinition /></bpmn:intermediateThrowEvent>'))).toEqual([
       { elementId: 'odd', message: expect.stringMatching(/CompensateEventDefinition on an intermediate throw event/) },
     ]);

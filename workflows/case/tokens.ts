@@ -56,6 +56,8 @@ export interface TokenHooks {
  */
 export class Tokens {
   private readonly root = CancellationScope.current();
+  /** Sub-processes an interrupting timer boundary cancelled (activity-timers.ts): their runs' tokens ended as done. */
+  private readonly interrupted = new Set<string>();
   /** Made by newGeneration() before the first token starts. */
   private gen!: Generation;
   private generations = 0;
@@ -129,12 +131,28 @@ export class Tokens {
           this.groups.delete(fiber);
           // Ended by a BPMN error in its sub-process, not by the generation's end: it counts as done.
           if (group?.error && isCancellation(err) && !gen.cancelled) return this.tokenDone(gen, fiber);
+          // Ended by an interrupting timer on its sub-process (or one around it): done as well.
+          if (group && isCancellation(err) && !gen.cancelled && this.inInterruptedRun(group)) return this.tokenDone(gen, fiber);
           this.positions.delete(fiber);
           this.waiting.delete(fiber);
           if (isCancellation(err) || gen.cancelled) return;
           await this.hooks.failed(err);
         },
       );
+  }
+
+  /**
+   * A timer boundary on `subProcessId` is about to cancel its runs. Kept for the case's life: a
+   * cancellation of a run of it is only ever this, an uncaught BPMN error (group.error) or the
+   * generation's end (gen.cancelled), which are told apart before it is asked.
+   */
+  interruptRuns(subProcessId: string): void {
+    this.interrupted.add(subProcessId);
+  }
+
+  private inInterruptedRun(group: TokenGroup): boolean {
+    for (let g: TokenGroup | undefined = group; g; g = g.parent) if (g.subProcessId && this.interrupted.has(g.subProcessId)) return true;
+    return false;
   }
 
   /** The sub-process run a token is in (undefined at the process level). */

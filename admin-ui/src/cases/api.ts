@@ -1,3 +1,4 @@
+import type { TaskForeignForm } from '../../../lib/approvals/forms';
 import type { FormSchema } from '../../../lib/forms/form-schema';
 import { apiFetch } from '../api';
 
@@ -19,6 +20,8 @@ export interface TaskRow {
   pooled: boolean;
   /** The task's Camunda form (GET /api/tasks/:id only). */
   form?: FormSchema | null;
+  /** A form of another task application (GET /api/tasks/:id only): a link, or only its key. */
+  foreign_form?: TaskForeignForm | null;
   created_at: string;
   completed_at: string | null;
   outcome: string | null;

@@ -168,6 +168,20 @@ export const TaskPage = () => {
                         </FormControl>
                       )}
                       {task.form && <CamundaForm ref={taskForm} schema={task.form} data={detail.variables} />}
+                      {task.foreign_form && (
+                        <Alert severity="info" data-testid="foreign-form">
+                          {task.foreign_form.url ? (
+                            <>
+                              {translate('tasks.external_form')}{' '}
+                              <a href={task.foreign_form.url} target="_blank" rel="noopener noreferrer">
+                                {translate('tasks.open_external_form')}
+                              </a>
+                            </>
+                          ) : (
+                            translate('tasks.foreign_form', { reference: task.foreign_form.reference })
+                          )}
+                        </Alert>
+                      )}
                       <TextField label={translate('cases.comment')} value={comment} onChange={(e) => setComment(e.target.value)} multiline minRows={3} slotProps={{ htmlInput: { 'data-testid': 'decision-comment' } }} />
                       <AttachmentsInput value={attachments} onChange={setAttachments} />
                       <Stack direction="row" spacing={1} useFlexGap sx={{ flexWrap: 'wrap' }}>

@@ -10,6 +10,8 @@ import { broadcastSignal, signalEvent } from './signals';
 /** Events: start, end (plain, terminate, error, escalation), intermediate timer and message catch, escalation throw, boundary timer, error and escalation. */
 
 export function startEvent(ctx: CaseContext, node: StartNode): string[] {
+  // Output mappings over the start variables (graphs before they were read have none).
+  if (hasOutputs(node)) applyOutputs(ctx, node, ctx.feelContext());
   ctx.pass(node, 'node_passed');
   return node.outgoing;
 }

@@ -1,8 +1,10 @@
-import type { GraphNode, NodeKind } from '../../../lib/bpmn/graph';
+import { isTimerHost, type GraphNode, type NodeKind } from '../../../lib/bpmn/graph';
+import { withTimerBoundaries } from './activity-timers';
 import type { CaseContext } from '../context';
 import { callActivity } from './call-activity';
 import { boundaryError, boundaryEscalation, boundaryMessage, boundaryTimer, endEvent, escalationThrow, messageEvent, startEvent, timerEvent } from './events';
 import { eventGateway, exclusiveGateway, inclusiveGateway, parallelGateway } from './gateways';
+import { scriptTask } from './script-task';
 import { serviceTask } from './service-task';
 import { signalThrow } from './signals';
 import { subProcess } from './sub-process';
@@ -22,6 +24,7 @@ export const ELEMENT_HANDLERS: { [K in NodeKind]: ElementHandler<Extract<GraphNo
   end: endEvent,
   userTask,
   serviceTask,
+  scriptTask,
   exclusiveGateway,
   parallelGateway,
   inclusiveGateway,
@@ -42,5 +45,7 @@ export const ELEMENT_HANDLERS: { [K in NodeKind]: ElementHandler<Extract<GraphNo
 export async function runElement(ctx: CaseContext, fiber: number, node: GraphNode, via: string | null): Promise<string[]> {
   // ELEMENT_HANDLERS[node.kind] is the handler of exactly this node's kind (the mapped type above).
   const handler = ELEMENT_HANDLERS[node.kind] as ElementHandler<GraphNode>;
+  // Timer boundaries on an activity other than a user task run around it (graphs before they were allowed have none).
+  if (isTimerHost(node) && node.timerBoundaryIds?.length) return withTimerBoundaries(ctx, node, fiber, () => handler(ctx, node, fiber, via));
   return handler(ctx, node, fiber, via);
 }
