@@ -505,8 +505,9 @@ function compileNode(el: ModdleElement, problem: Report): GraphNode | null {
       const attachedTo = (el.attachedToRef as ModdleElement | undefined)?.id ?? '';
       if (definitions.length === 1 && def.$type === 'bpmn:ErrorEventDefinition') {
         if (el.cancelActivity === false) problem(id, 'an error boundary event is always interrupting');
-        refuseIo('a boundary event', 'map on the element after it');
-        return { ...base, kind: 'boundaryError', attachedTo, errorCode: errorCodeOf(def, id, problem, false) };
+        // Output mappings take what the error carried (errorCode, errorMessage, a job's variables); nothing runs here to take inputs.
+        if (io?.inputs.length) problem(id, 'input mappings are not supported on an error boundary event (output mappings are)');
+        return withIo({ ...base, kind: 'boundaryError', attachedTo, errorCode: errorCodeOf(def, id, problem, false) });
       }
       if (definitions.length === 1 && def.$type === 'bpmn:EscalationEventDefinition') {
         refuseIo('a boundary event', 'map on the element after it');

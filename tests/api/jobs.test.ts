@@ -22,7 +22,7 @@ const checkProcess = (key: string, type: string) =>
       userTask('review', 'assignee="city.staff"'),
       '<bpmn:endEvent id="end" />',
       '<bpmn:endEvent id="refused"><bpmn:extensionElements><zeebe:properties><zeebe:property name="result" value="rejected" /></zeebe:properties></bpmn:extensionElements></bpmn:endEvent>',
-      '<bpmn:boundaryEvent id="not-found" attachedToRef="check"><bpmn:errorEventDefinition errorRef="err-nf" /></bpmn:boundaryEvent>',
+      '<bpmn:boundaryEvent id="not-found" attachedToRef="check"><bpmn:extensionElements><zeebe:ioMapping><zeebe:output source="=errorMessage" target="errorText" /><zeebe:output source="=reason" target="reason" /></zeebe:ioMapping></bpmn:extensionElements><bpmn:errorEventDefinition errorRef="err-nf" /></bpmn:boundaryEvent>',
       flow('f1', 'start', 'check'),
       flow('f2', 'check', 'gw'),
       flow('f-ok', 'gw', 'review', '=registered = true'),
@@ -171,13 +171,15 @@ describe('external jobs for job workers', () => {
     await openTaskAt(engine.db, c.id, 'review');
   });
 
-  it('throws a BPMN error for the error boundary, and cancels the job when the case ends first', async () => {
+  it('throws a BPMN error for the error boundary (its output mappings see errorMessage and the variables), and cancels the job when the case ends first', async () => {
     const c = await start('t-jobs', { area: 5 });
     const got = await activate('erp-check', c.id);
     expect((await worker().post(`/api/jobs/${got.key}/error`, { errorCode: 'NOT_FOUND', errorMessage: 'no such project', variables: { reason: '项目不存在' } })).status).toBe(204);
     await waitForStatus(engine.db, c.id, 'completed');
     expect((await caseRow(engine.db, c.id)).result).toBe('rejected');
-    expect(JSON.parse((await caseRow(engine.db, c.id)).variables)).toMatchObject({ reason: '项目不存在' });
+    // The boundary's output mappings see the error's message and variables (only their targets reach the case).
+    const vars = JSON.parse((await caseRow(engine.db, c.id)).variables);
+    expect(vars).toMatchObject({ reason: '项目不存在', errorText: 'no such project' });
     expect(
       await engine
         .db('case_jobs')

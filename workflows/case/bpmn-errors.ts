@@ -1,5 +1,6 @@
 import type { BoundaryErrorNode, GraphNode } from '../../lib/bpmn/graph';
 import type { CaseContext } from './context';
+import { applyOutputs, hasOutputs } from './io-mapping';
 import { EscalationThrown, type BpmnError } from './errors';
 
 /**
@@ -21,6 +22,10 @@ export function catchError(ctx: CaseContext, node: GraphNode, err: BpmnError): s
   const boundaries = Object.values(ctx.graph.nodes).filter((n): n is BoundaryErrorNode => n.kind === 'boundaryError' && n.attachedTo === node.id);
   const boundary = boundaries.find((b) => b.errorCode === err.code) ?? boundaries.find((b) => b.errorCode === null);
   if (!boundary) return null;
+  // A job worker's error variables: through the boundary's output mappings (with errorCode and
+  // errorMessage), else into the case, as Zeebe propagates them.
+  if (hasOutputs(boundary)) applyOutputs(ctx, boundary, { ...ctx.feelContext(), ...err.thrown?.variables, errorCode: err.code, errorMessage: err.thrown?.errorMessage ?? err.message });
+  else if (err.thrown) ctx.assign(err.thrown.variables);
   ctx.completed.add(boundary.id);
   ctx.persister.buffer(ctx.entry('error_caught', { nodeId: boundary.id, comment: err.message.slice(0, 2000), data: { code: err.code, thrownBy: err.thrownBy, on: node.id } }));
   return boundary.outgoing;

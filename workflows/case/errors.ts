@@ -13,6 +13,11 @@ export class BpmnError extends Error {
     readonly code: string,
     readonly thrownBy: string,
     message?: string,
+    /**
+     * What a job worker threw with the error: its message and variables, for the catching
+     * boundary (its output mappings see them with errorCode and errorMessage, as in Zeebe).
+     */
+    readonly thrown?: { errorMessage: string | null; variables: Record<string, unknown> },
   ) {
     super(message ?? `the BPMN error ${code} thrown by ${thrownBy} was caught by no error boundary event`);
   }

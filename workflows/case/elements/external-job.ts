@@ -51,10 +51,12 @@ export async function externalJob(ctx: CaseContext, node: ServiceTaskNode, fiber
       throw new Incident(`the job ${type} of ${node.name || node.id} failed with no retries left: ${report.errorMessage}`);
     }
     if (report.kind === 'error') {
-      // Zeebe sets a thrown error's variables where the error is caught; here they reach the case.
-      if (report.variables) ctx.assign(report.variables);
+      // Zeebe sets a thrown error's variables where the error is caught: the catching boundary does (bpmn-errors.ts).
       await ctx.persist({ jobs: [close('error')], history: [ctx.entry('job_error_thrown', { nodeId: node.id, comment: report.errorMessage ?? null, data: { type, key, code: report.errorCode, ...by } })] });
-      throw new BpmnError(report.errorCode, node.id, `${node.name || node.id} threw the BPMN error ${report.errorCode}${report.errorMessage ? `: ${report.errorMessage}` : ''}`);
+      throw new BpmnError(report.errorCode, node.id, `${node.name || node.id} threw the BPMN error ${report.errorCode}${report.errorMessage ? `: ${report.errorMessage}` : ''}`, {
+        errorMessage: report.errorMessage ?? null,
+        variables: report.variables ?? {},
+      });
     }
     const variables = report.variables ?? {};
     // With output mappings only their targets reach the case (Camunda 8), as for platform activities.
