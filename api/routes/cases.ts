@@ -1,42 +1,24 @@
-import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import { z } from 'zod';
 import { TASK_QUEUES } from '../../lib/config';
-import { mayStartProcess } from '../../lib/bpmn/graph';
-import { newCheckCode } from '../../lib/cases/case-numbers';
-import { FILE_OWNERS, unlinkFiles } from '../../db/files';
+import { mayStartProcess, startMessageOf } from '../../lib/bpmn/graph';
 import { Attachments } from '../../lib/files/attachments';
 import { currentVersion } from '../../lib/processes/store';
 import type { LazyTemporalClient } from '../../lib/temporal/client';
-import { startingCaseSearchAttributes } from '../../lib/temporal/search-attributes';
-import { caseStateQuery, caseWorkflowId, deliverMessageUpdate, deliverSignalSignal, terminateUpdate, withdrawUpdate, type CaseSnapshot, type CaseWorkflowInput } from '../../workflows/case/contract';
+import { caseStateQuery, deliverMessageUpdate, deliverSignalSignal, terminateUpdate, withdrawUpdate, type CaseSnapshot } from '../../workflows/case/contract';
 import type { SessionUser } from '../auth/sessions';
 import { actorOf, sendToCase } from '../cases/access';
 import { decideOnTask } from '../cases/commands';
 import { checkFormData } from '../cases/form-data';
 import { labelsByKey } from '../../lib/forms/form-schema';
-import { linkCaseFiles } from '../cases/files';
+import { launchCase } from '../cases/start';
 import { COMPLETING_KINDS, isStaff, visibleVariables } from '../cases/views';
 import { HttpError, conflict, forbidden, missingOrDenied, notFound, outOfScope } from '../http/errors';
 import { listQuery } from '../http/list-query';
 import { listVisibleCases } from '../../db/cases/lists';
-import {
-  caseHistoryPage,
-  casesAwaitingMessage,
-  casesAwaitingSignal,
-  deleteUnstartedCase,
-  diagramMarks,
-  findVisibleCase,
-  insertStartingCase,
-  linkedCases,
-  openSupplementTaskId,
-  openTasksOfCase,
-  publicCaseByNumber,
-  setCaseWorkflowId,
-} from '../../db/cases/cases';
-import { allocateCaseNumber } from '../../db/cases/numbers';
+import { caseHistoryPage, casesAwaitingMessage, casesAwaitingSignal, diagramMarks, findVisibleCase, linkedCases, openSupplementTaskId, openTasksOfCase, publicCaseByNumber } from '../../db/cases/cases';
 import { organisationInScope } from '../../db/organisations';
-import { processVersionGraph, versionForms } from '../../db/processes';
+import { currentVersions, processVersionGraph, versionForms } from '../../db/processes';
 import { regionExists } from '../../db/regions';
 import { listResult, type Api } from '../http/route';
 import { Variables } from '../http/variables';
@@ -115,6 +97,12 @@ export function registerCaseRoutes(api: Api, db: Knex, temporal: LazyTemporalCli
       // Only an enabled process may be started (docs/process-engine.md, "Process lifecycle").
       if (process.status !== 'enabled')
         throw new HttpError(409, 'process_not_enabled', `Process ${body.processKey} is ${process.status === 'draft' ? 'a draft' : 'disabled'}: it cannot be started`, [{ field: 'body.processKey', reason: `is ${process.status}` }]);
+      // A message start event's cases are begun by that message, from an outside system (as in Zeebe).
+      const startMessage = startMessageOf(process.graph);
+      if (startMessage)
+        throw new HttpError(409, 'started_by_message', `Process ${body.processKey} starts when the message ${startMessage} arrives (POST /api/messages), not from a start form`, [
+          { field: 'body.processKey', reason: `starts on the message ${startMessage}` },
+        ]);
       const starterRoles = process.graph.options.starterRoles ?? [];
       if (!mayStartProcess(user.role, process.graph.options)) {
         throw forbidden(`Your role may not start ${body.processKey} (starters: ${starterRoles.length ? starterRoles.join(', ') : 'the bureau’s staff'})`);
@@ -136,52 +124,7 @@ export function registerCaseRoutes(api: Api, db: Knex, temporal: LazyTemporalCli
         throw new HttpError(422, 'invalid_reference', 'Unknown street in that district', [{ field: 'body.streetCode', reason: 'is not a street of the district' }]);
       }
       const variables = { ...formData, ...(body.attachments.length ? { attachments: body.attachments } : {}) };
-      const created = await db.transaction(async (trx) => {
-        const number = await allocateCaseNumber(trx, body.processKey, districtCode);
-        const checkCode = newCheckCode();
-        const id = await insertStartingCase(trx, {
-          number,
-          process_key: body.processKey,
-          process_version: process.version,
-          title: (body.title ?? `${process.name}（${org.name}）`).slice(0, 255),
-          applicant_organisation_id: org.id,
-          district_code: districtCode,
-          street_code: streetCode,
-          started_by: user.id,
-          check_code: checkCode,
-          variables,
-        });
-        // The files it names become the case's (only their uploader may give them): refused → nothing written.
-        await linkCaseFiles(trx, id, user, { attachments: body.attachments, formData }, 'attachment');
-        const workflowId = caseWorkflowId(id, crypto.randomBytes(4).toString('hex'));
-        await setCaseWorkflowId(trx, id, workflowId);
-        return { id, number, checkCode, workflowId };
-      });
-      const input: CaseWorkflowInput = {
-        caseId: created.id,
-        caseNumber: created.number,
-        processKey: body.processKey,
-        processVersion: process.version,
-        graph: process.graph,
-        scope: { organisationId: org.id, districtCode, streetCode },
-        applicant: { userId: user.id, username: user.username },
-        variables,
-        smsTaskQueue,
-      };
-      try {
-        const client = await temporal.get();
-        await client.workflow.start('caseWorkflow', {
-          taskQueue,
-          workflowId: created.workflowId,
-          args: [input],
-          typedSearchAttributes: startingCaseSearchAttributes({ processKey: body.processKey, districtCode, organisationId: org.id }),
-        });
-      } catch (err) {
-        // No workflow, no case: the row and its file links go (nothing else references it yet) and the number is spent.
-        await unlinkFiles(db, { type: FILE_OWNERS.case, id: created.id });
-        await deleteUnstartedCase(db, created.id);
-        throw err;
-      }
+      const created = await launchCase(db, temporal, { processKey: body.processKey, process, org, districtCode, streetCode, user, title: body.title, variables, attachments: body.attachments, formData, taskQueue, smsTaskQueue });
       // Logged once the workflow exists: a start refused by Temporal leaves no "started" row in the
       // append-only log (the safety net logs the refusal itself).
       await audit(db, { status: 201, targetType: 'case', targetId: created.id, detail: { number: created.number, processKey: body.processKey, version: process.version } });
@@ -341,6 +284,36 @@ export function registerCaseRoutes(api: Api, db: Knex, temporal: LazyTemporalCli
     },
   });
 
+  /**
+   * Cases of the enabled processes a message starts (their current version's message start
+   * event), applied for by the sender's organisation, the message's variables as start
+   * variables. Zeebe's one-case-per-correlation-key rule for message starts is not applied.
+   */
+  const startByMessage = async (user: SessionUser, name: string, variables: Record<string, unknown>) => {
+    const processes = (await currentVersions(db, { status: 'enabled' })).filter((v) => startMessageOf(v.graph) === name);
+    if (!processes.length) return [];
+    const org = await organisationInScope(db, user.organisationId, { kind: 'city' });
+    if (!org) throw conflict('The sender has no organisation to apply for');
+    const started: Array<{ id: number; number: string; processKey: string }> = [];
+    for (const p of processes) {
+      const created = await launchCase(db, temporal, {
+        processKey: p.process_key,
+        process: p,
+        org,
+        districtCode: org.district_code,
+        streetCode: org.street_code,
+        user,
+        variables,
+        attachments: [],
+        formData: {},
+        taskQueue,
+        smsTaskQueue,
+      });
+      started.push({ id: created.id, number: created.number, processKey: p.process_key });
+    }
+    return started;
+  };
+
   api.add({
     method: 'post',
     path: '/api/messages',
@@ -349,9 +322,15 @@ export function registerCaseRoutes(api: Api, db: Knex, temporal: LazyTemporalCli
     action: 'cases.correlate',
     access: 'cases:message',
     body: MessageBody.extend({ correlationKey: z.string().min(1).max(128) }),
-    handler: async ({ body, user }) => {
+    handler: async ({ body, user, audit }) => {
       const targets = await casesAwaitingMessage(db, body.name, body.correlationKey);
-      if (!targets.length) throw notFound('A case waiting for this message');
+      if (!targets.length) {
+        // No case waits for it: it starts a case of each enabled process whose start event is this message.
+        const started = await startByMessage(user, body.name, body.variables);
+        if (!started.length) throw notFound('A case waiting for this message, or a process it starts,');
+        await audit(db, { targetType: 'case', targetId: started[0].id, detail: { message: body.name, correlationKey: body.correlationKey, started: started.map((c) => c.number) } });
+        return { delivered: [], started };
+      }
       for (const t of targets) {
         await sendToCase(async () => (await handle(t.workflow_id)).executeUpdate(deliverMessageUpdate, { args: [{ name: body.name, variables: body.variables, actor: actorOf(user) }] }));
       }

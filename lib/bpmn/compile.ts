@@ -385,11 +385,16 @@ function compileNode(el: ModdleElement, problem: Report): GraphNode | null {
   };
 
   switch (el.$type) {
-    case 'bpmn:StartEvent':
-      if (definitions.length) problem(id, 'only a plain (none) start event is supported');
+    case 'bpmn:StartEvent': {
+      // A message start event: an outside system's message starts the case (POST /api/messages).
+      const message = definitions.length === 1 && definitions[0].$type === 'bpmn:MessageEventDefinition' ? (((definitions[0].messageRef as ModdleElement | undefined)?.name as string | undefined)?.trim() ?? '') : null;
+      if (message === '') problem(id, 'a message start event needs a message with a name');
+      else if (message && isExpression(message)) problem(id, 'the message name of a start event must be a literal name');
+      else if (definitions.length && message === null) problem(id, 'only a plain (none) or message start event is supported');
       // Outputs map the start variables as the case begins (Camunda 8); nothing runs before a start event to take inputs.
       if (io?.inputs.length) problem(id, 'input mappings are not supported on a start event: set start variables with the start form (output mappings are)');
-      return withIo({ ...base, kind: 'start', ...formOf(el, problem) });
+      return withIo({ ...base, kind: 'start', ...formOf(el, problem), ...(message ? { message } : {}) });
+    }
     case 'bpmn:EndEvent': {
       const terminate = definitions.some((d) => d.$type === 'bpmn:TerminateEventDefinition');
       const error = definitions.find((d) => d.$type === 'bpmn:ErrorEventDefinition');
@@ -785,6 +790,7 @@ function checkStructure(graph: ProcessGraph, problem: Report, refused: ReadonlyS
       }
     }
     if (node.kind === 'start' && node.incoming.length) problem(node.id, 'a start event has no incoming flows');
+    if (node.kind === 'start' && node.message && node.scope) problem(node.id, 'a message start event inside a sub-process is not supported (an event sub-process is not either): start the sub-process with a plain start event');
     if (node.kind === 'end' && node.scope && node.terminate) problem(node.id, 'a terminate end event inside a sub-process is not supported: end its branches with plain end events');
     for (const f of node.outgoing) {
       const target = nodes[flows[f].target];

@@ -36,6 +36,12 @@ export interface ProcessOptions {
  * bureau's staff (and the administrator), never the public or an enterprise by default. A
  * process meant for applicants must say so.
  */
+/** The message a process's cases are started by (a message start event), or null: users start them. */
+export function startMessageOf(graph: ProcessGraph): string | null {
+  const start = graph.nodes[graph.startNodeId];
+  return start?.kind === 'start' && start.message ? start.message : null;
+}
+
 export function mayStartProcess(role: string, options: Pick<ProcessOptions, 'starterRoles'>): boolean {
   const starters = options.starterRoles ?? [];
   if (starters.length) return starters.includes(role);
@@ -100,6 +106,11 @@ export interface StartNode extends NodeBase {
   formId?: string;
   /** A form the platform does not hold (ForeignForm): the start page offers no fields for it. */
   foreignForm?: ForeignForm;
+  /**
+   * A message start event's message name: cases begin when an outside system sends it
+   * (POST /api/messages) and no user starts one (absent: a none start event).
+   */
+  message?: string;
 }
 
 /**

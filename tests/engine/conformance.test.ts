@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type TestAgent from 'supertest/lib/agent';
 import { compileBpmn, type ProcessProblem } from '../../lib/bpmn/compile';
-import type { GraphNode, ProcessGraph } from '../../lib/bpmn/graph';
+import { startMessageOf, type GraphNode, type ProcessGraph } from '../../lib/bpmn/graph';
 import request from 'supertest';
 import { caseRow, jobWorkerAuth, openTasks, startCase, startEngine, type Engine, type TaskRow } from './harness';
 
@@ -40,6 +40,7 @@ const START_VARIABLES: Record<string, Record<string, unknown>> = {
   'fee-adjustment.bpmn': { oldFee: 2, newFee: 2.5 },
   'fee-script-task.bpmn': { area: 120, unitPrice: 2.5 },
   'elevator-inspection-jobs.bpmn': { elevatorList: ['1号梯', '2号梯'] },
+  'hotline-message-start.bpmn': { ticketNo: 'RX2026120100123' },
   'emergency-repair-colors.bpmn': { hazard: '电梯困人' },
   'committee-election-filing.bpmn': { noticePeriod: 'PT1S' },
   'star-rating.bpmn': { reviewer: 'gusu.staff' },
@@ -277,6 +278,24 @@ describe('conformance corpus of Camunda Modeler files (tests/fixtures/camunda/)'
       throw new Error(`${file}: case ${caseId} did not end within the bound; did: ${log.join('; ')}`);
     }
 
+    const startedByMessage = async (name: string, variables: Record<string, unknown>) => {
+      const res = await admin.post('/api/messages').send({ name, correlationKey: 'conformance', variables });
+      if (res.status !== 200 || res.body.started?.length !== 1) throw new Error(`the message ${name} started no case: ${res.status} ${JSON.stringify(res.body)}`);
+      return res.body.started[0] as { id: number };
+    };
+
+    it('a process a message starts is no one’s to start from a form', async () => {
+      const { xml } = byFile('hotline-message-start.bpmn');
+      expect([200, 201]).toContain((await admin.post('/api/processes').send({ xml, status: 'enabled' })).status);
+      const res = await admin.post('/api/cases').send({ processKey: 'wy-hotline-complaint', formData: {} });
+      expect(res.status).toBe(409);
+      expect(res.body.error.code).toBe('started_by_message');
+      const startable = await admin.get('/api/processes/startable');
+      expect((startable.body as Array<{ key: string }>).map((p) => p.key)).not.toContain('wy-hotline-complaint');
+      // A message nothing waits for and no process starts on is still a 404.
+      expect((await admin.post('/api/messages').send({ name: 'nobody-listens', correlationKey: 'x', variables: {} })).status).toBe(404);
+    });
+
     it.each(PUBLISHING)('%s publishes and runs a case to its end', async (file) => {
       const { xml } = byFile(file);
       const result = await compileBpmn(xml);
@@ -291,7 +310,11 @@ describe('conformance corpus of Camunda Modeler files (tests/fixtures/camunda/)'
       expect({ file, status: published.status, body: published.status === 201 ? null : published.body }).toEqual({ file, status: 201, body: null });
 
       const applicantOrganisationId = APPLY_FOR[file] ? ((await engine.db('users').where('username', APPLY_FOR[file]).first('organisation_id')).organisation_id as number) : undefined;
-      const started = await startCase(admin, result.graph.processKey, START_VARIABLES[file] ?? {}, { ...CASE_PLACE, ...(applicantOrganisationId ? { applicantOrganisationId } : {}) });
+      // A message start event's case begins with that message (POST /api/messages); the others from a form.
+      const message = startMessageOf(result.graph);
+      const started = message
+        ? await startedByMessage(message, START_VARIABLES[file] ?? {})
+        : await startCase(admin, result.graph.processKey, START_VARIABLES[file] ?? {}, { ...CASE_PLACE, ...(applicantOrganisationId ? { applicantOrganisationId } : {}) });
       const log = await drive(result.graph, started.id, file);
       const row = await caseRow(engine.db, started.id);
       expect({ file, status: row.status, result: row.result, log }).toEqual({ file, status: 'completed', result: RESULTS[file] ?? 'approved', log });

@@ -145,7 +145,7 @@ describe('signal events', () => {
     );
     expect(result.ok ? [] : result.problems.map((p) => [p.elementId, p.message])).toEqual(
       expect.arrayContaining([
-        ['start', 'only a plain (none) start event is supported'],
+        ['start', 'only a plain (none) or message start event is supported'],
         ['nameless', 'a signal event needs a bpmn:signal with a name'],
       ]),
     );

@@ -398,7 +398,7 @@ const appEnglishMessages: typeof import('./app-zh-CN').default = {
       process_id: 'The process id (its key) must start with a letter and hold only letters, digits, "_" and "-" (at most 64)',
       start_incoming: 'A start event has no incoming flows',
       end_outgoing: 'An end event has no outgoing flows',
-      plain_start_only: 'Only a plain (none) start event is supported',
+      plain_start_only: 'Only a plain (none) or message start event is supported',
       timer_one_kind: 'A timer needs exactly one of a duration, a date or a cycle',
       not_duration: '"%{v}" is not a positive ISO-8601 duration',
       due_date: 'Due date "%{v}" is neither an ISO duration, an ISO date nor a FEEL expression',

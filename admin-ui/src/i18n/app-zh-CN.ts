@@ -385,7 +385,7 @@ const appChineseMessages = {
       process_id: '流程 ID（流程标识）须以字母开头，只含字母、数字、“_”和“-”，最长 64 个字符',
       start_incoming: '开始事件不能有流入的顺序流',
       end_outgoing: '结束事件不能有流出的顺序流',
-      plain_start_only: '只支持普通（无类型）开始事件',
+      plain_start_only: '只支持普通（无类型）开始事件或消息开始事件',
       timer_one_kind: '定时器须且只能设置时长、日期或周期中的一项',
       not_duration: '“%{v}”不是有效的 ISO-8601 时长',
       due_date: '期限“%{v}”既不是 ISO 时长、ISO 日期，也不是 FEEL 表达式',

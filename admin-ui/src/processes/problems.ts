@@ -23,7 +23,7 @@ const PATTERNS: Array<[RegExp, string]> = [
   [/^the process id \(its key\) must start with a letter/, 'process_id'],
   [/^a start event has no incoming flows$/, 'start_incoming'],
   [/^an end event has no outgoing flows$/, 'end_outgoing'],
-  [/^only a plain \(none\) start event is supported$/, 'plain_start_only'],
+  [/^only a plain \(none\) or message start event is supported$/, 'plain_start_only'],
   [/^a timer needs exactly one of timeDuration, timeDate, timeCycle$/, 'timer_one_kind'],
   [/^"(?<v>[^"]*)" is not a positive ISO-8601 duration$/, 'not_duration'],
   [/^due date "(?<v>[^"]*)" is neither/, 'due_date'],

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { mayStartProcess } from '../../../lib/bpmn/graph';
+import { mayStartProcess, startMessageOf } from '../../../lib/bpmn/graph';
 import { currentVersions } from '../../../db/processes';
 import type { Api } from '../../http/route';
 
@@ -19,17 +19,20 @@ export function registerStartableRoute(api: Api, db: Knex): void {
     tags: ['processes'],
     access: 'cases:start',
     handler: async ({ user }) => {
-      return (await currentVersions(db, { status: 'enabled' }))
-        .filter((v) => mayStartProcess(user.role, v.graph.options))
-        .map((v) => ({
-          key: v.process_key,
-          name: v.name,
-          version: v.version,
-          category: v.category,
-          starterRoles: v.graph.options.starterRoles ?? [],
-          withdrawable: v.graph.options.withdrawable,
-          form: v.form,
-        }));
+      return (
+        (await currentVersions(db, { status: 'enabled' }))
+          // A process a message starts is no one's to start by hand (POST /api/cases refuses it too).
+          .filter((v) => mayStartProcess(user.role, v.graph.options) && !startMessageOf(v.graph))
+          .map((v) => ({
+            key: v.process_key,
+            name: v.name,
+            version: v.version,
+            category: v.category,
+            starterRoles: v.graph.options.starterRoles ?? [],
+            withdrawable: v.graph.options.withdrawable,
+            form: v.form,
+          }))
+      );
     },
   });
 }
