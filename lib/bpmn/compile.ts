@@ -9,6 +9,8 @@ import {
   OUTCOME_RETURN,
   type BoundaryEscalationNode,
   type CallMultiInstance,
+  type EventSubTrigger,
+  type SubProcessNode,
   type GraphNode,
   type MultiInstance,
   type ProcessGraph,
@@ -207,7 +209,8 @@ function compileProcess(proc: ModdleElement, problems: ProcessProblem[]): Proces
         flows[id] = { id, name: el.name ?? '', source, target, condition: body ? body.replace(/^=/, '').trim() : null };
         continue;
       }
-      const node = compileNode(el, problem);
+      // The start event of an event sub-process carries its trigger, which the sub-process node holds.
+      const node = compileNode(el, problem, { eventSubStart: el.$type === 'bpmn:StartEvent' && scope !== null && nodes[scope]?.kind === 'subProcess' && (nodes[scope] as SubProcessNode).trigger !== undefined });
       if (!node) {
         refused.add(id);
         continue;
@@ -369,7 +372,7 @@ function splitList(text: string): string[] {
     .filter(Boolean);
 }
 
-function compileNode(el: ModdleElement, problem: Report): GraphNode | null {
+function compileNode(el: ModdleElement, problem: Report, opts: { eventSubStart?: boolean } = {}): GraphNode | null {
   const id = el.id!;
   const base = { id, name: el.name ?? id, incoming: [] as string[], outgoing: [] as string[] };
   const definitions = (el.eventDefinitions as ModdleElement[] | undefined) ?? [];
@@ -386,6 +389,10 @@ function compileNode(el: ModdleElement, problem: Report): GraphNode | null {
 
   switch (el.$type) {
     case 'bpmn:StartEvent': {
+      if (opts.eventSubStart) {
+        if (io?.inputs.length) problem(id, 'input mappings are not supported on a start event (output mappings are)');
+        return withIo({ ...base, kind: 'start' });
+      }
       // A message start event: an outside system's message starts the case (POST /api/messages).
       const message = definitions.length === 1 && definitions[0].$type === 'bpmn:MessageEventDefinition' ? (((definitions[0].messageRef as ModdleElement | undefined)?.name as string | undefined)?.trim() ?? '') : null;
       if (message === '') problem(id, 'a message start event needs a message with a name');
@@ -463,8 +470,9 @@ function compileNode(el: ModdleElement, problem: Report): GraphNode | null {
       return withIo(compileCallActivity(el, base, problem));
     case 'bpmn:SubProcess':
       if (el.triggeredByEvent) {
-        problem(id, 'event sub-processes are not supported');
-        return null;
+        const trigger = eventSubTrigger(el, problem);
+        if (el.loopCharacteristics) problem(id, 'an event sub-process cannot be multi-instance');
+        return trigger ? withIo({ ...base, kind: 'subProcess', startNodeId: '', trigger }) : null;
       }
       if (el.loopCharacteristics) {
         const multiInstance = collectionLoop(el, 'sub-process', problem);
@@ -715,6 +723,34 @@ function compileMessage(el: ModdleElement, base: { id: string; name: string; inc
   return { ...base, kind: 'messageEvent', messageName: name, correlationKey: key, receiveTask };
 }
 
+/**
+ * The trigger of an event sub-process, from its one start event: a timer (duration, date or a
+ * cycle for a non-interrupting one) or an error (always interrupting). Message, signal and
+ * escalation triggers are not run here and are refused.
+ */
+function eventSubTrigger(el: ModdleElement, problem: Report): EventSubTrigger | null {
+  const id = el.id!;
+  const starts = ((el.flowElements as ModdleElement[] | undefined) ?? []).filter((e) => e.$type === 'bpmn:StartEvent');
+  if (starts.length !== 1) {
+    problem(id, `an event sub-process needs exactly one start event, found ${starts.length}`);
+    return null;
+  }
+  const start = starts[0];
+  const defs = (start.eventDefinitions as ModdleElement[] | undefined) ?? [];
+  const def = defs[0];
+  const interrupting = start.isInterrupting !== false;
+  if (defs.length !== 1) problem(start.id!, 'the start event of an event sub-process needs exactly one timer or error definition');
+  else if (def.$type === 'bpmn:TimerEventDefinition') {
+    const timer = timerOf(def, start.id!, problem);
+    if (timer?.kind === 'cycle' && interrupting) problem(start.id!, 'an interrupting timer start event takes a duration or a date: a cycle repeats only when it does not interrupt');
+    return timer ? { kind: 'timer', timer, interrupting } : null;
+  } else if (def.$type === 'bpmn:ErrorEventDefinition') {
+    if (!interrupting) problem(start.id!, 'an error start event always interrupts');
+    return { kind: 'error', errorCode: errorCodeOf(def, start.id!, problem, false) };
+  } else problem(start.id!, `${def.$type.replace('bpmn:', '')} on the start event of an event sub-process is not supported (timer and error are)`);
+  return null;
+}
+
 function timerOf(def: ModdleElement, id: string, problem: Report): TimerSpec | null {
   const pick = (['timeDuration', 'timeDate', 'timeCycle'] as const).filter((k) => def[k]);
   if (pick.length !== 1) {
@@ -777,6 +813,9 @@ function checkStructure(graph: ProcessGraph, problem: Report, refused: ReadonlyS
       if (!host || !ERROR_HOSTS.has(host.kind)) problem(node.id, 'an error boundary event must be attached to a sub-process, a call activity or a service task');
       if (node.incoming.length) problem(node.id, 'a boundary event has no incoming flows');
       if (outgoing.length === 0) problem(node.id, 'an error boundary event needs an outgoing flow');
+    } else if (node.kind === 'subProcess' && node.trigger) {
+      if (node.incoming.length || outgoing.length) problem(node.id, 'an event sub-process has no incoming or outgoing flows: its start event starts it');
+      if (node.scope) problem(node.id, 'an event sub-process inside a sub-process is not supported: draw it at the process level');
     } else if (node.kind !== 'end' && outgoing.length === 0) {
       problem(node.id, 'has no outgoing sequence flow');
     }
@@ -816,7 +855,13 @@ function checkStructure(graph: ProcessGraph, problem: Report, refused: ReadonlyS
   for (const n of Object.values(nodes)) if (n.kind === 'boundaryError' || n.kind === 'boundaryEscalation') (errorBoundaries[n.attachedTo] ??= []).push(n.id);
   resolveEscalationCatchers(graph);
   const reached = new Set<string>();
-  const queue = graph.startNodeId ? [graph.startNodeId] : [];
+  // Event sub-processes are reached by their triggers, not by flows.
+  const queue = [
+    ...(graph.startNodeId ? [graph.startNodeId] : []),
+    ...Object.values(nodes)
+      .filter((n) => n.kind === 'subProcess' && n.trigger)
+      .map((n) => n.id),
+  ];
   while (queue.length) {
     const id = queue.pop()!;
     if (reached.has(id) || !nodes[id]) continue;

@@ -345,7 +345,16 @@ export interface SubProcessNode extends NodeBase {
    * over each instance's variables. Absent on graphs compiled before they were supported.
    */
   multiInstance?: CallMultiInstance | null;
+  /**
+   * An event sub-process (triggeredByEvent) at the process level: not reached by flows but
+   * started by its start event's trigger while the case runs (workflows/case/elements/
+   * event-sub-processes.ts). Absent on ordinary sub-processes and on graphs before they were read.
+   */
+  trigger?: EventSubTrigger;
 }
+
+/** What starts an event sub-process: a timer (interrupting or not, a cycle repeating) or an uncaught BPMN error (always interrupting). */
+export type EventSubTrigger = { kind: 'timer'; timer: TimerSpec; interrupting: boolean } | { kind: 'error'; errorCode: string | null };
 
 /**
  * A call activity (zeebe:calledElement): a child case of another process, run as a Temporal

@@ -11,6 +11,7 @@ import { Persister, type Changes } from './persister';
 import { closeInstance, type Activation, type TaskInstance } from './task-instances';
 import { Tokens } from './tokens';
 import type { OpenJob } from './elements/external-job';
+import { catchByEventSub, errorEventSubFor } from './elements/event-sub-processes';
 import { assignVariables, visibleVariables } from './variable-scopes';
 
 /** Runs one node for a token: the element registry (elements/registry.ts), passed in by the engine. */
@@ -86,6 +87,11 @@ export class CaseContext {
       stoppedAt: (fiber, node, err) => stopAt(this, fiber, node, err),
       catchError: (node, err) => catchError(this, node, err),
       endWithError: (err) => endWithError(this, err),
+      catchByEventSub: (err) => {
+        const sub = errorEventSubFor(this, err);
+        if (sub) catchByEventSub(this, sub, err);
+        return sub !== null;
+      },
     });
   }
 

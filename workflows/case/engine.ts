@@ -2,6 +2,7 @@ import { allHandlersFinished, CancellationScope, condition, isCancellation } fro
 import { CASE_FAILURES, type Actor, type CaseModification, type CaseSnapshot, type CaseWorkflowInput, type DecideRequest, type JobReport, type MessageDelivery, type SignalDelivery, type TaskCommand } from './contract';
 import { CaseContext } from './context';
 import { decide, validateDecision } from './decisions';
+import { startEventSubTimers } from './elements/event-sub-processes';
 import { reportJob, validateJobReport } from './elements/external-job';
 import { runElement } from './elements/registry';
 import { fail } from './errors';
@@ -33,9 +34,13 @@ export class CaseEngine {
     await ctx.persist({ history: [ctx.entry('started', { nodeId: input.graph.startNodeId, actorId: input.applicant.userId, actorName: input.applicant.username, data: { processVersion: input.processVersion } })] });
     ctx.tokens.newGeneration();
     ctx.tokens.spawn(input.graph.startNodeId, null);
+    // Timer event sub-processes' clocks run with the case (graphs without them start none).
+    const eventTimers = startEventSubTimers(ctx);
     try {
       await condition(() => ctx.finished);
+      eventTimers?.cancel();
     } catch (err) {
+      eventTimers?.cancel();
       // Only a child case is ever cancelled: its parent ended or moved on. It ends as terminated,
       // its row and open tasks closed like any other end (no case was cancelled before this).
       if (!isCancellation(err)) throw err;

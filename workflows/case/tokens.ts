@@ -1,7 +1,7 @@
 import { CancellationScope, isCancellation } from '@temporalio/workflow';
 import type { GraphNode, ProcessGraph } from '../../lib/bpmn/graph';
 import type { Waiting } from './contract';
-import { BpmnError, Incident } from './errors';
+import { BpmnError, EscalationThrown, Incident } from './errors';
 
 /**
  * A generation is the set of tokens started together: the case's start, or the restart after a
@@ -28,6 +28,8 @@ export interface TokenGroup {
 
 /** What the tokens need from the rest of the engine. */
 export interface TokenHooks {
+  /** An error event sub-process takes a BPMN error nothing else caught (it interrupts the case); false: none does. */
+  catchByEventSub?(err: BpmnError): boolean;
   /** Runs one node; answers the flows to leave it by (none: the token ends here). */
   execute(fiber: number, node: GraphNode, via: string | null): Promise<string[]>;
   /** The case has ended: no token starts any more. */
@@ -203,6 +205,8 @@ export class Tokens {
             group.scope.cancel();
             return;
           }
+          // An error event sub-process of the case takes it before it leaves a called case (Zeebe's order).
+          if (err instanceof BpmnError && !(err instanceof EscalationThrown) && this.hooks.catchByEventSub?.(err)) return;
           if (err instanceof BpmnError && this.hooks.endWithError(err)) return;
           // A step that cannot go on keeps its token here (Camunda's incident): a retry runs the
           // node again, a move or the case's end cancels the wait. Cancellation is not a failure.

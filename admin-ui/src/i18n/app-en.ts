@@ -301,6 +301,7 @@ const appEnglishMessages: typeof import('./app-zh-CN').default = {
     script_evaluated: 'Script evaluated',
     boundary_timer_fired: 'Boundary timer fired',
     service_instances: 'Multi-instance service task started',
+    event_subprocess_started: 'Event sub-process started',
     signal_received: 'Signal received',
     signal_caught: 'Signal handled',
     signal_thrown: 'Signal broadcast',

@@ -20,7 +20,8 @@ export function startEvent(ctx: CaseContext, node: StartNode): string[] {
 export async function endEvent(ctx: CaseContext, node: EndNode, fiber: number): Promise<string[]> {
   ctx.completed.add(node.id);
   // An end inside a sub-process ends its token only: the case's result is the process level's.
-  if (!node.scope) ctx.lastEndResult = node.result;
+  // An interrupting event sub-process has taken the case over: its end gives the result.
+  if (!node.scope || interruptingEventSub(ctx, node.scope)) ctx.lastEndResult = node.result;
   // Output mappings of an end event: written with the batch that ends the token or the case.
   if (hasOutputs(node)) applyOutputs(ctx, node, ctx.feelContext());
   if (node.errorCode) {
@@ -43,6 +44,11 @@ export async function endEvent(ctx: CaseContext, node: EndNode, fiber: number): 
     ctx.persister.buffer(ctx.entry('end_reached', { nodeId: node.id, outcome: node.result }));
   }
   return [];
+}
+
+function interruptingEventSub(ctx: CaseContext, scope: string): boolean {
+  const sub = ctx.graph.nodes[scope];
+  return sub?.kind === 'subProcess' && !sub.scope && (sub.trigger?.kind === 'error' || (sub.trigger?.kind === 'timer' && sub.trigger.interrupting));
 }
 
 /** A durable Temporal timer; the snapshot shows when it fires. */
