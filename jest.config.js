@@ -21,6 +21,7 @@ const esmPackages = [
   '@bpmn-io/moddle-utils',
   '@camunda/feel-builtins',
   'bpmn-moddle',
+  'dmn-moddle',
   'zeebe-bpmn-moddle',
   'moddle',
   'moddle-xml',

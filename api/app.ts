@@ -23,6 +23,7 @@ import { registerApprovalRoutes } from './routes/approvals';
 import { registerFileRoutes } from './routes/files';
 import { registerHealthRoutes } from './routes/health';
 import { registerJobRoutes } from './routes/jobs';
+import { registerDecisionRoutes } from './routes/decisions';
 import { authenticateJobWorkers } from './auth/job-workers';
 import { registerIncidentRoutes } from './routes/incidents';
 import { registerCaseRoutes } from './routes/cases';
@@ -116,6 +117,7 @@ export function createApp({ config, db, log, temporal }: AppDeps): Express {
   registerTaskRoutes(api, db, temporal);
   registerIncidentRoutes(api, db, temporal);
   registerJobRoutes(api, db, temporal);
+  registerDecisionRoutes(api, db);
   registerSmsRoutes(api, db, temporal, config.SMS_TASK_QUEUE);
   registerRegistries(api, db);
 

@@ -3,6 +3,7 @@ import { createApplyCaseChanges } from './apply-changes';
 import { createPrepareChildCase } from './child-cases';
 import { createResolveCaseSmsRecipients } from './notify';
 import { createServiceTaskActivities } from './services';
+import { createDecisionActivities } from './decisions';
 import { createSignalTargets } from './signals';
 
 /** Activities of the case workflow: its MySQL writes, SMS recipients, child cases, signal targets, and service tasks. */
@@ -13,6 +14,7 @@ export function createCaseActivities(db: Knex) {
     prepareChildCase: createPrepareChildCase(db),
     signalTargets: createSignalTargets(db),
     ...createServiceTaskActivities(db),
+    ...createDecisionActivities(db),
   };
 }
 

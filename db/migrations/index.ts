@@ -29,6 +29,7 @@ import * as m118 from './118_child_cases';
 import * as m119 from './119_camunda_forms';
 import * as m120 from './120_signal_subscriptions';
 import * as m121 from './121_case_jobs';
+import * as m122 from './122_decisions';
 
 /**
  * The ordered list of migrations. Listing them here (instead of letting knex scan a folder)
@@ -66,6 +67,7 @@ const migrations: Record<string, Knex.Migration> = {
   '119_camunda_forms': m119,
   '120_signal_subscriptions': m120,
   '121_case_jobs': m121,
+  '122_decisions': m122,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

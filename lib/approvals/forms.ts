@@ -70,7 +70,7 @@ export async function caseTaskForeignForm(db: Knex | Knex.Transaction, caseId: n
   const form = node?.kind === 'userTask' ? node.foreignForm : undefined;
   if (!form) return null;
   if (form.kind === 'formKey') return { kind: 'formKey', reference: form.reference, url: null };
-  let address: unknown = form.reference;
+  let address: unknown;
   try {
     address = literalOrFeel(form.reference, await caseVariables(db, caseId));
   } catch {

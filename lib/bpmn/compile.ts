@@ -407,8 +407,12 @@ function compileNode(el: ModdleElement, problem: Report, opts: { eventSubStart?:
       const error = definitions.find((d) => d.$type === 'bpmn:ErrorEventDefinition');
       const escalation = definitions.find((d) => d.$type === 'bpmn:EscalationEventDefinition');
       const signal = definitions.find((d) => d.$type === 'bpmn:SignalEventDefinition');
-      if (definitions.some((d) => !['bpmn:TerminateEventDefinition', 'bpmn:ErrorEventDefinition', 'bpmn:EscalationEventDefinition', 'bpmn:SignalEventDefinition'].includes(d.$type)))
-        problem(id, 'only plain, terminate, error, escalation and signal end events are supported');
+      // Camunda 8 sends an end event's message with a job, as a send task does.
+      const message = definitions.find((d) => d.$type === 'bpmn:MessageEventDefinition');
+      if (definitions.some((d) => !['bpmn:TerminateEventDefinition', 'bpmn:ErrorEventDefinition', 'bpmn:EscalationEventDefinition', 'bpmn:SignalEventDefinition', 'bpmn:MessageEventDefinition'].includes(d.$type)))
+        problem(id, 'only plain, terminate, error, escalation, signal and message end events are supported');
+      if (message && definitions.length > 1) problem(id, 'a message end event takes one event definition');
+      const sendJob = message ? compileJob(el, { ...base, outgoing: [] }, problem) : null;
       const signalName = signal ? signalNameOf(signal, id, problem) : null;
       if (io?.inputs.length) problem(id, 'input mappings are not supported on an end event: nothing runs in its scope (output mappings are)');
       const errorCode = error ? errorCodeOf(error, id, problem, true) : null;
@@ -421,6 +425,7 @@ function compileNode(el: ModdleElement, problem: Report, opts: { eventSubStart?:
         ...(errorCode ? { errorCode } : {}),
         ...(escalationCode ? { escalation: { code: escalationCode, catcher: null } } : {}),
         ...(signalName ? { signal: signalName } : {}),
+        ...(sendJob ? { sendJob } : {}),
       });
     }
     case 'bpmn:IntermediateThrowEvent': {
@@ -458,13 +463,18 @@ function compileNode(el: ModdleElement, problem: Report, opts: { eventSubStart?:
     }
     case 'bpmn:BusinessRuleTask': {
       if (extension(el, 'zeebe:TaskDefinition')) return withIo(compileJob(el, base, problem));
-      problem(
-        id,
-        extension(el, 'zeebe:CalledDecision')
-          ? 'a business rule task calling a DMN decision is not supported: there is no DMN engine here; give it a zeebe:taskDefinition for a job worker'
-          : 'a business rule task needs a zeebe:taskDefinition (a job worker does the rule)',
-      );
-      return null;
+      const called = extension(el, 'zeebe:CalledDecision') as { decisionId?: string; resultVariable?: string } | undefined;
+      if (!called) {
+        problem(id, 'a business rule task needs a zeebe:calledDecision (a published DMN decision) or a zeebe:taskDefinition (a job worker)');
+        return null;
+      }
+      const decisionId = called.decisionId?.trim() ?? '';
+      const resultVariable = called.resultVariable?.trim() ?? '';
+      if (!decisionId) problem(id, 'zeebe:calledDecision needs a decisionId');
+      else if (isExpression(decisionId) && feelSyntaxProblem(decisionId)) problem(id, `the decisionId is not valid FEEL: ${feelSyntaxProblem(decisionId)}`);
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(resultVariable)) problem(id, 'zeebe:calledDecision needs a resultVariable that is a variable name');
+      if (el.loopCharacteristics) problem(id, 'a multi-instance business rule task calling a decision is not supported');
+      return withIo({ ...base, kind: 'businessRuleTask', decisionId, resultVariable });
     }
     case 'bpmn:CallActivity':
       return withIo(compileCallActivity(el, base, problem));

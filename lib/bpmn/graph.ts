@@ -135,6 +135,8 @@ export interface EndNode extends NodeBase {
   escalation?: ThrownEscalation;
   /** A signal end event: the signal it broadcasts as its token ends. */
   signal?: string;
+  /** A message end event: the job (or platform activity) that sends the message, done before the token ends. */
+  sendJob?: ServiceTaskNode;
 }
 
 /** An intermediate signal throw event: broadcasts the signal (bpmn:signal name) and goes on. */
@@ -237,6 +239,18 @@ export interface ServiceTaskNode extends NodeBase {
 export const TIMER_HOST_KINDS = ['serviceTask', 'subProcess', 'callActivity', 'messageEvent'] as const;
 export type TimerHostNode = Extract<GraphNode, { kind: (typeof TIMER_HOST_KINDS)[number] }>;
 export const isTimerHost = (node: GraphNode | undefined): node is TimerHostNode => !!node && (TIMER_HOST_KINDS as readonly string[]).includes(node.kind) && !(node.kind === 'messageEvent' && !node.receiveTask);
+
+/**
+ * A business rule task calling a DMN decision (`zeebe:calledDecision`), as Camunda 8 evaluates
+ * one: the latest published version of `decisionId` (a literal, or FEEL evaluated as the task
+ * starts) over the element's scope, its result into `resultVariable` (a business rule task with
+ * a `zeebe:taskDefinition` is a job: a ServiceTaskNode).
+ */
+export interface BusinessRuleTaskNode extends NodeBase {
+  kind: 'businessRuleTask';
+  decisionId: string;
+  resultVariable: string;
+}
 
 /**
  * A script task with a FEEL script (`zeebe:script`), as Camunda 8 evaluates it in the engine:
@@ -409,6 +423,7 @@ export type GraphNode =
   | UserTaskNode
   | ServiceTaskNode
   | ScriptTaskNode
+  | BusinessRuleTaskNode
   | ExclusiveGatewayNode
   | ParallelGatewayNode
   | InclusiveGatewayNode

@@ -4,7 +4,8 @@ import { activeUserIdsByUsername } from '../../db/accounts';
 import { insertVersion, latestVersion, lockProcessForPublishing, markPublished, updateProcessSettings } from '../../db/processes';
 import { compileBpmn, type ProcessProblem } from '../bpmn/compile';
 import { isExpression } from '../bpmn/feel';
-import type { ProcessGraph } from '../bpmn/graph';
+import type { BusinessRuleTaskNode, ProcessGraph } from '../bpmn/graph';
+import { publishedDecisionIds } from '../../db/decisions';
 import { REGISTRY_REFS } from '../../db/registries/references';
 import { sameForm } from '../forms/form-schema';
 import { decideVersionForms, embeddedForms, formLinks } from './forms';
@@ -58,6 +59,8 @@ export async function publishProcess(
   const { graph } = compiled;
   const nobody = await usersNamingNobody(db, graph);
   if (nobody.length) return { ok: false, problems: nobody };
+  // A decision not yet published is no refusal (as in Camunda, it is resolved when a case gets there), but said.
+  compiled.warnings.push(...(await undeployedDecisions(db, graph)));
   const ids = [...new Set(formLinks(graph).map((l) => l.formId))];
   const given = (typeof opts.forms === 'function' ? opts.forms(ids) : opts.forms) ?? {};
   const embedded = await embeddedForms(xml);
@@ -118,3 +121,17 @@ async function usersNamingNobody(db: Knex, graph: ProcessGraph): Promise<Process
 
 // The version reads and the current-version switch are SQL of the processes' own module.
 export { currentVersion, setCurrentVersion } from '../../db/processes';
+
+/** Business rule tasks naming (literally) a decision that has no published version. */
+async function undeployedDecisions(db: Knex, graph: ProcessGraph): Promise<ProcessProblem[]> {
+  const calls = Object.values(graph.nodes).filter((n) => n.kind === 'businessRuleTask' && !isExpression(n.decisionId)) as BusinessRuleTaskNode[];
+  const published = await publishedDecisionIds(db, [...new Set(calls.map((c) => c.decisionId))]);
+  return calls
+    .filter((c) => !published.has(c.decisionId))
+    .map((c) => ({
+      elementId: c.id,
+      rule: 'decision-not-published',
+      message: `the decision ${c.decisionId} is not published yet (POST /api/decisions): cases stop at an incident here until it is`,
+      zh: `决策 ${c.decisionId} 尚未发布（POST /api/decisions）：发布前案件到达此处将转为异常`,
+    }));
+}

@@ -44,6 +44,14 @@ import { documentOperations, fillPath, type DocOperation } from './probe-http';
  * it to <tmp>/psp-security/role-matrix.txt.
  */
 
+/** A one-decision DMN file in Modeler's shape, for the publishing probe. */
+const MATRIX_DMN = `<?xml version="1.0" encoding="UTF-8"?>
+<definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/" id="matrix-probe" name="matrix probe" namespace="http://camunda.org/schema/1.0/dmn">
+  <decision id="matrix-probe-decision" name="probe">
+    <literalExpression id="LiteralExpression_1"><text>"ok"</text></literalExpression>
+  </decision>
+</definitions>`;
+
 // ── callers: one demo user per role, least privileged first (their writes cannot mask a leak) ──
 interface Caller {
   key: string;
@@ -355,6 +363,8 @@ const MATRIX: Record<string, Entry> = {
   'POST /api/jobs/{key}/complete': { allow: nobody, probes: () => [{ params: { key: 1 }, body: { variables: {} } }], why: 'job workers only, by token' },
   'POST /api/jobs/{key}/fail': { allow: nobody, probes: () => [{ params: { key: 1 }, body: { retries: 0 } }], why: 'job workers only, by token' },
   'POST /api/jobs/{key}/error': { allow: nobody, probes: () => [{ params: { key: 1 }, body: { errorCode: 'x' } }], why: 'job workers only, by token' },
+  'POST /api/decisions': { allow: perm('processes:publish'), phase: 2, probes: () => [{ body: { xml: MATRIX_DMN } }], why: 'those who publish processes publish their decisions' },
+  'GET /api/decisions': { allow: perm('processes:read'), probes: () => [{}], why: 'the decisions processes call' },
   'POST /api/signals': { allow: perm('cases:admin'), phase: 2, probes: () => [{ body: { name: 'matrixProbe', variables: {} } }], why: 'administrators only: a broadcast reaches cases of every district' },
   'POST /api/messages': { allow: perm('cases:message'), phase: 2, probes: (f) => [{ body: { name: 'matrixProbe', correlationKey: f.qualification.number, variables: {} } }], why: 'administrators only' },
   'POST /api/cases/{id}/terminate': { allow: all(perm('cases:admin'), cityWide), phase: 4, probes: (f) => [{ params: { id: f.qualification.id }, body: { comment: '矩阵探测' } }], why: 'administrators only (last: it ends the case)' },

@@ -302,6 +302,7 @@ const appEnglishMessages: typeof import('./app-zh-CN').default = {
     boundary_timer_fired: 'Boundary timer fired',
     service_instances: 'Multi-instance service task started',
     event_subprocess_started: 'Event sub-process started',
+    decision_evaluated: 'Decision evaluated',
     signal_received: 'Signal received',
     signal_caught: 'Signal handled',
     signal_thrown: 'Signal broadcast',

@@ -289,6 +289,7 @@ const appChineseMessages = {
     boundary_timer_fired: '边界定时到期',
     service_instances: '多实例服务任务开始',
     event_subprocess_started: '事件子流程开始',
+    decision_evaluated: '业务规则已判定',
     signal_received: '收到信号',
     signal_caught: '信号已处理',
     signal_thrown: '发出信号',

@@ -5,6 +5,7 @@ import type { CaseContext } from '../context';
 import { BpmnError, EscalationThrown, Incident } from '../errors';
 import { applyOutputs, hasOutputs, inputLocals } from '../io-mapping';
 import { timerDelay } from '../timers';
+import { serviceTask } from './service-task';
 import { broadcastSignal, signalEvent } from './signals';
 
 /** Events: start, end (plain, terminate, error, escalation), intermediate timer and message catch, escalation throw, boundary timer, error and escalation. */
@@ -18,6 +19,8 @@ export function startEvent(ctx: CaseContext, node: StartNode): string[] {
 
 /** A plain end ends its token (the case completes when none is left); a terminate end ends the case. */
 export async function endEvent(ctx: CaseContext, node: EndNode, fiber: number): Promise<string[]> {
+  // A message end event's job sends the message first (graphs before them have none).
+  if (node.sendJob) await serviceTask(ctx, node.sendJob, fiber);
   ctx.completed.add(node.id);
   // An end inside a sub-process ends its token only: the case's result is the process level's.
   // An interrupting event sub-process has taken the case over: its end gives the result.

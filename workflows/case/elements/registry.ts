@@ -5,6 +5,7 @@ import { callActivity } from './call-activity';
 import { boundaryError, boundaryEscalation, boundaryMessage, boundaryTimer, endEvent, escalationThrow, messageEvent, startEvent, timerEvent } from './events';
 import { eventGateway, exclusiveGateway, inclusiveGateway, parallelGateway } from './gateways';
 import { scriptTask } from './script-task';
+import { businessRuleTask } from './business-rule-task';
 import { serviceTask } from './service-task';
 import { signalThrow } from './signals';
 import { subProcess } from './sub-process';
@@ -25,6 +26,7 @@ export const ELEMENT_HANDLERS: { [K in NodeKind]: ElementHandler<Extract<GraphNo
   userTask,
   serviceTask,
   scriptTask,
+  businessRuleTask,
   exclusiveGateway,
   parallelGateway,
   inclusiveGateway,
