@@ -289,19 +289,21 @@ export function registerCaseRoutes(api: Api, db: Knex, temporal: LazyTemporalCli
    * event), applied for by the sender's organisation, the message's variables as start
    * variables. Zeebe's one-case-per-correlation-key rule for message starts is not applied.
    */
-  const startByMessage = async (user: SessionUser, name: string, variables: Record<string, unknown>) => {
+  const startByMessage = async (user: SessionUser, name: string, variables: Record<string, unknown>, place: { organisationId?: number; districtCode?: string }) => {
     const processes = (await currentVersions(db, { status: 'enabled' })).filter((v) => startMessageOf(v.graph) === name);
     if (!processes.length) return [];
-    const org = await organisationInScope(db, user.organisationId, { kind: 'city' });
-    if (!org) throw conflict('The sender has no organisation to apply for');
+    const organisationId = place.organisationId ?? user.organisationId;
+    const org = await organisationInScope(db, organisationId, organisationId === user.organisationId ? { kind: 'city' } : user.scope);
+    if (!org) throw new HttpError(422, 'invalid_reference', 'The applicant organisation does not exist or is outside your scope', [{ field: 'body.applicantOrganisationId', reason: 'not found in your scope' }]);
+    if (place.districtCode && !(await regionExists(db, place.districtCode, 'district'))) throw new HttpError(422, 'invalid_reference', 'Unknown district', [{ field: 'body.districtCode', reason: 'is not a district' }]);
     const started: Array<{ id: number; number: string; processKey: string }> = [];
     for (const p of processes) {
       const created = await launchCase(db, temporal, {
         processKey: p.process_key,
         process: p,
         org,
-        districtCode: org.district_code,
-        streetCode: org.street_code,
+        districtCode: place.districtCode ?? org.district_code,
+        streetCode: place.districtCode ? null : org.street_code,
         user,
         variables,
         attachments: [],
@@ -321,18 +323,28 @@ export function registerCaseRoutes(api: Api, db: Knex, temporal: LazyTemporalCli
     tags: ['cases'],
     action: 'cases.correlate',
     access: 'cases:message',
-    body: MessageBody.extend({ correlationKey: z.string().min(1).max(128) }),
+    body: MessageBody.extend({
+      correlationKey: z.string().min(1).max(128),
+      /** For a case the message starts: who applies (default: the sender's organisation) and where (default: its district). */
+      applicantOrganisationId: z.number().int().positive().optional(),
+      districtCode: z
+        .string()
+        .regex(/^\d{6}$/)
+        .optional(),
+    }),
     handler: async ({ body, user, audit }) => {
       const targets = await casesAwaitingMessage(db, body.name, body.correlationKey);
       if (!targets.length) {
         // No case waits for it: it starts a case of each enabled process whose start event is this message.
-        const started = await startByMessage(user, body.name, body.variables);
+        const started = await startByMessage(user, body.name, body.variables, { organisationId: body.applicantOrganisationId, districtCode: body.districtCode });
         if (!started.length) throw notFound('A case waiting for this message, or a process it starts,');
         await audit(db, { targetType: 'case', targetId: started[0].id, detail: { message: body.name, correlationKey: body.correlationKey, started: started.map((c) => c.number) } });
         return { delivered: [], started };
       }
+      // A case found by its number (no subscription under the key) takes it at any waiter of the name.
       for (const t of targets) {
-        await sendToCase(async () => (await handle(t.workflow_id)).executeUpdate(deliverMessageUpdate, { args: [{ name: body.name, variables: body.variables, actor: actorOf(user) }] }));
+        const delivery = { name: body.name, variables: body.variables, actor: actorOf(user), ...(t.subscribed ? { correlationKey: body.correlationKey } : {}) };
+        await sendToCase(async () => (await handle(t.workflow_id)).executeUpdate(deliverMessageUpdate, { args: [delivery] }));
       }
       return { delivered: targets.map((t) => t.id) };
     },

@@ -127,14 +127,15 @@ export async function diagramMarks(db: Knex, caseId: number, completingKinds: re
  * The cases an outside event is for: those waiting at a message catch event with this name and
  * correlation key, else a running case whose number is the key. Bounded: a key names few cases.
  */
-export async function casesAwaitingMessage(db: Knex, name: string, correlationKey: string): Promise<Array<{ id: number; workflow_id: string }>> {
+export async function casesAwaitingMessage(db: Knex, name: string, correlationKey: string): Promise<Array<{ id: number; workflow_id: string; subscribed: boolean }>> {
   const waiting = (await db('case_message_subscriptions as s')
     .join('cases as c', 'c.id', 's.case_id')
     .where({ 's.message_name': name, 's.correlation_key': correlationKey, 's.open': true })
     .distinct('c.id', 'c.workflow_id')
     .limit(TOTAL_BOUND)) as Array<{ id: number; workflow_id: string }>;
-  if (waiting.length) return waiting;
-  return (await db('cases').where('number', correlationKey).whereIn('status', ['running', 'supplement']).select('id', 'workflow_id')) as Array<{ id: number; workflow_id: string }>;
+  if (waiting.length) return waiting.map((w) => ({ ...w, subscribed: true }));
+  const byNumber = (await db('cases').where('number', correlationKey).whereIn('status', ['running', 'supplement']).select('id', 'workflow_id')) as Array<{ id: number; workflow_id: string }>;
+  return byNumber.map((w) => ({ ...w, subscribed: false }));
 }
 
 /**

@@ -10,6 +10,7 @@ import {
   type BoundaryEscalationNode,
   type CallMultiInstance,
   type EventSubTrigger,
+  type ExecutionListener,
   type SubProcessNode,
   type GraphNode,
   type MultiInstance,
@@ -102,6 +103,8 @@ export async function compileBpmn(xml: string): Promise<CompileResult> {
   // Camunda's rules, after the platform's own reading (camundaLint completes the flow lists it
   // reads). XML the reader had to guess at (unknown elements, broken references) is refused for
   // that already; the rules would only trip over the gaps.
+  // A diagram plane drawing nothing (a broken reference, noted below) trips the rules: they read the diagram too.
+  if (read.diagramWarnings.length) dropEmptyPlanes(read.definitions);
   const lint = read.warnings.length ? [] : await camundaLint(read.definitions);
   const refused = new Set(problems.map((p) => p.elementId));
   const all = [...problems, ...lint.filter((r) => r.category === 'error' && !refused.has(r.elementId)).map(lintProblem)];
@@ -112,6 +115,11 @@ export async function compileBpmn(xml: string): Promise<CompileResult> {
     ...read.diagramWarnings.map((w) => ({ elementId: w.elementId ?? 'definitions', rule: 'diagram-reference', message: `the diagram is incomplete: ${w.message}`, zh: `流程图不完整：${w.message}` })),
   ];
   return all.length === 0 && graph ? { ok: true, graph, warnings } : { ok: false, problems: all, warnings };
+}
+
+function dropEmptyPlanes(definitions: ModdleElement): void {
+  const diagrams = definitions.diagrams as Array<{ plane?: { bpmnElement?: unknown } }> | undefined;
+  if (diagrams) definitions.diagrams = diagrams.filter((d) => d.plane?.bpmnElement);
 }
 
 /** Each form of another task application: the platform neither shows nor checks it. */
@@ -215,6 +223,8 @@ function compileProcess(proc: ModdleElement, problems: ProcessProblem[]): Proces
         refused.add(id);
         continue;
       }
+      const listeners = readListeners(el, problem);
+      if (listeners.length) node.listeners = listeners;
       nodes[id] = scope ? { ...node, scope } : node;
       if (node.kind === 'subProcess') collect((el.flowElements as ModdleElement[] | undefined) ?? [], id);
     }
@@ -298,6 +308,37 @@ function compileProcess(proc: ModdleElement, problems: ProcessProblem[]): Proces
  * Zeebe runs a job for each execution listener when the element starts or ends; nothing here
  * would, so a diagram relying on one is refused rather than run without it.
  */
+/**
+ * An element's execution listeners, as Zeebe runs them: a job per listener (its `type`, literal
+ * or FEEL, and `retries`), start listeners before the element's work, end listeners after it.
+ */
+function readListeners(el: ModdleElement, problem: Report): ExecutionListener[] {
+  const ext = extension(el, 'zeebe:ExecutionListeners') as { listeners?: Array<{ eventType?: string; type?: string; retries?: string }> } | undefined;
+  const out: ExecutionListener[] = [];
+  for (const [i, l] of (ext?.listeners ?? []).entries()) {
+    const id = el.id!;
+    const eventType = l.eventType ?? 'start';
+    if (eventType !== 'start' && eventType !== 'end') {
+      problem(id, `execution listener ${i + 1}: the event type "${eventType}" is not supported (start and end are)`);
+      continue;
+    }
+    const type = l.type?.trim() ?? '';
+    if (!type) {
+      problem(id, `execution listener ${i + 1} needs a job type`);
+      continue;
+    }
+    if (isExpression(type) && feelSyntaxProblem(type)) problem(id, `execution listener ${i + 1}: the job type is not valid FEEL: ${feelSyntaxProblem(type)}`);
+    const retries = l.retries?.trim() ? Number(l.retries) : 3;
+    if (!Number.isInteger(retries) || retries < 1 || retries > MAX_JOB_RETRIES) problem(id, `execution listener ${i + 1}: retries must be a whole number from 1 to ${MAX_JOB_RETRIES}`);
+    const known = !isExpression(type) && isKnownServiceTaskType(type);
+    out.push({
+      eventType,
+      job: { id, name: `${el.name ?? id}（${eventType === 'start' ? '开始' : '结束'}监听）`, incoming: [], outgoing: [], kind: 'serviceTask', taskType: type, send: false, headers: {}, ...(known ? {} : { external: true, retries }) },
+    });
+  }
+  return out;
+}
+
 function refuseListeners(el: ModdleElement, problem: Report): void {
   if (extension(el, 'zeebe:ExecutionListeners')) problem(el.id ?? 'process', 'execution listeners (zeebe:executionListeners) are not supported: put the work in a service task');
 }
@@ -380,7 +421,6 @@ function compileNode(el: ModdleElement, problem: Report, opts: { eventSubStart?:
   if (el.loopCharacteristics && !LOOP_HOSTS.has(el.$type)) problem(id, 'multi-instance is supported on user tasks, service tasks, sub-processes and call activities only');
   // Variable mappings go only on elements whose handler applies them; anywhere else they are
   // refused, never ignored (a mapping silently dropped routes a case wrongly).
-  refuseListeners(el, problem);
   const io = readIoMapping(el, (message) => problem(id, message));
   const withIo = <T extends GraphNode | null>(node: T): T => (node && io ? { ...node, ioMapping: io } : node);
   const refuseIo = (what: string, why: string) => {

@@ -13,9 +13,20 @@ export function isExpression(text: string): boolean {
   return text.trim().startsWith('=');
 }
 
+/**
+ * Camunda 8's own built-in functions that standard FEEL (feelin) lacks and Modeler files use,
+ * e.g. `not(is defined(breakfastPrepared))`. Variables cannot have these names (spaces), so
+ * they sit under the case's variables without shadowing any.
+ */
+const CAMUNDA_FUNCTIONS: Record<string, (...args: unknown[]) => unknown> = {
+  'is defined': (value) => value !== null && value !== undefined,
+  'get or else': (value, fallback) => (value === null || value === undefined ? fallback : value),
+  'is empty': (list) => (Array.isArray(list) ? list.length === 0 : null),
+};
+
 /** Evaluates a FEEL expression; a missing variable gives null (feelin warns), a syntax error throws. */
 export function evaluateFeel(expression: string, context: Record<string, unknown>): unknown {
-  return toPlain(evaluate(stripEquals(expression), context).value);
+  return toPlain(evaluate(stripEquals(expression), { ...CAMUNDA_FUNCTIONS, ...context }).value);
 }
 
 /** A sequence-flow or completion condition: only a literal true passes. */

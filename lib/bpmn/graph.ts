@@ -98,6 +98,18 @@ interface NodeBase {
   ioMapping?: IoMapping;
   /** The embedded sub-process the element is drawn in; absent at the process level. */
   scope?: string;
+  /**
+   * Execution listeners (zeebe:executionListeners): a job each, done as the element starts
+   * (before its own work) or ends (after it), in order (workflows/case/elements/
+   * execution-listeners.ts). Absent on graphs before they were read.
+   */
+  listeners?: ExecutionListener[];
+}
+
+export interface ExecutionListener {
+  eventType: 'start' | 'end';
+  /** The listener's job, shaped as a service task's (a platform activity or an external job). */
+  job: ServiceTaskNode;
 }
 
 export interface StartNode extends NodeBase {

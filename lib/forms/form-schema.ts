@@ -1,4 +1,4 @@
-import { feelSyntaxProblem } from '../bpmn/feel';
+import { feelSyntaxProblem, isExpression } from '../bpmn/feel';
 
 /**
  * Camunda Forms (form-js JSON, as Camunda Modeler and the form-js editor save it): the one form
@@ -207,7 +207,12 @@ function inputProblems(c: FormComponent, at: string, knownRefs?: readonly string
   const problems: string[] = [];
   const v = c.validate ?? {};
   for (const rule of ['min', 'max', 'minLength', 'maxLength'] as const) {
-    if (v[rule] !== undefined && (typeof v[rule] !== 'number' || !Number.isFinite(v[rule]))) problems.push(`${at}: validate.${rule} must be a number (expressions are not checked on the server)`);
+    const bound: unknown = v[rule];
+    // A FEEL bound is evaluated on the server too (form-values.ts withBounds), over the form's data.
+    if (typeof bound === 'string' && isExpression(bound)) {
+      const syntax = feelSyntaxProblem(bound);
+      if (syntax) problems.push(`${at}: validate.${rule} is not valid FEEL: ${syntax}`);
+    } else if (bound !== undefined && (typeof bound !== 'number' || !Number.isFinite(bound))) problems.push(`${at}: validate.${rule} must be a number or a FEEL expression`);
   }
   if (v.required !== undefined && typeof v.required !== 'boolean') problems.push(`${at}: validate.required must be true or false`);
   if (v.pattern !== undefined) {
@@ -217,7 +222,6 @@ function inputProblems(c: FormComponent, at: string, knownRefs?: readonly string
       problems.push(`${at}: the pattern ${v.pattern} does not compile`);
     }
   }
-  if (v.validationType === 'phone') problems.push(`${at}: the phone check of form-js wants international numbers; use a pattern such as ^1\\d{10}$`);
   if (OPTION_TYPES.has(c.type)) {
     const ref = c.properties?.ref;
     if (c.valuesExpression !== undefined) problems.push(`${at}: options from an expression are not checked on the server; list them or name a registry (ref)`);

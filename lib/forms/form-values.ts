@@ -1,4 +1,4 @@
-import { feelCondition } from '../bpmn/feel';
+import { evaluateFeel, feelCondition, isExpression } from '../bpmn/feel';
 import { durationMs } from '../bpmn/iso8601';
 import { isInput, isPlainObject, type FormComponent, type FormSchema, type FormValues } from './form-schema';
 
@@ -38,6 +38,13 @@ function isCalendarDate(text: string): boolean {
 }
 const isTime = (text: string) => /^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?(Z|[+-]\d{2}:?\d{2})?$/.test(text);
 
+/**
+ * form-js's phone check (validationType "phone"): an international number, "+" or "00", the
+ * country code and the subscriber's digits. The browser checks it against form-js's table of
+ * country codes; the server holds it to this shape (7 to 20 digits after the prefix).
+ */
+const INTERNATIONAL_PHONE = /^(\+|00)[1-9]\d{6,19}$/;
+
 /** Decimal places of a number as written (1.25 → 2). */
 function decimals(n: number): number {
   const text = String(n);
@@ -46,6 +53,31 @@ function decimals(n: number): number {
 }
 
 type Refuse = (reason: string, zh: string) => void;
+
+const BOUNDS = ['min', 'max', 'minLength', 'maxLength'] as const;
+
+/**
+ * A component whose bounds are FEEL (`max: "=receipt.price"`, as form-js allows) with them
+ * evaluated over what the form sees (its data and the case's variables), as the browser does; a
+ * bound that gives no number sets no limit, in form-js too.
+ */
+export function withBounds(c: FormComponent, ctx: Record<string, unknown>): FormComponent {
+  const v = c.validate;
+  if (!v || !BOUNDS.some((b) => typeof v[b] === 'string')) return c;
+  const resolved: Record<string, unknown> = { ...v };
+  for (const b of BOUNDS) {
+    const bound: unknown = v[b];
+    if (typeof bound !== 'string') continue;
+    let value: unknown;
+    try {
+      value = isExpression(bound) ? evaluateFeel(bound, ctx) : Number(bound);
+    } catch {
+      value = null;
+    }
+    resolved[b] = typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+  }
+  return { ...c, validate: resolved as FormComponent['validate'] };
+}
 
 /** The problems of one present value (not undefined, null or ''). */
 export function valueProblems(c: FormComponent, value: unknown, refuse: Refuse): void {
@@ -65,6 +97,7 @@ export function valueProblems(c: FormComponent, value: unknown, refuse: Refuse):
       if (v.required && length === 0) return refuse('is required', '必填');
       if (v.pattern && !new RegExp(v.pattern).test(value)) return refuse(`must match ${v.pattern}`, v.patternErrorMessage || '格式不正确');
       if (v.validationType === 'email' && !EMAIL.test(value)) return refuse('must be an e-mail address', '须为电子邮箱地址');
+      if (v.validationType === 'phone' && !INTERNATIONAL_PHONE.test(value)) return refuse('must be an international phone number such as +8613800000000', '须为国际格式电话号码，如 +8613800000000');
       if (c.properties?.format === 'duration') {
         const ms = durationMs(value);
         if (ms === null || ms <= 0) return refuse('must be a positive ISO-8601 duration such as P10D', '须为时长，如 P10D（10天）、PT12H（12小时）');
@@ -226,7 +259,7 @@ export function prepareFormValues(form: FormSchema, input: unknown, options: Pre
         continue;
       }
       let bad = false;
-      valueProblems(c, value, (reason, zh) => {
+      valueProblems(withBounds(c, ctx), value, (reason, zh) => {
         bad = true;
         refuse(at, reason, zh);
       });

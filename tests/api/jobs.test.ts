@@ -39,6 +39,19 @@ describe('external jobs for job workers', () => {
     engine = await startEngine();
     await publish(engine.db, checkProcess('t-jobs', 'erp-check'));
     await publish(engine.db, checkProcess('t-jobs-rpa', 'rpa-check'));
+    await publish(
+      engine.db,
+      bpmn(
+        't-jobs-listeners',
+        [
+          '<bpmn:startEvent id="start" />',
+          `<bpmn:userTask id="review" name="review"><bpmn:extensionElements><zeebe:assignmentDefinition assignee="city.staff" /><zeebe:executionListeners><zeebe:executionListener eventType="start" type="audit-open" /><zeebe:executionListener eventType="end" type="audit-close" retries="1" /></zeebe:executionListeners></bpmn:extensionElements></bpmn:userTask>`,
+          '<bpmn:endEvent id="end" />',
+          flow('f1', 'start', 'review'),
+          flow('f2', 'review', 'end'),
+        ].join('\n'),
+      ),
+    );
   });
   afterAll(async () => {
     await engine.stop();
@@ -158,6 +171,20 @@ describe('external jobs for job workers', () => {
     expect(third.retries).toBe(2);
     await worker().post(`/api/jobs/${third.key}/complete`, { variables: { registered: true } });
     await openTaskAt(engine.db, c.id, 'review');
+  });
+
+  it('runs execution listeners as jobs: the start listener before the task opens, the end listener after it is decided', async () => {
+    const c = await start('t-jobs-listeners', {});
+    const opened = await activate('audit-open', c.id);
+    expect(await engine.db('case_tasks').where({ case_id: c.id }).first('id')).toBeUndefined();
+    expect((await worker().post(`/api/jobs/${opened.key}/complete`, { variables: { auditId: 'A-1' } })).status).toBe(204);
+    const [review] = await openTaskAt(engine.db, c.id, 'review');
+    expect((await (await engine.as('city.staff')).post(`/api/tasks/${review.id}/decide`).send({ outcome: 'approve', comment: '同意' })).status).toBe(200);
+    const closed = await activate('audit-close', c.id);
+    expect(closed).toMatchObject({ retries: 1, elementId: 'review' });
+    expect(closed.variables).toMatchObject({ auditId: 'A-1' });
+    expect((await worker().post(`/api/jobs/${closed.key}/complete`, {})).status).toBe(204);
+    await waitForStatus(engine.db, c.id, 'completed');
   });
 
   it('lets a job whose lock ran out be activated by another worker', async () => {

@@ -2,9 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type TestAgent from 'supertest/lib/agent';
 import { compileBpmn, type ProcessProblem } from '../../lib/bpmn/compile';
-import { startMessageOf, type GraphNode, type ProcessGraph } from '../../lib/bpmn/graph';
-import request from 'supertest';
-import { caseRow, jobWorkerAuth, openTasks, startCase, startEngine, type Engine, type TaskRow } from './harness';
+import { startMessageOf, type ProcessGraph } from '../../lib/bpmn/graph';
+import { caseDriver } from './corpus-driver';
+import { caseRow, startCase, startEngine, type Engine } from './harness';
 
 /**
  * A conformance corpus of Camunda Modeler files (tests/fixtures/camunda/): every file is compiled
@@ -110,13 +110,6 @@ const PUBLISHING = CORPUS.filter((c) => c.expected === 'publish').map((c) => c.f
 const REFUSED = CORPUS.filter((c) => c.expected === 'refused').map((c) => c.file);
 const byFile = (file: string) => CORPUS.find((c) => c.file === file)!;
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const splitList = (text: string | null | undefined) =>
-  (text ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-
 describe('conformance corpus of Camunda Modeler files (tests/fixtures/camunda/)', () => {
   const compiled = new Map<string, { ok: true; graph: ProcessGraph } | { ok: false; problems: ProcessProblem[] }>();
 
@@ -192,107 +185,8 @@ describe('conformance corpus of Camunda Modeler files (tests/fixtures/camunda/)'
       }
     });
 
-    /** The user who acts on an open task: its holder, else a candidate user, else a demo user of its first candidate group. */
-    const actorOf = (task: TaskRow & { candidate_users?: string; candidate_groups?: string }) => {
-      if (task.assignee_id) return { username: usernames.get(task.assignee_id)!, claim: false };
-      const user = splitList(task.candidate_users)[0];
-      if (user) return { username: user, claim: true };
-      const group = splitList(task.candidate_groups)[0];
-      if (group && ROLE_ACTOR[group]) return { username: ROLE_ACTOR[group], claim: true };
-      throw new Error(`task ${task.task_key} has no holder, candidate user or known candidate group`);
-    };
-
-    /** Boundary timers short enough to wait for: an interrupting one decides or escalates the task itself. */
-    const timersOf = (graph: ProcessGraph, node: GraphNode | undefined) =>
-      node?.kind === 'userTask' ? node.boundaryIds.map((id) => graph.nodes[id]).filter((b): b is Extract<GraphNode, { kind: 'boundaryTimer' }> => b?.kind === 'boundaryTimer') : [];
-
-    /** Drives a case to its end; answers what it did, for the failure message. */
-    async function drive(graph: ProcessGraph, caseId: number, file: string): Promise<string[]> {
-      const log: string[] = [];
-      const firstSeen = new Map<number, number>();
-      const deadline = Date.now() + 60_000;
-      for (let round = 0; round < 600 && Date.now() < deadline; round++) {
-        const row = await caseRow(engine.db, caseId);
-        if (row.status !== 'running') return log;
-        let acted = false;
-
-        // The case's own tasks and those of the cases its call activities started.
-        const childIds = (await engine.db('cases').where('parent_case_id', caseId).pluck('id')) as number[];
-        const tasks = [...(await openTasks(engine.db, caseId)), ...(childIds.length ? await engine.db('case_tasks').whereIn('case_id', childIds).where('status', 'open').orderBy('id') : [])];
-        for (const task of tasks as Array<TaskRow & { candidate_users?: string; candidate_groups?: string; outcomes?: string; pooled?: number }>) {
-          if (!firstSeen.has(task.id)) firstSeen.set(task.id, Date.now());
-          const node = graph.nodes[task.node_id];
-          const timers = timersOf(graph, node);
-          // An interrupting timer decides (autoOutcome) or escalates the task: leave it to the timer.
-          if (timers.some((t) => t.interrupting)) continue;
-          // Let a reminder fire at least once before deciding.
-          if (timers.length && Date.now() - firstSeen.get(task.id)! < 2500) continue;
-
-          // A task offered to nobody waits in the 待分配 pool: the administrator assigns it first.
-          if (task.pooled && !task.assignee_id) {
-            const to = (await engine.db('users').where('username', ROLE_ACTOR.district_staff).first('id')).id as number;
-            const assigned = await admin.post(`/api/tasks/${task.id}/transfer`).send({ to, comment: 'conformance run' });
-            if (assigned.status !== 200) throw new Error(`${file}: the administrator could not assign ${task.task_key}: ${assigned.status} ${JSON.stringify(assigned.body)}`);
-            log.push(`admin assigned ${task.task_key} to ${ROLE_ACTOR.district_staff}`);
-            task.assignee_id = to;
-          }
-          const { username, claim } = actorOf(task);
-          const agent = await engine.as(username);
-          if (claim) {
-            const claimed = await agent.post(`/api/tasks/${task.id}/claim`).send({});
-            if (claimed.status !== 200) throw new Error(`${file}: ${username} could not claim ${task.task_key}: ${claimed.status} ${JSON.stringify(claimed.body)}`);
-          }
-          const offered = splitList(task.outcomes).length ? splitList(task.outcomes) : node?.kind === 'userTask' ? node.outcomes : ['approve'];
-          const outcome = task.kind === 'supplement' ? 'supply' : offered.includes('approve') ? 'approve' : offered[0];
-          const decided = await agent.post(`/api/tasks/${task.id}/decide`).send({ outcome, comment: 'conformance run' });
-          if (decided.status !== 200) {
-            // A countersign instance may close when another decides the task; anything else is a failure.
-            const still = await engine.db('case_tasks').where({ id: task.id }).first('status');
-            if (still?.status === 'open') throw new Error(`${file}: ${username} could not decide ${task.task_key} (${outcome}): ${decided.status} ${JSON.stringify(decided.body)}`);
-          }
-          log.push(`${username} ${claim ? 'claimed and ' : ''}decided ${task.task_key}: ${outcome}`);
-          acted = true;
-          break; // the case moved on: look again
-        }
-
-        if (!acted) {
-          // External jobs: a job worker activates and completes each (its variables by job type).
-          for (const job of (await engine
-            .db('case_jobs')
-            .whereIn('case_id', [caseId, ...childIds])
-            .where('status', 'open')) as Array<{ id: number; type: string; node_id: string }>) {
-            const worker = request(engine.app);
-            const activated = await worker.post('/api/jobs/activate').set('Authorization', jobWorkerAuth()).send({ type: job.type, maxJobsToActivate: 32 });
-            if (activated.status !== 200) throw new Error(`${file}: jobs of type ${job.type} could not be activated: ${activated.status} ${JSON.stringify(activated.body)}`);
-            for (const got of activated.body.jobs as Array<{ key: string; elementId: string }>) {
-              const done = await worker
-                .post(`/api/jobs/${got.key}/complete`)
-                .set('Authorization', jobWorkerAuth())
-                .send({ variables: JOB_VARIABLES[job.type] ?? {} });
-              if (done.status !== 204) throw new Error(`${file}: job ${got.key} (${job.type}) not completed: ${done.status} ${JSON.stringify(done.body)}`);
-              log.push(`worker completed ${job.type} at ${got.elementId}`);
-              acted = true;
-            }
-          }
-        }
-        if (!acted) {
-          for (const sub of await engine.db('case_message_subscriptions').where({ case_id: caseId, open: true })) {
-            const res = await admin.post('/api/messages').send({ name: sub.message_name, correlationKey: sub.correlation_key, variables: MESSAGE_VARIABLES[sub.message_name] ?? {} });
-            if (res.status !== 200) throw new Error(`${file}: message ${sub.message_name} (${sub.correlation_key}) not delivered: ${res.status} ${JSON.stringify(res.body)}`);
-            log.push(`delivered ${sub.message_name} to ${sub.node_id}`);
-            acted = true;
-            // Wait until the case has consumed it, so it is not delivered twice.
-            for (let i = 0; i < 100; i++) {
-              const open = await engine.db('case_message_subscriptions').where({ case_id: caseId, node_id: sub.node_id, open: true }).first();
-              if (!open) break;
-              await sleep(100);
-            }
-          }
-        }
-        if (!acted) await sleep(250);
-      }
-      throw new Error(`${file}: case ${caseId} did not end within the bound; did: ${log.join('; ')}`);
-    }
+    const drive = (graph: ProcessGraph, caseId: number, file: string) =>
+      caseDriver(engine, admin, usernames, { roleActor: ROLE_ACTOR, messageVariables: MESSAGE_VARIABLES, jobVariables: JOB_VARIABLES, waitForTaskTimers: true })(graph, caseId, file);
 
     const startedByMessage = async (name: string, variables: Record<string, unknown>) => {
       const res = await admin.post('/api/messages').send({ name, correlationKey: 'conformance', variables });

@@ -28,6 +28,17 @@ export interface MailboxMessage {
    * never `consumed` and message catch events never see it.
    */
   signalSeq?: number;
+  /**
+   * The correlation key it was published under (POST /api/messages): only a waiter subscribed
+   * under that key takes it, so two waiters of one case with different keys each get their own.
+   * Absent (a message sent to the case itself, or delivered before keys were kept): any waiter of its name.
+   */
+  correlationKey?: string;
+}
+
+/** Whether a waiter for `name` under `key` may take this message (MailboxMessage.correlationKey). */
+export function takes(m: MailboxMessage, name: string, key: string): boolean {
+  return m.name === name && !m.consumed && (m.correlationKey === undefined || m.correlationKey === key);
 }
 
 /**

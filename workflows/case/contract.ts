@@ -75,6 +75,8 @@ export interface MessageDelivery {
   name: string;
   variables?: Record<string, unknown>;
   actor?: Actor;
+  /** The key it was correlated by (POST /api/messages); absent: any waiter of the name takes it. */
+  correlationKey?: string;
 }
 
 /**

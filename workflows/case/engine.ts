@@ -118,7 +118,7 @@ export class CaseEngine {
   async deliverMessage(m: MessageDelivery): Promise<CaseSnapshot> {
     const { ctx } = this;
     ctx.mustBeOpen();
-    ctx.mailbox.push({ name: m.name, variables: m.variables ?? {}, consumed: false });
+    ctx.mailbox.push({ name: m.name, variables: m.variables ?? {}, consumed: false, ...(m.correlationKey !== undefined ? { correlationKey: m.correlationKey } : {}) });
     await ctx.persist({ history: [ctx.entry('message_received', { actorId: m.actor?.userId ?? null, actorName: m.actor?.displayName ?? null, data: { message: m.name, variables: m.variables ?? {} } })] });
     await condition(() => ctx.persister.idle);
     return ctx.snapshot();

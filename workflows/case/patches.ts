@@ -8,3 +8,4 @@ export const PATCH_BOUNDARY_TIMER_INCIDENT = 'boundary-timer-incident';
 export const PATCH_TASK_FOR_NOBODY_INCIDENT = 'task-for-nobody-incident';
 export const PATCH_INCIDENT_HOLD = 'incident-hold';
 export const PATCH_GROUP_WITHOUT_HOLDER = 'group-without-holder';
+export const PATCH_MESSAGE_TAKEN_FIRST = 'message-taken-first';

@@ -1,7 +1,7 @@
 import { condition, isCancellation, sleep } from '@temporalio/workflow';
 import { evaluateFeel } from '../../../lib/bpmn/feel';
 import { OUTCOME_REJECT, type BoundaryMessageNode, type BoundaryTimerNode, type UserTaskNode } from '../../../lib/bpmn/graph';
-import type { CaseContext } from '../context';
+import { takes, type CaseContext } from '../context';
 import { Incident } from '../errors';
 import { applyOutputs, hasOutputs } from '../io-mapping';
 import { SMS_TEXTS, textTaskHolders } from '../notifications';
@@ -77,7 +77,7 @@ async function awaitBoundaryMessage(ctx: CaseContext, activation: ReviewActivati
     ],
     subscriptions: [{ nodeId: boundary.id, messageName: boundary.messageName, correlationKey: key, open: true, kind: subscriptionKind(boundary) }],
   });
-  const next = () => (boundary.signal ? ctx.signalAfter(boundary.messageName, seenSignals) : ctx.mailbox.find((m) => m.name === boundary.messageName && !m.consumed));
+  const next = () => (boundary.signal ? ctx.signalAfter(boundary.messageName, seenSignals) : ctx.mailbox.find((m) => takes(m, boundary.messageName, key)));
   for (;;) {
     await condition(() => activation.closed || activation.interruptedBy !== undefined || next() !== undefined);
     const message = next();

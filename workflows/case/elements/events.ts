@@ -1,9 +1,11 @@
-import { condition, sleep } from '@temporalio/workflow';
+import { condition, patched, sleep } from '@temporalio/workflow';
+import { PATCH_MESSAGE_TAKEN_FIRST } from '../patches';
 import { evaluateFeel } from '../../../lib/bpmn/feel';
 import type { BoundaryErrorNode, BoundaryEscalationNode, BoundaryMessageNode, BoundaryTimerNode, EndNode, EscalationThrowNode, MessageEventNode, StartNode, ThrownEscalation, TimerEventNode } from '../../../lib/bpmn/graph';
-import type { CaseContext } from '../context';
+import { takes, type CaseContext } from '../context';
 import { BpmnError, EscalationThrown, Incident } from '../errors';
 import { applyOutputs, hasOutputs, inputLocals } from '../io-mapping';
+import { currentLocals } from '../variable-scopes';
 import { timerDelay } from '../timers';
 import { serviceTask } from './service-task';
 import { broadcastSignal, signalEvent } from './signals';
@@ -82,14 +84,24 @@ export async function messageEvent(ctx: CaseContext, node: MessageEventNode, fib
   const scope = ctx.feelContext();
   const locals = inputLocals(node, scope);
   const key = String(node.correlationKey ? evaluateFeel(node.correlationKey, locals ? { ...scope, ...locals } : scope) : ctx.input.caseNumber);
+  // Each run of a multi-instance sub-process waits under a subscription of its own (the table
+  // keeps one per case and element id); elsewhere the element id, as always.
+  const run = currentLocals().find((l) => typeof l.loopCounter === 'number')?.loopCounter;
+  const subscriptionId = run === undefined ? node.id : `${node.id}#${String(run)}`;
   ctx.tokens.waiting.set(fiber, { nodeId: node.id, kind: 'message', detail: node.messageName });
   await ctx.persist({
     history: [ctx.entry('message_awaited', { nodeId: node.id, data: { message: node.messageName, correlationKey: key } })],
-    subscriptions: [{ nodeId: node.id, messageName: node.messageName, correlationKey: key, open: true }],
+    subscriptions: [{ nodeId: subscriptionId, messageName: node.messageName, correlationKey: key, open: true }],
   });
-  await condition(() => ctx.mailbox.some((m) => m.name === node.messageName && !m.consumed));
-  const message = ctx.mailbox.find((m) => m.name === node.messageName && !m.consumed);
-  if (!message) throw new Incident(`message ${node.messageName} for ${node.id} vanished from the mailbox`); // the condition just saw it
+  await condition(() => ctx.mailbox.some((m) => takes(m, node.messageName, key)));
+  let message = ctx.mailbox.find((m) => takes(m, node.messageName, key));
+  // Two waiters for one message woken together: the first takes it, the other waits for the
+  // next (cases before the patch raised an incident here, and replay so).
+  while (!message && patched(PATCH_MESSAGE_TAKEN_FIRST)) {
+    await condition(() => ctx.mailbox.some((m) => takes(m, node.messageName, key)));
+    message = ctx.mailbox.find((m) => takes(m, node.messageName, key));
+  }
+  if (!message) throw new Incident(`message ${node.messageName} for ${node.id} vanished from the mailbox`);
   message.consumed = true;
   if (hasOutputs(node)) applyOutputs(ctx, node, { ...ctx.feelContext(), ...locals, ...message.variables });
   else ctx.assign(message.variables);
@@ -97,7 +109,7 @@ export async function messageEvent(ctx: CaseContext, node: MessageEventNode, fib
   ctx.completed.add(node.id);
   await ctx.persist({
     history: [ctx.entry('message_consumed', { nodeId: node.id, data: { message: node.messageName, variables: message.variables } })],
-    subscriptions: [{ nodeId: node.id, messageName: node.messageName, correlationKey: key, open: false }],
+    subscriptions: [{ nodeId: subscriptionId, messageName: node.messageName, correlationKey: key, open: false }],
   });
   return node.outgoing;
 }

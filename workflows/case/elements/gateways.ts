@@ -1,7 +1,7 @@
 import { condition } from '@temporalio/workflow';
 import { evaluateFeel, feelCondition } from '../../../lib/bpmn/feel';
 import type { EventGatewayNode, ExclusiveGatewayNode, InclusiveGatewayNode, MessageEventNode, ParallelGatewayNode, TimerEventNode } from '../../../lib/bpmn/graph';
-import type { CaseContext } from '../context';
+import { takes, type CaseContext } from '../context';
 import { Incident } from '../errors';
 import { applyOutputs, hasOutputs, inputLocals } from '../io-mapping';
 import { timerDelay } from '../timers';
@@ -91,13 +91,13 @@ export async function eventGateway(ctx: CaseContext, node: EventGatewayNode, fib
     history: [ctx.entry('events_awaited', { nodeId: node.id, data: { messages: messages.map((m, i) => ({ message: m.messageName, correlationKey: keys[i] })), until } })],
     subscriptions: messages.map((m, i) => ({ nodeId: m.id, messageName: m.messageName, correlationKey: keys[i], open: true })),
   });
-  const arrived = () => messages.find((m) => ctx.mailbox.some((x) => x.name === m.messageName && !x.consumed));
+  const arrived = () => messages.find((m, i) => ctx.mailbox.some((x) => takes(x, m.messageName, keys[i])));
   const came = earliest === null ? (await condition(() => arrived() !== undefined), true) : await condition(() => arrived() !== undefined, earliest);
   ctx.tokens.waiting.delete(fiber);
   const closed = messages.map((m, i) => ({ nodeId: m.id, messageName: m.messageName, correlationKey: keys[i], open: false }));
   const winner = came ? arrived() : undefined;
   if (winner) {
-    const message = ctx.mailbox.find((x) => x.name === winner.messageName && !x.consumed)!;
+    const message = ctx.mailbox.find((x) => takes(x, winner.messageName, keys[messages.indexOf(winner)]))!;
     message.consumed = true;
     if (hasOutputs(winner)) applyOutputs(ctx, winner, { ...ctx.feelContext(), ...inputLocals(winner, scope), ...message.variables });
     else ctx.assign(message.variables);

@@ -1,5 +1,6 @@
 import { isTimerHost, type GraphNode, type NodeKind } from '../../../lib/bpmn/graph';
 import { withTimerBoundaries } from './activity-timers';
+import { withListeners } from './execution-listeners';
 import type { CaseContext } from '../context';
 import { callActivity } from './call-activity';
 import { boundaryError, boundaryEscalation, boundaryMessage, boundaryTimer, endEvent, escalationThrow, messageEvent, startEvent, timerEvent } from './events';
@@ -47,7 +48,10 @@ export const ELEMENT_HANDLERS: { [K in NodeKind]: ElementHandler<Extract<GraphNo
 export async function runElement(ctx: CaseContext, fiber: number, node: GraphNode, via: string | null): Promise<string[]> {
   // ELEMENT_HANDLERS[node.kind] is the handler of exactly this node's kind (the mapped type above).
   const handler = ELEMENT_HANDLERS[node.kind] as ElementHandler<GraphNode>;
-  // Timer boundaries on an activity other than a user task run around it (graphs before they were allowed have none).
-  if (isTimerHost(node) && node.timerBoundaryIds?.length) return withTimerBoundaries(ctx, node, fiber, () => handler(ctx, node, fiber, via));
-  return handler(ctx, node, fiber, via);
+  // Execution listeners and timer boundaries on an activity other than a user task run around
+  // it (graphs before they were allowed have neither, and take the plain call).
+  const work = () => handler(ctx, node, fiber, via);
+  const timed = isTimerHost(node) && node.timerBoundaryIds?.length ? () => withTimerBoundaries(ctx, node, fiber, work) : work;
+  if (node.listeners?.length) return withListeners(ctx, node, fiber, timed);
+  return timed();
 }
