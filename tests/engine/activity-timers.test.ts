@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { bpmn, caseRow, flow, historyKinds, jobWorkerAuth, openTaskAt, publish, startCase, startEngine, userTask, waitForStatus, type Engine } from './harness';
+import { bpmn, caseRow, endWithResult, flow, historyKinds, jobWorkerAuth, openTaskAt, publish, startCase, startEngine, userTask, waitForStatus, type Engine } from './harness';
 import { waitFor } from '../helpers/wait';
 
 /**
@@ -10,7 +10,6 @@ import { waitFor } from '../helpers/wait';
  */
 const timer = (id: string, on: string, duration: string, interrupting = true) =>
   `<bpmn:boundaryEvent id="${id}" attachedToRef="${on}"${interrupting ? '' : ' cancelActivity="false"'}><bpmn:timerEventDefinition><bpmn:timeDuration>${duration}</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:boundaryEvent>`;
-const result = (id: string, value: string) => `<bpmn:endEvent id="${id}"><bpmn:extensionElements><zeebe:properties><zeebe:property name="result" value="${value}" /></zeebe:properties></bpmn:extensionElements></bpmn:endEvent>`;
 
 describe('timer boundaries on jobs and sub-processes', () => {
   let engine: Engine;
@@ -24,8 +23,8 @@ describe('timer boundaries on jobs and sub-processes', () => {
           '<bpmn:startEvent id="start" />',
           '<bpmn:serviceTask id="lookup"><bpmn:extensionElements><zeebe:taskDefinition type="slow-registry" /></bpmn:extensionElements></bpmn:serviceTask>',
           timer('too-slow', 'lookup', 'PT1S'),
-          result('done', 'approved'),
-          result('timed-out', 'timed-out'),
+          endWithResult('done', 'approved'),
+          endWithResult('timed-out', 'timed-out'),
           flow('f1', 'start', 'lookup'),
           flow('f2', 'lookup', 'done'),
           flow('f3', 'too-slow', 'timed-out'),
@@ -49,8 +48,8 @@ describe('timer boundaries on jobs and sub-processes', () => {
           userTask('escalated', 'assignee="city.leader"'),
           '<bpmn:serviceTask id="note"><bpmn:extensionElements><zeebe:taskDefinition type="case-note" /><zeebe:taskHeaders><zeebe:header key="note" value="催办" /></zeebe:taskHeaders></bpmn:extensionElements></bpmn:serviceTask>',
           '<bpmn:endEvent id="nudged" />',
-          result('done', 'approved'),
-          result('late', 'escalated'),
+          endWithResult('done', 'approved'),
+          endWithResult('late', 'escalated'),
           flow('f1', 'start', 'rectify'),
           flow('f2', 'rectify', 'done'),
           flow('f3', 'deadline', 'escalated'),

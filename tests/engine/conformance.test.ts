@@ -3,8 +3,8 @@ import path from 'node:path';
 import type TestAgent from 'supertest/lib/agent';
 import { compileBpmn, type ProcessProblem } from '../../lib/bpmn/compile';
 import { startMessageOf, type ProcessGraph } from '../../lib/bpmn/graph';
-import { caseDriver } from './corpus-driver';
-import { caseRow, startCase, startEngine, type Engine } from './harness';
+import { caseDriver, publishDecisionFiles, startCorpusEngine } from './corpus-driver';
+import { caseRow, startCase, type Engine } from './harness';
 
 /**
  * A conformance corpus of Camunda Modeler files (tests/fixtures/camunda/): every file is compiled
@@ -151,17 +151,11 @@ describe('conformance corpus of Camunda Modeler files (tests/fixtures/camunda/)'
   describe('through the API, on the real engine', () => {
     let engine: Engine;
     let admin: TestAgent;
-    const usernames = new Map<number, string>();
+    let usernames = new Map<number, string>();
 
     beforeAll(async () => {
-      engine = await startEngine();
-      admin = await engine.as('admin');
-      for (const u of await engine.db('users').select('id', 'username')) usernames.set(u.id, u.username);
-      // The corpus's DMN files are published first, as Camunda deploys them beside the processes calling them.
-      for (const file of fs.readdirSync(DIR).filter((f) => f.endsWith('.dmn'))) {
-        const res = await admin.post('/api/decisions').send({ xml: fs.readFileSync(path.join(DIR, file), 'utf8') });
-        if (res.status !== 201) throw new Error(`${file} does not publish: ${res.status} ${JSON.stringify(res.body)}`);
-      }
+      ({ engine, admin, usernames } = await startCorpusEngine());
+      for (const r of await publishDecisionFiles(admin, DIR, /\.dmn$/)) if (r.status !== 201) throw new Error(`${r.file} does not publish: ${r.status} ${r.detail}`);
     });
 
     it('evaluates the decision a business rule task calls, and refuses a DMN file that does not validate', async () => {

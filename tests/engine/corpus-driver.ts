@@ -1,9 +1,11 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
 import type { GraphNode, ProcessGraph } from '../../lib/bpmn/graph';
 import type { FormComponent, FormSchema } from '../../lib/forms/form-schema';
 import { processVersionGraph } from '../../db/processes';
-import { caseRow, jobWorkerAuth, openTasks, type Engine, type TaskRow } from './harness';
+import { caseRow, jobWorkerAuth, openTasks, startEngine, type Engine, type TaskRow } from './harness';
 
 /**
  * Drives a case of any published process to its end on the real engine, as its users, outside
@@ -97,6 +99,25 @@ export function sampleFormData(form: FormSchema | null | undefined): Record<stri
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The engine a corpus runs on, its administrator, and every user's name by id (who holds a task). */
+export async function startCorpusEngine(): Promise<{ engine: Engine; admin: TestAgent; usernames: Map<number, string> }> {
+  const engine = await startEngine();
+  const admin = await engine.as('admin');
+  const usernames = new Map<number, string>();
+  for (const u of await engine.db('users').select('id', 'username')) usernames.set(u.id, u.username);
+  return { engine, admin, usernames };
+}
+
+/** Publishes a directory's DMN files (names matching `pattern`), as Camunda deploys them beside the processes calling them; answers each file's outcome. */
+export async function publishDecisionFiles(admin: TestAgent, dir: string, pattern: RegExp): Promise<Array<{ file: string; status: number; detail: string }>> {
+  const out: Array<{ file: string; status: number; detail: string }> = [];
+  for (const file of fs.readdirSync(dir).filter((f) => pattern.test(f))) {
+    const res = await admin.post('/api/decisions').send({ xml: fs.readFileSync(path.join(dir, file), 'utf8') });
+    out.push({ file, status: res.status, detail: res.status === 201 ? (res.body.decisions as Array<{ decisionId: string }>).map((d) => d.decisionId).join(', ') : JSON.stringify(res.body.error) });
+  }
+  return out;
+}
 export const splitList = (text: string | null | undefined) =>
   (text ?? '')
     .split(',')

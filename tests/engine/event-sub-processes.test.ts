@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { bpmn, caseRow, flow, historyKinds, jobWorkerAuth, openTaskAt, publish, startCase, startEngine, userTask, waitForStatus, type Engine } from './harness';
+import { bpmn, caseRow, endWithResult, flow, historyKinds, jobWorkerAuth, openTaskAt, publish, startCase, startEngine, userTask, waitForStatus, type Engine } from './harness';
 import { waitFor } from '../helpers/wait';
 
 /**
@@ -8,7 +8,6 @@ import { waitFor } from '../helpers/wait';
  * ends the rest (the open task closes) and the case goes on inside it; an error one takes a BPMN
  * error nothing else caught — here thrown by a job worker — with the worker's variables.
  */
-const result = (id: string, value: string) => `<bpmn:endEvent id="${id}"><bpmn:extensionElements><zeebe:properties><zeebe:property name="result" value="${value}" /></zeebe:properties></bpmn:extensionElements></bpmn:endEvent>`;
 const eventSub = (id: string, start: string, body: string) => `<bpmn:subProcess id="${id}" triggeredByEvent="true">${start}${body}</bpmn:subProcess>`;
 const timerStart = (id: string, what: 'timeDuration' | 'timeCycle', value: string, interrupting: boolean) =>
   `<bpmn:startEvent id="${id}" isInterrupting="${interrupting}"><bpmn:timerEventDefinition><bpmn:${what}>${value}</bpmn:${what}></bpmn:timerEventDefinition></bpmn:startEvent>`;
@@ -26,14 +25,14 @@ describe('event sub-processes', () => {
         [
           '<bpmn:startEvent id="start" />',
           userTask('review', 'assignee="city.staff"'),
-          result('done', 'approved'),
+          endWithResult('done', 'approved'),
           flow('f1', 'start', 'review'),
           flow('f2', 'review', 'done'),
           eventSub('sla-check', timerStart('tick', 'timeCycle', 'R2/PT1S', false), [note('remind', 'SLA 提醒'), '<bpmn:endEvent id="tick-end" />', flow('t1', 'tick', 'remind'), flow('t2', 'remind', 'tick-end')].join('')),
           eventSub(
             'deadline',
             timerStart('late', 'timeDuration', 'PT4S', true),
-            [userTask('escalated', 'assignee="city.leader"'), result('late-end', 'escalated'), flow('d1', 'late', 'escalated'), flow('d2', 'escalated', 'late-end')].join(''),
+            [userTask('escalated', 'assignee="city.leader"'), endWithResult('late-end', 'escalated'), flow('d1', 'late', 'escalated'), flow('d2', 'escalated', 'late-end')].join(''),
           ),
         ].join('\n'),
       ),
@@ -45,13 +44,13 @@ describe('event sub-processes', () => {
         [
           '<bpmn:startEvent id="start" />',
           '<bpmn:serviceTask id="charge"><bpmn:extensionElements><zeebe:taskDefinition type="evsub-payment" /></bpmn:extensionElements></bpmn:serviceTask>',
-          result('done', 'approved'),
+          endWithResult('done', 'approved'),
           flow('f1', 'start', 'charge'),
           flow('f2', 'charge', 'done'),
           eventSub(
             'on-failure',
             '<bpmn:startEvent id="failed"><bpmn:errorEventDefinition errorRef="e1" /></bpmn:startEvent>',
-            [userTask('handle', 'assignee="city.staff"'), result('failed-end', 'payment-failed'), flow('e1f', 'failed', 'handle'), flow('e2f', 'handle', 'failed-end')].join(''),
+            [userTask('handle', 'assignee="city.staff"'), endWithResult('failed-end', 'payment-failed'), flow('e1f', 'failed', 'handle'), flow('e2f', 'handle', 'failed-end')].join(''),
           ),
         ].join('\n'),
         '<bpmn:error id="e1" name="payment" errorCode="PAYMENT_DECLINED" />',

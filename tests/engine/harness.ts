@@ -129,6 +129,9 @@ export const userTask = (id: string, assignment: string, extra = '', props: Reco
       : ''
   }${extra}</bpmn:extensionElements></bpmn:userTask>`;
 
+/** An end event recording the case result `value` (zeebe:property result). */
+export const endWithResult = (id: string, value: string) => `<bpmn:endEvent id="${id}"><bpmn:extensionElements><zeebe:properties><zeebe:property name="result" value="${value}" /></zeebe:properties></bpmn:extensionElements></bpmn:endEvent>`;
+
 export async function publish(db: Knex, xml: string): Promise<number> {
   const result = await publishProcess(db, xml, { publishedBy: null, source: 'api' });
   if (!result.ok) throw new Error(`test process does not validate: ${JSON.stringify(result.problems)}`);

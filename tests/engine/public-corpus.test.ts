@@ -4,8 +4,8 @@ import type TestAgent from 'supertest/lib/agent';
 import { compileBpmn } from '../../lib/bpmn/compile';
 import { startMessageOf, type ProcessGraph } from '../../lib/bpmn/graph';
 import type { FormSchema } from '../../lib/forms/form-schema';
-import { caseDriver, sampleFormData } from './corpus-driver';
-import { caseRow, startCase, startEngine, type Engine } from './harness';
+import { caseDriver, publishDecisionFiles, sampleFormData, startCorpusEngine } from './corpus-driver';
+import { caseRow, startCase, type Engine } from './harness';
 
 /**
  * The acceptance run over Camunda's own public files (docs/process-engine.md, "Camunda's public
@@ -72,12 +72,10 @@ const mapRoles = (xml: string) =>
 run('Camunda’s public files (PUBLIC_BPMN_DIR)', () => {
   let engine: Engine;
   let admin: TestAgent;
-  const usernames = new Map<number, string>();
+  let usernames = new Map<number, string>();
 
   beforeAll(async () => {
-    engine = await startEngine();
-    admin = await engine.as('admin');
-    for (const u of await engine.db('users').select('id', 'username')) usernames.set(u.id, u.username);
+    ({ engine, admin, usernames } = await startCorpusEngine());
   });
   afterAll(() => engine.stop());
 
@@ -89,10 +87,7 @@ run('Camunda’s public files (PUBLIC_BPMN_DIR)', () => {
         .readdirSync(DIR!)
         .filter((f) => f.endsWith('.bpmn') && f.includes(process.env.PUBLIC_BPMN_ONLY ?? ''))
         .sort();
-      for (const f of fs.readdirSync(DIR!).filter((f) => /\.dmnx?$/.test(f))) {
-        const res = await admin.post('/api/decisions').send({ xml: fs.readFileSync(path.join(DIR!, f), 'utf8') });
-        console.log(`decisions ${f}: ${res.status} ${res.status === 201 ? res.body.decisions.map((d: { decisionId: string }) => d.decisionId).join(', ') : JSON.stringify(res.body.error)}`);
-      }
+      for (const r of await publishDecisionFiles(admin, DIR!, /\.dmnx?$/)) console.log(`decisions ${r.file}: ${r.status} ${r.detail}`);
       const forms: Record<string, unknown> = {};
       for (const f of fs.readdirSync(FORMS_DIR!).filter((f) => f.endsWith('.form'))) {
         try {
