@@ -175,6 +175,13 @@ export async function caseVariables(db: Db, caseId: number): Promise<Record<stri
   return (typeof v === 'string' ? JSON.parse(v) : (v ?? {})) as Record<string, unknown>;
 }
 
+/** What a case's expressions see outside its workflow: its recorded variables and its number (the workflow's FEEL context has both). */
+export async function caseFeelContext(db: Db, caseId: number): Promise<Record<string, unknown>> {
+  const row = (await db('cases').where('id', caseId).first('variables', 'number')) as { variables: string | object | null; number: string } | undefined;
+  const v = row?.variables;
+  return { ...((typeof v === 'string' ? JSON.parse(v) : (v ?? {})) as Record<string, unknown>), caseNumber: row?.number ?? null };
+}
+
 /** What the approvals' activities need of the case they run in (numbers, notices, documents). */
 export interface CaseInfo {
   id: number;

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Knex } from 'knex';
 import type { FormSchema } from '../forms/form-schema';
 import { requiredMaterials as requiredFor, type Material } from '../forms/materials';
-import { caseProcessVersion, caseVariables } from '../../db/cases/cases';
+import { caseFeelContext, caseProcessVersion } from '../../db/cases/cases';
 import { literalOrFeel } from '../bpmn/feel';
 import { versionGraphAndForms, versionStartForm } from '../../db/processes';
 
@@ -72,7 +72,7 @@ export async function caseTaskForeignForm(db: Knex | Knex.Transaction, caseId: n
   if (form.kind === 'formKey') return { kind: 'formKey', reference: form.reference, url: null };
   let address: unknown;
   try {
-    address = literalOrFeel(form.reference, await caseVariables(db, caseId));
+    address = literalOrFeel(form.reference, await caseFeelContext(db, caseId));
   } catch {
     address = null; // an expression that fails over these variables shows no link, not an error page
   }

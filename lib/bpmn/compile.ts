@@ -494,8 +494,11 @@ function compileNode(el: ModdleElement, problem: Report, opts: { eventSubStart?:
       const script = extension(el, 'zeebe:Script') as { expression?: string; resultVariable?: string } | undefined;
       const expression = script?.expression?.trim() ?? '';
       const resultVariable = script?.resultVariable?.trim() ?? '';
-      if (!expression) problem(id, 'a script task needs a FEEL zeebe:script expression or a zeebe:taskDefinition');
-      else if (!isExpression(expression)) problem(id, 'the script must be a FEEL expression starting with "="');
+      if (!expression) {
+        // Refused as a whole (one problem, not its flows' follow-ons).
+        problem(id, 'a script task needs a FEEL zeebe:script expression or a zeebe:taskDefinition');
+        return null;
+      } else if (!isExpression(expression)) problem(id, 'the script must be a FEEL expression starting with "="');
       else if (feelSyntaxProblem(expression)) problem(id, `the script is not valid FEEL: ${feelSyntaxProblem(expression)}`);
       if (expression && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(resultVariable)) problem(id, 'a script task needs a resultVariable that is a variable name');
       if (el.loopCharacteristics) problem(id, 'a multi-instance FEEL script task is not supported: compute the list in one script');

@@ -41,6 +41,26 @@ describe('the 待分配 pool and called cases in the admin UI (headless Chromium
         ].join('\n'),
       ),
     );
+    // A task whose form belongs to another application: an external form (FEEL address) and a custom form key.
+    // (Camunda's rules: an external form on a Camunda user task, a form key on a job-worker user task.)
+    const foreign = (id: string, form: string, camundaUserTask: boolean) =>
+      `<bpmn:userTask id="${id}" name="${id}"><bpmn:extensionElements>${camundaUserTask ? '<zeebe:userTask />' : ''}<zeebe:assignmentDefinition assignee="city.staff" /><zeebe:formDefinition ${form} /></bpmn:extensionElements></bpmn:userTask>`;
+    await publish(
+      engine.db,
+      bpmn(
+        't-foreign-form-ui',
+        [
+          STARTERS,
+          '<bpmn:startEvent id="start" />',
+          foreign('survey', 'externalReference="=&quot;https://survey.example.cn/forms/&quot; + caseNumber"', true),
+          foreign('legacy', 'formKey="react:inspection-form"', false),
+          '<bpmn:endEvent id="end" />',
+          flow('f1', 'start', 'survey'),
+          flow('f2', 'survey', 'legacy'),
+          flow('f3', 'legacy', 'end'),
+        ].join('\n'),
+      ),
+    );
     const { app } = testApp(engine.db, { config: { UI_DIST_DIR: UI_DIST, APPROVALS_TASK_QUEUE: engine.taskQueue }, temporal: engine.temporal });
     server = await serve(app);
     browser = await launchBrowser();
@@ -75,6 +95,24 @@ describe('the 待分配 pool and called cases in the admin UI (headless Chromium
     await staff.getByTestId('inbox-todo').waitFor();
     expect(await staff.getByTestId('inbox-unassigned').count()).toBe(0);
     await staff.close();
+  });
+
+  it('links an external form on the task page and names a custom form key', async () => {
+    const c = await startCase(await engine.as('dongwu.ent'), 't-foreign-form-ui');
+    const [survey] = await openTaskAt(engine.db, c.id, 'survey');
+    const page = await uiSignIn(browser, server.url, 'city.staff');
+    await page.goto(`${server.url}/#/tasks/${survey.id}`);
+    const link = page.getByTestId('foreign-form').getByRole('link', { name: '打开外部表单' });
+    await link.waitFor();
+    expect(await link.getAttribute('href')).toBe(`https://survey.example.cn/forms/${c.number}`);
+    expect(await link.getAttribute('rel')).toContain('noopener');
+    await page.getByTestId('decision-comment').fill('外部表单已填写');
+    await page.getByRole('button', { name: '提交' }).click();
+    const [legacy] = await openTaskAt(engine.db, c.id, 'legacy');
+    await page.goto(`${server.url}/#/tasks/${legacy.id}`);
+    await page.getByTestId('foreign-form').getByText('react:inspection-form').waitFor();
+    expect(await page.getByTestId('foreign-form').getByRole('link').count()).toBe(0);
+    await page.close();
   });
 
   it('links a case and the child case its call activity started', async () => {
