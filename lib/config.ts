@@ -108,6 +108,8 @@ const EnvSchema = z.object({
   TEMPORAL_NAMESPACE: z.string().default('default'),
   TEMPORAL_PORT: intFromEnv(7233),
   TEMPORAL_UI_PORT: intFromEnv(8233),
+  /** How long the supervisor of that dev server waits before its first restart (doubling after each further one, up to 30 s). */
+  TEMPORAL_RESTART_DELAY_MS: intFromEnv(1000).refine((ms) => ms >= 100 && ms <= 30_000, 'must be between 100 and 30000 ms'),
   /** The queue case workflows start on; tests give each file its own so workers never share. */
   APPROVALS_TASK_QUEUE: z.string().default('approvals'),
   /** Where case reminders are sent (the SMS worker's queue); empty: only recorded in the history. */

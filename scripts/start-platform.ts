@@ -47,6 +47,7 @@ async function main(): Promise<void> {
       cacheDir: config.CACHE_DIR,
       port: config.TEMPORAL_PORT,
       uiPort: config.TEMPORAL_UI_PORT,
+      restartDelayMs: config.TEMPORAL_RESTART_DELAY_MS,
     });
     cleanups.push(() => temporal.stop());
 

@@ -41,6 +41,8 @@ export interface ProvisionOptions {
   uiPort: number | false;
   /** Skip reusing a server already on the port (tests want their own). */
   reuseRunning?: boolean;
+  /** The wait before the first restart of a dev server that died; 1 s unless set. */
+  restartDelayMs?: number;
 }
 
 export async function provisionTemporal(opts: ProvisionOptions): Promise<TemporalServer> {
@@ -67,7 +69,7 @@ export async function provisionTemporal(opts: ProvisionOptions): Promise<Tempora
   const dbFilename = path.join(opts.dataDir, 'temporal.db');
   const cli = await resolveTemporalCli(opts.cacheDir, log);
   if (cli) {
-    const server = superviseDevServer(cli.path, { dbFilename, port: opts.port, uiPort: opts.uiPort, namespace }, log);
+    const server = superviseDevServer(cli.path, { dbFilename, port: opts.port, uiPort: opts.uiPort, namespace, restartDelayMs: opts.restartDelayMs ?? 1_000 }, log);
     try {
       const connection = await connectWhenReady(address, 90_000);
       await registerSearchAttributes(connection, namespace, log);
@@ -153,12 +155,12 @@ export async function resolveTemporalCli(cacheDir: string, log: Logger): Promise
 }
 
 /**
- * Runs the dev server and starts it again whenever it exits unexpectedly: after 1 s, then 2, 4 …
+ * Runs the dev server and starts it again whenever it exits unexpectedly: after 1 s (restartDelayMs), then 2, 4 …
  * up to 30 s between attempts; a server that ran for a minute starts the count afresh. The same
  * state file and port are used, so cases, schedules and search attributes are all there again,
  * and the API and workers reconnect on their own (workers/*.ts exit if theirs does not).
  */
-function superviseDevServer(binary: string, o: { dbFilename: string; port: number; uiPort: number | false; namespace: string }, log: Logger): { pid(): number | null; stop(): Promise<void> } {
+function superviseDevServer(binary: string, o: { dbFilename: string; port: number; uiPort: number | false; namespace: string; restartDelayMs: number }, log: Logger): { pid(): number | null; stop(): Promise<void> } {
   let stopping = false;
   let current: ChildProcess | null = null;
   let restarts = 0;
@@ -173,7 +175,7 @@ function superviseDevServer(binary: string, o: { dbFilename: string; port: numbe
       if (stopping) return;
       if (Date.now() - startedAt > 60_000) restarts = 0;
       restarts += 1;
-      const delay = Math.min(30_000, 500 * 2 ** Math.min(restarts, 6));
+      const delay = Math.min(30_000, (o.restartDelayMs / 2) * 2 ** Math.min(restarts, 6));
       log.error({ code, signal, restartInMs: delay, dbFilename: o.dbFilename }, 'Temporal dev server exited; restarting it on the same state file');
       timer = setTimeout(() => {
         timer = null;
