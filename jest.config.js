@@ -35,7 +35,7 @@ const esmPackages = [
 ];
 
 // The unit project's files, as globs relative to this folder; the integration project runs every other test.
-const unitTests = ['lib/**/*.test.ts', 'tests/sms/pdu.test.ts', 'tests/sms/pool.test.ts', 'tests/sms/replies.test.ts'];
+const unitTests = ['lib/**/*.test.ts', 'tests/ui/*.test.ts', 'tests/sms/pdu.test.ts', 'tests/sms/pool.test.ts', 'tests/sms/replies.test.ts'];
 
 // What both projects share. Project entries do not inherit the root's options, so each spreads this.
 const common = {

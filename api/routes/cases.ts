@@ -207,16 +207,18 @@ export function registerCaseRoutes(api: Api, db: Knex, temporal: LazyTemporalCli
   api.add({
     method: 'get',
     path: '/api/cases/:id/diagram',
-    summary: 'What the BPMN viewer needs: the XML of the case’s version and its completed, active and overdue elements',
+    summary: 'What the BPMN viewer needs: the XML of the case’s version, its completed, active and overdue elements, and the end events it ended at with its result',
     tags: ['cases'],
     access: 'signed-in',
     params: IdParams,
     handler: async ({ params, user }) => {
       const row = await visibleCase(params.id, user);
       const definition = await graphOf(row.process_key, row.process_version);
-      const { completed, overdue } = await diagramMarks(db, params.id, COMPLETING_KINDS);
+      const { completed, overdue, ended } = await diagramMarks(db, params.id, COMPLETING_KINDS);
       const active = row.active_nodes ? (JSON.parse(row.active_nodes) as string[]) : [];
-      return { processKey: row.process_key, version: row.process_version, xml: definition?.xml ?? null, completed, active, overdue };
+      // A case that ended marks its end events with its result (准予, 不予 …); one still running marks none.
+      const finished = !['running', 'supplement', 'incident'].includes(String(row.status));
+      return { processKey: row.process_key, version: row.process_version, xml: definition?.xml ?? null, completed, active, overdue, ended: finished ? ended : [], result: finished ? (row.result ?? null) : null };
     },
   });
 

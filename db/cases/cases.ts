@@ -117,11 +117,16 @@ export async function caseHistoryPage(db: Knex, caseId: number, filter: { kind?:
 }
 
 /** The elements a case's tokens went through, and those with an overdue open task (the viewer's marks). */
-export async function diagramMarks(db: Knex, caseId: number, completingKinds: readonly string[]): Promise<{ completed: string[]; overdue: string[] }> {
+export async function diagramMarks(db: Knex, caseId: number, completingKinds: readonly string[]): Promise<{ completed: string[]; overdue: string[]; ended: string[] }> {
   const completed = (await db('case_history').where('case_id', caseId).whereIn('kind', completingKinds).whereNotNull('node_id').distinct('node_id').pluck('node_id')) as string[];
   const overdue = (await db('case_tasks').where({ case_id: caseId, status: 'open' }).where('due_at', '<', db.raw('UTC_TIMESTAMP(3)')).distinct('node_id').pluck('node_id')) as string[];
-  return { completed, overdue };
+  // Where the case finished (end events, or the step that rejected it), so its diagram can mark it with the result.
+  const ended = (await db('case_history').where('case_id', caseId).whereIn('kind', END_KINDS).whereNotNull('node_id').distinct('node_id').pluck('node_id')) as string[];
+  return { completed, overdue, ended };
 }
+
+/** The history entries of where a case ended: an end event reached, or the step whose reviewer (or deadline) rejected it. */
+const END_KINDS = ['end_reached', 'error_end_reached', 'terminated_by_end', 'rejected'];
 
 /**
  * The cases an outside event is for: those waiting at a message catch event with this name and

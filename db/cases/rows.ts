@@ -52,6 +52,7 @@ export const TASK_FIELDS = (db: Knex) => [
   'c.process_key',
   'c.district_code',
   'c.status as case_status',
+  'c.result as case_result',
 ];
 
 export function taskQuery(db: Knex): Knex.QueryBuilder {

@@ -83,6 +83,10 @@ describe('an approval through the admin UI (headless Chromium)', () => {
     const done = await page.locator('[data-testid=bpmn-viewer] .djs-element.done').evaluateAll((els) => els.map((e) => e.getAttribute('data-element-id')));
     expect(done).toEqual(expect.arrayContaining(['submitted', 'districtReview', 'cityReview', 'needsLeader', 'leaderApproval', 'notifyApplicant', 'approved']));
     expect(await page.locator('[data-testid=bpmn-viewer] .djs-element.active').count()).toBe(0);
+    // The end it reached is drawn in the result's colour with the result's words beside it.
+    await page.locator('[data-testid=bpmn-viewer] .djs-element.ended-approved[data-element-id=approved]').waitFor();
+    expect(await page.getByTestId('bpmn-ending').textContent()).toBe('准予');
+    expect(await page.getByTestId('case-result').getAttribute('data-result')).toBe('approved');
     for (const entry of ['提交申请', '退回补正', '补正提交', '案件办结', '已补充身份证明', '请补充新任法定代表人身份证明']) {
       await page.getByTestId('case-timeline').getByText(entry, { exact: true }).first().waitFor();
     }
@@ -90,10 +94,47 @@ describe('an approval through the admin UI (headless Chromium)', () => {
     await page.close();
   });
 
+  it('shows outcomes: a rejected case red in 我发起的 and on its diagram, 已办 with the decision and its time', async () => {
+    const applicant = await engine.as('dongwu.ent');
+    const started = await applicant.post('/api/cases').send({ processKey: 'sample-approval', title: '东吴物业资料变更（不予）', formData: { reason: '资料变更' } });
+    expect(started.status).toBe(201);
+    await waitFor('the first task', async () => (await engine.db('case_tasks').where({ case_id: started.body.id, status: 'open' })).length > 0);
+    await decide('gusu.staff', started.body.number, { outcome: '不予通过', comment: '不符合变更条件' });
+    await waitFor('the case to end rejected', async () => (await engine.db('cases').where('id', started.body.id).first()).result === 'rejected');
+
+    const page = await signIn('dongwu.ent');
+    await page.getByTestId('inbox-started').click();
+    const rejectedRow = page.getByRole('row').filter({ hasText: started.body.number });
+    expect(await rejectedRow.getByTestId('case-result-chip').textContent()).toBe('不予');
+    expect(await page.getByRole('row').filter({ hasText: caseNumber }).getByTestId('case-result-chip').textContent()).toBe('准予');
+    await rejectedRow.click();
+    await page.locator('[data-testid=bpmn-viewer] .djs-element.ended-rejected[data-element-id=districtReview]').waitFor();
+    expect(await page.getByTestId('bpmn-ending').textContent()).toBe('不予');
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'case-rejected.png'), fullPage: true });
+    await page.close();
+
+    // 已办 of the district reviewer: both decisions, each with its time taken and the case's result.
+    const district = await signIn('gusu.staff');
+    await district.goto(`${server.url}/#/inbox/done`);
+    const doneRow = district.getByRole('row').filter({ hasText: started.body.number });
+    expect(await doneRow.getByTestId('my-decision').textContent()).toBe('不予通过');
+    expect(await doneRow.getByTestId('time-taken').textContent()).toMatch(/^(不足 1 分钟|\d+ 分钟)$/);
+    expect(await doneRow.getByTestId('case-result-chip').textContent()).toBe('不予');
+    expect(await district.getByRole('row').filter({ hasText: caseNumber }).getByTestId('my-decision').textContent()).toBe('通过');
+    // An empty box says what would appear there, in Chinese, never the resource's path.
+    await district.goto(`${server.url}/#/inbox/todo`);
+    await district.getByTestId('empty-box').getByText('没有待办任务').waitFor();
+    expect(await district.getByText(/Inbox\/|inbox\//).count()).toBe(0);
+    await district.screenshot({ path: path.join(SCREENSHOTS, 'inbox-empty.png') });
+    await district.close();
+  });
+
   it('lets anyone look the case up by number and check code, without signing in', async () => {
-    const { check_code: checkCode } = await engine.db('cases').where('id', caseId).first('check_code');
-    const page = await browser.newPage({ locale: 'zh-CN' });
+    const { check_code: checkCode, started_at: startedAt } = await engine.db('cases').where('id', caseId).first('check_code', 'started_at');
+    // An English browser in New York still reads the public pages in Chinese, in Beijing time.
+    const page = await browser.newPage({ locale: 'en-US', timezoneId: 'America/New_York' });
     await page.goto(`${server.url}/`);
+    expect(await page.getByTestId('platform-name').textContent()).toBe('物业监管与服务平台');
     await page.getByText('办件进度公开查询').click();
     await page.getByLabel('案件编号').fill(caseNumber);
     await page.getByLabel('查询码').fill('WRONG1');
@@ -102,6 +143,15 @@ describe('an approval through the admin UI (headless Chromium)', () => {
     await page.getByLabel('查询码').fill(checkCode);
     await page.getByRole('button', { name: '查询' }).click();
     await page.getByTestId('public-case').getByText('状态：已办结').waitFor();
+    expect(await page.getByTestId('public-result').textContent()).toBe('准予');
+    const beijing = new Date(new Date(startedAt).getTime() + 8 * 3_600_000).toISOString().slice(0, 16).replace('T', ' ');
+    await page.getByTestId('public-case').getByText(`申请时间：${beijing}`).waitFor();
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'public-lookup.png') });
+    // The reader may switch to English; the choice is kept for the next visit.
+    await page.getByRole('button', { name: 'English' }).click();
+    await page.getByText('Case status lookup').waitFor();
+    await page.reload();
+    await page.getByText('Case status lookup').waitFor();
     await page.close();
   });
 

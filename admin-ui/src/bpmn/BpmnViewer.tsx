@@ -18,6 +18,13 @@ export interface ElementIncident {
   message: string;
 }
 
+/** Where a case ended: its end events, drawn in its result's colour with the result's words beside them. */
+export interface CaseEnding {
+  elementIds: string[];
+  result: string | null;
+  label: string;
+}
+
 export interface ElementBadge {
   elementId: string;
   text: string;
@@ -29,10 +36,10 @@ export interface ElementBadge {
  * (`canvas.addMarker`), holders and deadlines are overlays, as the bpmn-io examples do; an
  * incident is a red marker with its message as an overlay (shortened; the whole in its tooltip).
  */
-export function BpmnViewer(props: { xml: string; marks?: ElementMarks; badges?: ElementBadge[]; incidents?: ElementIncident[]; onElementClick?: (elementId: string) => void; height?: number }) {
+export function BpmnViewer(props: { xml: string; marks?: ElementMarks; badges?: ElementBadge[]; incidents?: ElementIncident[]; ending?: CaseEnding | null; onElementClick?: (elementId: string) => void; height?: number }) {
   const container = useRef<HTMLDivElement>(null);
   const [locale] = useLocaleState();
-  const { xml, marks, badges, incidents, onElementClick, height } = props;
+  const { xml, marks, badges, incidents, ending, onElementClick, height } = props;
 
   useEffect(() => {
     if (!container.current) return;
@@ -42,9 +49,13 @@ export function BpmnViewer(props: { xml: string; marks?: ElementMarks; badges?: 
       .importXML(xml)
       .then(() => {
         if (cancelled) return;
-        const canvas = viewer.get('canvas') as { zoom(v: string): void; addMarker(id: string, m: string): void };
+        type Box = { x: number; y: number; width: number; height: number };
+        const canvas = viewer.get('canvas') as { zoom(v: string): void; viewbox(box?: Box): Box; addMarker(id: string, m: string): void };
         const registry = viewer.get('elementRegistry') as { get(id: string): unknown };
         canvas.zoom('fit-viewport');
+        // A margin round the drawing, so labels above the top row (an incident, where the case ended) are not cut off.
+        const fit = canvas.viewbox();
+        canvas.viewbox({ x: fit.x - 30, y: fit.y - 30, width: fit.width + 60, height: fit.height + 60 });
         for (const [marker, ids] of Object.entries(marks ?? {})) {
           for (const id of ids ?? []) if (registry.get(id)) canvas.addMarker(id, marker);
         }
@@ -66,6 +77,16 @@ export function BpmnViewer(props: { xml: string; marks?: ElementMarks; badges?: 
           html.textContent = incident.message;
           overlays.add(incident.elementId, { position: { top: -30, left: -10 }, html: html.outerHTML });
         }
+        for (const id of ending?.elementIds ?? []) {
+          if (!registry.get(id)) continue;
+          canvas.addMarker(id, `ended-${ending!.result ?? 'none'}`);
+          const html = document.createElement('span');
+          html.className = `bpmn-badge ended-${ending!.result ?? 'none'}`;
+          html.dataset.testid = 'bpmn-ending';
+          html.dataset.result = ending!.result ?? '';
+          html.textContent = ending!.label;
+          overlays.add(id, { position: { top: -24, left: -8 }, html: html.outerHTML });
+        }
         if (onElementClick) {
           const events = viewer.get('eventBus') as { on(e: string, cb: (ev: { element: { id: string } }) => void): void };
           events.on('element.click', (ev) => onElementClick(ev.element.id));
@@ -76,7 +97,7 @@ export function BpmnViewer(props: { xml: string; marks?: ElementMarks; badges?: 
       cancelled = true;
       viewer.destroy();
     };
-  }, [xml, marks, badges, incidents, onElementClick, locale]);
+  }, [xml, marks, badges, incidents, ending, onElementClick, locale]);
 
   return <div ref={container} className="bpmn-canvas" style={height ? { height } : undefined} data-testid="bpmn-viewer" />;
 }

@@ -6,12 +6,13 @@ import TrendingFlatIcon from '@mui/icons-material/TrendingFlat';
 import WarningIcon from '@mui/icons-material/Warning';
 import { Box, Card, CardContent, Chip, List, ListItem, ListItemIcon, ListItemText, Stack, Typography } from '@mui/material';
 import { useEffect, useState } from 'react';
-import { Button, useLocaleState, useNotify, useTranslate } from 'react-admin';
+import { Button, useNotify, useTranslate } from 'react-admin';
 import { Link } from 'react-router-dom';
 import { apiFetch } from '../api';
 import type { LinkedCaseRow } from './api';
 import { retryCase, terminateCase } from '../incidents/api';
 import { MoveDialog, ReasonDialog } from '../incidents/dialogs';
+import { beijingTime } from '../beijing-time';
 
 interface CaseDocument {
   id: number;
@@ -25,7 +26,6 @@ interface CaseDocument {
 /** Certificates and filing forms the case issued, each downloadable (E8). */
 export function CaseDocuments({ caseId, refreshKey }: { caseId: number; refreshKey?: unknown }) {
   const translate = useTranslate();
-  const [locale] = useLocaleState();
   const [docs, setDocs] = useState<CaseDocument[]>([]);
   useEffect(() => {
     void apiFetch(`/api/cases/${caseId}/documents`)
@@ -39,7 +39,7 @@ export function CaseDocuments({ caseId, refreshKey }: { caseId: number; refreshK
       <Typography variant="subtitle2">{translate('cases.documents')}</Typography>
       <Stack direction="row" spacing={1} useFlexGap sx={{ flexWrap: 'wrap', mt: 0.5 }}>
         {docs.map((d) => (
-          <Chip key={d.id} icon={<PictureAsPdfIcon />} label={`${d.title} ${d.number}（${new Date(d.issued_at).toLocaleDateString(locale)}）`} component="a" href={`/api/files/${d.file_id}`} clickable color="primary" variant="outlined" />
+          <Chip key={d.id} icon={<PictureAsPdfIcon />} label={`${d.title} ${d.number}（${beijingTime(d.issued_at).slice(0, 10)}）`} component="a" href={`/api/files/${d.file_id}`} clickable color="primary" variant="outlined" />
         ))}
       </Stack>
     </Box>

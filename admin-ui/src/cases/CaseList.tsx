@@ -1,6 +1,7 @@
 import { DataTable, List, SearchInput, SelectInput, TextInput } from 'react-admin';
 import { DateTimeField } from '../fields';
-import { StatusField } from '../inbox/InboxList';
+import { EmptyBox } from '../inbox/EmptyBox';
+import { CaseStateField } from './outcome';
 
 const STATUS_CHOICES = ['running', 'supplement', 'completed', 'withdrawn', 'terminated', 'incident'].map((id) => ({ id, name: `case_status.${id}` }));
 
@@ -15,13 +16,14 @@ export const CaseList = () => (
       <TextInput key="district_code" source="district_code" />,
     ]}
     exporter={false}
+    empty={<EmptyBox kind="cases" />}
   >
-    <DataTable rowClick="show" bulkActionButtons={false}>
+    <DataTable rowClick="show" bulkActionButtons={false} empty={<EmptyBox kind="cases" />}>
       <DataTable.Col source="number" />
       <DataTable.Col source="title" disableSort />
       <DataTable.Col source="applicant_name" disableSort />
       <DataTable.Col source="status">
-        <StatusField />
+        <CaseStateField />
       </DataTable.Col>
       <DataTable.Col source="current_steps" disableSort />
       <DataTable.Col source="started_at">

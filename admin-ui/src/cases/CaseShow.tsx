@@ -1,16 +1,16 @@
 import { Alert, Box, Card, CardContent, Chip, Grid, Stack, Table, TableBody, TableCell, TableHead, TableRow, TextField as MuiTextField, Typography } from '@mui/material';
 import { givenMaterials } from '../../../lib/forms/materials';
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import { Button, Title, useGetIdentity, useLocaleState, useNotify, usePermissions, useTranslate } from 'react-admin';
+import { Button, Title, useGetIdentity, useNotify, usePermissions, useTranslate } from 'react-admin';
 import { Link, useParams } from 'react-router-dom';
 import { AttachmentLinks, AttachmentsInput, type Attachment } from '../attachments/AttachmentsInput';
 import { BpmnViewer } from '../bpmn/BpmnViewer';
 import { fetchIncident, type CaseIncident } from '../incidents/api';
 import { AutomaticChecks, CaseDocuments, CaseOperations, LinkedCases } from './CaseExtras';
+import { resultColor, statusColor } from './outcome';
 import { Timeline } from './Timeline';
 import { elementNames, fetchCase, fetchDiagram, fetchHistory, post, type CaseDetail, type CaseDiagram, type HistoryEntry } from './api';
-
-export const statusColor = (status: string) => (({ running: 'primary', supplement: 'warning', completed: 'success', withdrawn: 'default', terminated: 'error', incident: 'error' }) as const)[status as 'running'] ?? 'default';
+import { beijingTime } from '../beijing-time';
 
 /**
  * A case (E4, E5): status, current steps with holders and deadlines, the diagram of its own
@@ -23,7 +23,6 @@ export const CaseShow = () => {
   const { id } = useParams<{ id: string }>();
   const translate = useTranslate();
   const notify = useNotify();
-  const [locale] = useLocaleState();
   const { data: me } = useGetIdentity();
   const [detail, setDetail] = useState<CaseDetail | null>(null);
   const [history, setHistory] = useState<HistoryEntry[]>([]);
@@ -70,6 +69,10 @@ export const CaseShow = () => {
     if (live.length) return live.map((i) => ({ elementId: i.nodeId, message: i.message }));
     return incident?.nodeId ? [{ elementId: incident.nodeId, message: incident.message ?? '' }] : [];
   }, [detail, incident]);
+  const ending = useMemo(
+    () => (diagram?.ended?.length ? { elementIds: diagram.ended, result: diagram.result, label: diagram.result ? translate(`case_result.${diagram.result}`, { _: diagram.result }) : translate('case_status.completed') } : null),
+    [diagram, translate],
+  );
   const onElementClick = useCallback((elementId: string) => setFocus((f) => (f === elementId ? null : elementId)), []);
 
   if (error) return <Alert severity="error">{error}</Alert>;
@@ -100,13 +103,13 @@ export const CaseShow = () => {
                 <Typography variant="h6" data-testid="case-number">
                   {detail.number}
                 </Typography>
-                <Chip label={translate(`case_status.${detail.status}`, { _: detail.status })} color={statusColor(detail.status)} data-testid="case-status" />
-                {detail.result && <Chip variant="outlined" label={translate(`case_result.${detail.result}`, { _: detail.result })} data-testid="case-result" />}
+                <Chip label={translate(`case_status.${detail.status}`, { _: detail.status })} color={detail.result ? 'default' : statusColor(detail.status)} variant={detail.result ? 'outlined' : 'filled'} data-testid="case-status" />
+                {detail.result && <Chip color={resultColor(detail.result)} label={translate(`case_result.${detail.result}`, { _: detail.result })} data-testid="case-result" data-result={detail.result} />}
               </Stack>
               <Typography>{detail.title}</Typography>
               <Typography variant="body2" color="text.secondary">
-                {translate('cases.applicant')}：{detail.applicant_name}（{detail.started_by_name}） · {translate('cases.started_at')}：{new Date(detail.started_at).toLocaleString(locale)} · {translate('cases.process')}：{detail.process_key}{' '}
-                v{detail.process_version}
+                {translate('cases.applicant')}：{detail.applicant_name}（{detail.started_by_name}） · {translate('cases.started_at')}：{beijingTime(detail.started_at)} · {translate('cases.process')}：{detail.process_key} v
+                {detail.process_version}
                 {detail.check_code ? ` · ${translate('cases.check_code')}：${detail.check_code}` : ''}
               </Typography>
               {detail.status === 'incident' && (
@@ -142,7 +145,7 @@ export const CaseShow = () => {
                         </TableCell>
                         <TableCell>{t.assignee_name ?? t.candidate_groups.map((g) => translate(`roles.${g}`, { _: g })).join(' / ')}</TableCell>
                         <TableCell>
-                          {t.due_at ? new Date(t.due_at).toLocaleString(locale) : '—'} {t.overdue && <Chip size="small" color="error" label={translate('inbox.overdue')} />}
+                          {beijingTime(t.due_at)} {t.overdue && <Chip size="small" color="error" label={translate('inbox.overdue')} />}
                         </TableCell>
                       </TableRow>
                     ))}
@@ -157,7 +160,7 @@ export const CaseShow = () => {
                 <Typography variant="subtitle2" gutterBottom>
                   {translate('cases.diagram')}
                 </Typography>
-                <BpmnViewer xml={diagram.xml} marks={marks} badges={badges} incidents={incidents} onElementClick={onElementClick} height={440} />
+                <BpmnViewer xml={diagram.xml} marks={marks} badges={badges} incidents={incidents} ending={ending} onElementClick={onElementClick} height={440} />
               </CardContent>
             </Card>
           )}

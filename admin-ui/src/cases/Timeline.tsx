@@ -1,12 +1,12 @@
 import { Box, Chip, List, ListItem, ListItemText, Typography } from '@mui/material';
-import { useLocaleState, useTranslate } from 'react-admin';
+import { useTranslate } from 'react-admin';
 import { AttachmentLinks } from '../attachments/AttachmentsInput';
 import type { HistoryEntry } from './api';
+import { beijingTime } from '../beijing-time';
 
 /** The case's full history from MySQL, newest last; optionally only one element's entries. */
 export function Timeline({ entries, names, onlyNode }: { entries: HistoryEntry[]; names: Record<string, string>; onlyNode?: string | null }) {
   const translate = useTranslate();
-  const [locale] = useLocaleState();
   const shown = onlyNode ? entries.filter((e) => e.node_id === onlyNode) : entries;
   return (
     <List dense data-testid="case-timeline">
@@ -27,7 +27,7 @@ export function Timeline({ entries, names, onlyNode }: { entries: HistoryEntry[]
               secondary={
                 <>
                   <Typography variant="caption" component="span" sx={{ display: 'block' }}>
-                    {new Date(e.at).toLocaleString(locale)} {e.actor_name ?? ''}
+                    {beijingTime(e.at)} {e.actor_name ?? ''}
                   </Typography>
                   {e.comment && (
                     <Typography variant="body2" component="span" sx={{ display: 'block' }}>

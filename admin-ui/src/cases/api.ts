@@ -91,6 +91,9 @@ export interface CaseDiagram {
   completed: string[];
   active: string[];
   overdue: string[];
+  /** The end events the case ended at (empty while it runs), and its result. */
+  ended: string[];
+  result: string | null;
 }
 
 const json = async <T>(path: string, init?: RequestInit) => (await apiFetch(path, init)).json() as Promise<T>;

@@ -1,9 +1,11 @@
 import { Chip } from '@mui/material';
 import { BooleanInput, DataTable, List, SearchInput, TextInput, useRecordContext, useTranslate, type RaRecord } from 'react-admin';
 import { Navigate, useParams } from 'react-router-dom';
-import { statusColor } from '../cases/CaseShow';
+import { CaseStateField } from '../cases/outcome';
+import { spanInWords } from '../duration';
 import { DateTimeField } from '../fields';
 import { ALL_BOXES, isTaskBox, type InboxBox } from './boxes';
+import { EmptyBox, type EmptyKind } from './EmptyBox';
 
 const DueField = () => {
   const record = useRecordContext<{ due_at: string | null; overdue: boolean }>();
@@ -17,11 +19,20 @@ const DueField = () => {
   );
 };
 
-const StatusField = () => {
-  const record = useRecordContext<{ status: string }>();
+/** 已办: the decision the viewer took (the outcome's label; 已办理 for a step without outcomes). */
+const MyDecisionField = () => {
+  const record = useRecordContext<{ outcome: string | null }>();
   const translate = useTranslate();
   if (!record) return null;
-  return <Chip size="small" color={statusColor(record.status)} label={translate(`case_status.${record.status}`, { _: record.status })} />;
+  return <span data-testid="my-decision">{record.outcome ? translate(`outcomes.${record.outcome}`, { _: record.outcome }) : translate('tasks.decided')}</span>;
+};
+
+/** 耗时: from the step's arrival to its completion, in days, hours and minutes. */
+const TimeTakenField = () => {
+  const record = useRecordContext<{ created_at: string; completed_at: string | null }>();
+  const translate = useTranslate();
+  if (!record?.completed_at) return <>—</>;
+  return <span data-testid="time-taken">{spanInWords(new Date(record.completed_at).getTime() - new Date(record.created_at).getTime(), translate)}</span>;
 };
 
 const taskFilters = [
@@ -40,8 +51,17 @@ export const InboxList = () => {
   const resource = `inbox/${box}`;
   if (isTaskBox(box)) {
     return (
-      <List key={box} resource={resource} title={translate(`inbox.${box}`)} filters={taskFilters} sort={{ field: box === 'done' ? 'completed_at' : 'created_at', order: 'DESC' }} exporter={false} storeKey={resource}>
-        <DataTable rowClick={(_id: unknown, _r: string, record: RaRecord) => `/tasks/${record.id}`} bulkActionButtons={false}>
+      <List
+        key={box}
+        resource={resource}
+        title={translate(`inbox.${box}`)}
+        filters={taskFilters}
+        sort={{ field: box === 'done' ? 'completed_at' : 'created_at', order: 'DESC' }}
+        exporter={false}
+        storeKey={resource}
+        empty={<EmptyBox kind={box} />}
+      >
+        <DataTable rowClick={(_id: unknown, _r: string, record: RaRecord) => `/tasks/${record.id}`} bulkActionButtons={false} empty={<EmptyBox kind={box} />}>
           <DataTable.Col source="case_number" label="resources.cases.fields.number" />
           <DataTable.Col source="case_title" label="resources.cases.fields.title" disableSort />
           <DataTable.Col source="name" label="inbox.step" disableSort />
@@ -52,17 +72,32 @@ export const InboxList = () => {
           <DataTable.Col source={box === 'done' ? 'completed_at' : 'created_at'} label={box === 'done' ? 'inbox.completed_at' : 'inbox.created_at'}>
             <DateTimeField source={box === 'done' ? 'completed_at' : 'created_at'} />
           </DataTable.Col>
+          {box === 'done' && (
+            <DataTable.Col source="outcome" label="inbox.my_decision" disableSort>
+              <MyDecisionField />
+            </DataTable.Col>
+          )}
+          {box === 'done' && (
+            <DataTable.Col source="time_taken" label="inbox.time_taken" disableSort>
+              <TimeTakenField />
+            </DataTable.Col>
+          )}
+          {box === 'done' && (
+            <DataTable.Col source="case_status" label="inbox.case_state" disableSort>
+              <CaseStateField prefix="case_" />
+            </DataTable.Col>
+          )}
         </DataTable>
       </List>
     );
   }
   return (
-    <List key={box} resource={resource} title={translate(`inbox.${box}`)} filters={caseFilters} sort={{ field: 'started_at', order: 'DESC' }} exporter={false} storeKey={resource}>
-      <DataTable rowClick={(_id: unknown, _r: string, record: RaRecord) => `/cases/${record.id}/show`} bulkActionButtons={false}>
+    <List key={box} resource={resource} title={translate(`inbox.${box}`)} filters={caseFilters} sort={{ field: 'started_at', order: 'DESC' }} exporter={false} storeKey={resource} empty={<EmptyBox kind={box as EmptyKind} />}>
+      <DataTable rowClick={(_id: unknown, _r: string, record: RaRecord) => `/cases/${record.id}/show`} bulkActionButtons={false} empty={<EmptyBox kind={box as EmptyKind} />}>
         <DataTable.Col source="number" label="resources.cases.fields.number" />
         <DataTable.Col source="title" label="resources.cases.fields.title" disableSort />
         <DataTable.Col source="status" label="resources.cases.fields.status" disableSort>
-          <StatusField />
+          <CaseStateField />
         </DataTable.Col>
         <DataTable.Col source="current_steps" label="cases.current_step" disableSort />
         <DataTable.Col source="started_at" label="cases.started_at">
@@ -72,5 +107,3 @@ export const InboxList = () => {
     </List>
   );
 };
-
-export { StatusField };

@@ -1,4 +1,4 @@
-import { Box, Button, CardContent, CircularProgress, TextField } from '@mui/material';
+import { Box, Button, CardContent, CircularProgress, TextField, Typography } from '@mui/material';
 import { useState, type FormEvent } from 'react';
 import { Login, useLogin, useNotify, useTranslate } from 'react-admin';
 
@@ -41,6 +41,9 @@ export const LoginPage = () => {
     <Login>
       <form onSubmit={submit} noValidate>
         <CardContent sx={{ display: 'flex', flexDirection: 'column', gap: 2, minWidth: 300 }}>
+          <Typography variant="h6" component="h1" sx={{ textAlign: 'center' }} data-testid="platform-name">
+            {translate('app.title')}
+          </Typography>
           <TextField name="username" label={translate('ra.auth.username')} value={username} onChange={(e) => setUsername(e.target.value)} autoComplete="username" autoFocus={!askCode} required fullWidth disabled={askCode} />
           <TextField name="password" type="password" label={translate('ra.auth.password')} value={password} onChange={(e) => setPassword(e.target.value)} autoComplete="current-password" required fullWidth disabled={askCode} />
           {askCode ? (

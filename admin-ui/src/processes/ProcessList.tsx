@@ -1,7 +1,8 @@
 import AddIcon from '@mui/icons-material/Add';
-import { Button, DataTable, DateField, List, SearchInput, SelectInput, TopToolbar, usePermissions } from 'react-admin';
+import { Button, DataTable, List, SearchInput, SelectInput, TopToolbar, usePermissions } from 'react-admin';
 import { Link } from 'react-router-dom';
 import { CategoryField, STATUS_CHOICES, StatusField, useCategoryChoices } from './lifecycle';
+import { DateTimeField } from '../fields';
 
 const NewProcessButton = () => {
   const { permissions } = usePermissions<string[]>();
@@ -44,7 +45,7 @@ export const ProcessList = () => {
         <DataTable.Col source="latest_version" disableSort />
         <DataTable.Col source="coding_rule" disableSort />
         <DataTable.Col source="updated_at">
-          <DateField source="updated_at" showTime />
+          <DateTimeField source="updated_at" />
         </DataTable.Col>
       </DataTable>
     </List>

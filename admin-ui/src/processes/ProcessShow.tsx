@@ -7,6 +7,7 @@ import { BpmnViewer } from '../bpmn/BpmnViewer';
 import { fetchVersion, fetchVersions, setCurrentVersion, type ProcessVersion } from './api';
 import { CategoryField, StatusField } from './lifecycle';
 import { ProcessSettings } from './ProcessSettings';
+import { beijingTime } from '../beijing-time';
 
 /** Every version of a process with its diagram (E5); the administrator picks which one new cases use. */
 const Versions = () => {
@@ -49,7 +50,7 @@ const Versions = () => {
               <TableCell>
                 v{v.version} {v.current && <Chip size="small" color="primary" label={translate('processes.current')} />}
               </TableCell>
-              <TableCell>{new Date(v.published_at).toLocaleString()}</TableCell>
+              <TableCell>{beijingTime(v.published_at)}</TableCell>
               <TableCell>{v.published_by_name ?? translate('processes.shipped')}</TableCell>
               <TableCell align="right">
                 {canPublish && !v.current && (

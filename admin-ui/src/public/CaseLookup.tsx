@@ -1,14 +1,20 @@
-import { Alert, Box, Button, Card, CardContent, Container, CssBaseline, Stack, TextField, Typography } from '@mui/material';
+import { Alert, Box, Button, Card, CardContent, Chip, Container, CssBaseline, Stack, TextField, ToggleButton, ToggleButtonGroup, Typography } from '@mui/material';
 import { useState, type FormEvent } from 'react';
+import { beijingTime } from '../beijing-time';
+import { resultColor } from '../cases/outcome-colors';
 
 /**
  * The public case lookup (E4): anyone with a case number and its check code sees the case's
  * public status, without signing in. It lives outside the admin app so nothing of the admin
- * interface loads for the public.
+ * interface loads for the public. Chinese whatever the browser's language (the reader may switch
+ * to English, and the choice is remembered); times are Beijing time.
  */
 const MESSAGES = {
   zh: {
+    platform: '物业监管与服务平台',
     title: '办件进度公开查询',
+    result: '办理结果',
+    results: { approved: '准予', rejected: '不予', withdrawn: '撤回', terminated: '终止' } as Record<string, string>,
     number: '案件编号',
     checkCode: '查询码',
     search: '查询',
@@ -21,7 +27,10 @@ const MESSAGES = {
     statuses: { running: '办理中', supplement: '待补正', completed: '已办结', withdrawn: '已撤回', terminated: '已终止', incident: '办理中' } as Record<string, string>,
   },
   en: {
+    platform: 'Property Service Supervision Platform',
     title: 'Case status lookup',
+    result: 'Result',
+    results: { approved: 'Approved', rejected: 'Rejected', withdrawn: 'Withdrawn', terminated: 'Terminated' } as Record<string, string>,
     number: 'Case number',
     checkCode: 'Check code',
     search: 'Look up',
@@ -45,9 +54,29 @@ interface PublicCase {
   ended_at: string | null;
 }
 
+type Lang = keyof typeof MESSAGES;
+const LANG_KEY = 'psp.public.lang';
+const savedLang = (): Lang => {
+  try {
+    return localStorage.getItem(LANG_KEY) === 'en' ? 'en' : 'zh';
+  } catch {
+    return 'zh';
+  }
+};
+
 export const CaseLookup = () => {
-  const lang = navigator.language.startsWith('zh') ? 'zh' : 'en';
+  const [lang, setLang] = useState<Lang>(savedLang);
   const t = MESSAGES[lang];
+  const switchTo = (next: Lang | null) => {
+    if (!next) return;
+    setLang(next);
+    document.documentElement.lang = next === 'zh' ? 'zh-CN' : 'en';
+    try {
+      localStorage.setItem(LANG_KEY, next);
+    } catch {
+      // private browsing: the choice lasts for this page only
+    }
+  };
   const [number, setNumber] = useState('');
   const [checkCode, setCheckCode] = useState('');
   const [found, setFound] = useState<PublicCase | null>(null);
@@ -65,6 +94,15 @@ export const CaseLookup = () => {
   return (
     <Container maxWidth="sm" sx={{ mt: 6 }}>
       <CssBaseline />
+      <Stack direction="row" sx={{ justifyContent: 'space-between', alignItems: 'center', mb: 2 }}>
+        <Typography variant="subtitle1" color="text.secondary" data-testid="platform-name">
+          {t.platform}
+        </Typography>
+        <ToggleButtonGroup size="small" exclusive value={lang} onChange={(_e, v: Lang | null) => switchTo(v)} aria-label="language">
+          <ToggleButton value="zh">中文</ToggleButton>
+          <ToggleButton value="en">English</ToggleButton>
+        </ToggleButtonGroup>
+      </Stack>
       <Card>
         <CardContent>
           <Typography variant="h5" gutterBottom>
@@ -92,17 +130,22 @@ export const CaseLookup = () => {
               <Typography>
                 {t.status}：{t.statuses[found.status] ?? found.status}
               </Typography>
+              {found.result && (
+                <Typography component="div">
+                  {t.result}：<Chip size="small" color={resultColor(found.result)} label={t.results[found.result] ?? found.result} data-testid="public-result" />
+                </Typography>
+              )}
               {found.current_steps && (
                 <Typography>
                   {t.step}：{found.current_steps}
                 </Typography>
               )}
               <Typography>
-                {t.startedAt}：{new Date(found.started_at).toLocaleString(navigator.language)}
+                {t.startedAt}：{beijingTime(found.started_at)}
               </Typography>
               {found.ended_at && (
                 <Typography>
-                  {t.endedAt}：{new Date(found.ended_at).toLocaleString(navigator.language)}
+                  {t.endedAt}：{beijingTime(found.ended_at)}
                 </Typography>
               )}
             </Box>

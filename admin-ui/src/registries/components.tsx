@@ -13,7 +13,6 @@ import {
   TopToolbar,
   useGetList,
   useListContext,
-  useLocaleState,
   useNotify,
   usePermissions,
   useRecordContext,
@@ -26,6 +25,7 @@ import { useWatch } from 'react-hook-form';
 import { personalFieldsOf } from '../../../lib/pii';
 import { apiFetch } from '../api';
 import registriesZh from './messages-zh-CN';
+import { beijingTime } from '../beijing-time';
 
 /** Choices of a registry enum; labels are translation keys so they follow the language. */
 export function choicesOf(group: keyof typeof registriesZh.choices) {
@@ -226,7 +226,6 @@ export const HistoryPanel = ({ entity }: { entity: string }) => {
   const record = useRecordContext<{ id: number }>();
   const resource = useResourceContext();
   const translate = useTranslate();
-  const [locale] = useLocaleState();
   const { data, isPending } = useGetList<Change>('registry-changes', { filter: { entity, entity_id: record?.id }, pagination: { page: 1, perPage: 100 }, sort: { field: 'id', order: 'DESC' } }, { enabled: Boolean(record?.id) });
   if (isPending) return null;
   if (!data?.length) return <Typography color="text.secondary">{translate('registries.ui.history_empty')}</Typography>;
@@ -243,7 +242,7 @@ export const HistoryPanel = ({ entity }: { entity: string }) => {
       <TableBody>
         {data.map((c) => (
           <TableRow key={c.id}>
-            <TableCell sx={{ whiteSpace: 'nowrap', verticalAlign: 'top' }}>{new Date(c.at).toLocaleString(locale)}</TableCell>
+            <TableCell sx={{ whiteSpace: 'nowrap', verticalAlign: 'top' }}>{beijingTime(c.at)}</TableCell>
             <TableCell sx={{ verticalAlign: 'top' }}>
               {c.username ?? c.case_ref}
               <Box component="span" sx={{ ml: 1 }}>

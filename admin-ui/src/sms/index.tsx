@@ -25,6 +25,7 @@ import {
 import { apiFetch } from '../api';
 import { ROLE_CHOICES } from '../choices';
 import { DateTimeField } from '../fields';
+import { beijingTime } from '../beijing-time';
 
 /** The SMS platform in the admin UI (M2–M5): messages, notices, categories, one's own subscriptions, modems. */
 const MESSAGE_STATUS = ['queued', 'sending', 'sent', 'delivered', 'failed'].map((id) => ({ id, name: `sms.status.${id}` }));
@@ -251,7 +252,7 @@ export const SmsModems = () => {
                   </TableCell>
                   <TableCell>{m.rssi ?? '—'}</TableCell>
                   <TableCell>{m.storage_total ? `${m.storage_used ?? 0}/${m.storage_total}` : '—'}</TableCell>
-                  <TableCell>{new Date(m.updated_at).toLocaleString()}</TableCell>
+                  <TableCell>{beijingTime(m.updated_at)}</TableCell>
                 </TableRow>
               ))}
             </TableBody>

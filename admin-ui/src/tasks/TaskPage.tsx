@@ -1,6 +1,6 @@
 import { Alert, Box, Card, CardContent, Chip, Dialog, DialogActions, DialogContent, DialogTitle, FormControl, Grid, InputLabel, MenuItem, Select, Stack, TextField, Typography } from '@mui/material';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { Button, Title, useGetIdentity, useLocaleState, useNotify, usePermissions, useRefresh, useTranslate } from 'react-admin';
+import { Button, Title, useGetIdentity, useNotify, usePermissions, useRefresh, useTranslate } from 'react-admin';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { AttachmentLinks, AttachmentsInput, type Attachment } from '../attachments/AttachmentsInput';
 import { AutomaticChecks } from '../cases/CaseExtras';
@@ -11,6 +11,7 @@ import { Timeline } from '../cases/Timeline';
 import { elementNames, fetchCase, fetchDiagram, fetchHistory, fetchTask, post, type CaseDetail, type HistoryEntry, type TaskRow } from '../cases/api';
 import { TenderScoring } from '../tenders';
 import { UserPicker, type UserOption } from './UserPicker';
+import { beijingTime } from '../beijing-time';
 
 type PeopleAction = 'transfer' | 'delegate' | 'add-signer' | 'copy';
 
@@ -25,7 +26,6 @@ export const TaskPage = () => {
   const notify = useNotify();
   const navigate = useNavigate();
   const refresh = useRefresh(); // inbox counts in the menu follow every action
-  const [locale] = useLocaleState();
   const { data: me } = useGetIdentity();
   const { permissions } = usePermissions<string[]>();
   const [task, setTask] = useState<TaskRow | null>(null);
@@ -120,8 +120,7 @@ export const TaskPage = () => {
                 {task.case_title}
               </Typography>
               <Typography variant="body2" color="text.secondary">
-                {translate('cases.applicant')}：{detail.applicant_name} · {translate('cases.holder')}：{task.assignee_name ?? translate('inbox.unclaimed')} · {translate('cases.due_at')}：
-                {task.due_at ? new Date(task.due_at).toLocaleString(locale) : '—'}
+                {translate('cases.applicant')}：{detail.applicant_name} · {translate('cases.holder')}：{task.assignee_name ?? translate('inbox.unclaimed')} · {translate('cases.due_at')}：{beijingTime(task.due_at)}
               </Typography>
               <AttachmentLinks attachments={detail.variables.attachments as Attachment[] | undefined} />
               <AttachmentLinks attachments={givenMaterials(detail.variables.materials).map((m) => ({ fileId: m.fileId, name: m.name ?? m.code }))} />

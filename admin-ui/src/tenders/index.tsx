@@ -1,9 +1,10 @@
 import { Box, Card, CardContent, Chip, Stack, Table, TableBody, TableCell, TableHead, TableRow, TextField, Typography } from '@mui/material';
 import { useCallback, useEffect, useState } from 'react';
-import { Button, DataTable, List, NumberField, SelectField, SelectInput, Title, useGetIdentity, useLocaleState, useNotify, useTranslate } from 'react-admin';
+import { Button, DataTable, List, NumberField, SelectField, SelectInput, Title, useGetIdentity, useNotify, useTranslate } from 'react-admin';
 import { Link, useParams } from 'react-router-dom';
 import { apiFetch } from '../api';
 import { DateTimeField } from '../fields';
+import { beijingTime } from '../beijing-time';
 
 /** Tenders (招投标, 000 主要功能 7): announcements, bid registration with the deposit, and expert scoring. */
 const STATUS = ['open', 'closed', 'awarded', 'failed'].map((id) => ({ id, name: `tenders.status.${id}` }));
@@ -63,7 +64,6 @@ export const TenderShow = () => {
   const { id } = useParams<{ id: string }>();
   const translate = useTranslate();
   const notify = useNotify();
-  const [locale] = useLocaleState();
   const { data: me } = useGetIdentity();
   const { tender, reload } = useTender(id);
   const [deposit, setDeposit] = useState('');
@@ -88,7 +88,7 @@ export const TenderShow = () => {
           </Typography>
           <Typography variant="body2">
             <Link to={`/cases/${tender.case_id}/show`}>{tender.case_number}</Link> · {translate('resources.tenders.fields.deposit_amount')}：{tender.deposit_amount} · {translate('resources.tenders.fields.closes_at')}：
-            {new Date(tender.closes_at).toLocaleString(locale)}
+            {beijingTime(tender.closes_at)}
           </Typography>
           {canBid && (
             <Stack direction="row" spacing={2} sx={{ alignItems: 'center' }}>

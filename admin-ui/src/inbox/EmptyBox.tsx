@@ -1,0 +1,30 @@
+import InboxIcon from '@mui/icons-material/Inbox';
+import { Box, Typography } from '@mui/material';
+import { useListContext, useTranslate } from 'react-admin';
+
+/** The boxes and lists that have their own empty text (inbox.empty.<kind> in the messages). */
+export type EmptyKind = 'todo' | 'claimable' | 'done' | 'unassigned' | 'started' | 'copied' | 'cases';
+
+/**
+ * What an empty list says, in the reader's words: what would appear here and how it gets here,
+ * never react-admin's "暂无<resource>" with the resource's path in it. A list that is empty only
+ * because of its filter says so instead.
+ */
+export const EmptyBox = ({ kind }: { kind: EmptyKind }) => {
+  const translate = useTranslate();
+  const { filterValues } = useListContext();
+  const filtered = Object.values(filterValues ?? {}).some((v) => v !== undefined && v !== '' && v !== null);
+  return (
+    <Box sx={{ textAlign: 'center', py: 6, px: 2, color: 'text.secondary', width: '100%' }} data-testid="empty-box" data-kind={kind}>
+      <InboxIcon sx={{ fontSize: 56, opacity: 0.4 }} />
+      {filtered ? (
+        <Typography>{translate('inbox.empty.filtered')}</Typography>
+      ) : (
+        <>
+          <Typography variant="h6">{translate(`inbox.empty.${kind}.title`)}</Typography>
+          <Typography variant="body2">{translate(`inbox.empty.${kind}.hint`)}</Typography>
+        </>
+      )}
+    </Box>
+  );
+};
