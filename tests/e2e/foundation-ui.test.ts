@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { DEMO_PASSWORD } from '../../db/seeds/demo';
-import { ARTIFACTS, startUiTestbed, type UiTestbed } from '../helpers/browser';
+import { ARTIFACTS, SCREENSHOTS, startUiTestbed, type UiTestbed } from '../helpers/browser';
 import { nextDemoCode } from '../helpers/totp';
 import { uiAnswerSecondFactor } from '../helpers/ui';
 
@@ -129,6 +129,25 @@ describe('admin UI foundation (headless Chromium)', () => {
     const page = await signIn('gusu.staff');
     await page.getByText('您好，陈志强（姑苏区）').waitFor();
     await expect(menu(page).getByText('操作日志', { exact: true }).count()).resolves.toBe(0);
+    // The menu is grouped as a bureau's system is, each group holding only what the role may reach.
+    const groups = await menu(page)
+      .locator('[data-testid^=menu-group-]')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-testid')!.replace('menu-group-', '')));
+    expect(groups).toEqual(['hall', 'approvals', 'registries', 'credit', 'sms', 'system']);
+    const entries = (group: string) => menu(page).getByTestId(`menu-group-${group}`).locator('a').allInnerTexts();
+    expect(await entries('hall')).toEqual(['发起申请', '我发起的', '抄送我的', '招标公告']);
+    expect(await entries('approvals')).toEqual(['待办', '待签', '已办', '案件']);
+    expect(await entries('registries')).toEqual(expect.arrayContaining(['物业项目', '企业', '从业人员', '业主委员会']));
+    expect(await entries('system')).toEqual(['机构', '用户', '流程']);
+    // A group folds at its title, and stays folded after a reload.
+    await menu(page).getByText('基础数据', { exact: true }).click();
+    await menu(page).getByText('物业项目', { exact: true }).waitFor({ state: 'hidden' });
+    await page.reload();
+    await menu(page).getByText('待办', { exact: true }).waitFor();
+    expect(await menu(page).getByText('物业项目', { exact: true }).isVisible()).toBe(false);
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'menu-grouped.png') });
+    await menu(page).getByText('基础数据', { exact: true }).click();
+    await menu(page).getByText('物业项目', { exact: true }).waitFor();
     await menu(page).getByText('机构', { exact: true }).click();
     await page.getByRole('cell', { name: '苏州市姑苏区住房和建设局' }).waitFor();
     const districts = await page.locator('td.column-district_code').allInnerTexts();
@@ -147,6 +166,7 @@ describe('admin UI foundation (headless Chromium)', () => {
     const page = await signIn('public.zhang');
     await page.getByText('您好，张先生').waitFor();
     for (const item of ['机构', '用户', '操作日志']) await expect(menu(page).getByText(item, { exact: true }).count()).resolves.toBe(0);
+    expect(await menu(page).getByText('系统管理', { exact: true }).count()).toBe(0);
     await page.close();
   });
 });

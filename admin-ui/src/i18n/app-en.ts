@@ -124,6 +124,7 @@ const appEnglishMessages: typeof import('./app-zh-CN').default = {
     save_scores: 'Save scores',
     scores_saved: 'Scores saved',
   },
+  menu: { hall: 'Service hall', approvals: 'Approvals', registries: 'Registries', credit: 'Credit', supervision: 'Supervision', sms: 'SMS', system: 'System' },
   inbox: {
     todo: 'To do',
     unassigned: 'To assign',

@@ -111,6 +111,7 @@ const appChineseMessages = {
     save_scores: '保存评分',
     scores_saved: '评分已保存',
   },
+  menu: { hall: '办事大厅', approvals: '审批办理', registries: '基础数据', credit: '信用管理', supervision: '监管', sms: '短信平台', system: '系统管理' },
   inbox: {
     todo: '待办',
     unassigned: '待分配',

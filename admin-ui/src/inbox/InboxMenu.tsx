@@ -4,11 +4,14 @@ import AssignmentTurnedInIcon from '@mui/icons-material/AssignmentTurnedIn';
 import MarkEmailUnreadIcon from '@mui/icons-material/MarkEmailUnread';
 import OutboxIcon from '@mui/icons-material/Outbox';
 import PanToolIcon from '@mui/icons-material/PanTool';
-import { Badge } from '@mui/material';
+import ExpandLessIcon from '@mui/icons-material/ExpandLess';
+import ExpandMoreIcon from '@mui/icons-material/ExpandMore';
+import { Badge, Box, Collapse, ListItemButton, ListItemText } from '@mui/material';
 import NoteAddIcon from '@mui/icons-material/NoteAdd';
 import RouterIcon from '@mui/icons-material/Router';
-import { Menu, useGetList, usePermissions, useTranslate } from 'react-admin';
-import { ALL_BOXES, BOX_PERMISSION, type InboxBox } from './boxes';
+import { Menu, useGetList, usePermissions, useResourceDefinitions, useSidebarState, useStore, useTranslate } from 'react-admin';
+import { MENU_GROUPS, type MenuEntry, type MenuGroup } from '../layout/menu-groups';
+import { BOX_PERMISSION, type InboxBox } from './boxes';
 
 const ICONS: Record<InboxBox, typeof AllInboxIcon> = {
   todo: AllInboxIcon,
@@ -51,39 +54,56 @@ const BoxItem = ({ box }: { box: InboxBox }) => {
   );
 };
 
-const StartItem = () => {
-  const { permissions } = usePermissions<string[]>();
-  const translate = useTranslate();
-  if (!permissions?.includes('cases:start')) return null;
-  return <Menu.Item to="/cases/start" primaryText={translate('cases.start')} leftIcon={<NoteAddIcon />} data-testid="start-application" />;
-};
+const ENTRY_ICONS = { start: NoteAddIcon, modems: RouterIcon };
+const GROUPED_RESOURCES = new Set(MENU_GROUPS.flatMap((g) => g.entries.flatMap((e) => ('resource' in e ? [e.resource] : []))));
 
-const ModemsItem = () => {
-  const { permissions } = usePermissions<string[]>();
+/** One group of the sidebar: its title (click to fold it, remembered per user) and the entries the role may reach. */
+const Group = ({ group, visible }: { group: MenuGroup; visible: MenuEntry[] }) => {
   const translate = useTranslate();
-  if (!permissions?.includes('sms:read')) return null;
-  return <Menu.Item to="/sms/modems" primaryText={translate('sms.modems')} leftIcon={<RouterIcon />} />;
-};
-
-/** The boxes the role may open (a box with a permission of its own is hidden without it). */
-const BoxItems = () => {
-  const { permissions } = usePermissions<string[]>();
+  const [folded, setFolded] = useStore<boolean>(`menu.folded.${group.key}`, false);
+  const [open] = useSidebarState();
   return (
-    <>
-      {ALL_BOXES.filter((box) => !BOX_PERMISSION[box] || permissions?.includes(BOX_PERMISSION[box])).map((box) => (
-        <BoxItem key={box} box={box} />
-      ))}
-    </>
+    <Box component="section" data-testid={`menu-group-${group.key}`}>
+      {open && (
+        <ListItemButton dense onClick={() => setFolded(!folded)} sx={{ pt: 1.5, pb: 0.5 }} aria-expanded={!folded}>
+          <ListItemText primary={translate(`menu.${group.key}`)} slotProps={{ primary: { variant: 'caption', color: 'text.secondary', sx: { fontWeight: 600 } } }} />
+          {folded ? <ExpandMoreIcon fontSize="small" /> : <ExpandLessIcon fontSize="small" />}
+        </ListItemButton>
+      )}
+      <Collapse in={!folded || !open}>
+        {visible.map((entry) => {
+          if ('box' in entry) return <BoxItem key={entry.box} box={entry.box} />;
+          if ('resource' in entry) return <Menu.ResourceItem key={entry.resource} name={entry.resource} />;
+          const Icon = ENTRY_ICONS[entry.icon];
+          return <Menu.Item key={entry.path} to={entry.path} primaryText={translate(entry.label)} leftIcon={<Icon />} data-testid={entry.icon === 'start' ? 'start-application' : undefined} />;
+        })}
+      </Collapse>
+    </Box>
   );
 };
 
-/** The sidebar: the dashboard, the inbox boxes with counts, then every resource the role may see. */
-export const AppMenu = () => (
-  <Menu>
-    <Menu.DashboardItem />
-    <StartItem />
-    <BoxItems />
-    <Menu.ResourceItems />
-    <ModemsItem />
-  </Menu>
-);
+/** The sidebar: the dashboard, then the groups of menu-groups.ts, each with what the role may reach. */
+export const AppMenu = () => {
+  const { permissions } = usePermissions<string[]>();
+  const resources = useResourceDefinitions();
+  const may = (entry: MenuEntry) => {
+    if ('box' in entry) return !BOX_PERMISSION[entry.box] || Boolean(permissions?.includes(BOX_PERMISSION[entry.box]!));
+    if ('resource' in entry) return Boolean(resources[entry.resource]?.hasList);
+    return Boolean(permissions?.includes(entry.permission));
+  };
+  return (
+    <Menu>
+      <Menu.DashboardItem />
+      {MENU_GROUPS.map((group) => {
+        const visible = group.entries.filter(may);
+        return visible.length ? <Group key={group.key} group={group} visible={visible} /> : null;
+      })}
+      {/* A resource no group names yet still has its entry, after the groups. */}
+      {Object.values(resources)
+        .filter((r) => r.hasList && !GROUPED_RESOURCES.has(r.name))
+        .map((r) => (
+          <Menu.ResourceItem key={r.name} name={r.name} />
+        ))}
+    </Menu>
+  );
+};
