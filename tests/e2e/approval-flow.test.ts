@@ -103,6 +103,11 @@ describe('an approval through the admin UI (headless Chromium)', () => {
     await waitFor('the case to end rejected', async () => (await engine.db('cases').where('id', started.body.id).first()).result === 'rejected');
 
     const page = await signIn('dongwu.ent');
+    // 工作台: shortcuts to what the enterprise may start, and its latest applications with their results.
+    await page.getByTestId('home-start').getByRole('link', { name: '通用审批（示例）' }).waitFor();
+    await page.getByTestId('home-recent').getByText(started.body.number, { exact: false }).waitFor();
+    expect(await page.getByTestId('home-recent').getByTestId('case-result-chip').allTextContents()).toEqual(['不予', '准予']);
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'home-enterprise.png') });
     await page.getByTestId('inbox-started').click();
     const rejectedRow = page.getByRole('row').filter({ hasText: started.body.number });
     expect(await rejectedRow.getByTestId('case-result-chip').textContent()).toBe('不予');

@@ -128,6 +128,15 @@ describe('admin UI foundation (headless Chromium)', () => {
   it('shapes the menu by role and confines a district user’s lists to the district', async () => {
     const page = await signIn('gusu.staff');
     await page.getByText('您好，陈志强（姑苏区）').waitFor();
+    // 工作台: the counts of the boxes (each opening its box filtered), no permission codes.
+    for (const card of ['home-todo', 'home-claimable', 'home-overdue', 'home-due-soon']) await page.getByTestId(`${card}-count`).getByText(/^\d+$/).waitFor();
+    expect(await page.getByTestId('home-who').textContent()).toBe('苏州市姑苏区住房和建设局 · 区局工作人员 · 数据范围：本区');
+    expect(await page.getByText('cases:start').count()).toBe(0);
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'home-staff.png') });
+    await page.getByTestId('home-overdue').click();
+    await page.waitForURL(/#\/inbox\/todo\?filter=/);
+    expect(decodeURIComponent(page.url())).toContain('"overdue":true');
+    await menu(page).getByText('工作台', { exact: true }).click();
     await expect(menu(page).getByText('操作日志', { exact: true }).count()).resolves.toBe(0);
     // The menu is grouped as a bureau's system is, each group holding only what the role may reach.
     const groups = await menu(page)
@@ -165,6 +174,9 @@ describe('admin UI foundation (headless Chromium)', () => {
   it('shows a public user no administration menu at all', async () => {
     const page = await signIn('public.zhang');
     await page.getByText('您好，张先生').waitFor();
+    // A member of the public reads no data scope ("无") on the home page.
+    await page.getByTestId('home-todo-count').waitFor();
+    expect(await page.getByTestId('home-who').textContent()).not.toContain('数据范围');
     for (const item of ['机构', '用户', '操作日志']) await expect(menu(page).getByText(item, { exact: true }).count()).resolves.toBe(0);
     expect(await menu(page).getByText('系统管理', { exact: true }).count()).toBe(0);
     await page.close();

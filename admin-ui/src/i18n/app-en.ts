@@ -125,6 +125,7 @@ const appEnglishMessages: typeof import('./app-zh-CN').default = {
     scores_saved: 'Scores saved',
   },
   menu: { hall: 'Service hall', approvals: 'Approvals', registries: 'Registries', credit: 'Credit', supervision: 'Supervision', sms: 'SMS', system: 'System' },
+  home: { overdue: 'Overdue', due_soon: 'Due within 24 hours', recent_cases: 'My latest applications', all_started: 'See all' },
   inbox: {
     todo: 'To do',
     unassigned: 'To assign',

@@ -112,6 +112,7 @@ const appChineseMessages = {
     scores_saved: '评分已保存',
   },
   menu: { hall: '办事大厅', approvals: '审批办理', registries: '基础数据', credit: '信用管理', supervision: '监管', sms: '短信平台', system: '系统管理' },
+  home: { overdue: '已超期', due_soon: '24 小时内到期', recent_cases: '我最近的申请', all_started: '查看全部' },
   inbox: {
     todo: '待办',
     unassigned: '待分配',
