@@ -132,7 +132,6 @@ describe('admin UI foundation (headless Chromium)', () => {
     for (const card of ['home-todo', 'home-claimable', 'home-overdue', 'home-due-soon']) await page.getByTestId(`${card}-count`).getByText(/^\d+$/).waitFor();
     expect(await page.getByTestId('home-who').textContent()).toBe('苏州市姑苏区住房和建设局 · 区局工作人员 · 数据范围：本区');
     expect(await page.getByText('cases:start').count()).toBe(0);
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'home-staff.png') });
     await page.getByTestId('home-overdue').click();
     await page.waitForURL(/#\/inbox\/todo\?filter=/);
     expect(decodeURIComponent(page.url())).toContain('"overdue":true');
