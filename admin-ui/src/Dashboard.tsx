@@ -1,20 +1,14 @@
 import { Box, Button as MuiButton, Card, CardActionArea, CardContent, Grid, List, ListItemButton, ListItemText, Stack, Typography } from '@mui/material';
 import { useEffect, useMemo, useState } from 'react';
 import { Title, useGetIdentity, useGetList, usePermissions, useTranslate } from 'react-admin';
+import { useBoxCount } from './inbox/useBoxCount';
 import { Link } from 'react-router-dom';
-import { apiFetch } from './api';
 import type { Me } from './authProvider';
 import { CaseStateChip } from './cases/outcome';
-import type { StartableProcess } from './cases/startForm';
+import { fetchStartable, type StartableProcess } from './cases/startForm';
 
 /** A box's filtered list, as a link the inbox opens with that filter applied. */
 const boxLink = (box: string, filter?: Record<string, unknown>) => (filter ? `/inbox/${box}?filter=${encodeURIComponent(JSON.stringify(filter))}` : `/inbox/${box}`);
-
-/** How many tasks a box holds under a filter: the total of a one-row page (the server's bounded count). */
-const useCount = (box: string, filter: Record<string, unknown> = {}) => {
-  const { total, pageInfo, isPending } = useGetList(`inbox/${box}`, { pagination: { page: 1, perPage: 1 }, filter }, { refetchInterval: 60_000 });
-  return isPending ? null : (total ?? (pageInfo?.hasNextPage ? 1000 : 0));
-};
 
 const CountCard = ({ label, count, to, tone, testId }: { label: string; count: number | null; to: string; tone: 'primary' | 'error' | 'warning' | 'info'; testId: string }) => (
   <Card sx={{ height: '100%' }}>
@@ -36,10 +30,10 @@ const TaskCounts = () => {
   const translate = useTranslate();
   // Fixed for the page's life, so the due-soon query is not a new one on every render.
   const soon = useMemo(() => new Date(Date.now() + 86_400_000).toISOString(), []);
-  const todo = useCount('todo');
-  const claimable = useCount('claimable');
-  const overdue = useCount('todo', { overdue: true });
-  const dueSoon = useCount('todo', { overdue: false, due_before: soon });
+  const todo = useBoxCount('todo');
+  const claimable = useBoxCount('claimable');
+  const overdue = useBoxCount('todo', { overdue: true });
+  const dueSoon = useBoxCount('todo', { overdue: false, due_before: soon });
   return (
     <Grid container spacing={2}>
       <Grid size={{ xs: 6, md: 3 }}>
@@ -63,8 +57,7 @@ const StartShortcuts = () => {
   const translate = useTranslate();
   const [processes, setProcesses] = useState<StartableProcess[] | null>(null);
   useEffect(() => {
-    void apiFetch('/api/processes/startable')
-      .then((r) => r.json() as Promise<StartableProcess[]>)
+    void fetchStartable()
       .then(setProcesses)
       .catch(() => setProcesses([]));
   }, []);

@@ -5,7 +5,7 @@ import { useNavigate, useParams } from 'react-router-dom';
 import { apiFetch } from '../api';
 import { CamundaForm, type CamundaFormHandle } from '../forms/CamundaForm';
 import { formDescription, formScope, labelsByKey } from '../../../lib/forms/form-schema';
-import type { StartableProcess } from './startForm';
+import { fetchStartable, type StartableProcess } from './startForm';
 
 /**
  * Starting an application (P3, E4): the processes the caller's role may start, then a form per
@@ -17,9 +17,7 @@ export const StartCase = () => {
   const navigate = useNavigate();
   const [processes, setProcesses] = useState<StartableProcess[] | null>(null);
   useEffect(() => {
-    void apiFetch('/api/processes/startable')
-      .then((r) => r.json() as Promise<StartableProcess[]>)
-      .then(setProcesses);
+    void fetchStartable().then(setProcesses);
   }, []);
   const chosen = processes?.find((p) => p.key === key);
 

@@ -16,7 +16,7 @@ export const CaseStateChip = ({ status, result, testId }: { status: string; resu
 };
 
 /** The state chip of a list row; `prefix` reads a task row's case columns (case_status, case_result). */
-export const CaseStateField = ({ prefix = '' }: { prefix?: '' | 'case_'; source?: string; label?: string }) => {
+export const CaseStateField = ({ prefix = '' }: { prefix?: '' | 'case_' }) => {
   const record = useRecordContext<Record<string, string | null>>();
   if (!record) return null;
   return <CaseStateChip status={String(record[`${prefix}status`] ?? '')} result={record[`${prefix}result`]} />;

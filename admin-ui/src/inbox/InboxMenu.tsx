@@ -9,9 +9,10 @@ import ExpandMoreIcon from '@mui/icons-material/ExpandMore';
 import { Badge, Box, Collapse, ListItemButton, ListItemText } from '@mui/material';
 import NoteAddIcon from '@mui/icons-material/NoteAdd';
 import RouterIcon from '@mui/icons-material/Router';
-import { Menu, useGetList, usePermissions, useResourceDefinitions, useSidebarState, useStore, useTranslate } from 'react-admin';
+import { Menu, usePermissions, useResourceDefinitions, useSidebarState, useStore, useTranslate } from 'react-admin';
 import { MENU_GROUPS, type MenuEntry, type MenuGroup } from '../layout/menu-groups';
 import { BOX_PERMISSION, type InboxBox } from './boxes';
+import { useBoxCount } from './useBoxCount';
 
 const ICONS: Record<InboxBox, typeof AllInboxIcon> = {
   todo: AllInboxIcon,
@@ -21,15 +22,6 @@ const ICONS: Record<InboxBox, typeof AllInboxIcon> = {
   started: OutboxIcon,
   copied: MarkEmailUnreadIcon,
 };
-
-/**
- * How many items a box holds: the total of a one-row page (Content-Range), refreshed every minute.
- * Past the server's count bound the total is unknown; the badge then reads "999+".
- */
-function useBoxCount(box: InboxBox): number | null {
-  const { total, pageInfo } = useGetList(`inbox/${box}`, { pagination: { page: 1, perPage: 1 } }, { refetchInterval: 60_000 });
-  return total ?? (pageInfo?.hasNextPage ? 1000 : null);
-}
 
 const BoxItem = ({ box }: { box: InboxBox }) => {
   const translate = useTranslate();
