@@ -20,6 +20,7 @@ import { LIMITS, limiter, registerRateLimits } from './http/rate-limits';
 import { Api } from './http/route';
 import { sameOriginOnly } from './http/same-origin';
 import { registerApprovalRoutes } from './routes/approvals';
+import { registerExportRoutes } from './routes/exports';
 import { registerFileRoutes } from './routes/files';
 import { registerHealthRoutes } from './routes/health';
 import { registerJobRoutes } from './routes/jobs';
@@ -113,6 +114,8 @@ export function createApp({ config, db, log, temporal }: AppDeps): Express {
   // Before the process routes: /api/processes/startable must not be taken for a process key.
   registerApprovalRoutes(api, db);
   registerProcessRoutes(api, db);
+  // Before the case routes: /api/cases/export is not a case id.
+  registerExportRoutes(api, db);
   registerCaseRoutes(api, db, temporal, config.APPROVALS_TASK_QUEUE, config.CASE_SMS_TASK_QUEUE || null);
   registerTaskRoutes(api, db, temporal);
   registerIncidentRoutes(api, db, temporal);

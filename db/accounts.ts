@@ -348,3 +348,12 @@ export async function totpSecretsByKey(db: Db): Promise<Map<string, number>> {
   )) as [Array<{ key_id: string; n: number }>];
   return new Map(rows[0].map((r) => [r.key_id, Number(r.n)]));
 }
+
+/** id → display name of the given accounts (the operation log names its targets). */
+export async function displayNames(db: Db, ids: number[]): Promise<Map<number, string>> {
+  if (!ids.length) return new Map();
+  const rows = (await db('users')
+    .whereIn('id', [...new Set(ids)])
+    .select('id', 'display_name', 'username')) as Array<{ id: number; display_name: string | null; username: string }>;
+  return new Map(rows.map((r) => [Number(r.id), r.display_name || r.username]));
+}

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import { keyRing, subkey, type KeyRing } from '../lib/crypto/keyring';
-import { pageOf, type Page, type PageParams } from './paging';
+import { pageOf, unionKeyset, type Page, type PageParams } from './paging';
 
 /**
  * The operation log (`operation_log`, R2): append-only (triggers refuse UPDATE and DELETE), one
@@ -318,9 +318,8 @@ export interface OperationFilter {
 
 export type LoggedOperation = Omit<OperationRow, 'detail'> & { id: number; at: Date; detail: unknown };
 
-export async function listOperations(db: Knex, params: PageParams & { filter: OperationFilter }): Promise<Page<LoggedOperation>> {
-  const f = params.filter;
-  const q = db('operation_log').select('id');
+function filteredOperations(db: Knex, f: OperationFilter): Knex.QueryBuilder {
+  const q = db('operation_log');
   if (f.username) q.where('username', f.username);
   if (f.user_id) q.where('user_id', f.user_id);
   if (f.action) q.where('action', f.action);
@@ -329,23 +328,41 @@ export async function listOperations(db: Knex, params: PageParams & { filter: Op
   if (f.target_id) q.where('target_id', f.target_id);
   if (f.from) q.where('at', '>=', new Date(f.from));
   if (f.to) q.where('at', '<', new Date(f.to));
+  return q;
+}
+
+/** The full rows of a page's ids, in the page's order, with `detail` parsed. */
+async function operationRows(db: Knex, ids: number[]): Promise<LoggedOperation[]> {
+  if (!ids.length) return [];
+  const full = (await db('operation_log').whereIn('id', ids).select('*')) as Array<Record<string, unknown>>;
+  const byId = new Map(full.map((r) => [Number(r.id), r]));
+  return (
+    ids
+      .map((id) => byId.get(id))
+      .filter((r): r is Record<string, unknown> => r !== undefined)
+      // mysql2 answers a JSON column as text on MariaDB (where JSON is LONGTEXT), parsed on MySQL.
+      .map((r) => ({ ...r, detail: typeof r.detail === 'string' ? JSON.parse(r.detail) : r.detail }) as LoggedOperation)
+  );
+}
+
+export async function listOperations(db: Knex, params: PageParams & { filter: OperationFilter }): Promise<Page<LoggedOperation>> {
   // The page is chosen on ids alone (a range of one index), then only its rows are read: a deep
   // page of a filtered log then skips index entries, not thousands of whole rows.
-  const page = await pageOf<{ id: number }>(q, params, COLUMNS, 'id');
-  if (!page.rows.length) return { ...page, rows: [] };
-  const full = (await db('operation_log')
-    .whereIn(
-      'id',
-      page.rows.map((r) => r.id),
-    )
-    .select('*')) as Array<Record<string, unknown>>;
-  const byId = new Map(full.map((r) => [Number(r.id), r]));
-  const rows = page.rows
-    .map((r) => byId.get(Number(r.id)))
-    .filter((r): r is Record<string, unknown> => r !== undefined)
-    // mysql2 answers a JSON column as text on MariaDB (where JSON is LONGTEXT), parsed on MySQL.
-    .map((r) => ({ ...r, detail: typeof r.detail === 'string' ? JSON.parse(r.detail) : r.detail }) as LoggedOperation);
-  return { ...page, rows };
+  const page = await pageOf<{ id: number }>(filteredOperations(db, params.filter).select('id'), params, COLUMNS, 'id');
+  return {
+    ...page,
+    rows: await operationRows(
+      db,
+      page.rows.map((r) => Number(r.id)),
+    ),
+  };
+}
+
+/** Every row the filter matches, in the list's order, a chunk at a time (the log's export). */
+export async function* walkOperations(db: Knex, filter: OperationFilter, sort: PageParams['sort'], opts: { chunk?: number; max: number }): AsyncGenerator<LoggedOperation[]> {
+  const column = COLUMNS[sort[0]] ?? 'id';
+  const branch = filteredOperations(db, filter).select('id', `${column} as k`);
+  for await (const ids of unionKeyset(db, [branch], sort[1].toLowerCase() as 'asc' | 'desc', { chunk: opts.chunk ?? 1000, max: opts.max })) yield await operationRows(db, ids);
 }
 
 /**

@@ -103,3 +103,12 @@ export async function organisationName(db: Db, organisationId: number): Promise<
   const row = (await db('organisations').where('id', organisationId).first('name')) as { name: string } | undefined;
   return row?.name;
 }
+
+/** id → name of the given organisations (the operation log names its targets). */
+export async function organisationNames(db: Db, ids: number[]): Promise<Map<number, string>> {
+  if (!ids.length) return new Map();
+  const rows = (await db('organisations')
+    .whereIn('id', [...new Set(ids)])
+    .select('id', 'name')) as Array<{ id: number; name: string }>;
+  return new Map(rows.map((r) => [Number(r.id), r.name]));
+}

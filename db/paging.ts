@@ -110,3 +110,53 @@ export async function unionPage(
   }
   return { ids, total, hasMore };
 }
+
+/**
+ * Every id a union of branches (each selecting `id` and the sort key `k`, as for `unionPage`)
+ * answers, in sort order, `chunk` ids at a time and at most `max` in all: the walk an export
+ * makes. Each chunk starts after the last (k, id) it answered, so every chunk is an index range
+ * read of `chunk` rows however deep it is (an offset would re-read everything before it). A sort
+ * key may be NULL (a task without a deadline): MySQL sorts NULL first ascending, last
+ * descending, and the cursor follows that.
+ */
+export async function* unionKeyset(db: Knex, branches: Knex.QueryBuilder[], direction: 'asc' | 'desc', opts: { chunk: number; max: number }): AsyncGenerator<number[]> {
+  if (!branches.length) return;
+  const past = direction === 'desc' ? '<' : '>';
+  const seen = new Set<number>();
+  let after: { k: unknown; id: number } | null = null;
+  while (seen.size < opts.max) {
+    const n = Math.min(opts.chunk, opts.max - seen.size);
+    const cursor = after;
+    const cut = (b: Knex.QueryBuilder) => {
+      // The branch as a derived table MariaDB and MySQL merge into it: the cursor's condition
+      // reaches the branch's own index.
+      const q = db.select('b.id', 'b.k').from(b.clone().as('b'));
+      if (cursor) {
+        q.where((w) => {
+          if (cursor.k === null) {
+            w.where((same) => same.whereNull('b.k').where('b.id', past, cursor.id));
+            if (direction === 'asc') w.orWhereNotNull('b.k');
+          } else {
+            w.where('b.k', past, cursor.k as Knex.Value).orWhere((same) => same.where('b.k', cursor.k as Knex.Value).where('b.id', past, cursor.id));
+            if (direction === 'desc') w.orWhereNull('b.k');
+          }
+        });
+      }
+      return q.orderBy('b.k', direction).orderBy('b.id', direction).limit(n);
+    };
+    const rows = (await db
+      .select('u.id', 'u.k')
+      .from(db.raw(`(${branches.map(() => '(?)').join(' UNION ')}) AS u`, branches.map(cut)))
+      .orderBy('u.k', direction)
+      .orderBy('u.id', direction)
+      .limit(n)) as Array<{ id: number; k: unknown }>;
+    if (!rows.length) return;
+    const last = rows[rows.length - 1]!;
+    after = { k: last.k, id: Number(last.id) };
+    // A row two branches reach with the same key is one row of the union; one reached under
+    // two keys (two candidate rows of a task) is answered once.
+    const fresh = rows.map((r) => Number(r.id)).filter((id) => !seen.has(id) && (seen.add(id), true));
+    if (fresh.length) yield fresh;
+    if (rows.length < n) return;
+  }
+}

@@ -67,6 +67,18 @@ export async function findProcess(db: Db, processKey: string): Promise<ProcessRo
   return (await db('processes').where('process_key', processKey).first()) as ProcessRow | undefined;
 }
 
+/** process key → name of the given processes (an export's 事项 column, the list pickers). */
+export async function processNames(db: Db, keys?: Iterable<string>): Promise<Map<string, string>> {
+  const q = db('processes').select('process_key', 'name').orderBy('name');
+  if (keys) {
+    const wanted = [...new Set(keys)];
+    if (!wanted.length) return new Map();
+    q.whereIn('process_key', wanted);
+  }
+  const rows = (await q) as Array<{ process_key: string; name: string }>;
+  return new Map(rows.map((r) => [r.process_key, r.name]));
+}
+
 /**
  * Creates the process row on its first publication, with the status a new process gets (an
  * existing one keeps its own), then locks it: the lock serialises the publishers of one key, so

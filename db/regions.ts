@@ -35,3 +35,11 @@ export async function regionParent(db: Db, code: string): Promise<string | null 
   const row = (await db('regions').where('code', code).first('parent_code')) as { parent_code: string | null } | undefined;
   return row ? row.parent_code : undefined;
 }
+
+/** code → name of the given places (an export's district column); unknown codes are left out. */
+export async function regionNames(db: Db, codes: Iterable<string>): Promise<Map<string, string>> {
+  const wanted = [...new Set(codes)];
+  if (!wanted.length) return new Map();
+  const rows = (await db('regions').whereIn('code', wanted).select('code', 'name')) as Array<{ code: string; name: string }>;
+  return new Map(rows.map((r) => [r.code, r.name]));
+}

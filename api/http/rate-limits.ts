@@ -46,6 +46,8 @@ export const LIMITS = {
   lookupCase: { name: 'lookup-case', what: 'wrong check codes for this case number', windowMs: 60 * MINUTE, limit: 10, failuresOnly: true, key: (req) => String(req.params.number ?? '').slice(0, 64) },
   remindTask: { name: 'remind-task', what: 'reminders (each an SMS) for this task', windowMs: 10 * MINUTE, limit: 1, successesOnly: true, key: (req) => String(req.params.id ?? '') },
   remindUser: { name: 'remind-user', what: 'reminders (each an SMS) you sent', windowMs: 60 * MINUTE, limit: 20, successesOnly: true, key: (req) => (req.user ? String(req.user.id) : null) },
+  // A ledger reads up to a hundred thousand rows: a budget of its own, per account.
+  exportUser: { name: 'export-user', what: 'Excel exports of your account', windowMs: 10 * MINUTE, limit: 30, key: (req) => (req.user ? String(req.user.id) : null) },
 } satisfies Record<string, LimitSpec>;
 
 /** express-rate-limit's store interface over the shared MySQL counters. */
@@ -115,4 +117,5 @@ export function registerRateLimits(router: Router, db: Knex): void {
   router.post('/api/auth/login', limiter(db, LIMITS.loginAddress), limiter(db, LIMITS.loginAccount));
   router.get('/api/public/cases/:number', limiter(db, LIMITS.lookupAddress), limiter(db, LIMITS.lookupCase));
   router.post('/api/tasks/:id/remind', limiter(db, LIMITS.remindTask), limiter(db, LIMITS.remindUser));
+  router.get(/^\/api\/.+\/export$/, limiter(db, LIMITS.exportUser));
 }

@@ -1,10 +1,11 @@
 import type { Knex } from 'knex';
 import { z } from 'zod';
 import { OPERATION_SORTABLE, listOperations } from '../../db/operation-log';
+import { withTargetNames } from '../audit/target-names';
 import { listQuery } from '../http/list-query';
 import { listResult, type Api } from '../http/route';
 
-const ListQuery = listQuery({
+export const OperationLogQuery = listQuery({
   sortable: OPERATION_SORTABLE,
   defaultSort: ['id', 'DESC'],
   filter: z.object({
@@ -26,10 +27,11 @@ export function registerOperationLogRoutes(api: Api, db: Knex): void {
     summary: 'The append-only operation log: every write and every denied attempt',
     tags: ['operation-log'],
     access: 'oplog:read',
-    query: ListQuery,
+    query: OperationLogQuery,
     handler: async ({ query }) => {
       const page = await listOperations(db, query);
-      return listResult('operation-logs', page.rows, page.total, query.offset, page.hasMore);
+      // Each target named (a case by number, a user by name): the reader need not look ids up.
+      return listResult('operation-logs', await withTargetNames(db, page.rows), page.total, query.offset, page.hasMore);
     },
   });
 }

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { z } from 'zod';
 import { nestsDeeperThan } from '../http/variables';
-import { PROCESS_SORTABLE, VERSION_SORTABLE, findProcess, findVersion, listProcesses, listVersions, lockProcess, setCodingRule, setCurrentVersion, storedCodingRule, updateProcessSettings } from '../../db/processes';
+import { PROCESS_SORTABLE, VERSION_SORTABLE, findProcess, findVersion, listProcesses, listVersions, lockProcess, processNames, setCodingRule, setCurrentVersion, storedCodingRule, updateProcessSettings } from '../../db/processes';
 import { DEFAULT_CODING_RULE, codingRuleProblem } from '../../lib/cases/case-numbers';
 import { PROCESS_CATEGORY_IDS, PROCESS_STATUSES } from '../../lib/processes/lifecycle';
 import { publishProcess } from '../../lib/processes/store';
@@ -75,6 +75,15 @@ export function registerProcessRoutes(api: Api, db: Knex): void {
       const page = await listProcesses(db, query);
       return listResult('processes', page.rows, page.total, query.offset, page.hasMore);
     },
+  });
+
+  api.add({
+    method: 'get',
+    path: '/api/process-names',
+    summary: 'The name of every process (事项), for the lists’ pickers: what a filter by 事项 offers',
+    tags: ['processes'],
+    access: 'signed-in',
+    handler: async () => [...(await processNames(db))].map(([id, name]) => ({ id, name })),
   });
 
   api.add({

@@ -9,6 +9,7 @@ import { listQuery } from '../http/list-query';
 import { listCopiedCases, listStartedCases, listTaskBox, type TaskBox } from '../../db/cases/lists';
 import { listResult, type Api } from '../http/route';
 import { Variables } from '../http/variables';
+import { CASE_RESULT_FILTER } from './cases';
 
 /**
  * The task inbox (E3) and task actions. Every list is one filtered, sorted, paginated SQL query
@@ -21,16 +22,24 @@ const TaskFilter = z.object({
   overdue: z.boolean().optional(),
   due_before: z.iso.datetime({ offset: true }).optional(),
 });
-const TaskList = listQuery({
+export const TaskList = listQuery({
   sortable: ['id', 'created_at', 'due_at', 'completed_at', 'case_number'] as const,
   defaultSort: ['created_at', 'DESC'],
   filter: TaskFilter,
 });
 
-const CaseBoxList = listQuery({
+export const CaseBoxList = listQuery({
   sortable: ['id', 'number', 'started_at', 'updated_at'] as const,
   defaultSort: ['started_at', 'DESC'],
-  filter: z.object({ q: z.string().max(64).optional(), process_key: z.string().max(64).optional(), district_code: z.string().max(16).optional(), status: z.string().max(16).optional() }),
+  filter: z.object({
+    q: z.string().max(64).optional(),
+    process_key: z.string().max(64).optional(),
+    district_code: z.string().max(16).optional(),
+    status: z.string().max(16).optional(),
+    result: z.enum(CASE_RESULT_FILTER).optional(),
+    started_from: z.iso.date().optional(),
+    started_to: z.iso.date().optional(),
+  }),
 });
 
 const IdParams = z.object({ id: z.coerce.number().int().positive() });

@@ -218,3 +218,12 @@ export async function caseInfo(db: Db, caseId: number): Promise<CaseInfo> {
 export async function isCaseVisibleBy(db: Db, caseId: number, reader: { whereCaseVisible: (q: Knex.QueryBuilder) => Knex.QueryBuilder }): Promise<boolean> {
   return Boolean(await reader.whereCaseVisible(db('cases as c').select('c.id')).where('c.id', caseId).first());
 }
+
+/** id → case number of the given cases (the operation log names its targets by number). */
+export async function caseNumbers(db: Db, ids: number[]): Promise<Map<number, string>> {
+  if (!ids.length) return new Map();
+  const rows = (await db('cases')
+    .whereIn('id', [...new Set(ids)])
+    .select('id', 'number')) as Array<{ id: number; number: string }>;
+  return new Map(rows.map((r) => [Number(r.id), r.number]));
+}

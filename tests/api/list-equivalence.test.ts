@@ -1,5 +1,7 @@
 import type { Express } from 'express';
 import type { Knex } from 'knex';
+import ExcelJS from 'exceljs';
+import { planCopiedCases, planStartedCases, planTaskBox, planVisibleCases, walkPlan, type ListPlan } from '../../db/cases/lists';
 import { applyCaseChanges } from '../../db/cases/writer';
 import type { ChangeBatch, CaseScope } from '../../lib/cases/changes';
 import { scopeOf, type Role, type Scope } from '../../lib/roles';
@@ -204,4 +206,96 @@ describe('case and task lists against the visibility rule', () => {
     // The data must actually exercise the lists: many rows compared, not empty boxes.
     expect(compared).toBeGreaterThan(1000);
   }, 600_000);
+
+  /** Every id a plan walks, in chunks of 7 so the cursor crosses repeated keys. */
+  async function walked(plan: ListPlan<unknown>): Promise<number[]> {
+    const ids: number[] = [];
+    for await (const rows of walkPlan(db, plan, { chunk: 7, max: 100_000 })) ids.push(...(rows as Array<{ id: number }>).map((r) => Number(r.id)));
+    return ids;
+  }
+
+  it('walks each list in full for its export with a keyset cursor: the same rows in the same order, NULL keys included', async () => {
+    let compared = 0;
+    for (const user of users.filter((u) => ['gusu.staff', 'city.staff', 'dongwu.ent', 'admin'].includes(u.username))) {
+      const scope = scopeOf({ role: user.role, organisationId: user.organisation_id, districtCode: user.district_code, streetCode: user.street_code });
+      const viewer = { id: user.id, role: user.role, scope, organisationId: user.organisation_id, districtCode: user.district_code, streetCode: user.street_code };
+      const expected = oracle(db, user, scope);
+      const desc: ['started_at', 'DESC'] = ['started_at', 'DESC'];
+      const cases: Array<[string, ListPlan<unknown>, number[]]> = [
+        ['cases', await planVisibleCases(db, viewer, {}, desc), await expected.cases()],
+        ['started', await planStartedCases(db, viewer, {}, desc), await expected.started()],
+        ['copied', await planCopiedCases(db, viewer, {}, desc), await expected.copied()],
+        ['todo', await planTaskBox(db, 'todo', viewer, {}, ['created_at', 'DESC']), await expected.todo()],
+        ['done', await planTaskBox(db, 'done', viewer, {}, ['completed_at', 'DESC']), await expected.done()],
+        ['claimable', await planTaskBox(db, 'claimable', viewer, {}, ['created_at', 'DESC']), await expected.claimable()],
+      ];
+      for (const [name, plan, want] of cases) {
+        expect({ user: user.username, name, ids: await walked(plan) }).toEqual({ user: user.username, name, ids: want });
+        compared += want.length;
+      }
+      // Ascending, and by a key that is NULL on most rows (no deadline): nothing lost, nothing twice.
+      for (const direction of ['ASC', 'DESC'] as const) {
+        const ids = await walked(await planTaskBox(db, 'claimable', viewer, {}, ['due_at', direction]));
+        const want = await expected.claimable();
+        expect([...ids].sort((a, b) => a - b)).toEqual([...want].sort((a, b) => a - b));
+      }
+      const asc = await walked(await planVisibleCases(db, viewer, {}, ['started_at', 'ASC']));
+      expect(asc).toEqual(((await db('cases as c').whereIn('c.id', asc).orderBy('c.started_at', 'asc').orderBy('c.id', 'asc').select('c.id')) as Array<{ id: number }>).map((r) => Number(r.id)));
+      expect(asc.length).toBe((await expected.cases()).length);
+    }
+    expect(compared).toBeGreaterThan(200);
+  }, 300_000);
+
+  it('exports the case list and a box as Excel ledgers with Chinese headers, names for codes, and the rows the list shows', async () => {
+    const gusu = users.find((u) => u.username === 'gusu.staff')!;
+    const agent = await signIn(app, gusu.username);
+    const filter = { status: 'running' };
+    const res = await agent
+      .get('/api/cases/export')
+      .query({ filter: JSON.stringify(filter) })
+      .buffer(true)
+      .parse((r, done) => {
+        const chunks: Buffer[] = [];
+        r.on('data', (c: Buffer) => chunks.push(c));
+        r.on('end', () => done(null, Buffer.concat(chunks)));
+      });
+    expect(res.status).toBe(200);
+    expect(res.headers['content-disposition']).toContain(encodeURIComponent('办件台账'));
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(res.body as ArrayBuffer);
+    const sheet = workbook.worksheets[0]!;
+    const headers = (sheet.getRow(1).values as unknown[]).slice(1).map(String);
+    expect(headers).toEqual(['办件编号', '事项', '标题', '申请单位', '区县', '状态', '结果', '当前环节', '申请人', '申请时间', '办结时间', '最近更新']);
+    const scope = scopeOf({ role: gusu.role, organisationId: gusu.organisation_id, districtCode: gusu.district_code, streetCode: gusu.street_code });
+    const wanted = (await oracle(db, gusu, scope).cases()).length;
+    const running = (await db('cases').where('status', 'running').pluck('id')) as number[];
+    const visibleRunning = (await oracle(db, gusu, scope).cases()).filter((id) => running.includes(id)).length;
+    expect(wanted).toBeGreaterThan(visibleRunning);
+    expect(sheet.rowCount - 1).toBe(visibleRunning);
+    const first = sheet.getRow(2);
+    expect(first.getCell(6).value).toBe('办理中');
+    // A district by its name, never its code; an instant as a date cell.
+    expect(String(first.getCell(5).value)).not.toMatch(/^\d+$/);
+    expect(first.getCell(10).value).toBeInstanceOf(Date);
+    // Logged with its filter and row count.
+    const logged = await db('operation_log').where('action', 'cases.export').orderBy('id', 'desc').first();
+    expect(logged.result).toBe('ok');
+    expect(typeof logged.detail === 'string' ? JSON.parse(logged.detail) : logged.detail).toMatchObject({ filter, rows: visibleRunning });
+
+    const done = await agent
+      .get('/api/inbox/done/export')
+      .buffer(true)
+      .parse((r, cb) => {
+        const chunks: Buffer[] = [];
+        r.on('data', (c: Buffer) => chunks.push(c));
+        r.on('end', () => cb(null, Buffer.concat(chunks)));
+      });
+    expect(done.status).toBe(200);
+    const box = new ExcelJS.Workbook();
+    await box.xlsx.load(done.body as ArrayBuffer);
+    expect(box.worksheets[0]!.rowCount - 1).toBe((await oracle(db, gusu, scope).done()).length);
+    expect((box.worksheets[0]!.getRow(1).values as unknown[]).slice(1)).toContain('办理结果');
+    // 待分配 is for administrators only, its export too.
+    expect((await agent.get('/api/inbox/unassigned/export')).status).toBe(403);
+  }, 120_000);
 });

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import ExcelJS from 'exceljs';
 import type { Browser } from 'playwright-core';
 import { publishShippedProcesses } from '../../lib/processes/shipped';
 import { startEngine, type Engine } from '../engine/harness';
@@ -132,6 +133,36 @@ describe('an approval through the admin UI (headless Chromium)', () => {
     expect(await district.getByText(/Inbox\/|inbox\//).count()).toBe(0);
     await district.screenshot({ path: path.join(SCREENSHOTS, 'inbox-empty.png') });
     await district.close();
+  });
+
+  it('filters the case list by name pickers and a result, and exports what it shows as the 办件台账', async () => {
+    const page = await signIn('gusu.staff');
+    await page.goto(`${server.url}/#/cases`);
+    // Pickers by name: 事项 and 区县 offer names, never keys or codes.
+    await page.getByRole('button', { name: '添加筛选' }).click();
+    await page.getByRole('menuitemcheckbox', { name: '事项' }).click();
+    await page.getByLabel('事项').click();
+    await page.getByRole('option', { name: '通用审批（示例）' }).click();
+    await page.getByRole('button', { name: '添加筛选' }).click();
+    await page.getByRole('menuitemcheckbox', { name: '办理结果' }).click();
+    await page.getByLabel('办理结果').click();
+    await page.getByRole('option', { name: '不予' }).click();
+    const rejected = (await engine.db('cases').where({ process_key: 'sample-approval', result: 'rejected' }).pluck('number')) as string[];
+    await waitFor('the list to show only rejected cases', async () => (await page.getByTestId('case-result-chip').allTextContents()).every((t) => t === '不予') && (await page.getByTestId('case-result-chip').count()) === rejected.length);
+    await page.getByRole('row').filter({ hasText: rejected[0]! }).waitFor();
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'cases-filtered.png') });
+    // The ledger of exactly that filter, with Chinese headers and names.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-xlsx').click()]);
+    expect(download.suggestedFilename()).toMatch(/^办件台账-\d{4}-\d{2}-\d{2}\.xlsx$/);
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.readFile(await download.path());
+    const sheet = workbook.worksheets[0]!;
+    expect((sheet.getRow(1).values as unknown[]).slice(1, 7)).toEqual(['办件编号', '事项', '标题', '申请单位', '区县', '状态']);
+    expect(sheet.rowCount - 1).toBe(rejected.length);
+    expect(sheet.getRow(2).getCell(2).value).toBe('通用审批（示例）');
+    expect(sheet.getRow(2).getCell(5).value).toBe('姑苏区');
+    expect(sheet.getRow(2).getCell(7).value).toBe('不予');
+    await page.close();
   });
 
   it('lets anyone look the case up by number and check code, without signing in', async () => {

@@ -62,7 +62,11 @@ describe('admin UI foundation (headless Chromium)', () => {
     await page.getByText('您好，审计管理员').waitFor();
     for (const item of ['机构', '用户']) await expect(menu(page).getByText(item, { exact: true }).count()).resolves.toBe(0);
     await menu(page).getByText('操作日志', { exact: true }).click();
-    await page.getByRole('cell', { name: 'auth.login' }).first().waitFor();
+    // Operations in words, their targets by name: 登录, not auth.login.
+    await page.getByTestId('oplog-action').getByText('登录', { exact: true }).first().waitFor();
+    expect(await page.getByRole('cell', { name: 'auth.login' }).count()).toBe(0);
+    await page.getByTestId('export-xlsx').waitFor();
+    await page.screenshot({ path: path.join(ARTIFACTS, 'operation-log.png') });
     await page.close();
   });
 

@@ -179,6 +179,17 @@ const exportHas = async (body: unknown, id: number) => {
   });
   return found;
 };
+/** Whether a ledger (办件台账: the case number in column 1) lists a case. */
+const ledgerHas = async (body: unknown, caseNumber: string) => {
+  if (!Buffer.isBuffer(body) || body.length === 0) return false;
+  const workbook = new ExcelJS.Workbook();
+  await workbook.xlsx.load(body as unknown as ArrayBuffer);
+  let found = false;
+  workbook.worksheets[0]?.eachRow((row, n) => {
+    if (n > 1 && String(row.getCell(1).value) === caseNumber) found = true;
+  });
+  return found;
+};
 const importOk = (status: number, body: unknown) => status >= 200 && status < 300 && Array.isArray((body as { rejected?: unknown[] })?.rejected) && (body as { rejected: unknown[] }).rejected.length === 0;
 const STRONG_PASSWORD = 'Rz7#mQ2!vX9@kL4$';
 const today = () => new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
@@ -321,6 +332,7 @@ const MATRIX: Record<string, Entry> = {
   'PUT /api/organisations/{id}': { allow: foreign('organisations:write'), phase: 1, probes: (f) => [{ params: { id: f.enterprise }, body: f.organisationBody }], why: 'administrators only' },
   'GET /api/regions': { allow: anyone, probes: () => [{ query: { level: 'district' } }], why: 'public reference data' },
   'GET /api/operation-logs': { allow: perm('oplog:read'), probes: () => [{}], why: 'administrators only' },
+  'GET /api/operation-logs/export': { allow: perm('oplog:read'), probes: () => [{ binary: true }], why: 'administrators only' },
   'POST /api/system/self-check': { allow: perm('system:check'), phase: 1, probes: () => [{}], why: 'administrators only' },
 
   // processes
@@ -350,6 +362,16 @@ const MATRIX: Record<string, Entry> = {
     ],
     leak: { sees: cityWide, found: (b, f) => rowsHave(b, f.qualification.id) || rowsHave(b, f.tender) },
     why: 'scoped list',
+  },
+  'GET /api/process-names': { allow: signedIn, probes: () => [{}], why: 'the names of the processes, for the lists’ pickers' },
+  'GET /api/cases/export': {
+    allow: signedIn,
+    probes: (f) => [
+      { variant: 'qualification', query: { filter: JSON.stringify({ q: f.qualification.number }) }, binary: true },
+      { variant: 'tender', query: { filter: JSON.stringify({ q: f.tenderNumber }) }, binary: true },
+    ],
+    leak: { sees: cityWide, found: async (b, f) => (await ledgerHas(b, f.qualification.number)) || (await ledgerHas(b, f.tenderNumber)) },
+    why: 'the scoped list as a ledger',
   },
   'GET /api/cases/{id}': { allow: cityWide, probes: (f) => caseVariants(f), why: 'scope, starter, holders and copy recipients only' },
   'GET /api/cases/{id}/history': { allow: cityWide, probes: (f) => caseVariants(f), why: 'as the case' },
@@ -402,6 +424,22 @@ const MATRIX: Record<string, Entry> = {
   'GET /api/inbox/unassigned': { allow: perm('cases:admin'), probes: () => [{}], why: 'tasks offered to nobody, for administrators to assign' },
   'GET /api/inbox/done': { allow: signedIn, probes: () => [{}], why: 'own decisions' },
   'GET /api/inbox/started': { allow: signedIn, probes: () => [{}], leak: { sees: nobody, found: (b, f) => rowsHave(b, f.qualification.id) || rowsHave(b, f.tender) }, why: 'own cases' },
+  'GET /api/inbox/todo/export': { allow: signedIn, probes: () => [{ binary: true }], why: 'own tasks as a ledger' },
+  'GET /api/inbox/claimable/export': { allow: signedIn, probes: () => [{ binary: true }], why: 'tasks offered to the caller as a ledger' },
+  'GET /api/inbox/done/export': { allow: signedIn, probes: () => [{ binary: true }], why: 'own decisions as a ledger' },
+  'GET /api/inbox/unassigned/export': { allow: perm('cases:admin'), probes: () => [{ binary: true }], why: 'administrators only' },
+  'GET /api/inbox/started/export': {
+    allow: signedIn,
+    probes: () => [{ binary: true }],
+    leak: { sees: nobody, found: async (b, f) => (await ledgerHas(b, f.qualification.number)) || (await ledgerHas(b, f.tenderNumber)) },
+    why: 'own cases as a ledger',
+  },
+  'GET /api/inbox/copied/export': {
+    allow: signedIn,
+    probes: () => [{ binary: true }],
+    leak: { sees: nobody, found: async (b, f) => (await ledgerHas(b, f.qualification.number)) || (await ledgerHas(b, f.tenderNumber)) },
+    why: 'cases copied to the caller as a ledger',
+  },
   'GET /api/inbox/copied': { allow: signedIn, probes: () => [{}], leak: { sees: nobody, found: (b, f) => rowsHave(b, f.qualification.id) || rowsHave(b, f.tender) }, why: 'cases copied to the caller' },
 
   // tasks: 园区's district review (unclaimed, candidates: 园区 district staff) and another expert's scoring task

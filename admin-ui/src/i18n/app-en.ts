@@ -1,3 +1,5 @@
+import { CASE_RESULT_WORDS, CASE_STATUS_WORDS, OUTCOME_WORDS, TASK_STATUS_WORDS } from '../../../lib/cases/words';
+import { OPERATION_RESULT_WORDS, ROLE_WORDS, catalogue } from '../../../lib/words';
 /** The platform's own interface messages in English; same keys as app-zh-CN.ts. */
 import registriesEn from '../registries/messages-en';
 import { registryResources } from '../registries/messages';
@@ -57,22 +59,7 @@ const appEnglishMessages: typeof import('./app-zh-CN').default = {
     second_factor_reset_done: 'Authenticator reset',
     admin_role_hint: 'The system, security and audit administrators are separate roles; an account holds one role only.',
   },
-  roles: {
-    sysadmin: 'System administrator',
-    security_admin: 'Security administrator',
-    audit_admin: 'Audit administrator',
-    city_staff: 'City bureau staff',
-    city_leader: 'City bureau leader',
-    admin_centre: 'Administrative centre',
-    district_staff: 'District bureau staff',
-    street_office: 'Street office',
-    enterprise: 'Property enterprise',
-    project_manager: 'Project manager',
-    developer: 'Developer',
-    owners_committee: "Owners' committee",
-    public: 'Owner / public',
-    expert: 'Evaluation expert',
-  },
+  roles: catalogue(ROLE_WORDS, 'en'),
   org_kinds: {
     city_bureau: 'City housing bureau',
     admin_centre: 'Administrative centre',
@@ -83,7 +70,7 @@ const appEnglishMessages: typeof import('./app-zh-CN').default = {
     owners_committee: "Owners' committee",
     public: 'Public',
   },
-  results: { ok: 'OK', denied: 'Denied', failed: 'Failed' },
+  results: catalogue(OPERATION_RESULT_WORDS, 'en'),
   sms: {
     my_subscriptions: 'SMS subscriptions',
     subscriptions_saved: 'Subscriptions saved',
@@ -126,6 +113,7 @@ const appEnglishMessages: typeof import('./app-zh-CN').default = {
   },
   menu: { hall: 'Service hall', approvals: 'Approvals', registries: 'Registries', credit: 'Credit', supervision: 'Supervision', sms: 'SMS', system: 'System' },
   home: { overdue: 'Overdue', due_soon: 'Due within 24 hours', recent_cases: 'My latest applications', all_started: 'See all' },
+  lists: { no_result: 'No result yet', export: 'Export to Excel', process: 'Process', district: 'District', result: 'Result', started_from: 'Applied from', started_to: 'Applied until' },
   inbox: {
     todo: 'To do',
     unassigned: 'To assign',
@@ -276,23 +264,10 @@ const appEnglishMessages: typeof import('./app-zh-CN').default = {
     done_copy: 'Copied',
     done_remind: 'Reminder SMS sent',
   },
-  outcomes: {
-    appeal: 'Appeal',
-    accept: 'Accept the deduction',
-    uphold: 'Uphold',
-    dismiss: 'Dismiss the deduction',
-    approve: 'Approve',
-    reject: 'Reject',
-    return: 'Return',
-    supply: 'Materials supplied',
-    approved: 'Approved',
-    rejected: 'Rejected',
-    withdrawn: 'Withdrawn',
-    terminated: 'Terminated',
-  },
-  case_status: { running: 'In progress', supplement: 'Awaiting supplement', completed: 'Completed', withdrawn: 'Withdrawn', terminated: 'Terminated', incident: 'Incident' },
-  case_result: { approved: 'Approved', rejected: 'Rejected', withdrawn: 'Withdrawn', terminated: 'Terminated' },
-  task_status: { open: 'Open', completed: 'Completed', cancelled: 'Cancelled' },
+  outcomes: catalogue(OUTCOME_WORDS, 'en'),
+  case_status: catalogue(CASE_STATUS_WORDS, 'en'),
+  case_result: catalogue(CASE_RESULT_WORDS, 'en'),
+  task_status: catalogue(TASK_STATUS_WORDS, 'en'),
   history: {
     started: 'Applied',
     task_created: 'Arrived',
@@ -521,6 +496,7 @@ const appEnglishMessages: typeof import('./app-zh-CN').default = {
         path: 'Path',
         action: 'Action',
         target_type: 'Target type',
+        target: 'Target',
         target_id: 'Target ID',
         result: 'Result',
         status: 'Status',

@@ -1,3 +1,5 @@
+import { CASE_RESULT_WORDS, CASE_STATUS_WORDS, OUTCOME_WORDS, TASK_STATUS_WORDS } from '../../../lib/cases/words';
+import { OPERATION_RESULT_WORDS, ROLE_WORDS, catalogue } from '../../../lib/words';
 /** The platform's own interface messages, Simplified Chinese (the default language). */
 import registriesZh from '../registries/messages-zh-CN';
 import { registryResources } from '../registries/messages';
@@ -57,22 +59,7 @@ const appChineseMessages = {
     second_factor_reset_done: '动态口令已重置',
     admin_role_hint: '系统管理员、安全管理员和审计管理员三个角色互相分离；一个账号只能担任一个角色。',
   },
-  roles: {
-    sysadmin: '系统管理员',
-    security_admin: '安全管理员',
-    audit_admin: '审计管理员',
-    city_staff: '市局工作人员',
-    city_leader: '市局领导',
-    admin_centre: '行政服务中心',
-    district_staff: '区局工作人员',
-    street_office: '街道办事处',
-    enterprise: '物业服务企业',
-    project_manager: '项目经理',
-    developer: '建设单位',
-    owners_committee: '业主委员会',
-    public: '业主/公众',
-    expert: '评标专家',
-  },
+  roles: catalogue(ROLE_WORDS, 'zh-CN'),
   org_kinds: {
     city_bureau: '市住建局',
     admin_centre: '行政服务中心',
@@ -83,7 +70,7 @@ const appChineseMessages = {
     owners_committee: '业主委员会',
     public: '公众',
   },
-  results: { ok: '成功', denied: '拒绝', failed: '失败' },
+  results: catalogue(OPERATION_RESULT_WORDS, 'zh-CN'),
   sms: {
     my_subscriptions: '短信订阅',
     subscriptions_saved: '订阅已保存',
@@ -113,6 +100,7 @@ const appChineseMessages = {
   },
   menu: { hall: '办事大厅', approvals: '审批办理', registries: '基础数据', credit: '信用管理', supervision: '监管', sms: '短信平台', system: '系统管理' },
   home: { overdue: '已超期', due_soon: '24 小时内到期', recent_cases: '我最近的申请', all_started: '查看全部' },
+  lists: { no_result: '尚无结果', export: '导出 Excel', process: '事项', district: '区县', result: '办理结果', started_from: '申请日期从', started_to: '申请日期至' },
   inbox: {
     todo: '待办',
     unassigned: '待分配',
@@ -263,23 +251,10 @@ const appChineseMessages = {
     done_copy: '已抄送',
     done_remind: '已发送催办短信',
   },
-  outcomes: {
-    appeal: '提出申诉',
-    accept: '接受扣分',
-    uphold: '维持扣分',
-    dismiss: '撤销扣分',
-    approve: '通过',
-    reject: '不予通过',
-    return: '退回',
-    supply: '补正提交',
-    approved: '准予',
-    rejected: '不予',
-    withdrawn: '撤回',
-    terminated: '终止',
-  },
-  case_status: { running: '办理中', supplement: '待补正', completed: '已办结', withdrawn: '已撤回', terminated: '已终止', incident: '异常' },
-  case_result: { approved: '准予', rejected: '不予', withdrawn: '撤回', terminated: '终止' },
-  task_status: { open: '办理中', completed: '已办结', cancelled: '已取消' },
+  outcomes: catalogue(OUTCOME_WORDS, 'zh-CN'),
+  case_status: catalogue(CASE_STATUS_WORDS, 'zh-CN'),
+  case_result: catalogue(CASE_RESULT_WORDS, 'zh-CN'),
+  task_status: catalogue(TASK_STATUS_WORDS, 'zh-CN'),
   history: {
     started: '提交申请',
     task_created: '到达',
@@ -455,7 +430,7 @@ const appChineseMessages = {
     },
     cases: {
       name: '案件 |||| 案件',
-      fields: { number: '案件编号', title: '事项', applicant_name: '申请单位', status: '状态', current_steps: '当前环节', started_at: '申请时间', process_key: '流程', district_code: '所在区', q: '搜索' },
+      fields: { number: '案件编号', title: '标题', applicant_name: '申请单位', status: '状态', current_steps: '当前环节', started_at: '申请时间', process_key: '事项', district_code: '区县', q: '搜索' },
     },
     processes: {
       name: '流程 |||| 流程',
@@ -508,6 +483,7 @@ const appChineseMessages = {
         path: '路径',
         action: '操作',
         target_type: '对象类型',
+        target: '操作对象',
         target_id: '对象编号',
         result: '结果',
         status: '状态码',

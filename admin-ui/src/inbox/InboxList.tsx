@@ -1,7 +1,10 @@
 import { Chip } from '@mui/material';
-import { BooleanInput, DataTable, List, SearchInput, TextInput, useRecordContext, useTranslate, type RaRecord } from 'react-admin';
+import { BooleanInput, DataTable, List, SearchInput, useRecordContext, useTranslate, type RaRecord } from 'react-admin';
 import { Navigate, useParams } from 'react-router-dom';
+import { LedgerActions, caseFilters } from '../cases/CaseList';
 import { CaseStateField } from '../cases/outcome';
+import { ProcessPicker } from '../lists/pickers';
+import { RegionInput } from '../registries/components';
 import { spanInWords } from '../duration';
 import { DateTimeField } from '../fields';
 import { ALL_BOXES, isTaskBox, type InboxBox } from './boxes';
@@ -38,10 +41,9 @@ const TimeTakenField = () => {
 const taskFilters = [
   <SearchInput key="q" source="q" alwaysOn />,
   <BooleanInput key="overdue" source="overdue" label="inbox.only_overdue" />,
-  <TextInput key="process_key" source="process_key" label="resources.cases.fields.process_key" />,
-  <TextInput key="district_code" source="district_code" label="resources.cases.fields.district_code" />,
+  <ProcessPicker key="process_key" source="process_key" label="lists.process" />,
+  <RegionInput key="district_code" level="district" source="district_code" label="lists.district" />,
 ];
-const caseFilters = [<SearchInput key="q" source="q" alwaysOn />, <TextInput key="process_key" source="process_key" label="resources.cases.fields.process_key" />];
 
 /** One inbox box as a react-admin list over /api/inbox/<box> (sorted and paged in MySQL). */
 export const InboxList = () => {
@@ -58,6 +60,7 @@ export const InboxList = () => {
         filters={taskFilters}
         sort={{ field: box === 'done' ? 'completed_at' : 'created_at', order: 'DESC' }}
         exporter={false}
+        actions={<LedgerActions />}
         storeKey={resource}
         empty={<EmptyBox kind={box} />}
       >
@@ -92,7 +95,17 @@ export const InboxList = () => {
     );
   }
   return (
-    <List key={box} resource={resource} title={translate(`inbox.${box}`)} filters={caseFilters} sort={{ field: 'started_at', order: 'DESC' }} exporter={false} storeKey={resource} empty={<EmptyBox kind={box as EmptyKind} />}>
+    <List
+      key={box}
+      resource={resource}
+      title={translate(`inbox.${box}`)}
+      filters={caseFilters()}
+      actions={<LedgerActions />}
+      sort={{ field: 'started_at', order: 'DESC' }}
+      exporter={false}
+      storeKey={resource}
+      empty={<EmptyBox kind={box as EmptyKind} />}
+    >
       <DataTable rowClick={(_id: unknown, _r: string, record: RaRecord) => `/cases/${record.id}/show`} bulkActionButtons={false} empty={<EmptyBox kind={box as EmptyKind} />}>
         <DataTable.Col source="number" label="resources.cases.fields.number" />
         <DataTable.Col source="title" label="resources.cases.fields.title" disableSort />

@@ -1,29 +1,12 @@
-import DownloadIcon from '@mui/icons-material/Download';
 import UploadIcon from '@mui/icons-material/Upload';
 import VerifiedIcon from '@mui/icons-material/Verified';
 import { Alert, Box, Chip, Dialog, DialogActions, DialogContent, DialogTitle, Table, TableBody, TableCell, TableHead, TableRow, Typography } from '@mui/material';
 import { useEffect, useRef, useState, type ReactNode } from 'react';
-import {
-  Button,
-  CreateButton,
-  FilterButton,
-  SaveButton,
-  SelectInput,
-  Toolbar,
-  TopToolbar,
-  useGetList,
-  useListContext,
-  useNotify,
-  usePermissions,
-  useRecordContext,
-  useRefresh,
-  useResourceContext,
-  useTranslate,
-  type SelectInputProps,
-} from 'react-admin';
+import { Button, CreateButton, FilterButton, SaveButton, SelectInput, Toolbar, TopToolbar, useGetList, useNotify, usePermissions, useRecordContext, useRefresh, useResourceContext, useTranslate, type SelectInputProps } from 'react-admin';
 import { useWatch } from 'react-hook-form';
 import { personalFieldsOf } from '../../../lib/pii';
 import { apiFetch } from '../api';
+import { ExportXlsxButton } from '../lists/ExportXlsxButton';
 import registriesZh from './messages-zh-CN';
 import { beijingTime } from '../beijing-time';
 
@@ -64,21 +47,6 @@ export const ApprovedChip = () => {
   const translate = useTranslate();
   if (!record) return null;
   return record.approved ? <Chip size="small" color="success" label={translate('registries.ui.approved')} /> : <Chip size="small" color="warning" label={translate('registries.ui.not_approved')} />;
-};
-
-/**
- * Downloads the server's .xlsx of the list's current filter and sort, personal fields masked;
- * with `clearPersonal` (shown to pii:export only) unmasked. The server logs every export.
- */
-export const ExportXlsxButton = ({ clearPersonal = false }: { clearPersonal?: boolean }) => {
-  const resource = useResourceContext();
-  const { filterValues, sort } = useListContext();
-  const href = `/api/${resource}/export?filter=${encodeURIComponent(JSON.stringify(filterValues ?? {}))}&sort=${encodeURIComponent(JSON.stringify([sort.field, sort.order]))}${clearPersonal ? '&personal=clear' : ''}`;
-  return (
-    <Button label={clearPersonal ? 'registries.ui.export_clear' : 'registries.ui.export'} onClick={() => window.location.assign(href)}>
-      <DownloadIcon />
-    </Button>
-  );
 };
 
 /** The clear export, for a resource with personal fields and a user with pii:export. */

@@ -1,0 +1,40 @@
+import type { Words } from '../words';
+
+/**
+ * What a case's and a task's states and decisions are called (lib/words.ts says why the words
+ * live here, not in the UI).
+ */
+export const CASE_STATUS_WORDS = {
+  running: { 'zh-CN': '办理中', en: 'In progress' },
+  supplement: { 'zh-CN': '待补正', en: 'Awaiting supplement' },
+  completed: { 'zh-CN': '已办结', en: 'Completed' },
+  withdrawn: { 'zh-CN': '已撤回', en: 'Withdrawn' },
+  terminated: { 'zh-CN': '已终止', en: 'Terminated' },
+  incident: { 'zh-CN': '异常', en: 'Incident' },
+} satisfies Words;
+
+export const CASE_RESULT_WORDS = {
+  approved: { 'zh-CN': '准予', en: 'Approved' },
+  rejected: { 'zh-CN': '不予', en: 'Rejected' },
+  withdrawn: { 'zh-CN': '撤回', en: 'Withdrawn' },
+  terminated: { 'zh-CN': '终止', en: 'Terminated' },
+} satisfies Words;
+
+export const TASK_STATUS_WORDS = {
+  open: { 'zh-CN': '办理中', en: 'Open' },
+  completed: { 'zh-CN': '已办结', en: 'Completed' },
+  cancelled: { 'zh-CN': '已取消', en: 'Cancelled' },
+} satisfies Words;
+
+/** A task's decision (the outcomes the shipped processes offer) and a case's result words. */
+export const OUTCOME_WORDS = {
+  appeal: { 'zh-CN': '提出申诉', en: 'Appeal' },
+  accept: { 'zh-CN': '接受扣分', en: 'Accept the deduction' },
+  uphold: { 'zh-CN': '维持扣分', en: 'Uphold' },
+  dismiss: { 'zh-CN': '撤销扣分', en: 'Dismiss the deduction' },
+  approve: { 'zh-CN': '通过', en: 'Approve' },
+  reject: { 'zh-CN': '不予通过', en: 'Reject' },
+  return: { 'zh-CN': '退回', en: 'Return' },
+  supply: { 'zh-CN': '补正提交', en: 'Materials supplied' },
+  ...CASE_RESULT_WORDS,
+} satisfies Words;
