@@ -4,30 +4,57 @@ import PeopleIcon from '@mui/icons-material/People';
 import { Route } from 'react-router-dom';
 import { Admin, CustomRoutes, Resource } from 'react-admin';
 import AccountTreeIcon from '@mui/icons-material/AccountTree';
-import { ChangePassword } from './account/ChangePassword';
-import { SecondFactor } from './account/SecondFactor';
 import { authProvider } from './authProvider';
 import { Dashboard } from './Dashboard';
 import { dataProvider } from './dataProvider';
 import { i18nProvider } from './i18n';
 import { Layout } from './layout/Layout';
 import { LoginPage } from './layout/LoginPage';
-import { OperationLogList } from './operation-logs';
-import { ProcessDesigner, ProcessList, ProcessShow } from './processes';
+import { ProcessList } from './processes/ProcessList';
+import { lazyPage } from './lazyPage';
 import FolderIcon from '@mui/icons-material/Folder';
-import { CaseList, CaseShow } from './cases';
-import { StartCase } from './cases/StartCase';
+import { CaseList } from './cases/CaseList';
 import { InboxList } from './inbox/InboxList';
 import ReportProblemIcon from '@mui/icons-material/ReportProblem';
-import { IncidentList } from './incidents';
-import { TaskPage } from './tasks/TaskPage';
 import GavelIcon from '@mui/icons-material/Gavel';
-import { TenderList, TenderShow } from './tenders';
 import SmsIcon from '@mui/icons-material/Sms';
-import { MySubscriptions, SmsCategoryCreate, SmsCategoryEdit, SmsCategoryList, SmsMessageList, SmsModems, SmsNoticeCreate, SmsNoticeList } from './sms';
-import { OrganisationCreate, OrganisationEdit, OrganisationList } from './organisations';
 import { registryResources } from './registries/resources';
-import { UserCreate, UserEdit, UserList } from './users';
+
+// The pages that draw diagrams or render Camunda forms load on first use (lazyPage.tsx).
+const ProcessShow = lazyPage(() => import('./processes/ProcessShow').then((m) => m.ProcessShow));
+const ProcessDesigner = lazyPage(() => import('./processes/ProcessDesigner').then((m) => m.ProcessDesigner));
+const CaseShow = lazyPage(() => import('./cases/CaseShow').then((m) => m.CaseShow));
+const StartCase = lazyPage(() => import('./cases/StartCase').then((m) => m.StartCase));
+const TaskPage = lazyPage(() => import('./tasks/TaskPage').then((m) => m.TaskPage));
+// The password strength check carries zxcvbn's dictionaries; enrolment carries the QR code.
+const ChangePassword = lazyPage(() => import('./account/ChangePassword').then((m) => m.ChangePassword));
+const SecondFactor = lazyPage(() => import('./account/SecondFactor').then((m) => m.SecondFactor));
+
+// Pages off the everyday path (administration, SMS, tenders) load on first use too.
+const operationLogsModule = () => import('./operation-logs');
+const OperationLogList = lazyPage(() => operationLogsModule().then((m) => m.OperationLogList));
+const incidentsModule = () => import('./incidents');
+const IncidentList = lazyPage(() => incidentsModule().then((m) => m.IncidentList));
+const tendersModule = () => import('./tenders');
+const TenderList = lazyPage(() => tendersModule().then((m) => m.TenderList));
+const TenderShow = lazyPage(() => tendersModule().then((m) => m.TenderShow));
+const smsModule = () => import('./sms');
+const MySubscriptions = lazyPage(() => smsModule().then((m) => m.MySubscriptions));
+const SmsCategoryCreate = lazyPage(() => smsModule().then((m) => m.SmsCategoryCreate));
+const SmsCategoryEdit = lazyPage(() => smsModule().then((m) => m.SmsCategoryEdit));
+const SmsCategoryList = lazyPage(() => smsModule().then((m) => m.SmsCategoryList));
+const SmsMessageList = lazyPage(() => smsModule().then((m) => m.SmsMessageList));
+const SmsModems = lazyPage(() => smsModule().then((m) => m.SmsModems));
+const SmsNoticeCreate = lazyPage(() => smsModule().then((m) => m.SmsNoticeCreate));
+const SmsNoticeList = lazyPage(() => smsModule().then((m) => m.SmsNoticeList));
+const organisationsModule = () => import('./organisations');
+const OrganisationCreate = lazyPage(() => organisationsModule().then((m) => m.OrganisationCreate));
+const OrganisationEdit = lazyPage(() => organisationsModule().then((m) => m.OrganisationEdit));
+const OrganisationList = lazyPage(() => organisationsModule().then((m) => m.OrganisationList));
+const usersModule = () => import('./users');
+const UserCreate = lazyPage(() => usersModule().then((m) => m.UserCreate));
+const UserEdit = lazyPage(() => usersModule().then((m) => m.UserEdit));
+const UserList = lazyPage(() => usersModule().then((m) => m.UserList));
 
 /** The menu follows the signed-in user's permissions: a resource appears only for roles that may read it. */
 export const App = () => (

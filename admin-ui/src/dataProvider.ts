@@ -1,5 +1,6 @@
 import simpleRestProvider from 'ra-data-simple-rest';
 import { fetchUtils, type DataProvider, type GetListResult } from 'react-admin';
+import { GATEWAY_STATUSES, offlineError } from './api';
 
 /**
  * react-admin's simple-rest conventions, which the API follows (Content-Range totals).
@@ -9,6 +10,8 @@ const httpClient = async (url: string, options: fetchUtils.Options = {}) => {
   try {
     return await fetchUtils.fetchJson(url, { ...options, credentials: 'same-origin' });
   } catch (error) {
+    // No answer (fetch's English "Failed to fetch"), or a gateway with nothing behind it.
+    if (error instanceof TypeError || GATEWAY_STATUSES.has((error as { status?: number }).status ?? -1)) throw offlineError((error as { status?: number }).status ?? 0);
     const e = error as { body?: { error?: { message?: string; details?: Array<{ field: string; reason: string }> } }; message: string; status: number };
     const details = e.body?.error?.details;
     if (details) {

@@ -6,6 +6,7 @@ import { registryResources } from '../registries/messages';
 
 const appEnglishMessages: typeof import('./app-zh-CN').default = {
   app: {
+    errors: { offline: 'Cannot reach the server just now; please try again shortly', unavailable: 'The list could not be loaded: the server did not answer', retry: 'Retry' },
     title: 'Property Supervision Platform',
     language: 'Language',
     welcome: 'Hello, %{name}',

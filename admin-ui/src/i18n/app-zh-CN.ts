@@ -6,6 +6,7 @@ import { registryResources } from '../registries/messages';
 
 const appChineseMessages = {
   app: {
+    errors: { offline: '暂时无法连接服务器，请稍后重试', unavailable: '列表暂时无法加载：服务器未响应', retry: '重试' },
     title: '物业监管与服务平台',
     language: '语言',
     welcome: '您好，%{name}',

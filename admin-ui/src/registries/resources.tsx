@@ -5,11 +5,35 @@ import GroupsIcon from '@mui/icons-material/Groups';
 import ReportProblemIcon from '@mui/icons-material/ReportProblem';
 import StarHalfIcon from '@mui/icons-material/StarHalf';
 import { Resource } from 'react-admin';
-import { CommitteeCreate, CommitteeEdit, CommitteeList, CommitteeShow } from '../committees';
-import { CreditEventCreate, CreditEventEdit, CreditEventList, CreditEventShow } from '../credit-events';
-import { EnterpriseCreate, EnterpriseEdit, EnterpriseList, EnterpriseShow } from '../enterprises';
-import { ProjectCreate, ProjectEdit, ProjectList, ProjectShow } from '../projects';
-import { StaffCreate, StaffDuplicateList, StaffEdit, StaffList, StaffShow } from '../staff';
+import { lazyPage } from '../lazyPage';
+
+// Each registry's pages load when first opened (lazyPage.tsx).
+const committeesModule = () => import('../committees');
+const CommitteeCreate = lazyPage(() => committeesModule().then((m) => m.CommitteeCreate));
+const CommitteeEdit = lazyPage(() => committeesModule().then((m) => m.CommitteeEdit));
+const CommitteeList = lazyPage(() => committeesModule().then((m) => m.CommitteeList));
+const CommitteeShow = lazyPage(() => committeesModule().then((m) => m.CommitteeShow));
+const creditEventsModule = () => import('../credit-events');
+const CreditEventCreate = lazyPage(() => creditEventsModule().then((m) => m.CreditEventCreate));
+const CreditEventEdit = lazyPage(() => creditEventsModule().then((m) => m.CreditEventEdit));
+const CreditEventList = lazyPage(() => creditEventsModule().then((m) => m.CreditEventList));
+const CreditEventShow = lazyPage(() => creditEventsModule().then((m) => m.CreditEventShow));
+const enterprisesModule = () => import('../enterprises');
+const EnterpriseCreate = lazyPage(() => enterprisesModule().then((m) => m.EnterpriseCreate));
+const EnterpriseEdit = lazyPage(() => enterprisesModule().then((m) => m.EnterpriseEdit));
+const EnterpriseList = lazyPage(() => enterprisesModule().then((m) => m.EnterpriseList));
+const EnterpriseShow = lazyPage(() => enterprisesModule().then((m) => m.EnterpriseShow));
+const projectsModule = () => import('../projects');
+const ProjectCreate = lazyPage(() => projectsModule().then((m) => m.ProjectCreate));
+const ProjectEdit = lazyPage(() => projectsModule().then((m) => m.ProjectEdit));
+const ProjectList = lazyPage(() => projectsModule().then((m) => m.ProjectList));
+const ProjectShow = lazyPage(() => projectsModule().then((m) => m.ProjectShow));
+const staffModule = () => import('../staff');
+const StaffCreate = lazyPage(() => staffModule().then((m) => m.StaffCreate));
+const StaffDuplicateList = lazyPage(() => staffModule().then((m) => m.StaffDuplicateList));
+const StaffEdit = lazyPage(() => staffModule().then((m) => m.StaffEdit));
+const StaffList = lazyPage(() => staffModule().then((m) => m.StaffList));
+const StaffShow = lazyPage(() => staffModule().then((m) => m.StaffShow));
 
 /**
  * The registries' menu entries, shaped by permissions: reading needs registries:read; editing
