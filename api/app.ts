@@ -22,6 +22,7 @@ import { sameOriginOnly } from './http/same-origin';
 import { registerApprovalRoutes } from './routes/approvals';
 import { registerExportRoutes } from './routes/exports';
 import { registerFileRoutes } from './routes/files';
+import { registerSavedFilterRoutes } from './routes/saved-filters';
 import { registerHealthRoutes } from './routes/health';
 import { registerJobRoutes } from './routes/jobs';
 import { registerDecisionRoutes } from './routes/decisions';
@@ -116,6 +117,7 @@ export function createApp({ config, db, log, temporal }: AppDeps): Express {
   registerProcessRoutes(api, db);
   // Before the case routes: /api/cases/export is not a case id.
   registerExportRoutes(api, db);
+  registerSavedFilterRoutes(api, db);
   registerCaseRoutes(api, db, temporal, config.APPROVALS_TASK_QUEUE, config.CASE_SMS_TASK_QUEUE || null);
   registerTaskRoutes(api, db, temporal);
   registerIncidentRoutes(api, db, temporal);

@@ -49,18 +49,19 @@ const SIGNAL_PAGES = 20;
 export const CASE_STATUSES = ['running', 'supplement', 'completed', 'withdrawn', 'terminated', 'incident'] as const;
 /** A case's result, or `none` for one that has none yet (still running). */
 export const CASE_RESULT_FILTER = ['approved', 'rejected', 'withdrawn', 'terminated', 'none'] as const;
+export const CaseFilter = z.object({
+  q: z.string().max(64).optional(),
+  process_key: z.string().max(64).optional(),
+  status: z.enum(CASE_STATUSES).optional(),
+  result: z.enum(CASE_RESULT_FILTER).optional(),
+  district_code: z.string().max(16).optional(),
+  started_from: z.iso.date().optional(),
+  started_to: z.iso.date().optional(),
+});
 export const CaseList = listQuery({
   sortable: ['id', 'number', 'started_at', 'updated_at', 'status'] as const,
   defaultSort: ['started_at', 'DESC'],
-  filter: z.object({
-    q: z.string().max(64).optional(),
-    process_key: z.string().max(64).optional(),
-    status: z.enum(CASE_STATUSES).optional(),
-    result: z.enum(CASE_RESULT_FILTER).optional(),
-    district_code: z.string().max(16).optional(),
-    started_from: z.iso.date().optional(),
-    started_to: z.iso.date().optional(),
-  }),
+  filter: CaseFilter,
 });
 
 const HistoryList = listQuery({ sortable: ['seq', 'at'] as const, defaultSort: ['seq', 'ASC'], filter: z.object({ kind: z.string().max(32).optional() }) });

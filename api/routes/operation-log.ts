@@ -5,19 +5,20 @@ import { withTargetNames } from '../audit/target-names';
 import { listQuery } from '../http/list-query';
 import { listResult, type Api } from '../http/route';
 
+export const OperationLogFilter = z.object({
+  username: z.string().max(64).optional(),
+  user_id: z.coerce.number().int().optional(),
+  action: z.string().max(64).optional(),
+  result: z.enum(['ok', 'denied', 'failed']).optional(),
+  target_type: z.string().max(64).optional(),
+  target_id: z.string().max(64).optional(),
+  from: z.iso.datetime({ offset: true }).optional(),
+  to: z.iso.datetime({ offset: true }).optional(),
+});
 export const OperationLogQuery = listQuery({
   sortable: OPERATION_SORTABLE,
   defaultSort: ['id', 'DESC'],
-  filter: z.object({
-    username: z.string().max(64).optional(),
-    user_id: z.coerce.number().int().optional(),
-    action: z.string().max(64).optional(),
-    result: z.enum(['ok', 'denied', 'failed']).optional(),
-    target_type: z.string().max(64).optional(),
-    target_id: z.string().max(64).optional(),
-    from: z.iso.datetime({ offset: true }).optional(),
-    to: z.iso.datetime({ offset: true }).optional(),
-  }),
+  filter: OperationLogFilter,
 });
 
 export function registerOperationLogRoutes(api: Api, db: Knex): void {

@@ -15,7 +15,7 @@ import { CASE_RESULT_FILTER } from './cases';
  * The task inbox (E3) and task actions. Every list is one filtered, sorted, paginated SQL query
  * (react-admin simple-rest conventions, total in Content-Range).
  */
-const TaskFilter = z.object({
+export const TaskFilter = z.object({
   q: z.string().max(64).optional(),
   process_key: z.string().max(64).optional(),
   district_code: z.string().max(16).optional(),
@@ -28,18 +28,19 @@ export const TaskList = listQuery({
   filter: TaskFilter,
 });
 
+export const CaseBoxFilter = z.object({
+  q: z.string().max(64).optional(),
+  process_key: z.string().max(64).optional(),
+  district_code: z.string().max(16).optional(),
+  status: z.string().max(16).optional(),
+  result: z.enum(CASE_RESULT_FILTER).optional(),
+  started_from: z.iso.date().optional(),
+  started_to: z.iso.date().optional(),
+});
 export const CaseBoxList = listQuery({
   sortable: ['id', 'number', 'started_at', 'updated_at'] as const,
   defaultSort: ['started_at', 'DESC'],
-  filter: z.object({
-    q: z.string().max(64).optional(),
-    process_key: z.string().max(64).optional(),
-    district_code: z.string().max(16).optional(),
-    status: z.string().max(16).optional(),
-    result: z.enum(CASE_RESULT_FILTER).optional(),
-    started_from: z.iso.date().optional(),
-    started_to: z.iso.date().optional(),
-  }),
+  filter: CaseBoxFilter,
 });
 
 const IdParams = z.object({ id: z.coerce.number().int().positive() });

@@ -30,6 +30,7 @@ import * as m119 from './119_camunda_forms';
 import * as m120 from './120_signal_subscriptions';
 import * as m121 from './121_case_jobs';
 import * as m122 from './122_decisions';
+import * as m123 from './123_saved_filters';
 
 /**
  * The ordered list of migrations. Listing them here (instead of letting knex scan a folder)
@@ -68,6 +69,7 @@ const migrations: Record<string, Knex.Migration> = {
   '120_signal_subscriptions': m120,
   '121_case_jobs': m121,
   '122_decisions': m122,
+  '123_saved_filters': m123,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

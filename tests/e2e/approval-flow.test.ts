@@ -162,7 +162,22 @@ describe('an approval through the admin UI (headless Chromium)', () => {
     expect(sheet.getRow(2).getCell(2).value).toBe('通用审批（示例）');
     expect(sheet.getRow(2).getCell(5).value).toBe('姑苏区');
     expect(sheet.getRow(2).getCell(7).value).toBe('不予');
+    // Saved under a name, the filter follows the account into a fresh browser.
+    await page.getByTestId('saved-filters').click();
+    await page.getByTestId('save-filter').click();
+    await page.getByLabel('筛选名称').fill('示例事项不予');
+    await page.getByTestId('save-filter-confirm').click();
+    await page.getByText('已保存筛选“示例事项不予”').waitFor();
     await page.close();
+    const fresh = await signIn('gusu.staff');
+    await fresh.goto(`${server.url}/#/cases`);
+    await fresh.getByRole('row').nth(1).waitFor();
+    expect(await fresh.getByTestId('case-result-chip').allTextContents()).toContain('准予');
+    await fresh.getByTestId('saved-filters').click();
+    await fresh.getByTestId('saved-filter').filter({ hasText: '示例事项不予' }).click();
+    await waitFor('the saved filter applied', async () => (await fresh.getByTestId('case-result-chip').allTextContents()).every((t) => t === '不予') && (await fresh.getByTestId('case-result-chip').count()) === rejected.length);
+    await fresh.getByLabel('办理结果').getByText('不予').waitFor();
+    await fresh.close();
   });
 
   it('lets anyone look the case up by number and check code, without signing in', async () => {

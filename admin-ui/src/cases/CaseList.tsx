@@ -4,6 +4,7 @@ import { DateTimeField } from '../fields';
 import { EmptyBox } from '../inbox/EmptyBox';
 import { ExportXlsxButton } from '../lists/ExportXlsxButton';
 import { DayInput, ProcessPicker, ResultPicker } from '../lists/pickers';
+import { SavedFilters } from '../lists/SavedFilters';
 import { RegionInput } from '../registries/components';
 import { CaseStateField } from './outcome';
 
@@ -24,6 +25,7 @@ export const caseFilters = (opts: { status?: boolean } = {}) => [
 export const LedgerActions = () => (
   <TopToolbar>
     <FilterButton />
+    <SavedFilters />
     <ExportXlsxButton label="lists.export" />
   </TopToolbar>
 );

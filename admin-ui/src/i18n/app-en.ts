@@ -114,7 +114,16 @@ const appEnglishMessages: typeof import('./app-zh-CN').default = {
   },
   menu: { hall: 'Service hall', approvals: 'Approvals', registries: 'Registries', credit: 'Credit', supervision: 'Supervision', sms: 'SMS', system: 'System' },
   home: { overdue: 'Overdue', due_soon: 'Due within 24 hours', recent_cases: 'My latest applications', all_started: 'See all' },
-  lists: { no_result: 'No result yet', export: 'Export to Excel', process: 'Process', district: 'District', result: 'Result', started_from: 'Applied from', started_to: 'Applied until' },
+  lists: {
+    saved_filters: { title: 'Saved filters', none: 'No saved filters yet', save_current: 'Save the current filter…', name: 'Name', saved: 'Filter “%{name}” saved', delete: 'Delete “%{name}”' },
+    no_result: 'No result yet',
+    export: 'Export to Excel',
+    process: 'Process',
+    district: 'District',
+    result: 'Result',
+    started_from: 'Applied from',
+    started_to: 'Applied until',
+  },
   inbox: {
     todo: 'To do',
     unassigned: 'To assign',

@@ -101,7 +101,16 @@ const appChineseMessages = {
   },
   menu: { hall: '办事大厅', approvals: '审批办理', registries: '基础数据', credit: '信用管理', supervision: '监管', sms: '短信平台', system: '系统管理' },
   home: { overdue: '已超期', due_soon: '24 小时内到期', recent_cases: '我最近的申请', all_started: '查看全部' },
-  lists: { no_result: '尚无结果', export: '导出 Excel', process: '事项', district: '区县', result: '办理结果', started_from: '申请日期从', started_to: '申请日期至' },
+  lists: {
+    saved_filters: { title: '保存的筛选', none: '还没有保存的筛选', save_current: '保存当前筛选…', name: '筛选名称', saved: '已保存筛选“%{name}”', delete: '删除“%{name}”' },
+    no_result: '尚无结果',
+    export: '导出 Excel',
+    process: '事项',
+    district: '区县',
+    result: '办理结果',
+    started_from: '申请日期从',
+    started_to: '申请日期至',
+  },
   inbox: {
     todo: '待办',
     unassigned: '待分配',

@@ -1,6 +1,7 @@
 import { DataTable, DateTimeInput, FilterButton, List, SelectField, SelectInput, TextInput, TopToolbar, useLocaleState, useRecordContext } from 'react-admin';
 import { actionWords, targetWords } from '../../../lib/audit/action-words';
 import { ExportXlsxButton } from '../lists/ExportXlsxButton';
+import { SavedFilters } from '../lists/SavedFilters';
 import { RESULT_CHOICES, ROLE_CHOICES } from '../choices';
 import { DateTimeField } from '../fields';
 
@@ -38,6 +39,7 @@ const TargetField = () => {
 const Actions = () => (
   <TopToolbar>
     <FilterButton />
+    <SavedFilters />
     <ExportXlsxButton label="lists.export" />
   </TopToolbar>
 );
