@@ -111,7 +111,11 @@ export type HistoryRow = { id: number; seq: number; at: Date; kind: string; data
 
 /** A page of a case's history (a case has tens to hundreds of entries; the unique (case_id, seq) key orders them). */
 export async function caseHistoryPage(db: Knex, caseId: number, filter: { kind?: string }, params: PageParams): Promise<Page<HistoryRow>> {
-  const q = db('case_history as h').where('h.case_id', caseId).select('h.id', 'h.seq', 'h.at', 'h.kind', 'h.node_id', 'h.task_key', 'h.actor_id', 'h.actor_name', 'h.outcome', 'h.comment', 'h.data');
+  // Everyone by their name as the account has it now: a start was written with the username.
+  const q = db('case_history as h')
+    .leftJoin('users as hu', 'hu.id', 'h.actor_id')
+    .where('h.case_id', caseId)
+    .select('h.id', 'h.seq', 'h.at', 'h.kind', 'h.node_id', 'h.task_key', 'h.actor_id', db.raw("COALESCE(NULLIF(hu.display_name, ''), h.actor_name) AS actor_name"), 'h.outcome', 'h.comment', 'h.data');
   if (filter.kind) q.where('h.kind', filter.kind);
   return pageOf<HistoryRow>(q, params, { seq: 'h.seq', at: 'h.at' }, 'h.id');
 }

@@ -72,7 +72,18 @@ describe('an approval through the admin UI (headless Chromium)', () => {
     await supplyMaterials(browser, server.url, 'dongwu.ent', caseId, '已补充身份证明');
 
     await decide('city.staff', caseNumber, { outcome: '通过', comment: '同意' });
-    await decide('city.leader', caseNumber, { outcome: '通过', comment: '同意变更' });
+    // The leader decides with the case before them: where it is, and what everyone before said.
+    await claimAndDecide(browser, server.url, 'city.leader', caseNumber, { outcome: '通过', comment: '同意变更' }, async (page) => {
+      await page.locator('[data-testid=bpmn-viewer] .djs-element.active[data-element-id=leaderApproval]').waitFor();
+      await page.locator('[data-testid=bpmn-viewer] .djs-element.done[data-element-id=districtReview]').waitFor();
+      await page.getByTestId('bpmn-legend').getByText('当前环节').waitFor();
+      const earlier = page.getByTestId('earlier-decisions');
+      for (const said of ['材料齐全，同意上报', '请补充新任法定代表人身份证明', '已补充身份证明', '同意']) await earlier.getByText(said, { exact: true }).first().waitFor();
+      // The applicant by name, as everyone else, never by the account's username.
+      expect(await page.getByTestId('case-timeline').getByText('dongwu.ent').count()).toBe(0);
+      await page.getByTestId('case-timeline').getByText('孙伟').first().waitFor();
+      await page.screenshot({ path: path.join(SCREENSHOTS, 'task-context.png'), fullPage: true });
+    });
     await waitFor('the case to finish', async () => (await engine.db('cases').where('id', caseId).first()).status === 'completed');
   });
 

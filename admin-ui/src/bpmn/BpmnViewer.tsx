@@ -1,6 +1,6 @@
 import { useEffect, useRef } from 'react';
 import NavigatedViewer from 'bpmn-js/lib/NavigatedViewer';
-import { useLocaleState } from 'react-admin';
+import { useLocaleState, useTranslate } from 'react-admin';
 import 'bpmn-js/dist/assets/diagram-js.css';
 import 'bpmn-js/dist/assets/bpmn-js.css';
 import './bpmn-states.css';
@@ -56,6 +56,15 @@ export function BpmnViewer(props: { xml: string; marks?: ElementMarks; badges?: 
         // A margin round the drawing, so labels above the top row (an incident, where the case ended) are not cut off.
         const fit = canvas.viewbox();
         canvas.viewbox({ x: fit.x - 30, y: fit.y - 30, width: fit.width + 60, height: fit.height + 60 });
+        // A large process fitted whole is too small to read: show the current step at a readable
+        // size instead (the reader pans and zooms for the rest; the navigated viewer allows both).
+        const focus = (marks?.active ?? []).map((id) => registry.get(id) as (Box & { id: string }) | undefined).find((e) => e !== undefined);
+        const scale = (canvas as unknown as { zoom(): number }).zoom();
+        if (focus && scale < READABLE_ZOOM) {
+          const width = fit.width * (scale / READABLE_ZOOM);
+          const heightNow = fit.height * (scale / READABLE_ZOOM);
+          canvas.viewbox({ x: focus.x + focus.width / 2 - width / 2, y: focus.y + focus.height / 2 - heightNow / 2, width, height: heightNow });
+        }
         for (const [marker, ids] of Object.entries(marks ?? {})) {
           for (const id of ids ?? []) if (registry.get(id)) canvas.addMarker(id, marker);
         }
@@ -65,7 +74,8 @@ export function BpmnViewer(props: { xml: string; marks?: ElementMarks; badges?: 
           const html = document.createElement('span');
           html.className = `bpmn-badge${badge.overdue ? ' overdue' : ''}`;
           html.textContent = badge.text; // text, never HTML: holder names come from users
-          overlays.add(badge.elementId, { position: { bottom: 10, left: 0 }, html: html.outerHTML });
+          // Above the task: a boundary event and its label sit on the bottom edge.
+          overlays.add(badge.elementId, { position: { top: -20, left: 0 }, html: html.outerHTML });
         }
         for (const incident of incidents ?? []) {
           if (!registry.get(incident.elementId)) continue;
@@ -99,5 +109,34 @@ export function BpmnViewer(props: { xml: string; marks?: ElementMarks; badges?: 
     };
   }, [xml, marks, badges, incidents, ending, onElementClick, locale]);
 
-  return <div ref={container} className="bpmn-canvas" style={height ? { height } : undefined} data-testid="bpmn-viewer" />;
+  return (
+    <>
+      <div ref={container} className="bpmn-canvas" style={height ? { height } : undefined} data-testid="bpmn-viewer" />
+      {marks && <DiagramLegend />}
+    </>
+  );
+}
+
+/** Below the fitted scale the diagram's text is too small to read (bpmn-js's 1 is the drawing's size). */
+const READABLE_ZOOM = 0.7;
+
+/** What the colours on a case's diagram mean. */
+function DiagramLegend() {
+  const translate = useTranslate();
+  const items: Array<[string, string]> = [
+    ['done', 'cases.legend.done'],
+    ['active', 'cases.legend.active'],
+    ['overdue', 'cases.legend.overdue'],
+    ['incident', 'cases.legend.incident'],
+  ];
+  return (
+    <div className="bpmn-legend" data-testid="bpmn-legend">
+      {items.map(([kind, key]) => (
+        <span key={kind}>
+          <i className={`bpmn-legend-${kind}`} />
+          {translate(key)}
+        </span>
+      ))}
+    </div>
+  );
 }

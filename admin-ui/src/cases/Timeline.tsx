@@ -4,12 +4,12 @@ import { AttachmentLinks } from '../attachments/AttachmentsInput';
 import type { HistoryEntry } from './api';
 import { beijingTime } from '../beijing-time';
 
-/** The case's full history from MySQL, newest last; optionally only one element's entries. */
-export function Timeline({ entries, names, onlyNode }: { entries: HistoryEntry[]; names: Record<string, string>; onlyNode?: string | null }) {
+/** The case's full history from MySQL, newest last; optionally only one element's entries, or only some kinds. */
+export function Timeline({ entries, names, onlyNode, onlyKinds, testId = 'case-timeline' }: { entries: HistoryEntry[]; names: Record<string, string>; onlyNode?: string | null; onlyKinds?: string[]; testId?: string }) {
   const translate = useTranslate();
-  const shown = onlyNode ? entries.filter((e) => e.node_id === onlyNode) : entries;
+  const shown = entries.filter((e) => (!onlyNode || e.node_id === onlyNode) && (!onlyKinds || onlyKinds.includes(e.kind)));
   return (
-    <List dense data-testid="case-timeline">
+    <List dense data-testid={testId}>
       {shown.map((e) => {
         const attachments = (e.data as { attachments?: Array<{ name: string; fileId?: string }> } | null)?.attachments;
         return (

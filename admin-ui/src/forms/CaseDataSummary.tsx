@@ -65,8 +65,9 @@ export function CaseDataSummary({ form, labels, variables }: { form: FormSchema 
             <TableBody>
               {others.map(([k, v]) => (
                 <TableRow key={k}>
-                  <TableCell sx={{ width: '35%', color: 'text.secondary' }}>{labels[k] ?? k}</TableCell>
-                  <TableCell>{display(v, translate)}</TableCell>
+                  <TableCell sx={{ width: '35%', color: 'text.secondary' }}>{labels[k] ?? (k === 'outcome' ? translate('cases.last_outcome') : k)}</TableCell>
+                  {/* The engine keeps the latest decision as `outcome`: shown in words, as the timeline shows it. */}
+                  <TableCell>{k === 'outcome' && typeof v === 'string' && !labels[k] ? translate(`outcomes.${v}`, { _: v }) : display(v, translate)}</TableCell>
                 </TableRow>
               ))}
             </TableBody>

@@ -167,6 +167,8 @@ const appEnglishMessages: typeof import('./app-zh-CN').default = {
     missing_help: 'Form %{id} has not been published with the process: create it to edit it; it is published with the diagram.',
   },
   cases: {
+    last_outcome: 'Latest decision',
+    legend: { done: 'Done', active: 'Current step', overdue: 'Overdue', incident: 'Incident' },
     yes: 'Yes',
     no: 'No',
     other_data: 'Other information',
@@ -245,6 +247,9 @@ const appEnglishMessages: typeof import('./app-zh-CN').default = {
     },
   },
   tasks: {
+    earlier_decisions: 'Earlier decisions',
+    no_earlier_decisions: 'No earlier decisions: this is the first step',
+    where_in_process: 'Where the case is (current step in blue)',
     outcome: 'Decision',
     return_to: 'Return to',
     external_form: 'This task’s form is filled in another system:',

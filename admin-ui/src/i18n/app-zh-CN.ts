@@ -154,6 +154,8 @@ const appChineseMessages = {
     missing_help: '表单 %{id} 尚未随流程发布：新建后即可编辑，发布时一并发布。',
   },
   cases: {
+    last_outcome: '最近一次办理结果',
+    legend: { done: '已办理', active: '当前环节', overdue: '已超期', incident: '异常' },
     yes: '是',
     no: '否',
     other_data: '其他信息',
@@ -232,6 +234,9 @@ const appChineseMessages = {
     },
   },
   tasks: {
+    earlier_decisions: '此前的办理意见',
+    no_earlier_decisions: '尚无此前的办理意见：本环节是第一个办理环节',
+    where_in_process: '流程进度（蓝色为当前环节）',
     outcome: '办理结果',
     return_to: '退回至',
     external_form: '此任务的表单在外部系统中填写：',

@@ -8,12 +8,16 @@ import { CamundaForm, type CamundaFormHandle } from '../forms/CamundaForm';
 import { CaseDataSummary } from '../forms/CaseDataSummary';
 import { givenMaterials } from '../../../lib/forms/materials';
 import { Timeline } from '../cases/Timeline';
-import { elementNames, fetchCase, fetchDiagram, fetchHistory, fetchTask, post, type CaseDetail, type HistoryEntry, type TaskRow } from '../cases/api';
+import { BpmnViewer } from '../bpmn/BpmnViewer';
+import { elementNames, fetchCase, fetchDiagram, fetchHistory, fetchTask, post, type CaseDetail, type CaseDiagram, type HistoryEntry, type TaskRow } from '../cases/api';
 import { TenderScoring } from '../tenders';
 import { UserPicker, type UserOption } from './UserPicker';
 import { beijingTime } from '../beijing-time';
 
 type PeopleAction = 'transfer' | 'delegate' | 'add-signer' | 'copy';
+
+/** The entries that are someone's decision on the case: what the reviewer reads before deciding. */
+const DECISION_KINDS = ['task_completed', 'countersign_completed', 'supplied', 'returned'];
 
 /**
  * One task (E3): the case it belongs to, the decision form (approve, reject, return to an
@@ -32,6 +36,7 @@ export const TaskPage = () => {
   const [detail, setDetail] = useState<CaseDetail | null>(null);
   const [history, setHistory] = useState<HistoryEntry[]>([]);
   const [names, setNames] = useState<Record<string, string>>({});
+  const [diagram, setDiagram] = useState<CaseDiagram | null>(null);
   const [outcome, setOutcome] = useState('');
   const [returnTo, setReturnTo] = useState('applicant');
   const [comment, setComment] = useState('');
@@ -49,6 +54,7 @@ export const TaskPage = () => {
       setDetail(c);
       setHistory(h);
       setNames(elementNames(d.xml));
+      setDiagram(d);
       setOutcome((o) => o || t.outcomes[0] || '');
     } catch (e) {
       setError((e as Error).message);
@@ -64,6 +70,10 @@ export const TaskPage = () => {
     for (const e of history) if (e.kind === 'task_completed' && e.node_id && e.node_id !== task?.node_id) seen.set(e.node_id, names[e.node_id] ?? e.node_id);
     return [...seen.entries()];
   }, [history, names, task]);
+
+  // The case's diagram with this step as the current one (and the others the case is at).
+  const marks = useMemo(() => (diagram ? { done: diagram.completed, active: [...new Set([...(task?.status === 'open' ? [task.node_id] : []), ...diagram.active])], overdue: diagram.overdue } : undefined), [diagram, task]);
+  const decisions = useMemo(() => history.filter((e) => DECISION_KINDS.includes(e.kind) && e.task_key !== task?.task_key), [history, task]);
 
   if (error) return <Alert severity="error">{error}</Alert>;
   if (!task || !detail) return null;
@@ -126,6 +136,19 @@ export const TaskPage = () => {
               <AttachmentLinks attachments={givenMaterials(detail.variables.materials).map((m) => ({ fileId: m.fileId, name: m.name ?? m.code }))} />
               <AutomaticChecks variables={detail.variables} />
               <CaseDataSummary form={detail.form ?? null} labels={detail.form_labels ?? {}} variables={detail.variables} />
+            </CardContent>
+          </Card>
+
+          <Card sx={{ mt: 2 }}>
+            <CardContent>
+              <Typography variant="subtitle2">{translate('tasks.earlier_decisions')}</Typography>
+              {decisions.length ? (
+                <Timeline entries={decisions} names={names} testId="earlier-decisions" />
+              ) : (
+                <Typography variant="body2" color="text.secondary" data-testid="earlier-decisions-none">
+                  {translate('tasks.no_earlier_decisions')}
+                </Typography>
+              )}
             </CardContent>
           </Card>
 
@@ -206,6 +229,14 @@ export const TaskPage = () => {
           )}
         </Grid>
         <Grid size={{ xs: 12, lg: 5 }}>
+          {diagram?.xml && (
+            <Card sx={{ mb: 2 }}>
+              <CardContent>
+                <Typography variant="subtitle2">{translate('tasks.where_in_process')}</Typography>
+                <BpmnViewer xml={diagram.xml} marks={marks} height={320} />
+              </CardContent>
+            </Card>
+          )}
           <Card>
             <CardContent>
               <Typography variant="subtitle2">{translate('cases.history')}</Typography>
