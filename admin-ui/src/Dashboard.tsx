@@ -6,6 +6,8 @@ import { Link } from 'react-router-dom';
 import type { Me } from './authProvider';
 import { CaseStateChip } from './cases/outcome';
 import { fetchStartable, type StartableProcess } from './cases/startForm';
+import { apiFetch } from './api';
+import { beijingTime } from './beijing-time';
 
 /** A box's filtered list, as a link the inbox opens with that filter applied. */
 const boxLink = (box: string, filter?: Record<string, unknown>) => (filter ? `/inbox/${box}?filter=${encodeURIComponent(JSON.stringify(filter))}` : `/inbox/${box}`);
@@ -108,9 +110,77 @@ const RecentCases = () => {
   );
 };
 
+interface BacklogRow {
+  process_key: string;
+  process_name: string;
+  open: number;
+  supplement: number;
+  incident: number;
+}
+
+/** 在办事项: the scope's cases in progress by process, each opening the case list filtered to it. */
+const Backlog = () => {
+  const translate = useTranslate();
+  const [backlog, setBacklog] = useState<{ rows: BacklogRow[]; complete: boolean } | null>(null);
+  useEffect(() => {
+    apiFetch('/api/home/backlog')
+      .then((r) => r.json() as Promise<{ rows: BacklogRow[]; complete: boolean }>)
+      .then(setBacklog)
+      .catch(() => setBacklog(null));
+  }, []);
+  if (!backlog?.rows.length) return null;
+  const at = (n: number) => (backlog.complete ? String(n) : `${n}+`);
+  return (
+    <Card>
+      <CardContent>
+        <Typography variant="h6">{translate('home.backlog')}</Typography>
+        <List dense data-testid="home-backlog">
+          {backlog.rows.map((r) => (
+            <ListItemButton key={r.process_key} component={Link} to={`/cases?filter=${encodeURIComponent(JSON.stringify({ process_key: r.process_key, result: 'none' }))}`} data-testid="home-backlog-row">
+              <ListItemText
+                primary={r.process_name}
+                secondary={[r.supplement ? translate('home.backlog_supplement', { n: r.supplement }) : null, r.incident ? translate('home.backlog_incident', { n: r.incident }) : null].filter(Boolean).join(' · ') || null}
+              />
+              <Typography variant="h6" color="primary" data-testid="home-backlog-count">
+                {at(r.open)}
+              </Typography>
+            </ListItemButton>
+          ))}
+        </List>
+      </CardContent>
+    </Card>
+  );
+};
+
+/** 我的通知: the latest texts the platform sent me (notices, news of my cases). */
+const MyMessages = () => {
+  const translate = useTranslate();
+  const [messages, setMessages] = useState<Array<{ id: number; text: string; created_at: string }> | null>(null);
+  useEffect(() => {
+    apiFetch('/api/home/messages')
+      .then((r) => r.json() as Promise<Array<{ id: number; text: string; created_at: string }>>)
+      .then(setMessages)
+      .catch(() => setMessages(null));
+  }, []);
+  if (!messages?.length) return null;
+  return (
+    <Card>
+      <CardContent>
+        <Typography variant="h6">{translate('home.messages')}</Typography>
+        <List dense data-testid="home-messages">
+          {messages.map((m) => (
+            <ListItemText key={m.id} primary={m.text} secondary={beijingTime(m.created_at)} sx={{ mb: 1 }} />
+          ))}
+        </List>
+      </CardContent>
+    </Card>
+  );
+};
+
 /**
  * 工作台, each role's starting point: who is signed in, the tasks waiting (counts that open the
- * box filtered), the applications the role may start, and its own latest applications.
+ * box filtered), the applications the role may start, its own latest applications, the texts
+ * the platform sent it, and its scope's cases in progress by process.
  */
 export const Dashboard = () => {
   const { data, isPending } = useGetIdentity();
@@ -135,7 +205,9 @@ export const Dashboard = () => {
         </Card>
         <TaskCounts />
         {permissions?.includes('cases:start') && <StartShortcuts />}
+        {me.scope.kind !== 'none' && <Backlog />}
         <RecentCases />
+        <MyMessages />
       </Stack>
     </Box>
   );

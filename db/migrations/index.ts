@@ -31,6 +31,7 @@ import * as m120 from './120_signal_subscriptions';
 import * as m121 from './121_case_jobs';
 import * as m122 from './122_decisions';
 import * as m123 from './123_saved_filters';
+import * as m124 from './124_sms_messages_by_user';
 
 /**
  * The ordered list of migrations. Listing them here (instead of letting knex scan a folder)
@@ -70,6 +71,7 @@ const migrations: Record<string, Knex.Migration> = {
   '121_case_jobs': m121,
   '122_decisions': m122,
   '123_saved_filters': m123,
+  '124_sms_messages_by_user': m124,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

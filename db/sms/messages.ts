@@ -126,3 +126,17 @@ export async function listMessages(db: Knex, params: PageParams & { filter: Mess
   const columns = { id: byDate ? 'created_at' : 'id', created_at: 'created_at', sent_at: 'sent_at', status: 'status', phone: 'phone_normalised' };
   return pageOf(q, params, columns, 'id');
 }
+
+/**
+ * The latest texts the platform sent to a user (notices, case news) for their 工作台: the
+ * user's own messages only, newest first, through (user_id, created_at).
+ */
+export async function recentMessagesTo(db: Knex, userId: number, limit = 5): Promise<Array<{ id: number; text: string; status: string; created_at: Date; notice_id: number | null }>> {
+  return (await db('sms_messages').where('user_id', userId).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).select('id', 'text', 'status', 'created_at', 'notice_id')) as Array<{
+    id: number;
+    text: string;
+    status: string;
+    created_at: Date;
+    notice_id: number | null;
+  }>;
+}

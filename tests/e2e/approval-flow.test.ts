@@ -62,6 +62,15 @@ describe('an approval through the admin UI (headless Chromium)', () => {
     await district.close();
 
     await decide('gusu.staff', caseNumber, { outcome: '通过', comment: '材料齐全，同意上报' }, 'task.png');
+    // The district's 工作台 counts the case among its cases in progress, by process, and opens them.
+    const home = await signIn('gusu.staff');
+    const backlogRow = home.getByTestId('home-backlog-row').filter({ hasText: '通用审批（示例）' });
+    expect(await backlogRow.getByTestId('home-backlog-count').textContent()).toBe('1');
+    await home.screenshot({ path: path.join(SCREENSHOTS, 'home-staff.png') });
+    await backlogRow.click();
+    await home.getByRole('row').filter({ hasText: caseNumber }).waitFor();
+    expect(await home.getByRole('row').count()).toBe(2);
+    await home.close();
     await decide('city.staff', caseNumber, { outcome: '退回', returnTo: '申请人（补正）', comment: '请补充新任法定代表人身份证明' });
 
     // The applicant finds the returned case in 我发起的, then supplies from the case page.

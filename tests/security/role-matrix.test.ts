@@ -366,6 +366,8 @@ const MATRIX: Record<string, Entry> = {
   'GET /api/saved-filters': { allow: signedIn, probes: () => [{ query: { list: 'cases' } }], why: 'the caller’s own saved filters' },
   'POST /api/saved-filters': { allow: signedIn, phase: 1, probes: (_f, _c, n) => [{ body: { list: 'cases', name: `矩阵${n}`, filter: { result: 'rejected' } } }], why: 'the caller’s own saved filters' },
   'DELETE /api/saved-filters/{id}': { allow: nobody, phase: 1, probes: () => [{ params: { id: 999999 } }], why: 'the caller’s own only: a filter of nobody’s is not found' },
+  'GET /api/home/backlog': { allow: signedIn, probes: () => [{}], why: 'counts of the caller’s own scope' },
+  'GET /api/home/messages': { allow: signedIn, probes: () => [{}], why: 'the caller’s own texts' },
   'GET /api/process-names': { allow: signedIn, probes: () => [{}], why: 'the names of the processes, for the lists’ pickers' },
   'GET /api/cases/export': {
     allow: signedIn,

@@ -113,7 +113,16 @@ const appEnglishMessages: typeof import('./app-zh-CN').default = {
     scores_saved: 'Scores saved',
   },
   menu: { hall: 'Service hall', approvals: 'Approvals', registries: 'Registries', credit: 'Credit', supervision: 'Supervision', sms: 'SMS', system: 'System' },
-  home: { overdue: 'Overdue', due_soon: 'Due within 24 hours', recent_cases: 'My latest applications', all_started: 'See all' },
+  home: {
+    backlog: 'Cases in progress (my scope)',
+    backlog_supplement: '%{n} awaiting supplement',
+    backlog_incident: '%{n} in incident',
+    messages: 'My notices',
+    overdue: 'Overdue',
+    due_soon: 'Due within 24 hours',
+    recent_cases: 'My latest applications',
+    all_started: 'See all',
+  },
   lists: {
     saved_filters: { title: 'Saved filters', none: 'No saved filters yet', save_current: 'Save the current filter…', name: 'Name', saved: 'Filter “%{name}” saved', delete: 'Delete “%{name}”' },
     no_result: 'No result yet',

@@ -100,7 +100,7 @@ const appChineseMessages = {
     scores_saved: '评分已保存',
   },
   menu: { hall: '办事大厅', approvals: '审批办理', registries: '基础数据', credit: '信用管理', supervision: '监管', sms: '短信平台', system: '系统管理' },
-  home: { overdue: '已超期', due_soon: '24 小时内到期', recent_cases: '我最近的申请', all_started: '查看全部' },
+  home: { backlog: '在办事项（本辖区）', backlog_supplement: '待补正 %{n} 件', backlog_incident: '异常 %{n} 件', messages: '我的通知', overdue: '已超期', due_soon: '24 小时内到期', recent_cases: '我最近的申请', all_started: '查看全部' },
   lists: {
     saved_filters: { title: '保存的筛选', none: '还没有保存的筛选', save_current: '保存当前筛选…', name: '筛选名称', saved: '已保存筛选“%{name}”', delete: '删除“%{name}”' },
     no_result: '尚无结果',
