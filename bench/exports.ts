@@ -7,6 +7,7 @@
  * the auditor's operation log. Prints rows, seconds, rows per second, bytes, and the resident
  * memory of the bench process (the API and its client share it) before and after: a streamed
  * export holds a chunk, not the sheet, though the client here keeps the whole file to read it.
+ * Then 工作台's backlog by process (GET /api/home/backlog), p50 and p95 of 30 calls per user.
  * Figures, not assertions.
  */
 import type { Knex } from 'knex';
@@ -61,6 +62,20 @@ async function main(): Promise<void> {
       await workbook.xlsx.load(bytes as unknown as ArrayBuffer);
       const rows = workbook.worksheets[0]!.rowCount - 1;
       console.log(`${spec.name.padEnd(35)} | ${String(rows).padStart(7)} | ${seconds.toFixed(1).padStart(5)} | ${String(Math.round(rows / seconds)).padStart(7)} | ${mb(bytes.length).padStart(5)} | ${mb(before)} → ${mb(after)}`);
+    }
+    // 工作台's backlog counts a scope's open cases through a bounded read: timed like a list.
+    console.log('\n工作台 backlog                     | p50 ms | p95 ms');
+    for (const user of ['city.staff', 'gusu.staff', 'dongwu.ent']) {
+      const session = await signIn(app.base, user);
+      const times: number[] = [];
+      for (let i = 0; i < 30; i++) {
+        const t0 = performance.now();
+        const res = await fetch(`${app.base}/api/home/backlog`, { headers: { cookie: session.cookie, 'x-requested-with': 'XMLHttpRequest' } });
+        await res.arrayBuffer();
+        times.push(performance.now() - t0);
+      }
+      times.sort((a, b) => a - b);
+      console.log(`${user.padEnd(34)} | ${times[14]!.toFixed(1).padStart(6)} | ${times[28]!.toFixed(1).padStart(6)}`);
     }
     console.log('');
   } finally {

@@ -216,6 +216,10 @@ describe('the earlier field-list forms (migration 119)', () => {
     expect(requiredMaterials(converted, { kind: 'application' }).map((m) => m.code)).toEqual(['licence']);
     expect(requiredMaterials(converted, { kind: 'change' }).map((m) => m.code)).toEqual(['licence', 'proof']);
     const { problems } = prepareFormValues(converted, { kind: 'change', newName: '一个超过十个字的新企业名称啊', window: 'soon', materials: { licence: [FILE] } });
-    expect(problems.map((p) => `${p.field} ${p.reason}`)).toEqual(['formData.newName must be at most 10 characters', 'formData.window must be a positive ISO-8601 duration such as P10D', 'formData.materials.proof is required']);
+    expect(problems.map((p) => `${p.field} ${p.reason}`)).toEqual([
+      'formData.newName must be at most 10 characters',
+      'formData.window must be a span such as 10天 or 12小时 (or a positive ISO-8601 duration such as P10D)',
+      'formData.materials.proof is required',
+    ]);
   });
 });

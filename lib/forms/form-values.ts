@@ -1,5 +1,6 @@
 import { evaluateFeel, feelCondition, isExpression } from '../bpmn/feel';
 import { durationMs } from '../bpmn/iso8601';
+import { durationFromWords } from './durations';
 import { isInput, isPlainObject, type FormComponent, type FormSchema, type FormValues } from './form-schema';
 
 /**
@@ -99,8 +100,9 @@ export function valueProblems(c: FormComponent, value: unknown, refuse: Refuse):
       if (v.validationType === 'email' && !EMAIL.test(value)) return refuse('must be an e-mail address', '须为电子邮箱地址');
       if (v.validationType === 'phone' && !INTERNATIONAL_PHONE.test(value)) return refuse('must be an international phone number such as +8613800000000', '须为国际格式电话号码，如 +8613800000000');
       if (c.properties?.format === 'duration') {
-        const ms = durationMs(value);
-        if (ms === null || ms <= 0) return refuse('must be a positive ISO-8601 duration such as P10D', '须为时长，如 P10D（10天）、PT12H（12小时）');
+        const iso = durationFromWords(value);
+        const ms = iso === null ? null : durationMs(iso);
+        if (ms === null || ms <= 0) return refuse('must be a span such as 10天 or 12小时 (or a positive ISO-8601 duration such as P10D)', '须为时长，如 10天、12小时、1天12小时');
       }
       return;
     }
@@ -263,7 +265,8 @@ export function prepareFormValues(form: FormSchema, input: unknown, options: Pre
         bad = true;
         refuse(at, reason, zh);
       });
-      if (!bad) setAt(out, c.key, value);
+      // A span in words is kept as the ISO-8601 duration the process's timers read.
+      if (!bad) setAt(out, c.key, c.properties?.format === 'duration' && typeof value === 'string' ? durationFromWords(value) : value);
     }
   };
   const refuse = (field: string, reason: string, zh: string) => problems.push({ field, reason, zh });

@@ -1,7 +1,8 @@
 import { Box, Table, TableBody, TableCell, TableRow, Typography } from '@mui/material';
 import { useMemo } from 'react';
-import { useTranslate } from 'react-admin';
-import type { FormComponent, FormSchema, FormValues } from '../../../lib/forms/form-schema';
+import { useLocaleState, useTranslate } from 'react-admin';
+import { durationInWords } from '../../../lib/forms/durations';
+import { walkComponents, type FormComponent, type FormSchema, type FormValues } from '../../../lib/forms/form-schema';
 import { CamundaForm } from './CamundaForm';
 
 /** Variables shown elsewhere on the page (files, automatic checks) or kept for the engine. */
@@ -48,9 +49,19 @@ function display(value: unknown, translate: (key: string) => string): string {
  * form-js), then the other variables the case gathered, named by the labels of the process's
  * forms. Replaces the raw JSON the task page used to show.
  */
-export function CaseDataSummary({ form, labels, variables }: { form: FormSchema | null; labels: Record<string, string>; variables: FormValues }) {
+export function CaseDataSummary({ form, labels, variables: stored }: { form: FormSchema | null; labels: Record<string, string>; variables: FormValues }) {
   const translate = useTranslate();
+  const [locale] = useLocaleState();
   const schema = useMemo(() => (form ? withoutFilePickers(form) : null), [form]);
+  // A span the case keeps as P10D (its timers read it) is shown as the applicant wrote it: 10 天.
+  const variables = useMemo(() => {
+    const shown: FormValues = { ...stored };
+    if (form)
+      walkComponents(form.components, (c) => {
+        if (c.properties?.format === 'duration' && c.key && typeof shown[c.key] === 'string') shown[c.key] = durationInWords(shown[c.key] as string, locale.startsWith('en') ? 'en' : 'zh-CN');
+      });
+    return shown;
+  }, [form, stored, locale]);
   const inForm = useMemo(() => keysOf(form), [form]);
   const others = Object.entries(variables).filter(([k]) => !SHOWN_ELSEWHERE.has(k) && !k.startsWith('_') && !inForm.has(k));
   return (
