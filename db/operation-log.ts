@@ -362,7 +362,7 @@ export async function listOperations(db: Knex, params: PageParams & { filter: Op
 export async function* walkOperations(db: Knex, filter: OperationFilter, sort: PageParams['sort'], opts: { chunk?: number; max: number }): AsyncGenerator<LoggedOperation[]> {
   const column = COLUMNS[sort[0]] ?? 'id';
   const branch = filteredOperations(db, filter).select('id', `${column} as k`);
-  for await (const ids of unionKeyset(db, [branch], sort[1].toLowerCase() as 'asc' | 'desc', { chunk: opts.chunk ?? 1000, max: opts.max })) yield await operationRows(db, ids);
+  for await (const ids of unionKeyset(db, [branch], sort[1].toLowerCase() as 'asc' | 'desc', { chunk: opts.chunk ?? 1000, max: opts.max, keyIsId: column === 'id' })) yield await operationRows(db, ids);
 }
 
 /**

@@ -119,7 +119,7 @@ export async function unionPage(
  * key may be NULL (a task without a deadline): MySQL sorts NULL first ascending, last
  * descending, and the cursor follows that.
  */
-export async function* unionKeyset(db: Knex, branches: Knex.QueryBuilder[], direction: 'asc' | 'desc', opts: { chunk: number; max: number }): AsyncGenerator<number[]> {
+export async function* unionKeyset(db: Knex, branches: Knex.QueryBuilder[], direction: 'asc' | 'desc', opts: { chunk: number; max: number; keyIsId?: boolean }): AsyncGenerator<number[]> {
   if (!branches.length) return;
   const past = direction === 'desc' ? '<' : '>';
   const seen = new Set<number>();
@@ -131,6 +131,12 @@ export async function* unionKeyset(db: Knex, branches: Knex.QueryBuilder[], dire
       // The branch as a derived table MariaDB and MySQL merge into it: the cursor's condition
       // reaches the branch's own index.
       const q = db.select('b.id', 'b.k').from(b.clone().as('b'));
+      // Sorted by the id itself: one column to order and cut by (ordering by k and id then,
+      // the same column twice through the derived table, makes MariaDB sort the whole range).
+      if (opts.keyIsId) {
+        if (cursor) q.where('b.id', past, cursor.id);
+        return q.orderBy('b.id', direction).limit(n);
+      }
       if (cursor) {
         q.where((w) => {
           if (cursor.k === null) {
@@ -147,7 +153,7 @@ export async function* unionKeyset(db: Knex, branches: Knex.QueryBuilder[], dire
     const rows = (await db
       .select('u.id', 'u.k')
       .from(db.raw(`(${branches.map(() => '(?)').join(' UNION ')}) AS u`, branches.map(cut)))
-      .orderBy('u.k', direction)
+      .orderBy(opts.keyIsId ? 'u.id' : 'u.k', direction)
       .orderBy('u.id', direction)
       .limit(n)) as Array<{ id: number; k: unknown }>;
     if (!rows.length) return;

@@ -84,6 +84,8 @@ export interface ListPlan<T> {
   direction: 'asc' | 'desc';
   /** Whether a bounded total is worth counting (a search answers none beyond its page). */
   count: boolean;
+  /** Sorted by the row's id itself (the export's cursor then needs one column). */
+  keyIsId?: boolean;
   rows(ids: number[]): Promise<T[]>;
 }
 
@@ -96,7 +98,7 @@ async function pageOfPlan<T>(db: Knex, plan: ListPlan<T>, params: PageParams): P
 
 /** Every row of a plan in its order, a chunk at a time, at most `max` (exports). */
 export async function* walkPlan<T>(db: Knex, plan: ListPlan<T>, opts: { chunk?: number; max: number }): AsyncGenerator<T[]> {
-  for await (const ids of unionKeyset(db, plan.branches, plan.direction, { chunk: opts.chunk ?? 500, max: opts.max })) yield await plan.rows(ids);
+  for await (const ids of unionKeyset(db, plan.branches, plan.direction, { chunk: opts.chunk ?? 500, max: opts.max, keyIsId: plan.keyIsId })) yield await plan.rows(ids);
 }
 
 const caseSortColumn = (sort: ListSort) => CASE_SORT[sort[0] as keyof typeof CASE_SORT] ?? 'c.started_at';
@@ -106,7 +108,7 @@ const directionOf = (sort: ListSort) => sort[1].toLowerCase() as 'asc' | 'desc';
 export async function planVisibleCases(db: Knex, viewer: Viewer, filter: CaseListFilter, sort: ListSort): Promise<ListPlan<Record<string, unknown>>> {
   const search = await searchOf(db, filter.q);
   const branches = visibleCaseBranches(db, viewer, caseSortColumn(sort), (q) => filterCases(q, filter, search));
-  return { branches, direction: directionOf(sort), count: !filter.q, rows: (ids) => caseRows(db, ids) };
+  return { branches, direction: directionOf(sort), count: !filter.q, keyIsId: caseSortColumn(sort) === 'c.id', rows: (ids) => caseRows(db, ids) };
 }
 
 /** 我发起的: the cases the viewer started. */
@@ -118,7 +120,7 @@ export async function planStartedCases(db: Knex, viewer: Viewer, filter: CaseLis
     filter,
     await searchOf(db, filter.q),
   );
-  return { branches: [branch], direction: directionOf(sort), count: !filter.q, rows: (ids) => caseRows(db, ids) };
+  return { branches: [branch], direction: directionOf(sort), count: !filter.q, keyIsId: caseSortColumn(sort) === 'c.id', rows: (ids) => caseRows(db, ids) };
 }
 
 /** 抄送我的: the cases the viewer was copied on, with who copied them and when. */
@@ -133,7 +135,7 @@ export async function planCopiedCases(db: Knex, viewer: Viewer, filter: CaseList
   );
   const rows = (ids: number[]) =>
     caseRows(db, ids, (q) => q.join('case_copies as cc', (j) => j.on('cc.case_id', 'c.id').andOn('cc.user_id', db.raw('?', [viewer.id]))).select('cc.at as copied_at', 'cc.from_user_id as copied_by', 'cc.read_at'));
-  return { branches: [branch], direction: directionOf(sort), count: !filter.q, rows };
+  return { branches: [branch], direction: directionOf(sort), count: !filter.q, keyIsId: caseSortColumn(sort) === 'c.id', rows };
 }
 
 export type CasePlanner = typeof planVisibleCases;
@@ -191,7 +193,7 @@ export async function planTaskBox(db: Knex, box: TaskBox, viewer: Viewer, filter
     else q.where('t.completed_by', viewer.id);
     branches = [filterTasks(db, q, filter, search)];
   }
-  return { branches, direction: directionOf(sort), count: !filter.q, rows: (ids) => taskRows(db, ids) };
+  return { branches, direction: directionOf(sort), count: !filter.q, keyIsId: sortColumn === 't.id', rows: (ids) => taskRows(db, ids) };
 }
 
 export async function listTaskBox(db: Knex, box: TaskBox, viewer: Viewer, filter: TaskListFilter, params: PageParams): Promise<Page<ReturnType<typeof taskView>>> {

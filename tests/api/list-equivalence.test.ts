@@ -242,6 +242,10 @@ describe('case and task lists against the visibility rule', () => {
       const asc = await walked(await planVisibleCases(db, viewer, {}, ['started_at', 'ASC']));
       expect(asc).toEqual(((await db('cases as c').whereIn('c.id', asc).orderBy('c.started_at', 'asc').orderBy('c.id', 'asc').select('c.id')) as Array<{ id: number }>).map((r) => Number(r.id)));
       expect(asc.length).toBe((await expected.cases()).length);
+      // Sorted by the id itself (the cursor's one-column form), both ways.
+      const want = [...(await expected.cases())].sort((a, b) => a - b);
+      expect(await walked(await planVisibleCases(db, viewer, {}, ['id', 'ASC']))).toEqual(want);
+      expect(await walked(await planVisibleCases(db, viewer, {}, ['id', 'DESC']))).toEqual([...want].reverse());
     }
     expect(compared).toBeGreaterThan(200);
   }, 300_000);
