@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { literalOrFeel } from '../../lib/bpmn/feel';
 import type { ServiceTaskInput, ServiceTaskResult } from '../../lib/cases/changes';
 import { userPhone } from '../../db/accounts';
+import { maskPhone } from '../../lib/pii';
 
 /**
  * The service-task activities of lib/bpmn/service-tasks.ts. Each answers the variables it sets
@@ -24,7 +25,8 @@ export function createServiceTaskActivities(db: Knex) {
     async serviceNotifyApplicant(input: ServiceTaskInput): Promise<ServiceTaskResult> {
       const phone = await userPhone(db, input.applicantUserId);
       const message = input.headers.message ? String(literalOrFeel(input.headers.message, input.variables) ?? '') : `案件${input.caseNumber}有新进展`;
-      return { variables: { applicantNotified: true }, note: `SMS to ${phone ?? 'no phone'} (recorded): ${message}` };
+      // The history is read by everyone who sees the case: the number masked, the line in Chinese.
+      return { variables: { applicantNotified: true }, note: phone ? `短信通知申请人（${maskPhone(phone)}）：${message}` : `申请人未登记手机号，未发短信：${message}` };
     },
   };
 }

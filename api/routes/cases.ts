@@ -18,7 +18,7 @@ import { listQuery } from '../http/list-query';
 import { listVisibleCases } from '../../db/cases/lists';
 import { caseHistoryPage, casesAwaitingMessage, casesAwaitingSignal, diagramMarks, findVisibleCase, linkedCases, openSupplementTaskId, openTasksOfCase, publicCaseByNumber } from '../../db/cases/cases';
 import { organisationInScope } from '../../db/organisations';
-import { currentVersions, processVersionGraph, versionForms } from '../../db/processes';
+import { currentVersions, processNames, processVersionGraph, versionForms } from '../../db/processes';
 import { regionExists } from '../../db/regions';
 import { listResult, type Api } from '../http/route';
 import { Variables } from '../http/variables';
@@ -178,6 +178,8 @@ export function registerCaseRoutes(api: Api, db: Knex, temporal: LazyTemporalCli
       const applicantSide = row.started_by === user.id || (user.scope.kind === 'organisation' && row.applicant_organisation_id === user.organisationId);
       return {
         ...rest,
+        // The 事项 by its name: pages never show the process key.
+        process_name: definition?.graph.name ?? (await processNames(db, [row.process_key])).get(row.process_key) ?? row.process_key,
         workflow_id,
         ...(applicantSide || isStaff(user.role) ? { check_code } : {}),
         variables: visibleVariables(variables ? (JSON.parse(variables) as Record<string, unknown>) : {}, definition?.graph ?? null, user.role),

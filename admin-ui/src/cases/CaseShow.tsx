@@ -108,9 +108,8 @@ export const CaseShow = () => {
               </Stack>
               <Typography>{detail.title}</Typography>
               <Typography variant="body2" color="text.secondary">
-                {translate('cases.applicant')}：{detail.applicant_name}（{detail.started_by_name}） · {translate('cases.started_at')}：{beijingTime(detail.started_at)} · {translate('cases.process')}：{detail.process_key} v
-                {detail.process_version}
-                {detail.check_code ? ` · ${translate('cases.check_code')}：${detail.check_code}` : ''}
+                {translate('cases.applicant')}：{detail.applicant_name}（{detail.started_by_name}） · {translate('cases.started_at')}：{beijingTime(detail.started_at)} · {translate('cases.process')}：
+                {detail.process_name ?? detail.process_key}（{translate('cases.version', { n: detail.process_version })}）{detail.check_code ? ` · ${translate('cases.check_code')}：${detail.check_code}` : ''}
               </Typography>
               {detail.status === 'incident' && (
                 <Alert severity="error" sx={{ mt: 1 }} data-testid="case-incident">

@@ -21,7 +21,13 @@ export function Timeline({ entries, names, onlyNode, onlyKinds, testId = 'case-t
                     {translate(`history.${e.kind}`, { _: e.kind })}
                   </Typography>
                   {e.node_id && names[e.node_id] && <Chip size="small" variant="outlined" label={names[e.node_id]} />}
-                  {e.outcome && <Chip size="small" color={e.outcome === 'approve' ? 'success' : e.outcome === 'reject' ? 'error' : 'warning'} label={translate(`outcomes.${e.outcome}`, { _: e.outcome })} />}
+                  {e.outcome && (
+                    <Chip
+                      size="small"
+                      color={e.outcome === 'approve' || e.outcome === 'approved' ? 'success' : e.outcome === 'reject' || e.outcome === 'rejected' ? 'error' : 'warning'}
+                      label={translate(`outcomes.${e.outcome}`, { _: e.outcome })}
+                    />
+                  )}
                 </Box>
               }
               secondary={

@@ -40,6 +40,8 @@ export interface CaseDetail {
   number: string;
   title: string;
   process_key: string;
+  /** The 事项's name (the page never shows the key). */
+  process_name?: string;
   process_version: number;
   status: string;
   result: string | null;

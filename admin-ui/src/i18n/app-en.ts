@@ -176,6 +176,7 @@ const appEnglishMessages: typeof import('./app-zh-CN').default = {
     missing_help: 'Form %{id} has not been published with the process: create it to edit it; it is published with the diagram.',
   },
   cases: {
+    version: 'version %{n}',
     last_outcome: 'Latest decision',
     legend: { done: 'Done', active: 'Current step', overdue: 'Overdue', incident: 'Incident' },
     yes: 'Yes',

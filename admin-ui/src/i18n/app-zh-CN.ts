@@ -154,6 +154,7 @@ const appChineseMessages = {
     missing_help: '表单 %{id} 尚未随流程发布：新建后即可编辑，发布时一并发布。',
   },
   cases: {
+    version: '第 %{n} 版',
     last_outcome: '最近一次办理结果',
     legend: { done: '已办理', active: '当前环节', overdue: '已超期', incident: '异常' },
     yes: '是',
