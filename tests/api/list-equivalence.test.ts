@@ -1,5 +1,6 @@
 import type { Express } from 'express';
 import type { Knex } from 'knex';
+import type { Response } from 'supertest';
 import ExcelJS from 'exceljs';
 import { planCopiedCases, planStartedCases, planTaskBox, planVisibleCases, walkPlan, type ListPlan } from '../../db/cases/lists';
 import { applyCaseChanges } from '../../db/cases/writer';
@@ -23,6 +24,13 @@ interface UserRow {
   district_code: string | null;
   street_code: string | null;
 }
+
+/** Collects a binary response body (an .xlsx export; supertest leaves unknown types unparsed). */
+const binary = (res: Response, done: (err: Error | null, body: Buffer) => void) => {
+  const chunks: Buffer[] = [];
+  res.on('data', (c: Buffer) => chunks.push(c));
+  res.on('end', () => done(null, Buffer.concat(chunks)));
+};
 
 /** A small deterministic generator, so a failure can be replayed. */
 function random(seed: number) {
@@ -258,11 +266,7 @@ describe('case and task lists against the visibility rule', () => {
       .get('/api/cases/export')
       .query({ filter: JSON.stringify(filter) })
       .buffer(true)
-      .parse((r, done) => {
-        const chunks: Buffer[] = [];
-        r.on('data', (c: Buffer) => chunks.push(c));
-        r.on('end', () => done(null, Buffer.concat(chunks)));
-      });
+      .parse(binary);
     expect(res.status).toBe(200);
     expect(res.headers['content-disposition']).toContain(encodeURIComponent('办件台账'));
     const workbook = new ExcelJS.Workbook();
@@ -286,14 +290,7 @@ describe('case and task lists against the visibility rule', () => {
     expect(logged.result).toBe('ok');
     expect(typeof logged.detail === 'string' ? JSON.parse(logged.detail) : logged.detail).toMatchObject({ filter, rows: visibleRunning });
 
-    const done = await agent
-      .get('/api/inbox/done/export')
-      .buffer(true)
-      .parse((r, cb) => {
-        const chunks: Buffer[] = [];
-        r.on('data', (c: Buffer) => chunks.push(c));
-        r.on('end', () => cb(null, Buffer.concat(chunks)));
-      });
+    const done = await agent.get('/api/inbox/done/export').buffer(true).parse(binary);
     expect(done.status).toBe(200);
     const box = new ExcelJS.Workbook();
     await box.xlsx.load(done.body as ArrayBuffer);
