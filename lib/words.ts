@@ -44,3 +44,12 @@ export const OPERATION_RESULT_WORDS = {
   denied: { 'zh-CN': '拒绝', en: 'Denied' },
   failed: { 'zh-CN': '失败', en: 'Failed' },
 } satisfies Words;
+
+/** Where an SMS stands in the message log. */
+export const SMS_STATUS_WORDS = {
+  queued: { 'zh-CN': '排队', en: 'Queued' },
+  sending: { 'zh-CN': '发送中', en: 'Sending' },
+  sent: { 'zh-CN': '已发送', en: 'Sent' },
+  delivered: { 'zh-CN': '已送达', en: 'Delivered' },
+  failed: { 'zh-CN': '失败', en: 'Failed' },
+} satisfies Words;

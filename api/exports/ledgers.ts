@@ -6,7 +6,8 @@ import { regionNames } from '../../db/regions';
 import { actionWords, targetWords } from '../../lib/audit/action-words';
 import { CASE_RESULT_WORDS, CASE_STATUS_WORDS, OUTCOME_WORDS, TASK_STATUS_WORDS } from '../../lib/cases/words';
 import type { LedgerColumn } from '../../lib/exports/ledger';
-import { OPERATION_RESULT_WORDS, ROLE_WORDS, wordFor } from '../../lib/words';
+import { maskPhone } from '../../lib/pii';
+import { OPERATION_RESULT_WORDS, ROLE_WORDS, SMS_STATUS_WORDS, wordFor } from '../../lib/words';
 
 /**
  * The columns of the 办件台账 (cases and 我发起的/抄送我的), the inbox ledgers and the operation
@@ -80,4 +81,20 @@ export const OPERATION_LEDGER: Array<LedgerColumn<LoggedOperation & { target_nam
   { header: '状态码', value: (r) => (typeof r.status === 'number' ? r.status : text(r.status)) },
   { header: '请求号', width: 24, value: (r) => text(r.request_id) },
   { header: '详情', width: 60, value: (r) => (r.detail === null || r.detail === undefined ? null : JSON.stringify(r.detail)) },
+];
+
+/** The SMS log; numbers masked (138****0001) unless the export is a clear one (pii:export). */
+export const smsLedger = (clearPhones: boolean): Array<LedgerColumn<Row>> => [
+  { header: '编号', value: (r) => Number(r.id) },
+  { header: '手机号', width: 16, value: (r) => (typeof r.phone === 'string' ? (clearPhones ? r.phone : maskPhone(r.phone)) : null) },
+  { header: '短信内容', width: 60, value: (r) => text(r.text) },
+  { header: '状态', value: (r) => wordFor(SMS_STATUS_WORDS, text(r.status)) },
+  { header: '条数', value: (r) => (typeof r.part_count === 'number' ? r.part_count : null) },
+  { header: '短信猫', width: 18, value: (r) => text(r.modem_imei) },
+  { header: '尝试次数', value: (r) => (typeof r.attempts === 'number' ? r.attempts : null) },
+  { header: '创建时间', width: 18, value: (r) => at(r.created_at) },
+  { header: '发送时间', width: 18, value: (r) => at(r.sent_at) },
+  { header: '送达时间', width: 18, value: (r) => at(r.delivered_at) },
+  { header: '失败时间', width: 18, value: (r) => at(r.failed_at) },
+  { header: '错误', width: 30, value: (r) => text(r.error_text) },
 ];

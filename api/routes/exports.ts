@@ -1,17 +1,22 @@
 import type { Response } from 'express';
 import type { Knex } from 'knex';
+import { z } from 'zod';
 import { planCopiedCases, planStartedCases, planTaskBox, planVisibleCases, type ListPlan, type TaskBox } from '../../db/cases/lists';
 import { walkOperations } from '../../db/operation-log';
 import { writeLedger, type LedgerColumn } from '../../lib/exports/ledger';
 import { withTargetNames } from '../audit/target-names';
-import { CASE_LEDGER, COPIED_LEDGER, EXPORT_MAX, OPERATION_LEDGER, TASK_LEDGER, namedRows } from '../exports/ledgers';
+import { walkMessages } from '../../db/sms/messages';
+import { can } from '../../lib/roles';
+import { CASE_LEDGER, COPIED_LEDGER, EXPORT_MAX, OPERATION_LEDGER, TASK_LEDGER, namedRows, smsLedger } from '../exports/ledgers';
+import { badRequest, forbidden } from '../http/errors';
 import type { Api, RouteContext } from '../http/route';
 import { CaseList } from './cases';
 import { OperationLogQuery } from './operation-log';
+import { MessageList } from './sms';
 import { CaseBoxList, TaskList } from './tasks';
 
 /**
- * Excel ledgers (办件台账) of the case list, every inbox box and the operation log: the list's
+ * Excel ledgers (办件台账) of the case list, every inbox box, the SMS log and the operation log: the list's
  * own filter and sort (the same plan the screen pages through, db/cases/lists.ts), every row
  * the caller may see up to EXPORT_MAX, streamed as it is read. Each export is in the operation
  * log with its filter and row count; one that broke off is logged as failed.
@@ -95,6 +100,30 @@ export function registerExportRoutes(api: Api, db: Knex): void {
   taskBox('claimable', '待签任务', 'signed-in');
   taskBox('done', '已办任务', 'signed-in');
   taskBox('unassigned', '待分配任务', 'cases:admin');
+
+  api.add({
+    method: 'get',
+    path: '/api/sms/messages/export',
+    summary: `The SMS log's filter and sort as an Excel workbook (at most ${EXPORT_MAX} rows); numbers masked unless personal=clear (pii:export)`,
+    tags: ['sms'],
+    action: 'sms.messages_export',
+    access: 'sms:read',
+    query: MessageList,
+    handler: async ({ query, user, res, req, audit }) => {
+      const wanted = z.enum(['masked', 'clear']).optional().safeParse(req.query.personal);
+      if (!wanted.success) throw badRequest('personal must be masked or clear', [{ field: 'query.personal', reason: 'must be masked or clear' }]);
+      const clear = wanted.data === 'clear';
+      // Refused (and logged as a denial) before anything is streamed.
+      if (clear && !can(user.role, 'pii:export')) throw forbidden('Your role may not export personal data unmasked (pii:export)');
+      return streamLedger(
+        { res, req, audit },
+        db,
+        { name: 'sms-messages', title: '短信记录', target: 'sms_message', filter: { ...query.filter, personal: clear ? 'clear' : 'masked' }, sort: query.sort },
+        smsLedger(clear),
+        walkMessages(db, query.filter, query.sort, { max: EXPORT_MAX }),
+      );
+    },
+  });
 
   api.add({
     method: 'get',

@@ -67,7 +67,7 @@ const NoticeBody = z.object({
 
 const dateOnly = z.iso.date();
 
-const MessageList = listQuery({
+export const MessageList = listQuery({
   sortable: ['id', 'created_at', 'sent_at', 'status', 'phone'] as const,
   defaultSort: ['id', 'DESC'],
   filter: z.object({

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { normalisePhone, phoneSearchPrefix } from '../../lib/sms/phone';
 import type { MessageStatus } from '../../lib/sms/records';
-import { pageOf, type Page, type PageParams } from '../paging';
+import { pageOf, unionKeyset, type Page, type PageParams } from '../paging';
 import { prefixPattern } from '../search';
 
 /**
@@ -109,9 +109,8 @@ const LOG_FIELDS = ['id', 'phone', 'text', 'encoding', 'part_count', 'status', '
  * together, and (created_at, id) serves the range in that order where id order would read every
  * newer row first.
  */
-export async function listMessages(db: Knex, params: PageParams & { filter: MessageFilter }): Promise<Page<Record<string, unknown>>> {
-  const f = params.filter;
-  const q = db('sms_messages').select(LOG_FIELDS);
+function filteredMessages(db: Knex, f: MessageFilter): Knex.QueryBuilder {
+  const q = db('sms_messages');
   if (f.status) q.where('status', f.status);
   if (f.phone) {
     const prefix = phoneSearchPrefix(f.phone);
@@ -122,9 +121,24 @@ export async function listMessages(db: Knex, params: PageParams & { filter: Mess
   if (f.topic_id) q.where('topic_id', f.topic_id);
   if (f.created_from) q.where('created_at', '>=', new Date(`${f.created_from}T00:00:00+08:00`));
   if (f.created_to) q.where('created_at', '<', new Date(Date.parse(`${f.created_to}T00:00:00+08:00`) + 86_400_000));
-  const byDate = Boolean(f.created_from || f.created_to);
-  const columns = { id: byDate ? 'created_at' : 'id', created_at: 'created_at', sent_at: 'sent_at', status: 'status', phone: 'phone_normalised' };
-  return pageOf(q, params, columns, 'id');
+  return q;
+}
+
+const sortColumns = (f: MessageFilter) => ({ id: f.created_from || f.created_to ? 'created_at' : 'id', created_at: 'created_at', sent_at: 'sent_at', status: 'status', phone: 'phone_normalised' });
+
+export async function listMessages(db: Knex, params: PageParams & { filter: MessageFilter }): Promise<Page<Record<string, unknown>>> {
+  return pageOf(filteredMessages(db, params.filter).select(LOG_FIELDS), params, sortColumns(params.filter), 'id');
+}
+
+/** Every message the filter matches, in the log's order, a chunk at a time (the log's export). */
+export async function* walkMessages(db: Knex, filter: MessageFilter, sort: PageParams['sort'], opts: { chunk?: number; max: number }): AsyncGenerator<Array<Record<string, unknown>>> {
+  const column = sortColumns(filter)[sort[0] as keyof ReturnType<typeof sortColumns>] ?? 'id';
+  const branch = filteredMessages(db, filter).select('id', `${column} as k`);
+  for await (const ids of unionKeyset(db, [branch], sort[1].toLowerCase() as 'asc' | 'desc', { chunk: opts.chunk ?? 1000, max: opts.max, keyIsId: column === 'id' })) {
+    const rows = (await db('sms_messages').whereIn('id', ids).select(LOG_FIELDS)) as Array<Record<string, unknown>>;
+    const byId = new Map(rows.map((r) => [Number(r.id), r]));
+    yield ids.flatMap((id) => (byId.has(id) ? [byId.get(id)!] : []));
+  }
 }
 
 /**

@@ -515,6 +515,7 @@ const MATRIX: Record<string, Entry> = {
   'GET /api/sms/notices/{id}': { allow: foreign('sms:send'), probes: (f) => [{ params: { id: f.notice } }], why: '园区’s notice' },
   'POST /api/sms/notices/{id}/cancel': { allow: foreign('sms:send'), phase: 2, probes: (f) => [{ params: { id: f.notice } }], why: '园区’s notice' },
   'GET /api/sms/messages': { allow: perm('sms:read'), probes: () => [{}], why: 'city SMS log' },
+  'GET /api/sms/messages/export': { allow: perm('sms:read'), probes: () => [{ binary: true }], why: 'city SMS log as a ledger, numbers masked' },
   'GET /api/sms/messages/{id}': { allow: perm('sms:read'), probes: (f) => [{ params: { id: f.message } }], why: 'city SMS log' },
   'GET /api/sms/inbound': { allow: perm('sms:read'), probes: () => [{}], why: 'city SMS log' },
   'GET /api/sms/topics/{id}': { allow: perm('sms:read'), probes: (f) => [{ params: { id: f.topic } }], why: 'city SMS log' },

@@ -1,3 +1,4 @@
+import ExcelJS from 'exceljs';
 import type { Express } from 'express';
 import type { Knex } from 'knex';
 import type { LazyTemporalClient } from '../../lib/temporal/client';
@@ -132,6 +133,35 @@ describe('SMS API', () => {
     for (const username of ['gusu.staff', 'dongwu.ent', 'public.zhang']) {
       expect((await (await signIn(app, username)).get('/api/sms/messages')).status).toBe(403);
     }
+
+    // The log as a ledger: the same filter, numbers masked; clear only with pii:export, and logged.
+    const ledger = async (agent: Awaited<ReturnType<typeof signIn>>, personal?: string) => {
+      const res = await agent
+        .get('/api/sms/messages/export')
+        .query({ filter: JSON.stringify({ status: 'delivered' }), ...(personal ? { personal } : {}) })
+        .buffer(true)
+        .parse((r, done) => {
+          const chunks: Buffer[] = [];
+          r.on('data', (c: Buffer) => chunks.push(c));
+          r.on('end', () => done(null, Buffer.concat(chunks)));
+        });
+      if (res.status !== 200) return { status: res.status, phones: [] as string[], statuses: [] as string[] };
+      const workbook = new ExcelJS.Workbook();
+      await workbook.xlsx.load(res.body as ArrayBuffer);
+      const sheet = workbook.worksheets[0]!;
+      const rows = Array.from({ length: sheet.rowCount - 1 }, (_, i) => sheet.getRow(i + 2));
+      return { status: res.status, phones: rows.map((r) => String(r.getCell(2).value)), statuses: rows.map((r) => String(r.getCell(4).value)) };
+    };
+    const masked = await ledger(leader);
+    expect(masked.status).toBe(200);
+    expect(masked.statuses).toEqual(['已送达', '已送达', '已送达', '已送达']);
+    expect(masked.phones.every((p) => /^\d{3}\*{4}\d{4}$/.test(p))).toBe(true);
+    expect((await ledger(leader, 'clear')).status).toBe(403);
+    const clear = await ledger(await signIn(app, 'city.staff'), 'clear');
+    expect(clear.status).toBe(200);
+    expect(clear.phones.every((p) => /^\+?\d{11,}$/.test(p.replace(/\s/g, '')))).toBe(true);
+    const logged = await db('operation_log').where({ action: 'sms.messages_export', result: 'ok' }).orderBy('id', 'desc').first();
+    expect(typeof logged.detail === 'string' ? JSON.parse(logged.detail) : logged.detail).toMatchObject({ filter: { status: 'delivered', personal: 'clear' }, rows: 4 });
   });
 
   it('keeps a district user’s notice within the district', async () => {

@@ -1,5 +1,5 @@
 import { CASE_RESULT_WORDS, CASE_STATUS_WORDS, OUTCOME_WORDS, TASK_STATUS_WORDS } from '../../../lib/cases/words';
-import { OPERATION_RESULT_WORDS, ROLE_WORDS, catalogue } from '../../../lib/words';
+import { OPERATION_RESULT_WORDS, ROLE_WORDS, SMS_STATUS_WORDS, catalogue } from '../../../lib/words';
 /** The platform's own interface messages in English; same keys as app-zh-CN.ts. */
 import registriesEn from '../registries/messages-en';
 import { registryResources } from '../registries/messages';
@@ -77,7 +77,7 @@ const appEnglishMessages: typeof import('./app-zh-CN').default = {
     subscriptions_saved: 'Subscriptions saved',
     modems: 'Modems',
     stats: 'SMS traffic per day and modem',
-    status: { queued: 'Queued', sending: 'Sending', sent: 'Sent', delivered: 'Delivered', failed: 'Failed' },
+    status: catalogue(SMS_STATUS_WORDS, 'en'),
     notice_status: { scheduled: 'Scheduled', sending: 'Sending', done: 'Done', cancelled: 'Cancelled', failed: 'Failed' },
     target: { category: 'Category subscribers', role: 'Role', organisation: 'Organisation' },
     modem_status: { starting: 'Starting', ready: 'Ready', out: 'Out of service', stopped: 'Stopped' },

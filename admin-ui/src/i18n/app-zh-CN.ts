@@ -1,5 +1,5 @@
 import { CASE_RESULT_WORDS, CASE_STATUS_WORDS, OUTCOME_WORDS, TASK_STATUS_WORDS } from '../../../lib/cases/words';
-import { OPERATION_RESULT_WORDS, ROLE_WORDS, catalogue } from '../../../lib/words';
+import { OPERATION_RESULT_WORDS, ROLE_WORDS, SMS_STATUS_WORDS, catalogue } from '../../../lib/words';
 /** The platform's own interface messages, Simplified Chinese (the default language). */
 import registriesZh from '../registries/messages-zh-CN';
 import { registryResources } from '../registries/messages';
@@ -77,7 +77,7 @@ const appChineseMessages = {
     subscriptions_saved: '订阅已保存',
     modems: '短信猫状态',
     stats: '短信流量统计（按日、按设备）',
-    status: { queued: '排队', sending: '发送中', sent: '已发送', delivered: '已送达', failed: '失败' },
+    status: catalogue(SMS_STATUS_WORDS, 'zh-CN'),
     notice_status: { scheduled: '待发送', sending: '发送中', done: '已完成', cancelled: '已取消', failed: '失败' },
     target: { category: '订阅类别', role: '角色', organisation: '单位' },
     modem_status: { starting: '初始化', ready: '正常', out: '故障', stopped: '已停止' },

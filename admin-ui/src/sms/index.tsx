@@ -1,5 +1,6 @@
 import { Card, CardContent, Checkbox, Chip, FormControlLabel, FormGroup, Stack, Table, TableBody, TableCell, TableHead, TableRow, Typography } from '@mui/material';
 import { useEffect, useState } from 'react';
+import { ExportXlsxButton } from '../lists/ExportXlsxButton';
 import {
   BooleanField,
   BooleanInput,
@@ -20,6 +21,8 @@ import {
   useRecordContext,
   useTranslate,
   AutocompleteInput,
+  TopToolbar,
+  usePermissions,
   Button,
 } from 'react-admin';
 import { apiFetch } from '../api';
@@ -39,8 +42,19 @@ const MessageStatus = () => {
   return record ? <Chip size="small" color={statusColor(record.status)} label={translate(`sms.status.${record.status}`, { _: record.status })} /> : null;
 };
 
+/** Filters, then the log as a ledger: numbers masked, or clear for a role with pii:export (logged either way). */
+const MessageLogActions = () => {
+  const { permissions } = usePermissions<string[]>();
+  return (
+    <TopToolbar>
+      <ExportXlsxButton label="lists.export" />
+      {permissions?.includes('pii:export') && <ExportXlsxButton clearPersonal />}
+    </TopToolbar>
+  );
+};
+
 export const SmsMessageList = () => (
-  <List sort={{ field: 'id', order: 'DESC' }} filters={[<SelectInput key="status" source="status" choices={MESSAGE_STATUS} alwaysOn />, <TextInput key="phone" source="phone" alwaysOn />]} exporter={false}>
+  <List sort={{ field: 'id', order: 'DESC' }} filters={[<SelectInput key="status" source="status" choices={MESSAGE_STATUS} alwaysOn />, <TextInput key="phone" source="phone" alwaysOn />]} actions={<MessageLogActions />} exporter={false}>
     <DataTable bulkActionButtons={false} rowClick={false}>
       <DataTable.Col source="id" />
       <DataTable.Col source="phone" />
