@@ -19,6 +19,7 @@ import { listVisibleCases } from '../../db/cases/lists';
 import { caseHistoryPage, casesAwaitingMessage, casesAwaitingSignal, diagramMarks, findVisibleCase, linkedCases, openSupplementTaskId, openTasksOfCase, publicCaseByNumber } from '../../db/cases/cases';
 import { organisationInScope } from '../../db/organisations';
 import { currentVersions, processNames, processVersionGraph, versionForms } from '../../db/processes';
+import { CASE_STATUSES, isOpenCaseStatus } from '../../lib/cases/statuses';
 import { regionExists } from '../../db/regions';
 import { listResult, type Api } from '../http/route';
 import { Variables } from '../http/variables';
@@ -46,7 +47,6 @@ const MessageBody = z.object({ name: z.string().min(1).max(128), variables: Form
 const SIGNAL_PAGE = 500;
 const SIGNAL_PAGES = 20;
 
-export const CASE_STATUSES = ['running', 'supplement', 'completed', 'withdrawn', 'terminated', 'incident'] as const;
 /** A case's result, or `none` for one that has none yet (still running). */
 export const CASE_RESULT_FILTER = ['approved', 'rejected', 'withdrawn', 'terminated', 'none'] as const;
 export const CaseFilter = z.object({
@@ -225,7 +225,7 @@ export function registerCaseRoutes(api: Api, db: Knex, temporal: LazyTemporalCli
       const { completed, overdue, ended } = await diagramMarks(db, params.id, COMPLETING_KINDS);
       const active = row.active_nodes ? (JSON.parse(row.active_nodes) as string[]) : [];
       // A case that ended marks its end events with its result (准予, 不予 …); one still running marks none.
-      const finished = !['running', 'supplement', 'incident'].includes(String(row.status));
+      const finished = !isOpenCaseStatus(row.status);
       return { processKey: row.process_key, version: row.process_version, xml: definition?.xml ?? null, completed, active, overdue, ended: finished ? ended : [], result: finished ? (row.result ?? null) : null };
     },
   });

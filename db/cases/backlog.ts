@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { OPEN_CASE_STATUSES } from '../../lib/cases/statuses';
 import type { Scope } from '../../lib/roles';
 import { whereInScope } from '../scope';
 import { CASE_SCOPE } from './visibility';
@@ -10,7 +11,6 @@ import { CASE_SCOPE } from './visibility';
  * and groups those: a scope with more answers "at least", never a scan of the whole table.
  */
 export const BACKLOG_BOUND = 5000;
-export const OPEN_CASE_STATUSES = ['running', 'supplement', 'incident'] as const;
 
 export interface BacklogRow {
   process_key: string;

@@ -1,3 +1,4 @@
+import { OPEN_CASE_STATUSES } from '../../lib/cases/statuses';
 import { columnsOf, tableExists, type Db } from './common';
 
 /**
@@ -10,12 +11,9 @@ import { columnsOf, tableExists, type Db } from './common';
  */
 export const ACCOUNT_PSEUDONYM = '已注销用户#';
 
-/** Case statuses in which a case still needs the people acting in it. */
-const OPEN_CASE = ['running', 'supplement', 'incident'];
-
 /** Cases this user started that are still open, but the one named (a deletion request itself). */
 export async function openCasesOf(db: Db, userId: number, exceptCaseId?: number): Promise<number> {
-  const q = db('cases').where('started_by', userId).whereIn('status', OPEN_CASE);
+  const q = db('cases').where('started_by', userId).whereIn('status', OPEN_CASE_STATUSES);
   if (exceptCaseId !== undefined) q.whereNot('id', exceptCaseId);
   const [{ n }] = (await q.count({ n: '*' })) as Array<{ n: number | string }>;
   return Number(n);
@@ -31,7 +29,7 @@ export async function accountsPastRetention(db: Db, before: Date, limit: number)
     .where('u.active', 0)
     .whereNull('u.anonymised_at')
     .where('u.deactivated_at', '<', before)
-    .whereNotExists((q) => q.select(db.raw('1')).from('cases as c').whereRaw('c.started_by = u.id').whereIn('c.status', OPEN_CASE))
+    .whereNotExists((q) => q.select(db.raw('1')).from('cases as c').whereRaw('c.started_by = u.id').whereIn('c.status', OPEN_CASE_STATUSES))
     .whereNotExists((q) => q.select(db.raw('1')).from('case_tasks as t').whereRaw('t.assignee_id = u.id').where('t.status', 'open'))
     .orderBy('u.id')
     .limit(limit)

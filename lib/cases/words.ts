@@ -1,4 +1,5 @@
 import type { Words } from '../words';
+import type { CaseStatus } from './statuses';
 
 /**
  * What a case's and a task's states and decisions are called (lib/words.ts says why the words
@@ -11,7 +12,7 @@ export const CASE_STATUS_WORDS = {
   withdrawn: { 'zh-CN': '已撤回', en: 'Withdrawn' },
   terminated: { 'zh-CN': '已终止', en: 'Terminated' },
   incident: { 'zh-CN': '异常', en: 'Incident' },
-} satisfies Words;
+} satisfies Record<CaseStatus, { 'zh-CN': string; en: string }>;
 
 export const CASE_RESULT_WORDS = {
   approved: { 'zh-CN': '准予', en: 'Approved' },
