@@ -21,6 +21,8 @@ export const TaskFilter = z.object({
   district_code: z.string().max(16).optional(),
   overdue: z.boolean().optional(),
   due_before: z.iso.datetime({ offset: true }).optional(),
+  arrived_from: z.iso.date().optional(),
+  arrived_to: z.iso.date().optional(),
 });
 export const TaskList = listQuery({
   sortable: ['id', 'created_at', 'due_at', 'completed_at', 'case_number'] as const,

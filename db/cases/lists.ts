@@ -33,6 +33,9 @@ export interface TaskListFilter {
   district_code?: string;
   overdue?: boolean;
   due_before?: string;
+  /** Beijing calendar days (YYYY-MM-DD), both inclusive: when the step arrived. */
+  arrived_from?: string;
+  arrived_to?: string;
 }
 
 export const CASE_SORT = { id: 'c.id', number: 'c.number', started_at: 'c.started_at', updated_at: 'c.updated_at', status: 'c.status' } as const;
@@ -151,6 +154,8 @@ function filterTasks(db: Knex, q: Knex.QueryBuilder, f: TaskListFilter, search: 
   if (f.overdue === true) q.whereNotNull('t.due_at').where('t.due_at', '<', db.raw('UTC_TIMESTAMP(3)'));
   if (f.overdue === false) q.where((w) => w.whereNull('t.due_at').orWhere('t.due_at', '>=', db.raw('UTC_TIMESTAMP(3)')));
   if (f.due_before) q.where('t.due_at', '<', new Date(f.due_before));
+  if (f.arrived_from) q.where('t.created_at', '>=', beijingDayStart(f.arrived_from));
+  if (f.arrived_to) q.where('t.created_at', '<', new Date(beijingDayStart(f.arrived_to).getTime() + DAY_MS));
   return q;
 }
 
@@ -178,7 +183,7 @@ export async function planTaskBox(db: Knex, box: TaskBox, viewer: Viewer, filter
   if (box === 'claimable') {
     // The claimable marker is the task's creation time: sorting by it needs no join.
     const ownKey = sortColumn === 't.created_at' ? null : sortColumn;
-    const joinTask = ownKey !== null || withCase || filter.overdue !== undefined || Boolean(filter.due_before);
+    const joinTask = ownKey !== null || withCase || filter.overdue !== undefined || Boolean(filter.due_before || filter.arrived_from || filter.arrived_to);
     branches = claimableBranches(db, viewer, ownKey, (q) => {
       if (!joinTask) return q;
       q.join('case_tasks as t', 't.id', 'tc.task_id');

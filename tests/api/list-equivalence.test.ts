@@ -258,6 +258,38 @@ describe('case and task lists against the visibility rule', () => {
     expect(compared).toBeGreaterThan(200);
   }, 300_000);
 
+  it('filters the task boxes by the day a step arrived, as Beijing calendar days', async () => {
+    // 2 January in Beijing: from 1 January 16:00 to 2 January 16:00 UTC.
+    const from = new Date('2026-01-01T16:00:00Z');
+    const to = new Date('2026-01-02T16:00:00Z');
+    let compared = 0;
+    for (const user of users.filter((u) => ['gusu.staff', 'city.staff', 'dongwu.ent', 'pingjiang.street'].includes(u.username))) {
+      const agent = await signIn(app, user.username);
+      const scope = scopeOf({ role: user.role, organisationId: user.organisation_id, districtCode: user.district_code, streetCode: user.street_code });
+      const expected = oracle(db, user, scope);
+      for (const [box, want, sort] of [
+        ['todo', expected.todo, 'created_at'],
+        ['done', expected.done, 'completed_at'],
+        ['claimable', expected.claimable, 'created_at'],
+      ] as const) {
+        const all = await want();
+        const arrived = new Map(
+          (
+            (await db('case_tasks')
+              .whereIn('id', all.length ? all : [0])
+              .select('id', 'created_at')) as Array<{ id: number; created_at: Date }>
+          ).map((r) => [Number(r.id), r.created_at.getTime()]),
+        );
+        const wanted = all.filter((id) => arrived.get(id)! >= from.getTime() && arrived.get(id)! < to.getTime());
+        const res = await agent.get(`/api/inbox/${box}`).query({ sort: JSON.stringify([sort, 'DESC']), range: JSON.stringify([0, 499]), filter: JSON.stringify({ arrived_from: '2026-01-02', arrived_to: '2026-01-02' }) });
+        expect(res.status).toBe(200);
+        expect({ user: user.username, box, ids: (res.body as Array<{ id: number }>).map((r) => Number(r.id)) }).toEqual({ user: user.username, box, ids: wanted });
+        compared += wanted.length;
+      }
+    }
+    expect(compared).toBeGreaterThan(10);
+  });
+
   it('exports the case list and a box as Excel ledgers with Chinese headers, names for codes, and the rows the list shows', async () => {
     const gusu = users.find((u) => u.username === 'gusu.staff')!;
     const agent = await signIn(app, gusu.username);

@@ -125,6 +125,8 @@ const appEnglishMessages: typeof import('./app-zh-CN').default = {
   },
   lists: {
     saved_filters: { title: 'Saved filters', none: 'No saved filters yet', save_current: 'Save the current filter…', name: 'Name', saved: 'Filter “%{name}” saved', delete: 'Delete “%{name}”' },
+    arrived_from: 'Arrived from',
+    arrived_to: 'Arrived until',
     no_result: 'No result yet',
     export: 'Export to Excel',
     process: 'Process',

@@ -103,6 +103,8 @@ const appChineseMessages = {
   home: { backlog: '在办事项（本辖区）', backlog_supplement: '待补正 %{n} 件', backlog_incident: '异常 %{n} 件', messages: '我的通知', overdue: '已超期', due_soon: '24 小时内到期', recent_cases: '我最近的申请', all_started: '查看全部' },
   lists: {
     saved_filters: { title: '保存的筛选', none: '还没有保存的筛选', save_current: '保存当前筛选…', name: '筛选名称', saved: '已保存筛选“%{name}”', delete: '删除“%{name}”' },
+    arrived_from: '到达日期从',
+    arrived_to: '到达日期至',
     no_result: '尚无结果',
     export: '导出 Excel',
     process: '事项',

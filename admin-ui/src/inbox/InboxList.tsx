@@ -3,7 +3,7 @@ import { BooleanInput, DataTable, List, SearchInput, useRecordContext, useTransl
 import { Navigate, useParams } from 'react-router-dom';
 import { LedgerActions, caseFilters } from '../cases/CaseList';
 import { CaseStateField } from '../cases/outcome';
-import { ProcessPicker } from '../lists/pickers';
+import { DayInput, ProcessPicker } from '../lists/pickers';
 import { RegionInput } from '../registries/components';
 import { spanInWords } from '../duration';
 import { DateTimeField } from '../fields';
@@ -43,6 +43,8 @@ const taskFilters = [
   <BooleanInput key="overdue" source="overdue" label="inbox.only_overdue" />,
   <ProcessPicker key="process_key" source="process_key" label="lists.process" />,
   <RegionInput key="district_code" level="district" source="district_code" label="lists.district" />,
+  <DayInput key="arrived_from" source="arrived_from" label="lists.arrived_from" />,
+  <DayInput key="arrived_to" source="arrived_to" label="lists.arrived_to" />,
 ];
 
 /** One inbox box as a react-admin list over /api/inbox/<box> (sorted and paged in MySQL). */
