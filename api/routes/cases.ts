@@ -19,7 +19,7 @@ import { listVisibleCases } from '../../db/cases/lists';
 import { caseHistoryPage, casesAwaitingMessage, casesAwaitingSignal, diagramMarks, findVisibleCase, linkedCases, openSupplementTaskId, openTasksOfCase, publicCaseByNumber } from '../../db/cases/cases';
 import { organisationInScope } from '../../db/organisations';
 import { currentVersions, processNames, processVersionGraph, versionForms } from '../../db/processes';
-import { CASE_STATUSES, isOpenCaseStatus } from '../../lib/cases/statuses';
+import { CASE_RESULT_FILTER, CASE_STATUSES, isOpenCaseStatus } from '../../lib/cases/statuses';
 import { regionExists } from '../../db/regions';
 import { listResult, type Api } from '../http/route';
 import { Variables } from '../http/variables';
@@ -47,8 +47,6 @@ const MessageBody = z.object({ name: z.string().min(1).max(128), variables: Form
 const SIGNAL_PAGE = 500;
 const SIGNAL_PAGES = 20;
 
-/** A case's result, or `none` for one that has none yet (still running). */
-export const CASE_RESULT_FILTER = ['approved', 'rejected', 'withdrawn', 'terminated', 'none'] as const;
 export const CaseFilter = z.object({
   q: z.string().max(64).optional(),
   process_key: z.string().max(64).optional(),

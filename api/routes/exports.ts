@@ -1,14 +1,12 @@
 import type { Response } from 'express';
 import type { Knex } from 'knex';
-import { z } from 'zod';
 import { planCopiedCases, planStartedCases, planTaskBox, planVisibleCases, type ListPlan, type TaskBox } from '../../db/cases/lists';
 import { walkOperations } from '../../db/operation-log';
 import { writeLedger, type LedgerColumn } from '../../lib/exports/ledger';
 import { withTargetNames } from '../audit/target-names';
 import { walkMessages } from '../../db/sms/messages';
-import { can } from '../../lib/roles';
 import { CASE_LEDGER, COPIED_LEDGER, EXPORT_MAX, OPERATION_LEDGER, TASK_LEDGER, namedRows, smsLedger } from '../exports/ledgers';
-import { badRequest, forbidden } from '../http/errors';
+import { clearExportWanted } from '../http/personal-export';
 import type { Api, RouteContext } from '../http/route';
 import { CaseList } from './cases';
 import { OperationLogQuery } from './operation-log';
@@ -110,11 +108,7 @@ export function registerExportRoutes(api: Api, db: Knex): void {
     access: 'sms:read',
     query: MessageList,
     handler: async ({ query, user, res, req, audit }) => {
-      const wanted = z.enum(['masked', 'clear']).optional().safeParse(req.query.personal);
-      if (!wanted.success) throw badRequest('personal must be masked or clear', [{ field: 'query.personal', reason: 'must be masked or clear' }]);
-      const clear = wanted.data === 'clear';
-      // Refused (and logged as a denial) before anything is streamed.
-      if (clear && !can(user.role, 'pii:export')) throw forbidden('Your role may not export personal data unmasked (pii:export)');
+      const clear = clearExportWanted(req.query.personal, user.role);
       return streamLedger(
         { res, req, audit },
         db,

@@ -9,7 +9,7 @@ import { listQuery } from '../http/list-query';
 import { listCopiedCases, listStartedCases, listTaskBox, type TaskBox } from '../../db/cases/lists';
 import { listResult, type Api } from '../http/route';
 import { Variables } from '../http/variables';
-import { CASE_RESULT_FILTER } from './cases';
+import { CASE_RESULT_FILTER } from '../../lib/cases/statuses';
 
 /**
  * The task inbox (E3) and task actions. Every list is one filtered, sorted, paginated SQL query

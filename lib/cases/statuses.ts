@@ -10,3 +10,7 @@ export type CaseStatus = (typeof CASE_STATUSES)[number];
 export const OPEN_CASE_STATUSES = ['running', 'supplement', 'incident'] as const satisfies readonly CaseStatus[];
 
 export const isOpenCaseStatus = (status: unknown): boolean => (OPEN_CASE_STATUSES as readonly unknown[]).includes(status);
+
+/** How a case ended (cases.result), and the lists' filter value for one that has not yet. */
+export const CASE_RESULTS = ['approved', 'rejected', 'withdrawn', 'terminated'] as const;
+export const CASE_RESULT_FILTER = [...CASE_RESULTS, 'none'] as const;

@@ -1,5 +1,5 @@
 import type { Words } from '../words';
-import type { CaseStatus } from './statuses';
+import type { CASE_RESULTS, CaseStatus } from './statuses';
 
 /**
  * What a case's and a task's states and decisions are called (lib/words.ts says why the words
@@ -19,7 +19,7 @@ export const CASE_RESULT_WORDS = {
   rejected: { 'zh-CN': '不予', en: 'Rejected' },
   withdrawn: { 'zh-CN': '撤回', en: 'Withdrawn' },
   terminated: { 'zh-CN': '终止', en: 'Terminated' },
-} satisfies Words;
+} satisfies Record<(typeof CASE_RESULTS)[number], { 'zh-CN': string; en: string }>;
 
 export const TASK_STATUS_WORDS = {
   open: { 'zh-CN': '办理中', en: 'Open' },

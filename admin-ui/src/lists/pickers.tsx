@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { DateInput, SelectInput, type DateInputProps, type SelectInputProps } from 'react-admin';
-import { CASE_RESULT_WORDS } from '../../../lib/cases/words';
+import { CASE_RESULT_FILTER } from '../../../lib/cases/statuses';
 import { apiFetch } from '../api';
 
 /**
@@ -35,7 +35,7 @@ export const ProcessPicker = (props: Omit<SelectInputProps, 'choices'>) => {
   return <SelectInput {...props} choices={choices} translateChoice={false} data-testid="process-picker" />;
 };
 
-export const RESULT_FILTER_CHOICES = [...Object.keys(CASE_RESULT_WORDS).map((id) => ({ id, name: `case_result.${id}` })), { id: 'none', name: 'lists.no_result' }];
+export const RESULT_FILTER_CHOICES = CASE_RESULT_FILTER.map((id) => ({ id, name: id === 'none' ? 'lists.no_result' : `case_result.${id}` }));
 
 export const ResultPicker = (props: Omit<SelectInputProps, 'choices'>) => <SelectInput {...props} choices={RESULT_FILTER_CHOICES} />;
 

@@ -3,13 +3,13 @@ import { z } from 'zod';
 import type { Actor } from '../../../db/registries/actor';
 import { importSheet, parseUpload } from '../../../db/registries/import';
 import { IMPORT_LIMITS, uploadFormat } from '../../../db/registries/import-limits';
+import { clearExportWanted } from '../../http/personal-export';
 import { hasPersonalFields, maskRecord, personalFieldNames, personalPart } from '../../../db/registries/pii';
 import type { RegistryResource } from '../../../db/registries/resource';
 import { writeExport } from '../../../db/registries/spreadsheet';
 import { bodySchema, getRecord, listRecords, reviewRecord, saveRecord } from '../../../db/registries/store';
-import { can } from '../../../lib/roles';
 import type { SessionUser } from '../../auth/sessions';
-import { badRequest, forbidden, missingOrDenied } from '../../http/errors';
+import { missingOrDenied } from '../../http/errors';
 import { listQuery } from '../../http/list-query';
 import { listResult, type Api } from '../../http/route';
 import { mapped } from './errors';
@@ -37,8 +37,6 @@ export function registerRegistryRoutes(api: Api, db: Knex, res: RegistryResource
   const ListQuery = listQuery({ sortable: res.sortable, defaultSort: res.defaultSort, filter });
   const Body = bodySchema(res);
   const personal = hasPersonalFields(res);
-  // `personal=clear` next to the list parameters (read apart: the list schema is a transform the OpenAPI document cannot merge).
-  const PersonalParam = z.enum(['masked', 'clear']).optional();
   /** What any answer shows of a record: its personal fields masked. */
   const shown = <T extends Record<string, unknown> | null>(record: T): T => (record ? maskRecord(res, record) : record);
 
@@ -65,11 +63,8 @@ export function registerRegistryRoutes(api: Api, db: Knex, res: RegistryResource
     access: res.readPermission,
     query: ListQuery,
     handler: async ({ query, user, res: http, req, audit }) => {
-      const wanted = PersonalParam.safeParse(req.query.personal);
-      if (!wanted.success) throw badRequest('personal must be masked or clear', [{ field: 'query.personal', reason: 'must be masked or clear' }]);
-      const clear = personal && wanted.data === 'clear';
-      // Refused (and logged as a denial) before anything is streamed.
-      if (clear && !can(user.role, 'pii:export')) throw forbidden('Your role may not export personal data unmasked (pii:export)');
+      // `personal=clear` is read next to the list parameters (the list schema is a transform the OpenAPI document cannot merge).
+      const clear = clearExportWanted(req.query.personal, user.role, personal);
       const stamp = new Date().toISOString().slice(0, 10);
       http.setHeader('Content-Type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
       http.setHeader('Content-Disposition', `attachment; filename="${res.name}-${stamp}.xlsx"; filename*=UTF-8''${encodeURIComponent(`${res.title}-${stamp}.xlsx`)}`);
