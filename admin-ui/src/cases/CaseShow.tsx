@@ -6,6 +6,7 @@ import { Link, useParams } from 'react-router-dom';
 import { AttachmentLinks, AttachmentsInput, type Attachment } from '../attachments/AttachmentsInput';
 import { BpmnViewer } from '../bpmn/BpmnViewer';
 import { fetchIncident, type CaseIncident } from '../incidents/api';
+import { useIncidentWords } from '../incidents/words';
 import { AutomaticChecks, CaseDocuments, CaseOperations, LinkedCases } from './CaseExtras';
 import { resultColor, statusColor } from './outcome';
 import { Timeline } from './Timeline';
@@ -22,6 +23,7 @@ import { beijingTime } from '../beijing-time';
 export const CaseShow = () => {
   const { id } = useParams<{ id: string }>();
   const translate = useTranslate();
+  const incidentWords = useIncidentWords();
   const notify = useNotify();
   const { data: me } = useGetIdentity();
   const [detail, setDetail] = useState<CaseDetail | null>(null);
@@ -66,9 +68,9 @@ export const CaseShow = () => {
   const incidents = useMemo(() => {
     if (detail?.status !== 'incident') return [];
     const live = (detail as CaseDetail & { live?: { incidents?: Array<{ nodeId: string; message: string }> } | null }).live?.incidents ?? [];
-    if (live.length) return live.map((i) => ({ elementId: i.nodeId, message: i.message }));
-    return incident?.nodeId ? [{ elementId: incident.nodeId, message: incident.message ?? '' }] : [];
-  }, [detail, incident]);
+    if (live.length) return live.map((i) => ({ elementId: i.nodeId, message: incidentWords(i.message) }));
+    return incident?.nodeId ? [{ elementId: incident.nodeId, message: incidentWords(incident.message) }] : [];
+  }, [detail, incident, incidentWords]);
   const ending = useMemo(
     () => (diagram?.ended?.length ? { elementIds: diagram.ended, result: diagram.result, label: diagram.result ? translate(`case_result.${diagram.result}`, { _: diagram.result }) : translate('case_status.completed') } : null),
     [diagram, translate],
@@ -120,7 +122,7 @@ export const CaseShow = () => {
                           {translate('incidents.at_element', { name: names[i.elementId] ?? i.elementId })}：{i.message}
                         </div>
                       ))
-                    : incident?.message && <div>{incident.message}</div>}
+                    : incident?.message && <div>{incidentWords(incident.message)}</div>}
                 </Alert>
               )}
               <AttachmentLinks attachments={attachmentsOfCase} />

@@ -3,10 +3,12 @@ import { useTranslate } from 'react-admin';
 import { AttachmentLinks } from '../attachments/AttachmentsInput';
 import type { HistoryEntry } from './api';
 import { beijingTime } from '../beijing-time';
+import { useIncidentWords } from '../incidents/words';
 
 /** The case's full history from MySQL, newest last; optionally only one element's entries, or only some kinds. */
 export function Timeline({ entries, names, onlyNode, onlyKinds, testId = 'case-timeline' }: { entries: HistoryEntry[]; names: Record<string, string>; onlyNode?: string | null; onlyKinds?: string[]; testId?: string }) {
   const translate = useTranslate();
+  const incidentWords = useIncidentWords();
   const shown = entries.filter((e) => (!onlyNode || e.node_id === onlyNode) && (!onlyKinds || onlyKinds.includes(e.kind)));
   return (
     <List dense data-testid={testId}>
@@ -37,7 +39,7 @@ export function Timeline({ entries, names, onlyNode, onlyKinds, testId = 'case-t
                   </Typography>
                   {e.comment && (
                     <Typography variant="body2" component="span" sx={{ display: 'block' }}>
-                      {e.comment}
+                      {e.kind === 'incident' ? incidentWords(e.comment) : e.comment}
                     </Typography>
                   )}
                   <AttachmentLinks attachments={attachments} />

@@ -5,6 +5,7 @@ import { Alert, Dialog, DialogActions, DialogContent, DialogTitle, List as MuiLi
 import { useState } from 'react';
 import { Button, DataTable, FilterButton, List, SearchInput, TextInput, TopToolbar, useListContext, useNotify, useRecordContext, useRefresh, useTranslate, useUnselectAll } from 'react-admin';
 import { DateTimeField } from '../fields';
+import { useIncidentWords } from './words';
 import { batchOperation, retryCase, terminateCase, type BatchAnswer, type IncidentFilter } from './api';
 import { MoveDialog, ReasonDialog } from './dialogs';
 
@@ -167,6 +168,7 @@ const ListActions = () => (
  */
 export const IncidentList = () => {
   const translate = useTranslate();
+  const words = useIncidentWords();
   return (
     <>
       <Alert severity="info" sx={{ mt: 2 }}>
@@ -182,7 +184,16 @@ export const IncidentList = () => {
           <DataTable.Col source="number" disableSort />
           <DataTable.Col source="process_name" disableSort render={(r: IncidentRecord) => r.process_name ?? r.process_key} />
           <DataTable.Col source="incident_node_name" disableSort render={(r: IncidentRecord) => r.incident_node_name ?? r.incident_node_id ?? '—'} />
-          <DataTable.Col source="incident_message" disableSort render={(r: IncidentRecord) => <span data-testid="incident-message">{r.incident_message ?? '—'}</span>} />
+          <DataTable.Col
+            source="incident_message"
+            disableSort
+            render={(r: IncidentRecord) => (
+              // The engine's own wording stays at hand for a report to the developers.
+              <span data-testid="incident-message" title={r.incident_message ?? undefined}>
+                {r.incident_message ? words(r.incident_message) : '—'}
+              </span>
+            )}
+          />
           <DataTable.Col source="incident_at">
             <DateTimeField source="incident_at" />
           </DataTable.Col>
