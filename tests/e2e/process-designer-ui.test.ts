@@ -66,6 +66,35 @@ const lintXml = (headers: string) => `<?xml version="1.0" encoding="UTF-8"?>
   </bpmndi:BPMNPlane></bpmndi:BPMNDiagram>
 </bpmn:definitions>`;
 
+/** A gateway and a service task with a (non-interrupting) timer boundary event: their replace menus offer only the subset. */
+const SUBSET_KEY = 'ui-subset';
+const subsetXml = `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI" xmlns:dc="http://www.omg.org/spec/DD/20100524/DC" xmlns:di="http://www.omg.org/spec/DD/20100524/DI" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="defs" targetNamespace="http://bpmn.io/schema/bpmn">
+  <bpmn:process id="${SUBSET_KEY}" name="子集示例" isExecutable="true">
+    <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:exclusiveGateway id="choose" name="分支"><bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing></bpmn:exclusiveGateway>
+    <bpmn:serviceTask id="notify" name="记录备注">
+      <bpmn:extensionElements><zeebe:taskDefinition type="case-note" /></bpmn:extensionElements>
+      <bpmn:incoming>f2</bpmn:incoming><bpmn:outgoing>f3</bpmn:outgoing>
+    </bpmn:serviceTask>
+    <bpmn:boundaryEvent id="remind" attachedToRef="notify" cancelActivity="false"><bpmn:timerEventDefinition><bpmn:timeDuration>PT1H</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:boundaryEvent>
+    <bpmn:endEvent id="end"><bpmn:incoming>f3</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="choose" />
+    <bpmn:sequenceFlow id="f2" sourceRef="choose" targetRef="notify" />
+    <bpmn:sequenceFlow id="f3" sourceRef="notify" targetRef="end" />
+  </bpmn:process>
+  <bpmndi:BPMNDiagram id="d"><bpmndi:BPMNPlane id="p" bpmnElement="${SUBSET_KEY}">
+    <bpmndi:BPMNShape id="start_di" bpmnElement="start"><dc:Bounds x="152" y="102" width="36" height="36" /></bpmndi:BPMNShape>
+    <bpmndi:BPMNShape id="choose_di" bpmnElement="choose" isMarkerVisible="true"><dc:Bounds x="240" y="95" width="50" height="50" /></bpmndi:BPMNShape>
+    <bpmndi:BPMNShape id="notify_di" bpmnElement="notify"><dc:Bounds x="340" y="80" width="100" height="80" /></bpmndi:BPMNShape>
+    <bpmndi:BPMNShape id="remind_di" bpmnElement="remind"><dc:Bounds x="372" y="142" width="36" height="36" /></bpmndi:BPMNShape>
+    <bpmndi:BPMNShape id="end_di" bpmnElement="end"><dc:Bounds x="492" y="102" width="36" height="36" /></bpmndi:BPMNShape>
+    <bpmndi:BPMNEdge id="f1_di" bpmnElement="f1"><di:waypoint x="188" y="120" /><di:waypoint x="240" y="120" /></bpmndi:BPMNEdge>
+    <bpmndi:BPMNEdge id="f2_di" bpmnElement="f2"><di:waypoint x="290" y="120" /><di:waypoint x="340" y="120" /></bpmndi:BPMNEdge>
+    <bpmndi:BPMNEdge id="f3_di" bpmnElement="f3"><di:waypoint x="440" y="120" /><di:waypoint x="492" y="120" /></bpmndi:BPMNEdge>
+  </bpmndi:BPMNPlane></bpmndi:BPMNDiagram>
+</bpmn:definitions>`;
+
 describe('process designer UI (headless Chromium)', () => {
   let bed: UiTestbed;
   let browser: Browser;
@@ -181,6 +210,43 @@ describe('process designer UI (headless Chromium)', () => {
     await expect(modeler(page).locator('.cl-icon-error').count()).resolves.toBe(0);
     await page.getByRole('button', { name: '校验并发布' }).click();
     await page.getByText(`已发布 ${LINT_KEY} 第 1 版；流程为草稿`).waitFor();
+    await page.close();
+  });
+
+  it('offers in the replace menus only what publishing accepts (lib/bpmn/designer-subset.ts)', async () => {
+    const page = await uiSignIn(browser, url, 'admin');
+    await page.goto(`${url}/#/processes/new/design`);
+    await modeler(page).waitFor();
+    const file = path.join(ARTIFACTS, `${SUBSET_KEY}.bpmn`);
+    fs.writeFileSync(file, subsetXml);
+    await page.getByTestId('bpmn-file-input').setInputFiles(file);
+    await modeler(page).getByText('记录备注').waitFor();
+    const entry = (id: string) => page.locator(`.djs-popup [data-id="${id}"]`);
+    /** Selects an element, opens its replace menu (the wrench), and lists which of `ids` it offers. */
+    const offered = async (elementId: string, ids: string[]) => {
+      await modeler(page).locator(`.djs-element[data-element-id=${elementId}]`).click();
+      await page.locator('.djs-context-pad .entry[data-action="replace"]').click();
+      await page.locator('.djs-popup .entry').first().waitFor();
+      const shown: string[] = [];
+      for (const id of ids) if (await entry(id).count()) shown.push(id);
+      await page.keyboard.press('Escape');
+      await page.locator('.djs-popup').waitFor({ state: 'detached' });
+      return shown;
+    };
+    // A gateway: no complex gateway.
+    await expect(offered('choose', ['replace-with-parallel-gateway', 'replace-with-inclusive-gateway', 'replace-with-complex-gateway'])).resolves.toEqual(['replace-with-parallel-gateway', 'replace-with-inclusive-gateway']);
+    // A service task: no ad-hoc sub-process, multi-instance but no standard loop.
+    await expect(offered('notify', ['replace-with-user-task', 'replace-with-ad-hoc-subprocess', 'toggle-parallel-mi', 'toggle-loop'])).resolves.toEqual(['replace-with-user-task', 'toggle-parallel-mi']);
+    // A boundary event on a service task: timers and errors, no conditional, message or escalation boundary.
+    const boundaryOptions = [
+      'replace-with-timer-boundary',
+      'replace-with-error-boundary',
+      'replace-with-conditional-boundary',
+      'replace-with-non-interrupting-conditional-boundary',
+      'replace-with-message-boundary',
+      'replace-with-escalation-boundary',
+    ];
+    await expect(offered('remind', boundaryOptions)).resolves.toEqual(['replace-with-timer-boundary', 'replace-with-error-boundary']);
     await page.close();
   });
 

@@ -12,6 +12,7 @@ import 'bpmn-js/dist/assets/bpmn-font/css/bpmn-embedded.css';
 import '@bpmn-io/properties-panel/dist/assets/properties-panel.css';
 import './bpmn-states.css';
 import { lintFieldError, translateModule } from './translate';
+import { subsetModule } from './subset-module';
 import { compileBpmn, type ProcessProblem as CompiledProblem } from '../../../lib/bpmn/compile';
 
 export interface ProcessProblem {
@@ -159,7 +160,7 @@ export const BpmnEditor = forwardRef<BpmnEditorHandle, BpmnEditorProps>(function
     const modeler = new Modeler({
       container: canvasRef.current,
       propertiesPanel: { parent: panelRef.current },
-      additionalModules: [BpmnPropertiesPanelModule, BpmnPropertiesProviderModule, ZeebePropertiesProviderModule, ZeebeBehaviorsModule, lintingModule, translateModule(locale)],
+      additionalModules: [BpmnPropertiesPanelModule, BpmnPropertiesProviderModule, ZeebePropertiesProviderModule, ZeebeBehaviorsModule, lintingModule, subsetModule, translateModule(locale)],
       moddleExtensions: { zeebe: zeebeModdle },
       linting: { active: true },
     });
