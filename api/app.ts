@@ -23,6 +23,7 @@ import { registerApprovalRoutes } from './routes/approvals';
 import { registerExportRoutes } from './routes/exports';
 import { registerFileRoutes } from './routes/files';
 import { registerSavedFilterRoutes } from './routes/saved-filters';
+import { registerCreditRoutes } from './routes/credit';
 import { registerHomeRoutes } from './routes/home';
 import { registerHealthRoutes } from './routes/health';
 import { registerJobRoutes } from './routes/jobs';
@@ -119,6 +120,7 @@ export function createApp({ config, db, log, temporal }: AppDeps): Express {
   // Before the case routes: /api/cases/export is not a case id.
   registerExportRoutes(api, db);
   registerSavedFilterRoutes(api, db);
+  registerCreditRoutes(api, db);
   registerHomeRoutes(api, db);
   registerCaseRoutes(api, db, temporal, config.APPROVALS_TASK_QUEUE, config.CASE_SMS_TASK_QUEUE || null);
   registerTaskRoutes(api, db, temporal);

@@ -59,6 +59,7 @@ export const PERMISSIONS = [
   'registries:write',
   'registries:review',
   'credit:write',
+  'credit:standards',
   'pii:read',
   'pii:export',
 ] as const;
@@ -109,6 +110,8 @@ const GRANTS: Record<Permission, readonly Role[]> = {
   'registries:write': ['city_staff', 'district_staff', 'enterprise', 'owners_committee'],
   'registries:review': ['city_staff', 'city_leader', 'district_staff'],
   'credit:write': ['city_staff', 'district_staff'],
+  // The credit standard is the city's: districts and enterprises score under it and cannot change it (C1).
+  'credit:standards': ['city_staff'],
   // Personal data (docs/compliance.md): lists, pages and exports show ID numbers and phones
   // masked; unmasking one record (logged each time) is for the staff who verify identities, and
   // exports with the full fields for the city's registry staff only.

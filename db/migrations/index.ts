@@ -32,6 +32,7 @@ import * as m121 from './121_case_jobs';
 import * as m122 from './122_decisions';
 import * as m123 from './123_saved_filters';
 import * as m124 from './124_sms_messages_by_user';
+import * as m125 from './125_credit_standards';
 
 /**
  * The ordered list of migrations. Listing them here (instead of letting knex scan a folder)
@@ -72,6 +73,7 @@ const migrations: Record<string, Knex.Migration> = {
   '122_decisions': m122,
   '123_saved_filters': m123,
   '124_sms_messages_by_user': m124,
+  '125_credit_standards': m125,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

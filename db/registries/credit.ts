@@ -4,6 +4,9 @@ import { RegistryError, isCityWide, type Actor } from './actor';
 import type { FieldSpec } from './fields';
 import type { RegistryResource } from './resource';
 import { creditEventScope, enterpriseScope } from './scope';
+import { beijingToday } from '../../lib/credit/days';
+import { validUntilOf } from '../../lib/credit/score';
+import { refreshScores } from '../credit/scores';
 
 /**
  * 物业诚信档案资料库 (D2): credit events of enterprises and of their project managers
@@ -11,10 +14,10 @@ import { creditEventScope, enterpriseScope } from './scope';
  * trainings and exams, and the current scores.
  *
  * An event is `pending` while it is a pre-deduction open to appeal (C3) and counts in the score
- * only once `final`. Scores are 100 plus the year's final points, kept in `credit_scores` and
- * recomputed in the transaction that changes a subject's events, so a ranking is one indexed read.
+ * only once `final`. Scores follow the credit standard in force (docs/credit.md), kept in
+ * `credit_scores` and recomputed in the transaction that changes a subject's events, so a
+ * ranking is one indexed read.
  */
-export const BASE_SCORE = 100;
 
 export const CREDIT_CATEGORIES = {
   complaint: '投诉',
@@ -69,34 +72,13 @@ export const TRAINING_FIELDS: FieldSpec[] = [
   { name: 'certificate_no', label: '证书编号', type: 'string', max: 64 },
 ];
 
-/** Recomputes the current-year scores of an enterprise and (when given) a person. */
-export async function recomputeScores(trx: Knex.Transaction | Knex, subjects: { enterpriseIds: number[]; staffIds: number[] }, year = new Date().getUTCFullYear()): Promise<void> {
-  const from = `${year}-01-01`;
-  const to = `${year}-12-31`;
-  for (const [type, column, ids] of [
-    ['enterprise', 'enterprise_id', subjects.enterpriseIds],
-    ['staff', 'staff_id', subjects.staffIds],
-  ] as const) {
-    const unique = [...new Set(ids)];
-    if (!unique.length) continue;
-    const sums = (await trx('credit_events')
-      .whereIn(column, unique)
-      .where('status', 'final')
-      .whereBetween('occurred_on', [from, to])
-      .groupBy(column)
-      .select(`${column} as subject_id`)
-      .sum({ additions: trx.raw('CASE WHEN points > 0 THEN points ELSE 0 END') })
-      .sum({ deductions: trx.raw('CASE WHEN points < 0 THEN -points ELSE 0 END') })
-      .count({ events: '*' })) as Array<{ subject_id: number; additions: string | number; deductions: string | number; events: string | number }>;
-    const bySubject = new Map(sums.map((s) => [Number(s.subject_id), s]));
-    const rows = unique.map((id) => {
-      const s = bySubject.get(id);
-      const additions = Number(s?.additions ?? 0);
-      const deductions = Number(s?.deductions ?? 0);
-      return { subject_type: type, subject_id: id, year, score: BASE_SCORE + additions - deductions, additions, deductions, events: Number(s?.events ?? 0), updated_at: new Date() };
-    });
-    await trx('credit_scores').insert(rows).onConflict(['subject_type', 'subject_id', 'year']).merge(['score', 'additions', 'deductions', 'events', 'updated_at']);
-  }
+/**
+ * Recomputes the running scores of an enterprise and (when given) a person for a year's cycle:
+ * this year's as of today, an earlier year's as of its last day (db/credit/scores.ts).
+ */
+export async function recomputeScores(trx: Knex.Transaction | Knex, subjects: { enterpriseIds: number[]; staffIds: number[] }, year = Number(beijingToday().slice(0, 4))): Promise<void> {
+  const today = beijingToday();
+  await refreshScores(trx, subjects, year === Number(today.slice(0, 4)) ? today : `${year}-12-31`);
 }
 
 /** An event is placed in its project's district, or else its enterprise's; a person must work for the enterprise. */
@@ -175,7 +157,13 @@ export const creditEvents: RegistryResource = {
     if (f.occurred_to) q.where('ce.occurred_on', '<=', f.occurred_to as string);
   },
   prepare: placeEvent,
-  async afterWrite(trx, _id, before, after) {
+  async afterWrite(trx, id, before, after) {
+    // Entered by hand here, a record counts for the default year (docs/credit.md); the record intake sets its item's validity.
+    if (typeof after.occurred_on === 'string')
+      await trx('credit_events')
+        .where('id', id)
+        .whereNull('item_id')
+        .update({ valid_until: validUntilOf(after.occurred_on, 12) });
     const enterpriseIds = [before?.enterprise_id, after.enterprise_id].filter((v): v is number => typeof v === 'number');
     const staffIds = [before?.staff_id, after.staff_id].filter((v): v is number => typeof v === 'number');
     const years = new Set([before?.occurred_on, after.occurred_on].filter((v): v is string => typeof v === 'string').map((d) => Number(d.slice(0, 4))));

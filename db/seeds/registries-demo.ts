@@ -1,5 +1,7 @@
 import type { Knex } from 'knex';
 import { recomputeScores } from '../registries/credit';
+import { validUntilOf } from '../../lib/credit/score';
+import { seedCreditStandard } from './credit-standard-demo';
 import { idNumberIndex, sealMemberRow, sealStaffRow } from '../registries/pii';
 import { refreshDuplicateFlags } from '../registries/staff';
 import { CERTIFICATES, COMMUNITY_WORDS, ENTERPRISE_BRANDS, ESTATE_PHASES, ESTATE_PREFIXES, ESTATE_SUFFIXES, FACILITY_KINDS, POLITICAL, Prng, TITLES, creditCode, idNumber, landline, mobile, personName } from './registries-demo-data';
@@ -569,10 +571,13 @@ export async function seedRegistriesDemo(db: Knex): Promise<RegistriesSeedSummar
       source,
       source_ref: `DEMO-${String(k + 1).padStart(5, '0')}`,
       occurred_on: when,
+      valid_until: validUntilOf(when, 12),
       description: `${p.row.name}：${rng.pick(DESCRIPTIONS[category] ?? ['日常记录'])}`,
       status,
     });
   }
+  // The standard the records are scored under (records predating it keep their own points, docs/credit.md).
+  await seedCreditStandard(db, year);
   const eventsBefore = Number(((await db('credit_events').count({ n: '*' }).first()) as { n: number | string }).n);
   await insertIgnore(db, 'credit_events', eventRows, ['source', 'source_ref']);
   const eventsAfter = Number(((await db('credit_events').count({ n: '*' }).first()) as { n: number | string }).n);

@@ -4,6 +4,8 @@ import path from 'node:path';
 import ExcelJS from 'exceljs';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
+import { createDraft } from '../../db/credit/standards';
+import { DEMO_STANDARD } from '../../db/seeds/credit-standard-demo';
 import { creditCodeCheckChar, idNumberCheckChar } from '../../db/registries/identifiers';
 import { decryptField } from '../../lib/crypto/fields';
 import { DEMO_PASSWORD, DEMO_USERS } from '../../db/seeds/demo';
@@ -140,6 +142,9 @@ interface Fixtures {
   category: Record<string, unknown> & { id: number };
   processVersion: number;
   codingRule: string;
+  /** The demo's published credit standard, and two drafts of the city's (one to publish, one to delete). */
+  creditStandard: number;
+  creditDrafts: [number, number];
 }
 
 interface Probe {
@@ -366,6 +371,25 @@ const MATRIX: Record<string, Entry> = {
   'GET /api/saved-filters': { allow: signedIn, probes: () => [{ query: { list: 'cases' } }], why: 'the caller’s own saved filters' },
   'POST /api/saved-filters': { allow: signedIn, phase: 1, probes: (_f, _c, n) => [{ body: { list: 'cases', name: `矩阵${n}`, filter: { result: 'rejected' } } }], why: 'the caller’s own saved filters' },
   'DELETE /api/saved-filters/{id}': { allow: nobody, phase: 1, probes: () => [{ params: { id: 999999 } }], why: 'the caller’s own only: a filter of nobody’s is not found' },
+  'GET /api/credit/standards': { allow: perm('registries:read'), probes: () => [{}], why: 'the published standards (drafts only for credit:standards)' },
+  'GET /api/credit/standards/{id}': { allow: perm('registries:read'), probes: (f) => [{ params: { id: f.creditStandard } }], why: 'a published standard is read by all who read the registries' },
+  'POST /api/credit/standards': { allow: perm('credit:standards'), phase: 1, probes: (_f, _c, n) => [{ body: { ...DEMO_STANDARD, name: `矩阵标准${n}` } }], why: 'the city drafts the standard' },
+  'PUT /api/credit/standards/{id}': { allow: perm('credit:standards'), phase: 1, probes: (f) => [{ params: { id: f.creditDrafts[0] }, body: { ...DEMO_STANDARD, name: '矩阵草案一（改）' } }], why: 'the city edits its drafts' },
+  'POST /api/credit/standards/{id}/publish': {
+    allow: perm('credit:standards'),
+    phase: 2,
+    probes: (f) => [{ params: { id: f.creditDrafts[0] }, body: { effectiveFrom: `${Number(today().slice(0, 4)) + 1}-01-01` } }],
+    granted: (status) => status === 200 || status === 409, // published by the first allowed caller; again: already published
+    why: 'the city publishes its standard',
+  },
+  'DELETE /api/credit/standards/{id}': { allow: perm('credit:standards'), phase: 2, probes: (f) => [{ params: { id: f.creditDrafts[1] } }], granted: (status) => status === 204 || status === 404, why: 'the city deletes its drafts' },
+  'POST /api/credit/records': {
+    allow: foreign('credit:write'),
+    phase: 1,
+    probes: (f, _c, n) => [{ body: { sourceRef: `matrix-${n}`, itemCode: 'B-PF-02', enterpriseId: f.enterprise, projectId: f.project, occurredOn: today(), description: '矩阵探测：日常检查不合格', evidence: [{ name: '检查记录.pdf' }] } }],
+    why: 'credit writers, within their district (the fixture is another district’s)',
+  },
+  'GET /api/credit/scores/enterprise/{id}': { allow: foreign('registries:read'), probes: (f) => [{ params: { id: f.enterprise } }], why: 'an enterprise’s score, within scope' },
   'GET /api/home/backlog': { allow: signedIn, probes: () => [{}], why: 'counts of the caller’s own scope' },
   'GET /api/home/messages': { allow: signedIn, probes: () => [{}], why: 'the caller’s own texts' },
   'GET /api/process-names': { allow: signedIn, probes: () => [{}], why: 'the names of the processes, for the lists’ pickers' },
@@ -910,5 +934,7 @@ async function buildFixtures(p: Platform): Promise<Fixtures> {
     category: { ...category, active: Boolean(category.active) },
     processVersion: qualificationProcess.current_version,
     codingRule: rule.coding_rule,
+    creditStandard: ((await db('credit_standards').where('status', 'published').first('id')) as { id: number }).id,
+    creditDrafts: await db.transaction(async (trx) => [await createDraft(trx, { ...DEMO_STANDARD, name: '矩阵草案一' }, null), await createDraft(trx, { ...DEMO_STANDARD, name: '矩阵草案二' }, null)] as [number, number]),
   };
 }

@@ -1,0 +1,185 @@
+import type { Knex } from 'knex';
+import { z } from 'zod';
+import { IntakeRefused, intakeRecord, RecordIntake } from '../../db/credit/records';
+import { scoresAt } from '../../db/credit/scores';
+import { createDraft, deleteDraft, getStandard, latestEffectiveFrom, listStandards, publishDraft, updateDraft } from '../../db/credit/standards';
+import { enterpriseScope } from '../../db/registries/scope';
+import { beijingToday, calendarDay } from '../../lib/credit/days';
+import { StandardContent } from '../../lib/credit/standard';
+import { can } from '../../lib/roles';
+import { conflict, forbidden, HttpError, missingOrDenied, notFound, outOfScope } from '../http/errors';
+import type { Api } from '../http/route';
+
+/**
+ * Credit (docs/credit.md): the city's versioned standards (C1), the record intake for staff
+ * (C2; the platform's own sources call db/credit/records.ts directly) and a subject's running
+ * score with its breakdown (C4).
+ */
+const IdParams = z.object({ id: z.coerce.number().int().positive() });
+const PublishBody = z.object({ effectiveFrom: calendarDay });
+/**
+ * Staff enter records by hand (source manual); the rest of the intake's fields as the intake
+ * reads them. `sourceRef` is the entry form's own id (a new one per form), so the same form sent
+ * twice makes one record; it is kept under the sender, so nobody meets another's.
+ */
+const RecordBody = RecordIntake.omit({ source: true, recordedBy: true }).extend({
+  sourceRef: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9_-]{1,48}$/, 'the entry form’s id: letters, digits, _ or - (at most 48)'),
+});
+const ScoreQuery = z.object({ at: calendarDay.optional() });
+
+function refused(err: unknown): never {
+  if (err instanceof IntakeRefused) throw new HttpError(err.status, err.status === 409 ? 'conflict' : 'invalid_record', err.message, [{ field: `body.${err.field}`, reason: err.reason }]);
+  throw err;
+}
+
+export function registerCreditRoutes(api: Api, db: Knex): void {
+  api.add({
+    method: 'get',
+    path: '/api/credit/standards',
+    summary: 'Credit standards: the published versions, newest first (and the drafts, for those who edit them)',
+    tags: ['credit'],
+    access: 'registries:read',
+    handler: async ({ user }) => listStandards(db, { drafts: can(user.role, 'credit:standards') }),
+  });
+
+  api.add({
+    method: 'get',
+    path: '/api/credit/standards/:id',
+    summary: 'One credit standard with its model and items',
+    tags: ['credit'],
+    access: 'registries:read',
+    params: IdParams,
+    handler: async ({ params, user }) => {
+      const standard = await getStandard(db, params.id);
+      // A draft is the city's working copy: to others it does not exist.
+      if (!standard || (standard.status === 'draft' && !can(user.role, 'credit:standards'))) throw standard ? outOfScope('Credit standard', 'credit_standard', params.id) : notFound('Credit standard');
+      return standard;
+    },
+  });
+
+  api.add({
+    method: 'post',
+    path: '/api/credit/standards',
+    summary: 'Draft a new credit standard (items and scoring model)',
+    tags: ['credit'],
+    action: 'credit.standards.create',
+    access: 'credit:standards',
+    status: 201,
+    body: StandardContent,
+    handler: async ({ body, user, audit }) =>
+      db.transaction(async (trx) => {
+        const id = await createDraft(trx, body, user.id);
+        await audit(trx, { status: 201, targetType: 'credit_standard', targetId: id, detail: { name: body.name, items: body.items.length } });
+        return getStandard(trx, id);
+      }),
+  });
+
+  api.add({
+    method: 'put',
+    path: '/api/credit/standards/:id',
+    summary: 'Change a draft credit standard (a published version never changes: draft the next one)',
+    tags: ['credit'],
+    action: 'credit.standards.update',
+    access: 'credit:standards',
+    params: IdParams,
+    body: StandardContent,
+    handler: async ({ params, body, audit }) =>
+      db.transaction(async (trx) => {
+        if (!(await updateDraft(trx, params.id, body))) {
+          if (await getStandard(trx, params.id)) throw conflict('A published credit standard is not changed; draft the next version', [{ field: 'params.id', reason: 'published' }]);
+          throw notFound('Credit standard');
+        }
+        await audit(trx, { targetType: 'credit_standard', targetId: params.id, detail: { name: body.name, items: body.items.length } });
+        return getStandard(trx, params.id);
+      }),
+  });
+
+  api.add({
+    method: 'delete',
+    path: '/api/credit/standards/:id',
+    summary: 'Delete a draft credit standard',
+    tags: ['credit'],
+    action: 'credit.standards.delete',
+    access: 'credit:standards',
+    params: IdParams,
+    status: 204,
+    handler: async ({ params, audit }) =>
+      db.transaction(async (trx) => {
+        if (!(await deleteDraft(trx, params.id))) {
+          if (await getStandard(trx, params.id)) throw conflict('A published credit standard is kept for the records scored under it', [{ field: 'params.id', reason: 'published' }]);
+          throw notFound('Credit standard');
+        }
+        await audit(trx, { status: 204, targetType: 'credit_standard', targetId: params.id });
+      }),
+  });
+
+  api.add({
+    method: 'post',
+    path: '/api/credit/standards/:id/publish',
+    summary: 'Publish a draft as the next version, in force from a Beijing day (today or later, after the version before it)',
+    tags: ['credit'],
+    action: 'credit.standards.publish',
+    access: 'credit:standards',
+    params: IdParams,
+    body: PublishBody,
+    handler: async ({ params, body, user, audit }) =>
+      db.transaction(async (trx) => {
+        // Records already scored keep their version: a new one may not reach back before today.
+        const today = beijingToday();
+        if (body.effectiveFrom < today) throw new HttpError(422, 'invalid_date', 'A standard applies from today or later', [{ field: 'body.effectiveFrom', reason: `must be ${today} or later` }]);
+        const latest = await latestEffectiveFrom(trx);
+        if (latest && body.effectiveFrom <= latest) throw new HttpError(422, 'invalid_date', `The version in force from ${latest} must apply first`, [{ field: 'body.effectiveFrom', reason: `must be after ${latest}` }]);
+        const version = await publishDraft(trx, params.id, body.effectiveFrom, user.id);
+        if (version === null) {
+          if (await getStandard(trx, params.id)) throw conflict('This credit standard is already published', [{ field: 'params.id', reason: 'published' }]);
+          throw notFound('Credit standard');
+        }
+        await audit(trx, { targetType: 'credit_standard', targetId: params.id, detail: { version, effectiveFrom: body.effectiveFrom } });
+        return getStandard(trx, params.id);
+      }),
+  });
+
+  api.add({
+    method: 'post',
+    path: '/api/credit/records',
+    summary: 'Record a credit item against an enterprise, its project or its manager, with evidence (a bad item is a pre-deduction until final)',
+    tags: ['credit'],
+    action: 'credit.records.create',
+    access: 'credit:write',
+    status: 201,
+    body: RecordBody,
+    handler: async ({ body, user, audit }) =>
+      db.transaction(async (trx) => {
+        // The district records within its district; the record goes where its project is, else its enterprise.
+        if (user.scope.kind !== 'city') {
+          const place = body.projectId
+            ? ((await trx('property_projects').where('id', body.projectId).first('district_code')) as { district_code: string } | undefined)
+            : ((await trx('enterprises').where('id', body.enterpriseId).first('district_code')) as { district_code: string } | undefined);
+          if (place && (user.scope.kind !== 'district' || place.district_code !== user.scope.districtCode)) throw forbidden('A district records credit items of its own district only');
+        }
+        // The same form sent twice (a double click, a retry after a timeout) is one record: its key is the sender and the form's own id.
+        const result = await intakeRecord(trx, { ...body, sourceRef: `u${user.id}:${body.sourceRef}`, source: 'manual', recordedBy: user.id }).catch(refused);
+        if (result.created) await audit(trx, { status: 201, targetType: 'credit_event', targetId: result.id, detail: { itemCode: body.itemCode, enterpriseId: body.enterpriseId, points: result.points, status: result.status } });
+        return result;
+      }),
+  });
+
+  api.add({
+    method: 'get',
+    path: '/api/credit/scores/enterprise/:id',
+    summary: 'An enterprise’s running credit score on a day (today by default): score, grade, lists, the breakdown by area and the records that counted',
+    tags: ['credit'],
+    access: 'registries:read',
+    params: IdParams,
+    query: ScoreQuery,
+    handler: async ({ params, query, user }) => {
+      const visible = await enterpriseScope(db('enterprises as e').where('e.id', params.id), user.scope).first('e.id');
+      if (!visible) throw await missingOrDenied(db, 'enterprises', params.id, 'Enterprise', 'enterprise');
+      const at = query.at ?? beijingToday();
+      return (await scoresAt(db, 'enterprise', [params.id], at)).get(params.id);
+    },
+  });
+}
