@@ -5,7 +5,7 @@
  * diagrams stay tidy in bpmn-js without hand-placed coordinates; the .bpmn files are what ships
  * and what an administrator edits afterwards in the browser.
  */
-export type Kind = 'start' | 'end' | 'userTask' | 'serviceTask' | 'sendTask' | 'xor' | 'timer' | 'boundary';
+export type Kind = 'start' | 'end' | 'userTask' | 'serviceTask' | 'sendTask' | 'callActivity' | 'xor' | 'timer' | 'boundary';
 
 export interface Element {
   id: string;
@@ -13,6 +13,10 @@ export interface Element {
   name: string;
   col: number;
   row: number;
+  /** start / userTask: its Camunda form (processes/forms/<formId>.form) */
+  formId?: string;
+  /** callActivity: the process it calls */
+  calledElement?: string;
   /** userTask */
   groups?: string;
   assignee?: string;
@@ -66,7 +70,7 @@ interface Box {
 }
 
 function size(kind: Kind): [number, number] {
-  if (kind === 'userTask' || kind === 'serviceTask' || kind === 'sendTask') return [100, 80];
+  if (kind === 'userTask' || kind === 'serviceTask' || kind === 'sendTask' || kind === 'callActivity') return [100, 80];
   if (kind === 'xor') return [50, 50];
   return [36, 36];
 }
@@ -151,6 +155,8 @@ function waypoints(spec: ProcessSpec, b: Map<string, Box>, flow: Flow): Array<[n
 
 function extension(e: Element): string {
   const parts: string[] = [];
+  if (e.formId) parts.push(`<zeebe:formDefinition formId="${esc(e.formId)}" />`);
+  if (e.kind === 'callActivity') parts.push(`<zeebe:calledElement processId="${esc(e.calledElement!)}" propagateAllChildVariables="true" />`);
   if (e.kind === 'userTask') {
     const attrs = [e.groups ? `candidateGroups="${esc(e.groups)}"` : '', e.assignee ? `assignee="${esc(e.assignee)}"` : ''].filter(Boolean).join(' ');
     parts.push(`<zeebe:assignmentDefinition ${attrs} />`);
@@ -193,6 +199,8 @@ function element(spec: ProcessSpec, e: Element): string {
       return `    <bpmn:serviceTask ${name}>${body}\n    </bpmn:serviceTask>`;
     case 'sendTask':
       return `    <bpmn:sendTask ${name}>${body}\n    </bpmn:sendTask>`;
+    case 'callActivity':
+      return `    <bpmn:callActivity ${name}>${body}\n    </bpmn:callActivity>`;
     case 'xor':
       return `    <bpmn:exclusiveGateway ${name}${e.defaultFlow ? ` default="${e.defaultFlow}"` : ''}>${body}\n    </bpmn:exclusiveGateway>`;
     case 'timer':

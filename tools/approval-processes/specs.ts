@@ -13,7 +13,7 @@ export const qualification: ProcessSpec = {
   comment: 'Qualification (资质): application, change, out-of-town filing, periodic review (variable "kind").',
   properties: { starterRoles: 'enterprise,city_staff' },
   elements: [
-    { id: 'submitted', kind: 'start', name: '企业申报', col: 0, row: 0 },
+    { id: 'submitted', kind: 'start', name: '企业申报', col: 0, row: 0, formId: 'qualification-start' },
     { id: 'autoChecks', kind: 'serviceTask', name: '自动核查', col: 1, row: 0, type: 'qualification-checks', documentation: '人员重复挂职、申报材料、资质有效期' },
     { id: 'districtReview', kind: 'userTask', name: '区局初审', col: 2, row: 0, groups: 'district_staff', dueDate: 'P5D' },
     { id: 'remindDistrict', kind: 'boundary', name: '每日催办', col: 2, row: 0, attachedTo: 'districtReview', interrupting: false, cycle: 'R3/P1D' },
@@ -67,7 +67,7 @@ export const contractFiling: ProcessSpec = {
   comment: 'Contract filing (契约备案): property service contract or temporary management agreement, within 15 days of signing.',
   properties: { starterRoles: 'enterprise,developer' },
   elements: [
-    { id: 'submitted', kind: 'start', name: '网上备案申请', col: 0, row: 0 },
+    { id: 'submitted', kind: 'start', name: '网上备案申请', col: 0, row: 0, formId: 'contract-filing-start' },
     { id: 'compare', kind: 'serviceTask', name: '比对项目资料库', col: 1, row: 0, type: 'contract-compare', documentation: '备案期限（签订之日起15日）、新增数据、不一致数据' },
     { id: 'valid', kind: 'xor', name: '备案信息完整？', col: 2, row: 0, defaultFlow: 'incomplete' },
     { id: 'districtReview', kind: 'userTask', name: '区局核对原件', col: 3, row: 0, groups: 'district_staff', dueDate: 'P5D', documentation: '核对合同原件；不一致数据（conflicts）逐项确认，keepRegistryValues 列出保留资料库原值的字段' },
@@ -113,7 +113,7 @@ export const creditAppeal: ProcessSpec = {
   comment: 'Credit appeal (信用申诉): pre-deduction notified, appeal window, district and city review, final score.',
   properties: { starterRoles: 'district_staff,city_staff', withdrawable: 'false' },
   elements: [
-    { id: 'recorded', kind: 'start', name: '预扣分登记', col: 0, row: 0 },
+    { id: 'recorded', kind: 'start', name: '预扣分登记', col: 0, row: 0, formId: 'credit-appeal-start' },
     { id: 'notifyDeduction', kind: 'serviceTask', name: '预扣分告知', col: 1, row: 0, type: 'credit-prededuction' },
     { id: 'eventValid', kind: 'xor', name: '预扣分有效？', col: 2, row: 0, defaultFlow: 'invalidEvent' },
     { id: 'submitAppeal', kind: 'userTask', name: '企业申诉', col: 3, row: 0, groups: 'enterprise', outcomes: 'appeal,accept', documentation: 'appeal：提交申诉理由（appealReason）和证明材料；accept：接受扣分' },
@@ -185,7 +185,7 @@ export const committeeFiling: ProcessSpec = {
   comment: 'Owners\' committee filing (业委会): formation, re-election, member change, deregistration (variable "kind").',
   properties: { starterRoles: 'owners_committee,public' },
   elements: [
-    { id: 'submitted', kind: 'start', name: '备案申请', col: 0, row: 0 },
+    { id: 'submitted', kind: 'start', name: '备案申请', col: 0, row: 0, formId: 'committee-filing-start' },
     { id: 'check', kind: 'serviceTask', name: '核验申请', col: 1, row: 0, type: 'committee-check' },
     { id: 'valid', kind: 'xor', name: '符合条件？', col: 2, row: 0, defaultFlow: 'invalid' },
     { id: 'streetReview', kind: 'userTask', name: '街道办审核', col: 3, row: 0, groups: 'street_office', dueDate: 'P10D', documentation: '未通过的退回申请人（驳回状态），申请人补正后重新提交' },
@@ -224,7 +224,7 @@ export const tender: ProcessSpec = {
   comment: 'Tender (招投标): filing, announcement, bid window, screening, prequalification, expert draw and scoring, award, filing, deposit refunds.',
   properties: { starterRoles: 'developer,owners_committee', withdrawable: 'true' },
   elements: [
-    { id: 'applied', kind: 'start', name: '招标申请', col: 0, row: 0 },
+    { id: 'applied', kind: 'start', name: '招标申请', col: 0, row: 0, formId: 'tender-start' },
     { id: 'cityFiling', kind: 'userTask', name: '招标备案审核', col: 1, row: 0, groups: 'city_staff', dueDate: 'P5D' },
     { id: 'filingForm', kind: 'serviceTask', name: '打印招标备案表', col: 2, row: 0, type: 'tender-filing-form', headers: { numberRule: 'ZBBA-{yyyy}-{seq:4}' } },
     { id: 'announce', kind: 'serviceTask', name: '发布招标公告', col: 3, row: 0, type: 'tender-open' },
