@@ -120,7 +120,7 @@ export function createApp({ config, db, log, temporal }: AppDeps): Express {
   // Before the case routes: /api/cases/export is not a case id.
   registerExportRoutes(api, db);
   registerSavedFilterRoutes(api, db);
-  registerCreditRoutes(api, db);
+  registerCreditRoutes(api, db, temporal, { taskQueue: config.APPROVALS_TASK_QUEUE, smsTaskQueue: config.CASE_SMS_TASK_QUEUE || null });
   registerHomeRoutes(api, db);
   registerCaseRoutes(api, db, temporal, config.APPROVALS_TASK_QUEUE, config.CASE_SMS_TASK_QUEUE || null);
   registerTaskRoutes(api, db, temporal);

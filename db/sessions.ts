@@ -61,3 +61,8 @@ export async function deleteUserSessions(db: Db, userId: number, exceptTokenHash
   if (exceptTokenHash) q.whereNot('token_hash', exceptTokenHash);
   await q.delete();
 }
+
+/** An active account as a session would see it, for work done in its name without a request (a credit notice started later). */
+export async function activeAccountUser(db: Knex, userId: number): Promise<SessionUserRow | undefined> {
+  return (await db('users as u').join('organisations as o', 'o.id', 'u.organisation_id').where('u.id', userId).where('u.active', true).first(SESSION_USER_FIELDS)) as SessionUserRow | undefined;
+}

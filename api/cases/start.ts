@@ -26,7 +26,15 @@ export interface CaseLaunch {
   formData: Record<string, unknown>;
   taskQueue: string;
   smsTaskQueue: string | null;
+  /**
+   * Ties the new case to what it was started for, in the transaction that creates it (a credit
+   * record's notice); false: that already has its case, and nothing is created (LaunchClaimed).
+   */
+  claim?: (trx: Knex.Transaction, caseId: number) => Promise<boolean>;
 }
+
+/** The thing a case was to be started for already has one (CaseLaunch.claim said no): nothing was created. */
+export class LaunchClaimed extends Error {}
 
 /**
  * Creates the case row (number, check code, its files) and starts its workflow — a start form's
@@ -49,6 +57,7 @@ export async function launchCase(db: Knex, temporal: LazyTemporalClient, l: Case
       check_code: checkCode,
       variables: l.variables,
     });
+    if (l.claim && !(await l.claim(trx, id))) throw new LaunchClaimed(`case ${number} was not needed: what it was started for has its case`);
     // The files it names become the case's (only their uploader may give them): refused → nothing written.
     await linkCaseFiles(trx, id, l.user, { attachments: l.attachments, formData: l.formData }, 'attachment');
     const workflowId = caseWorkflowId(id, crypto.randomBytes(4).toString('hex'));

@@ -107,6 +107,8 @@ export function registerCaseRoutes(api: Api, db: Knex, temporal: LazyTemporalCli
         throw new HttpError(409, 'started_by_message', `Process ${body.processKey} starts when the message ${startMessage} arrives (POST /api/messages), not from a start form`, [
           { field: 'body.processKey', reason: `starts on the message ${startMessage}` },
         ]);
+      if (process.graph.options.startedByPlatform)
+        throw new HttpError(409, 'started_by_platform', `Process ${body.processKey} is started by the platform (a call activity or a credit record), not from a start form`, [{ field: 'body.processKey', reason: 'started by the platform' }]);
       const starterRoles = process.graph.options.starterRoles ?? [];
       if (!mayStartProcess(user.role, process.graph.options)) {
         throw forbidden(`Your role may not start ${body.processKey} (starters: ${starterRoles.length ? starterRoles.join(', ') : 'the bureau’s staff'})`);

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { z } from 'zod';
-import { IntakeRefused, intakeRecord, RecordIntake } from '../../db/credit/records';
+import { IntakeRefused, intakeRecord, noticeCaseOf, RecordIntake } from '../../db/credit/records';
 import { scoresAt } from '../../db/credit/scores';
 import { createDraft, deleteDraft, getStandard, latestEffectiveFrom, listStandards, publishDraft, updateDraft } from '../../db/credit/standards';
 import { enterpriseScope } from '../../db/registries/scope';
@@ -9,6 +9,8 @@ import { StandardContent } from '../../lib/credit/standard';
 import { can } from '../../lib/roles';
 import { conflict, forbidden, HttpError, missingOrDenied, notFound, outOfScope } from '../http/errors';
 import type { Api } from '../http/route';
+import type { LazyTemporalClient } from '../../lib/temporal/client';
+import { startCreditNotice, type NoticeQueues } from '../credit/notices';
 
 /**
  * Credit (docs/credit.md): the city's versioned standards (C1), the record intake for staff
@@ -35,7 +37,7 @@ function refused(err: unknown): never {
   throw err;
 }
 
-export function registerCreditRoutes(api: Api, db: Knex): void {
+export function registerCreditRoutes(api: Api, db: Knex, temporal: LazyTemporalClient, queues: NoticeQueues): void {
   api.add({
     method: 'get',
     path: '/api/credit/standards',
@@ -151,8 +153,8 @@ export function registerCreditRoutes(api: Api, db: Knex): void {
     access: 'credit:write',
     status: 201,
     body: RecordBody,
-    handler: async ({ body, user, audit }) =>
-      db.transaction(async (trx) => {
+    handler: async ({ body, user, audit }) => {
+      const result = await db.transaction(async (trx) => {
         // The district records within its district; the record goes where its project is, else its enterprise.
         if (user.scope.kind !== 'city') {
           const place = body.projectId
@@ -164,7 +166,13 @@ export function registerCreditRoutes(api: Api, db: Knex): void {
         const result = await intakeRecord(trx, { ...body, sourceRef: `u${user.id}:${body.sourceRef}`, source: 'manual', recordedBy: user.id }).catch(refused);
         if (result.created) await audit(trx, { status: 201, targetType: 'credit_event', targetId: result.id, detail: { itemCode: body.itemCode, enterpriseId: body.enterpriseId, points: result.points, status: result.status } });
         return result;
-      }),
+      });
+      if (result.status !== 'pending') return { ...result, notice: null };
+      // The pre-deduction's notice case starts once the record is committed; if the workflow
+      // service is away, the sweep starts it later (api/credit/notices.ts), so the record stands.
+      const notice = await startCreditNotice(db, temporal, result.id, queues).catch(() => ({ started: false as const, reason: 'the workflow service is away: the notice starts shortly' }));
+      return { ...result, notice: notice.started ? { caseId: notice.caseId, number: notice.number } : await noticeCaseOf(db, result.id) };
+    },
   });
 
   api.add({

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { z } from 'zod';
 import { calendarDay } from '../../lib/credit/days';
 import { validUntilOf } from '../../lib/credit/score';
+import { DEFAULT_MODEL } from '../../lib/credit/standard';
 import type { StandardItemRow } from './standards';
 import { standardAt } from './standards';
 import { refreshScores } from './scores';
@@ -45,7 +46,13 @@ export const RecordIntake = z.object({
   occurredOn: calendarDay,
   description: z.string().trim().min(1).max(500),
   evidence: z.array(Evidence).max(20).default([]),
-  /** The user who recorded it; null when the platform raised it. */
+  /** Days the enterprise has to put it right, printed on the notice (bad records). */
+  rectifyDays: z.number().int().min(1).max(365).nullable().default(null),
+  /**
+   * The user who recorded it, or for a record the platform raised, the officer responsible for
+   * its source (the inspector of an overdue rectification …); null only for a good record the
+   * platform raises by itself. A pre-deduction's notice goes out in this officer's name.
+   */
   recordedBy: z.number().int().positive().nullable(),
 });
 export type RecordIntake = z.input<typeof RecordIntake>;
@@ -113,6 +120,7 @@ export async function intakeRecord(trx: Knex.Transaction, raw: RecordIntake): Pr
   if (!item.subjects.includes(subject)) throw new IntakeRefused(422, subject === 'manager' ? 'staffId' : subject === 'project' ? 'projectId' : 'itemCode', `item ${item.code} is not recorded against a ${subject}`);
   if (item.evidenceRequired && input.evidence.length === 0) throw new IntakeRefused(422, 'evidence', `item ${item.code} needs evidence`);
   if (input.source === 'bureau' && item.kind !== 'good') throw new IntakeRefused(422, 'itemCode', 'the bureau’s honours and praise are good items');
+  if (item.kind === 'bad' && input.recordedBy === null) throw new IntakeRefused(422, 'recordedBy', 'a pre-deduction is notified in an officer’s name: name the one responsible');
   const points = pointsFor(item, input.points);
 
   const enterprise = (await trx('enterprises').where('id', input.enterpriseId).first('district_code')) as { district_code: string } | undefined;
@@ -148,6 +156,7 @@ export async function intakeRecord(trx: Knex.Transaction, raw: RecordIntake): Pr
     evidence: JSON.stringify(input.evidence),
     recorded_by: input.recordedBy,
     updated_by: input.recordedBy,
+    rectify_days: item.kind === 'bad' ? input.rectifyDays : null,
   };
   let id: number;
   try {
@@ -160,4 +169,114 @@ export async function intakeRecord(trx: Knex.Transaction, raw: RecordIntake): Pr
   }
   if (status === 'final') await refreshScores(trx, { enterpriseIds: [input.enterpriseId], staffIds: input.staffId ? [input.staffId] : [] });
   return { id, created: true, status, districtCode, points, validUntil };
+}
+
+// ---------------------------------------------------------------- notices (C3)
+
+/** Pre-deductions whose notice case has not started (the launch failed, or is still to come), oldest first. */
+export async function recordsAwaitingNotice(db: Knex, limit = 100): Promise<Array<{ id: number; recordedBy: number | null }>> {
+  const rows = (await db('credit_events').where('status', 'pending').whereNull('notice_case_id').whereNotNull('item_id').orderBy('id').limit(limit).select('id', 'recorded_by')) as Array<{ id: number; recorded_by: number | null }>;
+  return rows.map((r) => ({ id: r.id, recordedBy: r.recorded_by }));
+}
+
+/** Makes a case the record's notice, in the transaction that creates the case; false when it already has one (or is no longer pending). */
+export async function claimNotice(trx: Knex.Transaction, eventId: number, caseId: number): Promise<boolean> {
+  return (await trx('credit_events').where({ id: eventId, status: 'pending' }).whereNull('notice_case_id').update({ notice_case_id: caseId })) === 1;
+}
+
+/** The record's notice case, once started (null before). */
+export async function noticeCaseOf(db: Knex, eventId: number): Promise<{ caseId: number; number: string } | null> {
+  const row = (await db('credit_events as ce').join('cases as c', 'c.id', 'ce.notice_case_id').where('ce.id', eventId).first('c.id as caseId', 'c.number')) as { caseId: number; number: string } | undefined;
+  return row ?? null;
+}
+
+/** What the notice (记分告知单) of a record says. */
+export interface NoticeRecord {
+  id: number;
+  enterpriseId: number;
+  enterpriseName: string;
+  enterpriseCreditCode: string;
+  projectName: string | null;
+  staffName: string | null;
+  status: 'pending' | 'final' | 'cancelled';
+  points: number;
+  occurredOn: string;
+  description: string;
+  itemCode: string | null;
+  itemName: string | null;
+  standardName: string | null;
+  standardVersion: number | null;
+  appealDays: number;
+  rectifyDays: number | null;
+  noticeCaseId: number | null;
+}
+
+export async function noticeRecord(db: Knex, eventId: number): Promise<NoticeRecord | null> {
+  const r = (await db('credit_events as ce')
+    .join('enterprises as e', 'e.id', 'ce.enterprise_id')
+    .leftJoin('property_projects as p', 'p.id', 'ce.project_id')
+    .leftJoin('enterprise_staff as s', 's.id', 'ce.staff_id')
+    .leftJoin('credit_standard_items as i', 'i.id', 'ce.item_id')
+    .leftJoin('credit_standards as st', 'st.id', 'ce.standard_id')
+    .where('ce.id', eventId)
+    .first(
+      'ce.id',
+      'ce.enterprise_id',
+      'e.name as enterprise_name',
+      'e.credit_code',
+      'p.name as project_name',
+      's.name as staff_name',
+      'ce.status',
+      'ce.points',
+      'ce.occurred_on',
+      'ce.description',
+      'i.code as item_code',
+      'i.name as item_name',
+      'st.name as standard_name',
+      'st.version as standard_version',
+      'st.model',
+      'ce.rectify_days',
+      'ce.notice_case_id',
+    )) as
+    | {
+        id: number;
+        enterprise_id: number;
+        enterprise_name: string;
+        credit_code: string;
+        project_name: string | null;
+        staff_name: string | null;
+        status: NoticeRecord['status'];
+        points: string;
+        occurred_on: Date | string;
+        description: string;
+        item_code: string | null;
+        item_name: string | null;
+        standard_name: string | null;
+        standard_version: number | null;
+        model: string | { appealDays?: number } | null;
+        rectify_days: number | null;
+        notice_case_id: number | null;
+      }
+    | undefined;
+  if (!r) return null;
+  const model = typeof r.model === 'string' ? (JSON.parse(r.model) as { appealDays?: number }) : r.model;
+  return {
+    id: r.id,
+    enterpriseId: r.enterprise_id,
+    enterpriseName: r.enterprise_name,
+    enterpriseCreditCode: r.credit_code,
+    projectName: r.project_name,
+    staffName: r.staff_name,
+    status: r.status,
+    points: Math.abs(Number(r.points)),
+    occurredOn: typeof r.occurred_on === 'string' ? r.occurred_on.slice(0, 10) : r.occurred_on.toISOString().slice(0, 10),
+    description: r.description,
+    itemCode: r.item_code,
+    itemName: r.item_name,
+    standardName: r.standard_name,
+    standardVersion: r.standard_version,
+    appealDays: model?.appealDays ?? DEFAULT_MODEL.appealDays,
+    rectifyDays: r.rectify_days,
+    noticeCaseId: r.notice_case_id,
+  };
 }

@@ -33,6 +33,7 @@ import * as m122 from './122_decisions';
 import * as m123 from './123_saved_filters';
 import * as m124 from './124_sms_messages_by_user';
 import * as m125 from './125_credit_standards';
+import * as m126 from './126_credit_notices';
 
 /**
  * The ordered list of migrations. Listing them here (instead of letting knex scan a folder)
@@ -74,6 +75,7 @@ const migrations: Record<string, Knex.Migration> = {
   '123_saved_filters': m123,
   '124_sms_messages_by_user': m124,
   '125_credit_standards': m125,
+  '126_credit_notices': m126,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

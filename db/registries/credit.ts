@@ -42,6 +42,9 @@ export const CREDIT_SOURCES = {
   self_check: '日常自查',
   manual: '人工录入',
   approval: '审批结果',
+  rectification: '整改逾期',
+  registry_deadline: '信息更新逾期',
+  bureau: '表彰表扬',
 };
 export const CREDIT_STATUSES = { pending: '预记分', final: '已生效', cancelled: '已撤销' };
 

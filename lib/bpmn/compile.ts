@@ -285,7 +285,10 @@ function compileProcess(proc: ModdleElement, problems: ProcessProblem[]): Proces
     withdrawable: zeebeProperties(proc).withdrawable !== 'false',
     internalVariables: splitList(zeebeProperties(proc).internalVariables ?? ''),
     starterRoles: splitList(zeebeProperties(proc).starterRoles ?? ''),
+    ...(zeebeProperties(proc).startedBy === 'platform' ? { startedByPlatform: true } : {}),
   };
+  const startedBy = zeebeProperties(proc).startedBy;
+  if (startedBy !== undefined && startedBy !== 'platform') problem(key || 'process', `startedBy "${startedBy}" is not "platform"`);
   for (const role of options.starterRoles) if (!isRole(role)) problem(key || 'process', `starter role "${role}" is not a role`);
   const starts = Object.values(nodes).filter((n) => n.kind === 'start' && !n.scope);
   if (starts.length !== 1) problem(key || 'process', `a process needs exactly one start event, found ${starts.length}`);

@@ -29,6 +29,11 @@ export interface ProcessOptions {
    * empty or absent: the bureau's staff only (see mayStartProcess).
    */
   starterRoles?: string[];
+  /**
+   * zeebe:property startedBy = "platform": the platform starts its cases (another process's
+   * call activity, the credit intake's pre-deductions), never a user from a start form.
+   */
+  startedByPlatform?: boolean;
 }
 
 /**
@@ -42,7 +47,8 @@ export function startMessageOf(graph: ProcessGraph): string | null {
   return start?.kind === 'start' && start.message ? start.message : null;
 }
 
-export function mayStartProcess(role: string, options: Pick<ProcessOptions, 'starterRoles'>): boolean {
+export function mayStartProcess(role: string, options: Pick<ProcessOptions, 'starterRoles' | 'startedByPlatform'>): boolean {
+  if (options.startedByPlatform) return false;
   const starters = options.starterRoles ?? [];
   if (starters.length) return starters.includes(role);
   return role === 'sysadmin' || (STAFF_ROLES as readonly string[]).includes(role);

@@ -24,6 +24,7 @@ const SHIPPED_CATEGORIES: Record<string, ProcessCategory> = {
   'contract-filing': 'filing',
   'committee-filing': 'filing',
   tender: 'supervision',
+  'credit-deduction': 'credit',
   'credit-appeal': 'credit',
 };
 

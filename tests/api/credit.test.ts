@@ -115,9 +115,11 @@ describe('credit standards and records', () => {
   });
 
   it('takes the platform’s own records from each source once, good ones final at once and scored', async () => {
+    // The officer responsible for the source (the inspector of a rectification …): a pre-deduction goes out in someone's name.
+    const officer = ((await db('users').where('username', 'gusu.staff').first('id')) as { id: number }).id;
     const at = (source: IntakeSource, sourceRef: string, itemCode: string, extra: Record<string, unknown> = {}) =>
       db.transaction((trx) =>
-        intakeRecord(trx, { source, sourceRef, itemCode, enterpriseId: dongwu, projectId: gusuProject, occurredOn: today, description: `${source} ${sourceRef}`, evidence: [{ name: 'platform' }], recordedBy: null, ...extra }),
+        intakeRecord(trx, { source, sourceRef, itemCode, enterpriseId: dongwu, projectId: gusuProject, occurredOn: today, description: `${source} ${sourceRef}`, evidence: [{ name: 'platform' }], recordedBy: officer, ...extra }),
       );
     const score = async () => (await scoresAt(db, 'enterprise', [dongwu], today)).get(dongwu)!;
     const before = await score();
@@ -138,7 +140,9 @@ describe('credit standards and records', () => {
     // Pre-deductions do not count until final.
     expect((await score()).score).toBe(before.score);
 
-    const honour = await at('bureau', 'BZ-2026-007', 'G-HN-02');
+    await expect(at('rectification', 'ZG-2026-0002', 'B-SF-01', { points: 4, recordedBy: null })).rejects.toMatchObject({ status: 422, field: 'recordedBy' });
+    // A good record the platform may raise by itself.
+    const honour = await at('bureau', 'BZ-2026-007', 'G-HN-02', { recordedBy: null });
     expect(honour).toMatchObject({ status: 'final', points: 3, validUntil: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/) });
     const after = await score();
     // Good points are capped: 3 more, unless the cap is already reached.

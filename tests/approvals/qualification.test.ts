@@ -169,7 +169,13 @@ describe('qualification approval', () => {
     expect(q.form!.components.find((c) => c.path === 'materials')!.components!.length).toBeGreaterThan(0);
     expect(forEnterprise.map((x) => x.key)).not.toContain('credit-appeal');
     const forDistrict = (await (await p.as('gusu.staff')).get('/api/processes/startable')).body as Array<{ key: string }>;
-    expect(forDistrict.map((x) => x.key)).toEqual(expect.arrayContaining(['credit-appeal']));
+    expect(forDistrict.map((x) => x.key)).toEqual(expect.arrayContaining(['sample-approval']));
     expect(forDistrict.map((x) => x.key)).not.toContain('qualification');
+    // The credit processes are the platform's to start (a record taken in, a call activity): nobody's by hand.
+    expect(forDistrict.map((x) => x.key)).not.toContain('credit-deduction');
+    expect(forDistrict.map((x) => x.key)).not.toContain('credit-appeal');
+    const byHand = await (await p.as('gusu.staff')).post('/api/cases').send({ processKey: 'credit-deduction', formData: {} });
+    expect(byHand.status).toBe(409);
+    expect(byHand.body.error.code).toBe('started_by_platform');
   });
 });

@@ -165,13 +165,9 @@ describe('start forms', () => {
       { field: 'body.formData.members.2.age', reason: 'is not a field of this form' },
     ]);
     // A ref must name a record that exists (422, like other unknown references).
-    const missing = await (
-      await p.as('gusu.staff')
-    )
-      .post('/api/cases')
-      .send({ processKey: 'credit-appeal', formData: { eventId: 987654 }, applicantOrganisationId: (await p.db('organisations').where('code', 'ENT-91320508MA1DONGWU').first('id')).id });
+    const missing = await dongwu.post('/api/cases').send({ processKey: 'contract-filing', formData: contract({ projectId: 987654 }), districtCode: '320508' });
     expect(missing.status).toBe(422);
-    expect(missing.body.error.details).toEqual([{ field: 'body.formData.eventId', reason: 'no such record in credit-events' }]);
+    expect(missing.body.error.details).toEqual([{ field: 'body.formData.projectId', reason: 'no such record in projects' }]);
     expect(await written()).toEqual(before);
   });
 

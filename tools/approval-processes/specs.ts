@@ -107,64 +107,124 @@ export const contractFiling: ProcessSpec = {
   ],
 };
 
-export const creditAppeal: ProcessSpec = {
-  key: 'credit-appeal',
-  name: '企业信用申诉',
-  comment: 'Credit appeal (信用申诉): pre-deduction notified, appeal window, district and city review, final score.',
-  properties: { starterRoles: 'district_staff,city_staff', withdrawable: 'false' },
+/**
+ * 信用记分告知 (C3, docs/credit.md): one case per bad credit record, started by the platform when
+ * the record is taken in. The record is a pre-deduction: the enterprise is notified (SMS, its
+ * inbox, the printed 记分告知单) and may appeal inside the window; the appeal is reviewed in a
+ * called case (credit-appeal); no appeal by the window's end, or an accepted deduction, makes it
+ * final.
+ */
+export const creditDeduction: ProcessSpec = {
+  key: 'credit-deduction',
+  name: '信用记分告知',
+  comment: 'Credit deduction (信用记分告知): a pre-deduction notified with its notice, the appeal window, the appeal reviewed in a called case, the final score.',
+  properties: { startedBy: 'platform', withdrawable: 'false' },
   elements: [
-    { id: 'recorded', kind: 'start', name: '预扣分登记', col: 0, row: 0, formId: 'credit-appeal-start' },
-    { id: 'notifyDeduction', kind: 'serviceTask', name: '预扣分告知', col: 1, row: 0, type: 'credit-prededuction' },
+    { id: 'recorded', kind: 'start', name: '预扣分登记', col: 0, row: 0 },
+    { id: 'notice', kind: 'serviceTask', name: '记分告知', col: 1, row: 0, type: 'credit-notice', documentation: '核对预扣分，出具记分告知单，短信告知企业' },
     { id: 'eventValid', kind: 'xor', name: '预扣分有效？', col: 2, row: 0, defaultFlow: 'invalidEvent' },
-    { id: 'submitAppeal', kind: 'userTask', name: '企业申诉', col: 3, row: 0, groups: 'enterprise', outcomes: 'appeal,accept', documentation: 'appeal：提交申诉理由（appealReason）和证明材料；accept：接受扣分' },
-    { id: 'appealDeadline', kind: 'boundary', name: '申诉期满', col: 3, row: 0, attachedTo: 'submitAppeal', interrupting: true, duration: orDefault('appealWindow', 'P10D') },
-    { id: 'appealed', kind: 'xor', name: '是否申诉？', col: 4, row: 0, defaultFlow: 'accepted' },
-    { id: 'districtReview', kind: 'userTask', name: '区局复核', col: 5, row: 0, groups: 'district_staff', dueDate: 'P10D', outcomes: 'approve,return' },
-    { id: 'cityReview', kind: 'userTask', name: '市局审核', col: 6, row: 0, groups: 'city_staff', dueDate: 'P10D', outcomes: 'uphold,dismiss,return', documentation: 'uphold：申诉成立（可给出 adjustedPoints 调整扣分）；dismiss：维持扣分' },
-    { id: 'verdict', kind: 'xor', name: '申诉是否成立？', col: 7, row: 0, defaultFlow: 'dismissed' },
-    { id: 'restore', kind: 'serviceTask', name: '撤销或调整扣分', col: 8, row: 0, type: 'credit-final', headers: { decision: 'restore' } },
     {
-      id: 'notifyRestored',
-      kind: 'sendTask',
-      name: '告知申诉结果',
-      col: 9,
+      id: 'respond',
+      kind: 'userTask',
+      name: '企业确认或申诉',
+      col: 3,
       row: 0,
-      type: 'approval-notify',
-      headers: { to: 'applicantOrganisation', message: `="${SMS}" + enterpriseName + "：您单位的信用申诉（案件" + caseNumber + "）经审核成立，预扣分已撤销或调整。"` },
+      groups: 'enterprise',
+      outcomes: 'appeal,accept',
+      // Its deadline is the appeal window's end, so the inbox shows how long is left.
+      dueDate: orDefault('appealWindow', 'P10D'),
+      formId: 'credit-deduction-respond',
+      documentation: 'appeal：提交申诉理由和证明材料；accept：接受扣分',
     },
-    { id: 'restored', kind: 'end', name: '申诉成立', col: 10, row: 0, result: 'upheld' },
-    { id: 'confirm', kind: 'serviceTask', name: '扣分生效', col: 8, row: 1, type: 'credit-final', headers: { decision: 'confirm' } },
+    { id: 'appealDeadline', kind: 'boundary', name: '申诉期满', col: 3, row: 0, attachedTo: 'respond', interrupting: true, duration: orDefault('appealWindow', 'P10D') },
+    { id: 'appealed', kind: 'xor', name: '是否申诉？', col: 4, row: 0, defaultFlow: 'accepted' },
+    { id: 'confirm', kind: 'serviceTask', name: '扣分生效', col: 5, row: 0, type: 'credit-final', headers: { decision: 'confirm' } },
     {
       id: 'notifyConfirmed',
       kind: 'sendTask',
-      name: '告知最终记分',
-      col: 9,
-      row: 1,
+      name: '告知扣分生效',
+      col: 6,
+      row: 0,
       type: 'approval-notify',
-      headers: { to: 'applicantOrganisation', message: `="${SMS}" + enterpriseName + "：案件" + caseNumber + "的预扣分" + string(eventPoints) + "分已生效。"` },
+      headers: { to: 'applicantOrganisation', message: `="${SMS}" + enterpriseName + "：您单位已确认案件" + caseNumber + "的预扣分" + string(eventPoints) + "分，扣分已生效。"` },
     },
-    { id: 'confirmed', kind: 'end', name: '扣分生效', col: 10, row: 1, result: 'confirmed' },
-    { id: 'confirmLate', kind: 'serviceTask', name: '逾期未申诉，扣分生效', col: 8, row: 2, type: 'credit-final', headers: { decision: 'confirm' } },
+    { id: 'confirmed', kind: 'end', name: '扣分生效', col: 7, row: 0, result: 'confirmed' },
+    { id: 'invalid', kind: 'end', name: '预扣分无效', col: 2, row: 1, result: 'invalid' },
+    { id: 'appealReview', kind: 'callActivity', name: '申诉复核', col: 5, row: 1, calledElement: 'credit-appeal' },
+    { id: 'reviewOutcome', kind: 'xor', name: '申诉是否成立？', col: 6, row: 1, defaultFlow: 'appealDismissed' },
+    { id: 'upheld', kind: 'end', name: '申诉成立', col: 7, row: 1, result: 'upheld' },
+    { id: 'dismissed', kind: 'end', name: '维持扣分', col: 7, row: 2, result: 'confirmed' },
+    { id: 'confirmLate', kind: 'serviceTask', name: '逾期未申诉，扣分生效', col: 5, row: 3, type: 'credit-final', headers: { decision: 'confirm' } },
     {
       id: 'notifyLate',
       kind: 'sendTask',
       name: '告知扣分生效',
-      col: 9,
-      row: 2,
+      col: 6,
+      row: 3,
       type: 'approval-notify',
       headers: { to: 'applicantOrganisation', message: `="${SMS}" + enterpriseName + "：申诉期已满未收到申诉，案件" + caseNumber + "的预扣分" + string(eventPoints) + "分已生效。"` },
     },
-    { id: 'confirmedLate', kind: 'end', name: '逾期生效', col: 10, row: 2, result: 'confirmed' },
-    { id: 'invalid', kind: 'end', name: '预扣分无效', col: 2, row: 1, result: 'invalid' },
+    { id: 'confirmedLate', kind: 'end', name: '逾期生效', col: 7, row: 3, result: 'confirmed' },
   ],
   flows: [
-    { id: 'toNotify', from: 'recorded', to: 'notifyDeduction' },
-    { id: 'toValid', from: 'notifyDeduction', to: 'eventValid' },
-    { id: 'validEvent', from: 'eventValid', to: 'submitAppeal', name: '有效', condition: '=eventValid = true' },
+    { id: 'toNotice', from: 'recorded', to: 'notice' },
+    { id: 'toValid', from: 'notice', to: 'eventValid' },
+    { id: 'validEvent', from: 'eventValid', to: 'respond', name: '有效', condition: '=eventValid = true' },
     { id: 'invalidEvent', from: 'eventValid', to: 'invalid', name: '无效' },
-    { id: 'toAppealed', from: 'submitAppeal', to: 'appealed' },
-    { id: 'appealSubmitted', from: 'appealed', to: 'districtReview', name: '申诉', condition: '=outcome = "appeal"' },
+    { id: 'toAppealed', from: 'respond', to: 'appealed' },
+    { id: 'appealSubmitted', from: 'appealed', to: 'appealReview', name: '申诉', condition: '=outcome = "appeal"' },
     { id: 'accepted', from: 'appealed', to: 'confirm', name: '接受扣分' },
+    { id: 'toNotifyConfirmed', from: 'confirm', to: 'notifyConfirmed' },
+    { id: 'toConfirmed', from: 'notifyConfirmed', to: 'confirmed' },
+    { id: 'toReviewOutcome', from: 'appealReview', to: 'reviewOutcome' },
+    { id: 'appealUpheld', from: 'reviewOutcome', to: 'upheld', name: '成立', condition: '=creditResult != "confirmed"' },
+    { id: 'appealDismissed', from: 'reviewOutcome', to: 'dismissed', name: '不成立' },
+    { id: 'windowClosed', from: 'appealDeadline', to: 'confirmLate', name: '逾期' },
+    { id: 'toNotifyLate', from: 'confirmLate', to: 'notifyLate' },
+    { id: 'toConfirmedLate', from: 'notifyLate', to: 'confirmedLate' },
+  ],
+};
+
+/**
+ * 信用申诉复核: the review of an enterprise's appeal, called by 信用记分告知 (not started by hand):
+ * the district gives its opinion, the city decides; the deduction is then cancelled, adjusted or
+ * made final, and the enterprise told.
+ */
+export const creditAppeal: ProcessSpec = {
+  key: 'credit-appeal',
+  name: '企业信用申诉',
+  comment: 'Credit appeal (信用申诉): the review of an appeal against a pre-deduction, called by credit-deduction; district opinion, city decision, final score.',
+  properties: { startedBy: 'platform', withdrawable: 'false' },
+  elements: [
+    { id: 'appealed', kind: 'start', name: '申诉受理', col: 0, row: 0 },
+    { id: 'districtReview', kind: 'userTask', name: '区局复核', col: 1, row: 0, groups: 'district_staff', dueDate: 'P10D', outcomes: 'approve', documentation: '核实申诉理由和证明材料，提出复核意见后报市局' },
+    { id: 'cityReview', kind: 'userTask', name: '市局审核', col: 2, row: 0, groups: 'city_staff', dueDate: 'P10D', outcomes: 'uphold,dismiss', documentation: 'uphold：申诉成立（可给出 adjustedPoints 调整扣分）；dismiss：维持扣分' },
+    { id: 'verdict', kind: 'xor', name: '申诉是否成立？', col: 3, row: 0, defaultFlow: 'dismissed' },
+    { id: 'restore', kind: 'serviceTask', name: '撤销或调整扣分', col: 4, row: 0, type: 'credit-final', headers: { decision: 'restore' } },
+    {
+      id: 'notifyRestored',
+      kind: 'sendTask',
+      name: '告知申诉结果',
+      col: 5,
+      row: 0,
+      type: 'approval-notify',
+      headers: { to: 'applicantOrganisation', message: `="${SMS}" + enterpriseName + "：您单位的信用申诉（案件" + caseNumber + "）经审核成立，预扣分已撤销或调整。"` },
+    },
+    { id: 'restored', kind: 'end', name: '申诉成立', col: 6, row: 0, result: 'upheld' },
+    { id: 'confirm', kind: 'serviceTask', name: '扣分生效', col: 4, row: 1, type: 'credit-final', headers: { decision: 'confirm' } },
+    {
+      id: 'notifyConfirmed',
+      kind: 'sendTask',
+      name: '告知最终记分',
+      col: 5,
+      row: 1,
+      type: 'approval-notify',
+      headers: { to: 'applicantOrganisation', message: `="${SMS}" + enterpriseName + "：您单位的信用申诉（案件" + caseNumber + "）经审核不成立，预扣分" + string(eventPoints) + "分已生效。"` },
+    },
+    { id: 'confirmed', kind: 'end', name: '扣分生效', col: 6, row: 1, result: 'confirmed' },
+  ],
+  flows: [
+    { id: 'toDistrict', from: 'appealed', to: 'districtReview' },
     { id: 'toCity', from: 'districtReview', to: 'cityReview' },
     { id: 'toVerdict', from: 'cityReview', to: 'verdict' },
     { id: 'upheld', from: 'verdict', to: 'restore', name: '成立', condition: '=outcome = "uphold"' },
@@ -173,9 +233,6 @@ export const creditAppeal: ProcessSpec = {
     { id: 'toRestored', from: 'notifyRestored', to: 'restored' },
     { id: 'toNotifyConfirmed', from: 'confirm', to: 'notifyConfirmed' },
     { id: 'toConfirmed', from: 'notifyConfirmed', to: 'confirmed' },
-    { id: 'windowClosed', from: 'appealDeadline', to: 'confirmLate', name: '逾期' },
-    { id: 'toNotifyLate', from: 'confirmLate', to: 'notifyLate' },
-    { id: 'toConfirmedLate', from: 'notifyLate', to: 'confirmedLate' },
   ],
 };
 
@@ -315,4 +372,4 @@ export const tender: ProcessSpec = {
   ],
 };
 
-export const ALL: ProcessSpec[] = [qualification, contractFiling, tender, creditAppeal, committeeFiling];
+export const ALL: ProcessSpec[] = [qualification, contractFiling, tender, creditDeduction, creditAppeal, committeeFiling];
