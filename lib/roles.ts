@@ -60,6 +60,7 @@ export const PERMISSIONS = [
   'registries:review',
   'credit:write',
   'credit:standards',
+  'credit:read',
   'pii:read',
   'pii:export',
 ] as const;
@@ -112,6 +113,8 @@ const GRANTS: Record<Permission, readonly Role[]> = {
   'credit:write': ['city_staff', 'district_staff'],
   // The credit standard is the city's: districts and enterprises score under it and cannot change it (C1).
   'credit:standards': ['city_staff'],
+  // Rankings and lists before they are published (C5) are the bureau's working papers.
+  'credit:read': [...STAFF],
   // Personal data (docs/compliance.md): lists, pages and exports show ID numbers and phones
   // masked; unmasking one record (logged each time) is for the staff who verify identities, and
   // exports with the full fields for the city's registry staff only.

@@ -7,6 +7,7 @@ import { QUALIFICATION_LEVELS } from '../../db/registries/enterprises';
 import { requiredMaterials } from '../../lib/approvals/forms';
 import { givenMaterials } from '../../lib/forms/materials';
 import type { ServiceTaskInput, ServiceTaskResult } from '../../lib/cases/changes';
+import { creditStanding, standingInWords } from '../../db/credit/scores';
 import { addYears, beijingDate, BUREAU, header, issueDocument, numberVariable, variable, type ApprovalDeps } from './support';
 
 /**
@@ -79,6 +80,9 @@ export function createQualificationActivities(deps: ApprovalDeps) {
       if (kind === 'out_of_town') {
         checks.push({ code: 'out_of_town', label: '异地企业', ok: Boolean(ent.out_of_town), detail: ent.out_of_town ? '登记为外地企业' : '企业资料库登记为本地企业' });
       }
+      // The enterprise's credit (C5): shown to the reviewers; a black-listed enterprise fails the check.
+      const standing = await creditStanding(db, enterpriseId);
+      checks.push({ code: 'credit', label: '信用状况', ok: !standing.blackListed, detail: standingInWords(standing) });
       const checksPassed = checks.every((c) => c.ok);
       return {
         variables: {

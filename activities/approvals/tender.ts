@@ -5,6 +5,8 @@ import { organisationName } from '../../db/organisations';
 import { publish } from '../../db/approvals/publicity';
 import { managesProjectIn, projectOf } from '../../db/registries/lookups';
 import { conflictsWith, drawnExperts, expertPool, recordDrawOnce, type DrawRow } from '../../db/approvals/tender-experts';
+import { blackListedAmong } from '../../db/credit/lists';
+import { creditStanding, standingInWords } from '../../db/credit/scores';
 import { announceTender, averageScores, bidsOf, closeBidding, closeTender, judgeBid, LEVEL_RANK, refundDeposits, refundsOf, setAverageScore, type ScreenedBid, type TenderRequirements } from '../../db/approvals/tenders';
 import { recordTenderAward } from '../../db/registries/approvals';
 import { QUALIFICATION_LEVELS } from '../../db/registries/enterprises';
@@ -122,7 +124,13 @@ export function createTenderActivities(deps: ApprovalDeps) {
       const r = JSON.parse(tender.requirements) as TenderRequirements;
       const closing = beijingDate(tender.closes_at);
       let eligible = 0;
-      for (const b of await bids(c.id)) {
+      const registered = await bids(c.id);
+      // Listed after registering (its grade fell since): still barred at screening.
+      const blackListed = await blackListedAmong(
+        db,
+        registered.map((b) => b.enterprise_id),
+      );
+      for (const b of registered) {
         if (b.status !== 'registered') {
           if (b.status !== 'ineligible') eligible++;
           continue;
@@ -137,6 +145,7 @@ export function createTenderActivities(deps: ApprovalDeps) {
           reasons.push(`不在${r.districtCode}区域注册且无在管项目`);
         }
         if (r.minEmployees && Number(b.employees ?? 0) < r.minEmployees) reasons.push(`员工${Number(b.employees ?? 0)}人，少于${r.minEmployees}人`);
+        if (blackListed.has(b.enterprise_id)) reasons.push('列入信用黑名单');
         await judgeBid(db, b.id, reasons.length ? 'ineligible' : 'eligible', { reasons });
         if (!reasons.length) eligible++;
       }
@@ -151,7 +160,7 @@ export function createTenderActivities(deps: ApprovalDeps) {
           bidderBand,
           bidCount: all.length,
           eligibleCount: eligible,
-          screening: all.map((b) => ({ bidNo: b.bid_no, enterprise: b.name, status: b.status })),
+          screening: await Promise.all(all.map(async (b) => ({ bidNo: b.bid_no, enterprise: b.name, status: b.status, credit: standingInWords(await creditStanding(db, b.enterprise_id)) }))),
         },
         note: `报名截止：${all.length}家报名，${eligible}家通过资格审查`,
       };

@@ -1,7 +1,8 @@
 import type { Knex } from 'knex';
 import { z } from 'zod';
 import { IntakeRefused, intakeRecord, noticeCaseOf, RecordIntake } from '../../db/credit/records';
-import { scoresAt } from '../../db/credit/scores';
+import { enterpriseRanking, gradeDistribution, scoresAt } from '../../db/credit/scores';
+import { enterprisesOnList } from '../../db/credit/lists';
 import { createDraft, deleteDraft, getStandard, latestEffectiveFrom, listStandards, publishDraft, updateDraft } from '../../db/credit/standards';
 import { enterpriseScope } from '../../db/registries/scope';
 import { beijingToday, calendarDay } from '../../lib/credit/days';
@@ -31,6 +32,13 @@ const RecordBody = RecordIntake.omit({ source: true, recordedBy: true }).extend(
     .regex(/^[A-Za-z0-9_-]{1,48}$/, 'the entry form’s id: letters, digits, _ or - (at most 48)'),
 });
 const ScoreQuery = z.object({ at: calendarDay.optional() });
+const page = { limit: z.coerce.number().int().min(1).max(200).default(50), offset: z.coerce.number().int().min(0).max(100_000).default(0) };
+const district = z
+  .string()
+  .regex(/^\d{6}$/, 'a district code')
+  .optional();
+const RankingQuery = z.object({ year: z.coerce.number().int().min(2000).max(2100).optional(), district_code: district, ...page });
+const ListQuery = z.object({ district_code: district, ...page });
 
 function refused(err: unknown): never {
   if (err instanceof IntakeRefused) throw new HttpError(err.status, err.status === 409 ? 'conflict' : 'invalid_record', err.message, [{ field: `body.${err.field}`, reason: err.reason }]);
@@ -189,5 +197,30 @@ export function registerCreditRoutes(api: Api, db: Knex, temporal: LazyTemporalC
       const at = query.at ?? beijingToday();
       return (await scoresAt(db, 'enterprise', [params.id], at)).get(params.id);
     },
+  });
+
+  api.add({
+    method: 'get',
+    path: '/api/credit/rankings',
+    summary: 'Enterprises ranked by their credit score of a cycle (this year by default), city-wide or in a district, with last cycle’s score and the grade distribution',
+    tags: ['credit'],
+    access: 'credit:read',
+    query: RankingQuery,
+    handler: async ({ query }) => {
+      const year = query.year ?? Number(beijingToday().slice(0, 4));
+      const [rows, grades] = await Promise.all([enterpriseRanking(db, { year, districtCode: query.district_code, limit: query.limit, offset: query.offset }), gradeDistribution(db, { year, districtCode: query.district_code })]);
+      return { year, districtCode: query.district_code ?? null, grades, rows };
+    },
+  });
+
+  api.add({
+    method: 'get',
+    path: '/api/credit/lists/:list',
+    summary: 'Enterprises on the red list (红榜) or the black list (黑榜) now, newest entries first',
+    tags: ['credit'],
+    access: 'credit:read',
+    params: z.object({ list: z.enum(['red', 'black']) }),
+    query: ListQuery,
+    handler: async ({ params, query }) => enterprisesOnList(db, params.list, { districtCode: query.district_code, limit: query.limit, offset: query.offset }),
   });
 }

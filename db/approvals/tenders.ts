@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { isBlackListed } from '../credit/lists';
 import { pageOf, type Page, type PageParams } from '../paging';
 import { enterpriseOf } from '../registries/lookups';
 
@@ -81,6 +82,8 @@ export async function registerBid(db: Knex, input: { caseId: number; enterpriseI
     if (tender.status !== 'open' || new Date(tender.closes_at).getTime() <= Date.now()) throw new TenderError('conflict', 'Bid registration for this tender is closed');
     const enterprise = await enterpriseOf(trx, input.enterpriseId);
     if (enterprise?.kind !== 'property_service') throw new TenderError('forbidden', 'Only property-service enterprises in the registry may bid');
+    // 黑榜 (C5): an enterprise on the credit black list is barred from tenders (docs/credit.md).
+    if (await isBlackListed(trx, input.enterpriseId)) throw new TenderError('forbidden', 'An enterprise on the credit black list may not bid (信用黑名单企业不得参与投标)');
     if (money(input.depositPaid) !== money(Number(tender.deposit_amount))) throw new TenderError('invalid', `The deposit is ${Number(tender.deposit_amount).toFixed(2)} yuan`);
     if (await trx('tender_bids').where({ case_id: input.caseId, enterprise_id: input.enterpriseId }).first('id')) throw new TenderError('conflict', 'This enterprise has already registered a bid');
     const count = Number(((await trx('tender_bids').where('case_id', input.caseId).count({ n: '*' })) as Array<{ n: number | string }>)[0].n);

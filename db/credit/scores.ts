@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { beijingToday, dayOf } from '../../lib/credit/days';
 import { scoreAt, cycleStartOf, type CreditScore, type ScoredRecord } from '../../lib/credit/score';
 import { DEFAULT_MODEL, type ScoringModel } from '../../lib/credit/standard';
+import { isBlackListed, syncLists } from './lists';
 import { standardAt } from './standards';
 
 /**
@@ -81,12 +82,17 @@ async function qualificationsOf(db: Knex | Knex.Transaction, type: SubjectType, 
   return new Map(rows.map((r) => [r.id, r.qualification_level]));
 }
 
+type Scored = Map<number, CreditScore & { standardId: number | null }>;
+
 /** Scores of some subjects on a day, computed from their records (nothing written). */
-export async function scoresAt(db: Knex | Knex.Transaction, type: SubjectType, ids: number[], day: string): Promise<Map<number, CreditScore & { standardId: number | null }>> {
+export async function scoresAt(db: Knex | Knex.Transaction, type: SubjectType, ids: number[], day: string): Promise<Scored> {
+  return scoresUnder(db, type, ids, day, await modelAt(db, day));
+}
+
+export async function scoresUnder(db: Knex | Knex.Transaction, type: SubjectType, ids: number[], day: string, { model, standardId }: { model: ScoringModel; standardId: number | null }): Promise<Scored> {
   const unique = [...new Set(ids)];
-  const out = new Map<number, CreditScore & { standardId: number | null }>();
+  const out: Scored = new Map();
   if (!unique.length) return out;
-  const { model, standardId } = await modelAt(db, day);
   const cycleStart = cycleStartOf(day, model);
   const [records, levels] = await Promise.all([recordsOf(db, type, unique, day, cycleStart), qualificationsOf(db, type, unique)]);
   for (const id of unique) out.set(id, { ...scoreAt(records.get(id) ?? [], model, { qualificationLevel: levels.get(id) ?? null }, day), standardId });
@@ -98,11 +104,12 @@ export async function scoresAt(db: Knex | Knex.Transaction, type: SubjectType, i
  * (today by default). `credit_scores.year` is the year the cycle starts in.
  */
 export async function refreshScores(trx: Knex | Knex.Transaction, subjects: { enterpriseIds: number[]; staffIds: number[] }, day: string = beijingToday()): Promise<void> {
+  const inForce = await modelAt(trx, day);
   for (const [type, ids] of [
     ['enterprise', subjects.enterpriseIds],
     ['staff', subjects.staffIds],
   ] as const) {
-    const scores = await scoresAt(trx, type, ids, day);
+    const scores = await scoresUnder(trx, type, ids, day, inForce);
     if (!scores.size) continue;
     const rows = [...scores.entries()].map(([id, s]) => ({
       subject_type: type,
@@ -118,5 +125,85 @@ export async function refreshScores(trx: Knex | Knex.Transaction, subjects: { en
       updated_at: new Date(),
     }));
     await trx('credit_scores').insert(rows).onConflict(['subject_type', 'subject_id', 'year']).merge(['score', 'additions', 'deductions', 'events', 'grade', 'veto', 'standard_id', 'updated_at']);
+    // The lists are today's: a recomputation of an earlier cycle leaves them as they are.
+    if (day === beijingToday()) await syncLists(trx, type, scores, inForce.model, day);
   }
+}
+
+/** What the reviewers of a qualification or a tender are shown of an enterprise's credit today. */
+export interface CreditStanding {
+  score: number;
+  grade: string;
+  blackListed: boolean;
+  /** Final bad records counting today, and pre-deductions still open. */
+  badRecords: number;
+  pendingRecords: number;
+}
+
+export async function creditStanding(db: Knex | Knex.Transaction, enterpriseId: number, day: string = beijingToday()): Promise<CreditStanding> {
+  const score = (await scoresAt(db, 'enterprise', [enterpriseId], day)).get(enterpriseId)!;
+  const [pending, blackListed] = await Promise.all([db('credit_events').where({ enterprise_id: enterpriseId, status: 'pending' }).count({ n: '*' }).first() as Promise<{ n: number | string }>, isBlackListed(db, enterpriseId)]);
+  return { score: score.score, grade: score.grade, blackListed, badRecords: score.counted.filter((c) => c.effective < 0).length, pendingRecords: Number(pending.n) };
+}
+
+/** The standing in words, as the automatic checks show it. */
+export function standingInWords(s: CreditStanding): string {
+  return `信用等级 ${s.grade}（${s.score} 分），在效不良记录 ${s.badRecords} 条${s.pendingRecords ? `，待确认预扣分 ${s.pendingRecords} 条` : ''}${s.blackListed ? '，列入信用黑名单' : ''}`;
+}
+
+export interface RankingRow {
+  rank: number;
+  enterpriseId: number;
+  name: string;
+  districtCode: string | null;
+  score: number;
+  grade: string | null;
+  veto: boolean;
+  /** The same enterprise's score of the cycle before, for the trend (null: none). */
+  previousScore: number | null;
+}
+
+/**
+ * Enterprises ranked by their score of a cycle, city-wide or in a district, best first: one
+ * range of `(subject_type, year, score)` read from the top, cut to the page. Ties share a rank.
+ */
+export async function enterpriseRanking(db: Knex, opts: { year: number; districtCode?: string; limit: number; offset: number }): Promise<RankingRow[]> {
+  const q = db('credit_scores as s')
+    .join('enterprises as e', 'e.id', 's.subject_id')
+    .leftJoin('credit_scores as prev', (j) =>
+      j
+        .on('prev.subject_id', 's.subject_id')
+        .andOnVal('prev.subject_type', 'enterprise')
+        .andOnVal('prev.year', opts.year - 1),
+    )
+    .where({ 's.subject_type': 'enterprise', 's.year': opts.year })
+    .orderBy('s.score', 'desc')
+    .orderBy('s.subject_id')
+    .limit(opts.limit)
+    .offset(opts.offset)
+    .select('s.subject_id', 'e.name', 'e.district_code', 's.score', 's.grade', 's.veto', 'prev.score as previous_score');
+  if (opts.districtCode) q.where('e.district_code', opts.districtCode);
+  const rows = (await q) as Array<{ subject_id: number; name: string; district_code: string | null; score: string; grade: string | null; veto: number; previous_score: string | null }>;
+  // Standard competition ranks (1, 1, 3): the page's first row counts the enterprises scoring higher (in its district when ranked by district).
+  const first = rows[0];
+  let above = 0;
+  if (first) {
+    const higher = db('credit_scores as s').join('enterprises as e', 'e.id', 's.subject_id').where({ 's.subject_type': 'enterprise', 's.year': opts.year }).where('s.score', '>', first.score);
+    if (opts.districtCode) higher.where('e.district_code', opts.districtCode);
+    above = Number(((await higher.count({ n: '*' }).first()) as { n: number | string }).n);
+  }
+  let rank = above + 1;
+  return rows.map((r, i) => {
+    // A new score: every enterprise before it in the order scored higher.
+    if (i > 0 && Number(r.score) < Number(rows[i - 1].score)) rank = opts.offset + i + 1;
+    return { rank, enterpriseId: r.subject_id, name: r.name, districtCode: r.district_code, score: Number(r.score), grade: r.grade, veto: Boolean(r.veto), previousScore: r.previous_score === null ? null : Number(r.previous_score) };
+  });
+}
+
+/** How many enterprises hold each grade in a cycle (the distribution chart), city-wide or in a district. */
+export async function gradeDistribution(db: Knex, opts: { year: number; districtCode?: string }): Promise<Record<string, number>> {
+  const q = db('credit_scores as s').where({ 's.subject_type': 'enterprise', 's.year': opts.year }).groupBy('s.grade').select('s.grade').count({ n: '*' });
+  if (opts.districtCode) q.join('enterprises as e', 'e.id', 's.subject_id').where('e.district_code', opts.districtCode);
+  const rows = (await q) as Array<{ grade: string | null; n: number | string }>;
+  return Object.fromEntries(rows.map((r) => [r.grade ?? '—', Number(r.n)]));
 }

@@ -34,6 +34,7 @@ import * as m123 from './123_saved_filters';
 import * as m124 from './124_sms_messages_by_user';
 import * as m125 from './125_credit_standards';
 import * as m126 from './126_credit_notices';
+import * as m127 from './127_credit_lists';
 
 /**
  * The ordered list of migrations. Listing them here (instead of letting knex scan a folder)
@@ -76,6 +77,7 @@ const migrations: Record<string, Knex.Migration> = {
   '124_sms_messages_by_user': m124,
   '125_credit_standards': m125,
   '126_credit_notices': m126,
+  '127_credit_lists': m127,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -4,9 +4,9 @@ import { createDraft, publishDraft } from '../credit/standards';
 
 /**
  * The demo's credit standard (version 1): items in the four areas Suzhou's 2025 standard scores,
- * with the default model (docs/credit.md). In force from 1 January of last year, so the demo's
- * records of both years are scored under it. Written directly: publishing by the API applies
- * from today on.
+ * with the default model (docs/credit.md). In force from 1 January three years back, so the
+ * demo's records of every year are scored under it. Written directly: publishing by the API
+ * applies from today on.
  */
 const bad = (code: string, name: string, dataClass: StandardItem['dataClass'], area: StandardItem['area'], pointsMin: number, pointsMax: number, extra: Partial<StandardItem> = {}): StandardItem => ({
   code,
@@ -51,6 +51,6 @@ export async function seedCreditStandard(db: Knex, year: number): Promise<void> 
   if (await db('credit_standards').first('id')) return;
   await db.transaction(async (trx) => {
     const id = await createDraft(trx, DEMO_STANDARD, null);
-    await publishDraft(trx, id, `${year - 1}-01-01`, null);
+    await publishDraft(trx, id, `${year - 3}-01-01`, null);
   });
 }

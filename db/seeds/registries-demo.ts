@@ -559,7 +559,9 @@ export async function seedRegistriesDemo(db: Knex): Promise<RegistriesSeedSummar
     const enterpriseId = p.row.enterprise_id as number;
     const pm = managers.find((m) => m.project_id === projectIds.get(p.row.code as string));
     const personal = pm && rng.chance(0.3);
-    const when = k % 3 === 0 ? date(year - 1, rng.int(1, 12), rng.int(1, 28)) : date(year, rng.int(1, Math.max(1, new Date().getUTCMonth() + 1)), rng.int(1, 28));
+    // Four years of records, a quarter in each, so the ranking has trends and this year's scores spread over the grades.
+    const back = k % 4;
+    const when = back === 0 ? date(year, rng.int(1, Math.max(1, new Date().getUTCMonth() + 1)), rng.int(1, 28)) : date(year - back, rng.int(1, 12), rng.int(1, 28));
     const status = rng.chance(0.85) ? 'final' : rng.chance(0.7) ? 'pending' : 'cancelled';
     eventRows.push({
       enterprise_id: enterpriseId,
@@ -614,7 +616,7 @@ export async function seedRegistriesDemo(db: Knex): Promise<RegistriesSeedSummar
   if (eventsAfter !== eventsBefore) {
     const enterpriseIds = [...new Set(eventRows.map((e) => e.enterprise_id as number))];
     const staffSubjects = [...new Set(eventRows.map((e) => e.staff_id).filter((s): s is number => typeof s === 'number'))];
-    for (const y of [year - 1, year]) await recomputeScores(db, { enterpriseIds, staffIds: staffSubjects }, y);
+    for (const y of [year - 3, year - 2, year - 1, year]) await recomputeScores(db, { enterpriseIds, staffIds: staffSubjects }, y);
   }
 
   return {

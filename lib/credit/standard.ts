@@ -73,6 +73,11 @@ export const ScoringModel = z
     /** The best grade enters the red list (红榜); these grades the black list (黑榜, barred from tenders). */
     redListGrades: z.array(z.string()).max(10),
     blackListGrades: z.array(z.string()).max(10),
+    /**
+     * The fewest days a subject stays on the black list once on it, even if its grade recovers
+     * sooner (a 失信 record's publicity period); 0: it leaves with its grade.
+     */
+    blackListMinDays: z.number().int().min(0).max(3650).default(0),
     /** Multipliers of a project's record points by the project's nature (project type); absent: 1. */
     projectTypeWeights: weights(PROJECT_NATURES),
     /** Multipliers by the project's managed floor area: the first class whose `maxArea` (m²) it does not exceed; absent: 1. */
@@ -135,6 +140,7 @@ export const DEFAULT_MODEL: ScoringModel = {
   gradeWithoutBadRecords: 'B',
   redListGrades: ['AAA'],
   blackListGrades: ['C'],
+  blackListMinDays: 0,
   projectTypeWeights: {},
   areaClasses: [],
   qualificationWeights: {},

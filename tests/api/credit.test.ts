@@ -10,7 +10,7 @@ import { waitFor } from '../helpers/wait';
 
 /**
  * Credit standards and the record intake (C1, C2; docs/credit.md) on the demo database, whose
- * standard version 1 (db/seeds/credit-standard-demo.ts) is in force from 1 January last year.
+ * standard version 1 (db/seeds/credit-standard-demo.ts) is in force from 1 January three years back.
  */
 describe('credit standards and records', () => {
   let db: Knex;
@@ -165,5 +165,34 @@ describe('credit standards and records', () => {
     expect(typeof own.body.score).toBe('number');
     expect((await ent.get(`/api/credit/scores/enterprise/${huqiuProject.enterprise_id}`)).status).toBe(404);
     expect((await ent.get(`/api/credit/scores/enterprise/${dongwu}`).query({ at: 'yesterday' })).status).toBe(400);
+  });
+
+  it('ranks the enterprises of a cycle city-wide and by district, with the grade distribution and the lists, for the bureau only', async () => {
+    const city = await signIn(app, 'city.staff');
+    const year = Number(today.slice(0, 4));
+    const ranking = await city.get('/api/credit/rankings').query({ limit: 200 });
+    expect(ranking.status).toBe(200);
+    const rows = ranking.body.rows as Array<{ rank: number; enterpriseId: number; score: number; grade: string; districtCode: string; previousScore: number | null }>;
+    const stored = await db('credit_scores').where({ subject_type: 'enterprise', year }).orderBy('score', 'desc').select('subject_id', 'score');
+    expect(rows.map((r) => r.score)).toEqual(stored.map((r: { score: string }) => Number(r.score)));
+    // Standard competition ranks: equal scores share a rank, the next one skips.
+    rows.forEach((r, i) => expect(r.rank).toBe(i === 0 || r.score < rows[i - 1].score ? i + 1 : rows[i - 1].rank));
+    expect(Object.values(ranking.body.grades as Record<string, number>).reduce((a, b) => a + b, 0)).toBe(rows.length);
+    expect(rows.some((r) => r.previousScore !== null)).toBe(true);
+    // A page further down keeps the ranks of the whole list.
+    const second = await city.get('/api/credit/rankings').query({ limit: 5, offset: 5 });
+    expect(second.body.rows.map((r: { rank: number }) => r.rank)).toEqual(rows.slice(5, 10).map((r) => r.rank));
+    const gusu = await city.get('/api/credit/rankings').query({ district_code: '320508', limit: 200 });
+    expect(gusu.body.rows.length).toBeGreaterThan(0);
+    expect(gusu.body.rows.every((r: { districtCode: string }) => r.districtCode === '320508')).toBe(true);
+    expect(gusu.body.rows[0].rank).toBe(1);
+
+    const black = await city.get('/api/credit/lists/black');
+    expect(black.status).toBe(200);
+    const blackIds = new Set(rows.filter((r) => r.grade === 'C').map((r) => r.enterpriseId));
+    expect(new Set(black.body.map((m: { subjectId: number }) => m.subjectId))).toEqual(blackIds);
+    expect((await city.get('/api/credit/lists/grey')).status).toBe(400);
+    // Before publication, rankings and lists are the bureau's.
+    expect((await (await signIn(app, 'dongwu.ent')).get('/api/credit/rankings')).status).toBe(403);
   });
 });

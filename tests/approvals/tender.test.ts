@@ -1,5 +1,7 @@
 import { addDays, beijingDate } from '../../activities/approvals/support';
 import { balancesOf, ledgerOf } from '../../db/approvals/tenders';
+import { isBlackListed } from '../../db/credit/lists';
+import { refreshScores } from '../../db/credit/scores';
 import { DEMO_EXPERTS } from '../../db/seeds/approvals-demo';
 import { DEMO_PASSWORD } from '../../db/seeds/demo';
 import { readFileBytes } from '../../db/files';
@@ -41,6 +43,10 @@ describe('tender approval', () => {
     await set(ids.hengtai, 'level_2', 5_000_000, 120);
     await set(ids.alpha, 'level_2', 8_000_000, 150);
     await set(ids.beta, 'level_3', 3_000_000, 80);
+    // The bidders' credit is this test's to set (the last test): the demo's random records put none on the black list.
+    const bidders = [ids.dongwu, ids.hengtai, ids.alpha, ids.beta];
+    await p.db('credit_events').whereIn('enterprise_id', bidders).update({ status: 'cancelled' });
+    await refreshScores(p.db, { enterpriseIds: bidders, staffIds: [] });
   });
   afterAll(async () => {
     await p?.stop();
@@ -211,5 +217,55 @@ describe('tender approval', () => {
     await decide(p, started.id, 'cityFiling', 'city.staff', { outcome: 'reject', comment: '不符合招标条件' });
     expect((await waitForEnd(p.db, started.id)).result).toBe('rejected');
     expect(await p.db('tenders').where('case_id', started.id)).toEqual([]);
+  });
+
+  it('refuses a bid from an enterprise on the credit black list, and screens out one listed after it registered', async () => {
+    // Final deductions that take a score below 60 (grade C, the black list): 80 − 25 = 55.
+    const deduct = async (enterpriseId: number, tag: string) => {
+      await p
+        .db('credit_events')
+        .insert({
+          enterprise_id: enterpriseId,
+          district_code: '320508',
+          category: 'penalty',
+          points: -25,
+          source: 'manual',
+          source_ref: `blacklist-${tag}-${process.pid}`,
+          occurred_on: beijingDate(),
+          valid_until: addDays(beijingDate(), 300),
+          description: '违规被行政处罚（测试）',
+          status: 'final',
+        });
+      await refreshScores(p.db, { enterpriseIds: [enterpriseId], staffIds: [] });
+    };
+    const clear = async (enterpriseId: number) => {
+      await p.db('credit_events').where('source_ref', 'like', `blacklist-%-${process.pid}`).where('enterprise_id', enterpriseId).update({ status: 'cancelled' });
+      await refreshScores(p.db, { enterpriseIds: [enterpriseId], staffIds: [] });
+    };
+    const started = await startCase(p, 'chengtou.dev', 'tender', tenderForm({ bidWindow: 'PT10S', minBidders: 1 }));
+    await decide(p, started.id, 'cityFiling', 'city.staff', { outcome: 'approve' });
+    await openTender(started.id);
+    try {
+      await deduct(ids.alpha, 'alpha');
+      expect(await isBlackListed(p.db, ids.alpha)).toBe(true);
+      const refused = await bid('alpha.ent', started.id);
+      expect(refused.status).toBe(403);
+      expect(refused.body.error.message).toContain('black list');
+      expect((await bid('hengtai.ent', started.id)).status).toBe(201);
+      await deduct(ids.hengtai, 'hengtai');
+      const done = await waitForEnd(p.db, started.id);
+      expect(done.variables).toMatchObject({ bidCount: 1, eligibleCount: 0, bidderBand: 'none' });
+      const screened = (await p.db('tender_bids').where({ case_id: started.id, enterprise_id: ids.hengtai }).first('status', 'screening')) as { status: string; screening: string };
+      expect(screened.status).toBe('ineligible');
+      expect(JSON.parse(screened.screening).reasons).toContain('列入信用黑名单');
+      expect((done.variables.screening as Array<{ credit: string }>)[0].credit).toMatch(/^信用等级 C（55 分），在效不良记录 \d+ 条.*，列入信用黑名单$/);
+    } finally {
+      await clear(ids.alpha);
+      await clear(ids.hengtai);
+    }
+    // Its grade restored, the enterprise leaves the list the same day (the standard keeps no one longer).
+    expect(await isBlackListed(p.db, ids.alpha)).toBe(false);
+    const stay = await p.db('credit_list_entries').where({ subject_type: 'enterprise', subject_id: ids.alpha, list: 'black' }).orderBy('id', 'desc').first('entered_on', 'left_on');
+    expect(stay.left_on).not.toBeNull();
   });
 });

@@ -390,6 +390,8 @@ const MATRIX: Record<string, Entry> = {
     why: 'credit writers, within their district (the fixture is another district’s)',
   },
   'GET /api/credit/scores/enterprise/{id}': { allow: foreign('registries:read'), probes: (f) => [{ params: { id: f.enterprise } }], why: 'an enterprise’s score, within scope' },
+  'GET /api/credit/rankings': { allow: perm('credit:read'), probes: (f) => [{ query: { district_code: f.district } }], why: 'the bureau’s working rankings, before publication' },
+  'GET /api/credit/lists/{list}': { allow: perm('credit:read'), probes: () => [{ params: { list: 'black' } }, { params: { list: 'red' } }], why: 'the bureau’s lists, before publication' },
   'GET /api/home/backlog': { allow: signedIn, probes: () => [{}], why: 'counts of the caller’s own scope' },
   'GET /api/home/messages': { allow: signedIn, probes: () => [{}], why: 'the caller’s own texts' },
   'GET /api/process-names': { allow: signedIn, probes: () => [{}], why: 'the names of the processes, for the lists’ pickers' },
