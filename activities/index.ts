@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { createDomainApprovalActivities } from './approvals';
 import { createBackupActivities } from './backup';
 import { createCaseActivities } from './cases';
+import { createCreditActivities } from './credit';
 import { createRetentionActivities } from './retention';
 import { createSystemActivities } from './system';
 
@@ -13,6 +14,7 @@ export function createApprovalActivities(deps: { db: Knex }) {
     ...createDomainApprovalActivities(deps.db),
     ...createBackupActivities(),
     ...createRetentionActivities(deps.db),
+    ...createCreditActivities(deps.db),
   };
 }
 

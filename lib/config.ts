@@ -128,6 +128,9 @@ const EnvSchema = z.object({
   /** When the Temporal Schedule runs the retention sweep (cron, in RETENTION_TIMEZONE); "off" removes the schedule (docs/retention.md). */
   RETENTION_CRON: z.string().default('15 3 * * *'),
   RETENTION_TIMEZONE: z.string().default('Asia/Shanghai'),
+  /** When the Temporal Schedule runs the annual credit rating (cron, in CREDIT_RATING_TIMEZONE); "off" removes it (docs/credit.md). */
+  CREDIT_RATING_CRON: z.string().default('30 1 1 1 *'),
+  CREDIT_RATING_TIMEZONE: z.string().default('Asia/Shanghai'),
   /** Retention periods in days (docs/retention.md gives the reason for each default). */
   RETENTION_STAFF_LEFT_DAYS: intFromEnv(1095),
   RETENTION_DISABLED_ACCOUNT_DAYS: intFromEnv(365),

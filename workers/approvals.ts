@@ -1,5 +1,6 @@
 import { NativeConnection } from '@temporalio/worker';
 import { ensureBackupSchedule } from '../lib/backup/schedule';
+import { ensureCreditRatingSchedule } from '../lib/credit/schedule';
 import { ensureRetentionSchedule } from '../lib/retention/schedule';
 import { loadConfig } from '../lib/config';
 import { createLogger } from '../lib/logger';
@@ -35,6 +36,15 @@ async function main(): Promise<void> {
   }).then(
     (schedule) => log.info({ schedule, cron: config.RETENTION_CRON, timezone: config.RETENTION_TIMEZONE }, 'retention schedule'),
     (err) => log.error({ err }, 'could not create or update the retention schedule'),
+  );
+  // The annual credit rating's Schedule (docs/credit.md), made the same way.
+  await ensureCreditRatingSchedule(temporalClient(probe, config.TEMPORAL_NAMESPACE), {
+    cron: config.CREDIT_RATING_CRON,
+    timezone: config.CREDIT_RATING_TIMEZONE,
+    taskQueue: config.APPROVALS_TASK_QUEUE,
+  }).then(
+    (schedule) => log.info({ schedule, cron: config.CREDIT_RATING_CRON, timezone: config.CREDIT_RATING_TIMEZONE }, 'credit rating schedule'),
+    (err) => log.error({ err }, 'could not create or update the credit rating schedule'),
   );
   await probe.close();
   const connection = await NativeConnection.connect({ address, tls: temporalTls() });

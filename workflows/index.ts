@@ -3,3 +3,4 @@ export { selfCheckWorkflow } from './self-check';
 export { caseWorkflow } from './case-workflow';
 export { backupWorkflow } from './backup';
 export { retentionWorkflow } from './retention';
+export { creditRatingWorkflow } from './credit-rating';

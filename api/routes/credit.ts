@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { IntakeRefused, intakeRecord, noticeCaseOf, RecordIntake } from '../../db/credit/records';
 import { enterpriseRanking, gradeDistribution, scoresAt } from '../../db/credit/scores';
 import { enterprisesOnList } from '../../db/credit/lists';
+import { cycleEndOf, ratingRun } from '../../db/credit/ratings';
 import { createDraft, deleteDraft, getStandard, latestEffectiveFrom, listStandards, publishDraft, updateDraft } from '../../db/credit/standards';
 import { enterpriseScope } from '../../db/registries/scope';
 import { beijingToday, calendarDay } from '../../lib/credit/days';
@@ -39,6 +40,7 @@ const district = z
   .optional();
 const RankingQuery = z.object({ year: z.coerce.number().int().min(2000).max(2100).optional(), district_code: district, ...page });
 const ListQuery = z.object({ district_code: district, ...page });
+const YearParams = z.object({ year: z.coerce.number().int().min(2000).max(2100) });
 
 function refused(err: unknown): never {
   if (err instanceof IntakeRefused) throw new HttpError(err.status, err.status === 409 ? 'conflict' : 'invalid_record', err.message, [{ field: `body.${err.field}`, reason: err.reason }]);
@@ -222,5 +224,42 @@ export function registerCreditRoutes(api: Api, db: Knex, temporal: LazyTemporalC
     params: z.object({ list: z.enum(['red', 'black']) }),
     query: ListQuery,
     handler: async ({ params, query }) => enterprisesOnList(db, params.list, { districtCode: query.district_code, limit: query.limit, offset: query.offset }),
+  });
+
+  api.add({
+    method: 'get',
+    path: '/api/credit/ratings/:year',
+    summary: 'The annual rating of a year: when it ran, how many it rated and the grade distribution (404 before it ran)',
+    tags: ['credit'],
+    access: 'credit:read',
+    params: YearParams,
+    handler: async ({ params }) => {
+      const run = await ratingRun(db, params.year);
+      if (!run) throw notFound(`The rating of ${params.year}`);
+      return run;
+    },
+  });
+
+  api.add({
+    method: 'post',
+    path: '/api/credit/ratings/:year',
+    summary: 'Rate a year’s cycle now (again), as the year-end Schedule does: the same rows are written again, nothing doubles',
+    tags: ['credit'],
+    action: 'credit.ratings.run',
+    access: 'credit:standards',
+    params: YearParams,
+    status: 202,
+    handler: async ({ params, audit }) => {
+      const { end } = await cycleEndOf(db, params.year);
+      if (end >= beijingToday()) throw new HttpError(422, 'cycle_not_ended', `The ${params.year} cycle ends on ${end}`, [{ field: 'params.year', reason: `its cycle ends on ${end}` }]);
+      const client = await temporal.get();
+      // One rating of a year at a time: a second request while one runs joins it.
+      const workflowId = `credit-rating-${params.year}`;
+      await client.workflow.start('creditRatingWorkflow', { taskQueue: queues.taskQueue, workflowId, args: [{ year: params.year }], workflowIdConflictPolicy: 'USE_EXISTING' }).catch((err: unknown) => {
+        throw err instanceof Error && /already started/i.test(err.message) ? conflict(`The rating of ${params.year} is running`) : err;
+      });
+      await audit(db, { status: 202, targetType: 'credit_rating', targetId: params.year });
+      return { year: params.year, workflowId };
+    },
   });
 }

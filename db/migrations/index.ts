@@ -35,6 +35,7 @@ import * as m124 from './124_sms_messages_by_user';
 import * as m125 from './125_credit_standards';
 import * as m126 from './126_credit_notices';
 import * as m127 from './127_credit_lists';
+import * as m128 from './128_credit_ratings';
 
 /**
  * The ordered list of migrations. Listing them here (instead of letting knex scan a folder)
@@ -78,6 +79,7 @@ const migrations: Record<string, Knex.Migration> = {
   '125_credit_standards': m125,
   '126_credit_notices': m126,
   '127_credit_lists': m127,
+  '128_credit_ratings': m128,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
