@@ -13,7 +13,7 @@ import { modelAt, refreshScores, scoresUnder, type SubjectType } from './scores'
  * crash half-way, writes the same rows and doubles nothing.
  */
 
-const BATCH = 500;
+const BATCH = 2000;
 
 /** The last day of the cycle a year names (the cycle starting in that year). */
 export async function cycleEndOf(db: Knex, year: number): Promise<{ start: string; end: string }> {

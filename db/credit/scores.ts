@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { beijingToday, dayOf } from '../../lib/credit/days';
+import { beijingToday } from '../../lib/credit/days';
 import { scoreAt, cycleStartOf, type CreditScore, type ScoredRecord } from '../../lib/credit/score';
 import { DEFAULT_MODEL, type ScoringModel } from '../../lib/credit/standard';
 import { isBlackListed, syncLists } from './lists';
@@ -18,14 +18,13 @@ interface RecordRow {
   id: number;
   subject_id: number;
   points: string | number;
-  occurred_on: Date | string;
-  valid_until: Date | string | null;
-  rectified_on: Date | string | null;
+  occurred_on: string;
+  valid_until: string | null;
+  rectified_on: string | null;
   veto: number | boolean;
-  item_kind: 'good' | 'bad' | null;
-  area: string | null;
-  nature: string | null;
-  floor_area: string | number | null;
+  area?: string | null;
+  nature?: string | null;
+  floor_area?: string | number | null;
 }
 
 /** The model in force on a day, with the standard's id (null: the default model, no standard published yet). */
@@ -39,35 +38,55 @@ export async function modelAt(db: Knex | Knex.Transaction, day: string): Promise
  * and in its cycle or (until-rectified ones) carried into it. One range per subject of the
  * (enterprise_id|staff_id, occurred_on) index.
  */
-async function recordsOf(db: Knex | Knex.Transaction, type: SubjectType, ids: number[], day: string, cycleStart: string): Promise<Map<number, ScoredRecord[]>> {
+/**
+ * What a read needs beyond the points: the area of each record's item (a subject's breakdown),
+ * and its project's nature and floor area (only when the model weights by them). A bulk
+ * recomputation reads neither unless the model needs them, and dates come as text.
+ */
+interface RecordDetail {
+  areas: boolean;
+  projects: boolean;
+}
+
+async function recordsOf(db: Knex | Knex.Transaction, type: SubjectType, ids: number[], day: string, cycleStart: string, detail: RecordDetail): Promise<Map<number, ScoredRecord[]>> {
   const column = type === 'enterprise' ? 'ce.enterprise_id' : 'ce.staff_id';
-  const rows = (await db('credit_events as ce')
-    .leftJoin('credit_standard_items as i', 'i.id', 'ce.item_id')
-    .leftJoin('property_projects as p', 'p.id', 'ce.project_id')
+  const q = db('credit_events as ce')
     .whereIn(column, ids)
     .where('ce.status', 'final')
     .where('ce.occurred_on', '<=', day)
-    .where((q) => q.where('ce.valid_until', '>=', day).orWhere((u) => u.whereNull('ce.valid_until').where((r) => r.whereNull('ce.rectified_on').orWhere('ce.rectified_on', '>', day))))
-    .where((q) => q.where('ce.occurred_on', '>=', cycleStart).orWhereNull('ce.valid_until'))
-    .select(`${column} as subject_id`, 'ce.id', 'ce.points', 'ce.occurred_on', 'ce.valid_until', 'ce.rectified_on', 'ce.veto', 'i.kind as item_kind', 'i.area', 'p.nature', 'p.floor_area')) as RecordRow[];
+    .where((w) => w.where('ce.valid_until', '>=', day).orWhere((u) => u.whereNull('ce.valid_until').where((r) => r.whereNull('ce.rectified_on').orWhere('ce.rectified_on', '>', day))))
+    .where((w) => w.where('ce.occurred_on', '>=', cycleStart).orWhereNull('ce.valid_until'))
+    .select(
+      `${column} as subject_id`,
+      'ce.id',
+      'ce.points',
+      db.raw("DATE_FORMAT(ce.occurred_on, '%Y-%m-%d') AS occurred_on"),
+      db.raw("DATE_FORMAT(ce.valid_until, '%Y-%m-%d') AS valid_until"),
+      db.raw("DATE_FORMAT(ce.rectified_on, '%Y-%m-%d') AS rectified_on"),
+      'ce.veto',
+    );
+  if (detail.areas) q.leftJoin('credit_standard_items as i', 'i.id', 'ce.item_id').select('i.area');
+  if (detail.projects) q.leftJoin('property_projects as p', 'p.id', 'ce.project_id').select('p.nature', 'p.floor_area');
+  const rows = (await q) as RecordRow[];
   const bySubject = new Map<number, ScoredRecord[]>();
   for (const r of rows) {
     const points = Number(r.points);
-    const list = bySubject.get(Number(r.subject_id)) ?? [];
+    const subject = Number(r.subject_id);
+    let list = bySubject.get(subject);
+    if (!list) bySubject.set(subject, (list = []));
     list.push({
       id: r.id,
-      // A record entered before standards existed has no item: its sign says what it is.
-      kind: r.item_kind ?? (points < 0 ? 'bad' : 'good'),
+      // The sign says what a record is: the intake stores a bad item's points negative (and records from before standards have no item).
+      kind: points < 0 ? 'bad' : 'good',
       points: Math.abs(points),
-      occurredOn: dayOf(r.occurred_on)!,
-      validUntil: dayOf(r.valid_until),
-      rectifiedOn: dayOf(r.rectified_on),
+      occurredOn: r.occurred_on,
+      validUntil: r.valid_until,
+      rectifiedOn: r.rectified_on,
       veto: Boolean(r.veto),
-      area: r.area,
-      projectNature: r.nature,
-      projectFloorArea: r.floor_area === null ? null : Number(r.floor_area),
+      area: r.area ?? null,
+      projectNature: r.nature ?? null,
+      projectFloorArea: r.floor_area === null || r.floor_area === undefined ? null : Number(r.floor_area),
     });
-    bySubject.set(Number(r.subject_id), list);
   }
   return bySubject;
 }
@@ -84,17 +103,18 @@ async function qualificationsOf(db: Knex | Knex.Transaction, type: SubjectType, 
 
 type Scored = Map<number, CreditScore & { standardId: number | null }>;
 
-/** Scores of some subjects on a day, computed from their records (nothing written). */
+/** Scores of some subjects on a day with their breakdown by area, computed from their records (nothing written). */
 export async function scoresAt(db: Knex | Knex.Transaction, type: SubjectType, ids: number[], day: string): Promise<Scored> {
-  return scoresUnder(db, type, ids, day, await modelAt(db, day));
+  return scoresUnder(db, type, ids, day, await modelAt(db, day), { areas: true });
 }
 
-export async function scoresUnder(db: Knex | Knex.Transaction, type: SubjectType, ids: number[], day: string, { model, standardId }: { model: ScoringModel; standardId: number | null }): Promise<Scored> {
+export async function scoresUnder(db: Knex | Knex.Transaction, type: SubjectType, ids: number[], day: string, { model, standardId }: { model: ScoringModel; standardId: number | null }, opts: { areas?: boolean } = {}): Promise<Scored> {
   const unique = [...new Set(ids)];
   const out: Scored = new Map();
   if (!unique.length) return out;
   const cycleStart = cycleStartOf(day, model);
-  const [records, levels] = await Promise.all([recordsOf(db, type, unique, day, cycleStart), qualificationsOf(db, type, unique)]);
+  const weighted = Object.keys(model.projectTypeWeights).length > 0 || model.areaClasses.length > 0;
+  const [records, levels] = await Promise.all([recordsOf(db, type, unique, day, cycleStart, { areas: opts.areas ?? false, projects: weighted }), qualificationsOf(db, type, unique)]);
   for (const id of unique) out.set(id, { ...scoreAt(records.get(id) ?? [], model, { qualificationLevel: levels.get(id) ?? null }, day), standardId });
   return out;
 }
