@@ -13,6 +13,7 @@ import { conflict, forbidden, HttpError, missingOrDenied, notFound, outOfScope }
 import type { Api } from '../http/route';
 import type { LazyTemporalClient } from '../../lib/temporal/client';
 import { startCreditNotice, type NoticeQueues } from '../credit/notices';
+import { creditReportPdf } from '../credit/report';
 
 /**
  * Credit (docs/credit.md): the city's versioned standards (C1), the record intake for staff
@@ -260,6 +261,28 @@ export function registerCreditRoutes(api: Api, db: Knex, temporal: LazyTemporalC
       });
       await audit(db, { status: 202, targetType: 'credit_rating', targetId: params.year });
       return { year: params.year, workflowId };
+    },
+  });
+
+  api.add({
+    method: 'get',
+    path: '/api/credit/reports/enterprise/:id',
+    summary: 'An enterprise’s credit report (信用报告) as a PDF: score, grade, breakdown, lists, the records counting, annual ratings',
+    tags: ['credit'],
+    action: 'credit.report',
+    access: 'registries:read',
+    params: IdParams,
+    query: ScoreQuery,
+    handler: async ({ params, query, user, res, audit }) => {
+      const visible = await enterpriseScope(db('enterprises as e').where('e.id', params.id), user.scope).first('e.id');
+      if (!visible) throw await missingOrDenied(db, 'enterprises', params.id, 'Enterprise', 'enterprise');
+      const report = await creditReportPdf(db, params.id, query.at ?? beijingToday());
+      await audit(db, { status: 200, targetType: 'enterprise', targetId: params.id, detail: { at: query.at ?? null } });
+      res
+        .status(200)
+        .type('application/pdf')
+        .setHeader('Content-Disposition', `attachment; filename*=UTF-8''${encodeURIComponent(report.name)}`)
+        .send(report.bytes);
     },
   });
 }

@@ -137,3 +137,9 @@ export async function ratingRun(db: Knex, year: number): Promise<RatingRun | nul
     grades: Object.fromEntries(grades.map((g) => [g.grade, Number(g.n)])),
   };
 }
+
+/** A subject's annual ratings, newest first (its credit report's history). */
+export async function ratingsOf(db: Knex, subjectType: SubjectType, subjectId: number, limit = 10): Promise<Array<{ year: number; score: number; grade: string }>> {
+  const rows = (await db('credit_annual_ratings').where({ subject_type: subjectType, subject_id: subjectId }).orderBy('year', 'desc').limit(limit).select('year', 'score', 'grade')) as Array<{ year: number; score: string; grade: string }>;
+  return rows.map((r) => ({ year: r.year, score: Number(r.score), grade: r.grade }));
+}

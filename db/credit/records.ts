@@ -280,3 +280,31 @@ export async function noticeRecord(db: Knex, eventId: number): Promise<NoticeRec
     noticeCaseId: r.notice_case_id,
   };
 }
+
+/** A subject's records that count on a day (final, valid), newest first, with their items: the credit report's list. */
+export async function validRecordsOf(
+  db: Knex,
+  enterpriseId: number,
+  day: string,
+  limit = 200,
+): Promise<Array<{ id: number; occurredOn: string; points: number; itemCode: string | null; itemName: string | null; description: string; validUntil: string | null }>> {
+  const rows = (await db('credit_events as ce')
+    .leftJoin('credit_standard_items as i', 'i.id', 'ce.item_id')
+    .where('ce.enterprise_id', enterpriseId)
+    .where('ce.status', 'final')
+    .where('ce.occurred_on', '<=', day)
+    .where((w) => w.where('ce.valid_until', '>=', day).orWhere((u) => u.whereNull('ce.valid_until').where((r) => r.whereNull('ce.rectified_on').orWhere('ce.rectified_on', '>', day))))
+    .orderBy('ce.occurred_on', 'desc')
+    .orderBy('ce.id', 'desc')
+    .limit(limit)
+    .select('ce.id', db.raw("DATE_FORMAT(ce.occurred_on, '%Y-%m-%d') AS occurred_on"), 'ce.points', 'i.code', 'i.name', 'ce.description', db.raw("DATE_FORMAT(ce.valid_until, '%Y-%m-%d') AS valid_until"))) as Array<{
+    id: number;
+    occurred_on: string;
+    points: string;
+    code: string | null;
+    name: string | null;
+    description: string;
+    valid_until: string | null;
+  }>;
+  return rows.map((r) => ({ id: r.id, occurredOn: r.occurred_on, points: Number(r.points), itemCode: r.code, itemName: r.name, description: r.description, validUntil: r.valid_until }));
+}

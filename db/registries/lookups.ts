@@ -12,6 +12,7 @@ type Db = Knex | Knex.Transaction;
 export interface EnterpriseRow {
   id: number;
   name: string;
+  credit_code: string;
   kind: string;
   legal_representative: string;
   address: string | null;

@@ -7,6 +7,7 @@ import { beijingToday } from '../../lib/credit/days';
 import { signIn, testApp } from '../helpers/api';
 import { freshTestDatabase } from '../helpers/db';
 import { waitFor } from '../helpers/wait';
+import { readPdf } from '../approvals/pdf-text';
 
 /**
  * Credit standards and the record intake (C1, C2; docs/credit.md) on the demo database, whose
@@ -165,6 +166,22 @@ describe('credit standards and records', () => {
     expect(typeof own.body.score).toBe('number');
     expect((await ent.get(`/api/credit/scores/enterprise/${huqiuProject.enterprise_id}`)).status).toBe(404);
     expect((await ent.get(`/api/credit/scores/enterprise/${dongwu}`).query({ at: 'yesterday' })).status).toBe(400);
+
+    // The credit report (信用报告): a PDF of the same figures, for the enterprise itself.
+    const report = await ent
+      .get(`/api/credit/reports/enterprise/${dongwu}`)
+      .buffer(true)
+      .parse((res, cb) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => cb(null, Buffer.concat(chunks)));
+      });
+    expect(report.status).toBe(200);
+    expect(report.headers['content-type']).toBe('application/pdf');
+    const pdf = readPdf(report.body as Buffer);
+    expect(pdf.unmappedCodes).toBe(0);
+    for (const text of ['物业服务企业信用报告', '苏州东吴物业管理有限公司', `${own.body.score} 分`, `${own.body.grade}`, '在效信用记录']) expect(pdf.text).toContain(text);
+    expect((await ent.get(`/api/credit/reports/enterprise/${huqiuProject.enterprise_id}`)).status).toBe(404);
   });
 
   it('ranks the enterprises of a cycle city-wide and by district, with the grade distribution and the lists, for the bureau only', async () => {
