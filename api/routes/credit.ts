@@ -1,7 +1,8 @@
 import type { Knex } from 'knex';
 import { z } from 'zod';
 import { IntakeRefused, intakeRecord, noticeCaseOf, RecordIntake } from '../../db/credit/records';
-import { enterpriseRanking, gradeDistribution, scoresAt } from '../../db/credit/scores';
+import { enterpriseRanking, gradeDistribution, modelAt, scoresAt } from '../../db/credit/scores';
+import { managerPoints, openSuspension } from '../../db/credit/managers';
 import { enterprisesOnList } from '../../db/credit/lists';
 import { cycleEndOf, ratingRun } from '../../db/credit/ratings';
 import { createDraft, deleteDraft, getStandard, latestEffectiveFrom, listStandards, publishDraft, updateDraft } from '../../db/credit/standards';
@@ -283,6 +284,23 @@ export function registerCreditRoutes(api: Api, db: Knex, temporal: LazyTemporalC
         .type('application/pdf')
         .setHeader('Content-Disposition', `attachment; filename*=UTF-8''${encodeURIComponent(report.name)}`)
         .send(report.bytes);
+    },
+  });
+
+  api.add({
+    method: 'get',
+    path: '/api/credit/managers/:id',
+    summary: 'A person’s deduction points this cycle (own records and their project’s share), the cap for their role, and a suspension in force',
+    tags: ['credit'],
+    access: 'registries:read',
+    params: IdParams,
+    handler: async ({ params, user }) => {
+      const person = (await enterpriseScope(db('enterprise_staff as s').join('enterprises as e', 'e.id', 's.enterprise_id').where('s.id', params.id), user.scope, 'e', 's.enterprise_id').first('s.id', 's.role')) as
+        { id: number; role: string } | undefined;
+      if (!person) throw await missingOrDenied(db, 'enterprise_staff', params.id, 'Person', 'staff');
+      const today = beijingToday();
+      const [points, { model }, suspension] = await Promise.all([managerPoints(db, [params.id], today), modelAt(db, today), openSuspension(db, params.id)]);
+      return { staffId: params.id, role: person.role, points: points.get(params.id) ?? 0, cap: (model.managerCaps as Record<string, number | undefined>)[person.role] ?? null, suspension };
     },
   });
 }

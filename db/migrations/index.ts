@@ -36,6 +36,7 @@ import * as m125 from './125_credit_standards';
 import * as m126 from './126_credit_notices';
 import * as m127 from './127_credit_lists';
 import * as m128 from './128_credit_ratings';
+import * as m129 from './129_credit_manager_caps';
 
 /**
  * The ordered list of migrations. Listing them here (instead of letting knex scan a folder)
@@ -80,6 +81,7 @@ const migrations: Record<string, Knex.Migration> = {
   '126_credit_notices': m126,
   '127_credit_lists': m127,
   '128_credit_ratings': m128,
+  '129_credit_manager_caps': m129,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

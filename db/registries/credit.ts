@@ -7,6 +7,7 @@ import { creditEventScope, enterpriseScope } from './scope';
 import { beijingToday } from '../../lib/credit/days';
 import { validUntilOf } from '../../lib/credit/score';
 import { refreshScores } from '../credit/scores';
+import { checkManagerCaps, managersOfProjects, reinstateIfRetrained } from '../credit/managers';
 
 /**
  * 物业诚信档案资料库 (D2): credit events of enterprises and of their project managers
@@ -171,6 +172,9 @@ export const creditEvents: RegistryResource = {
     const staffIds = [before?.staff_id, after.staff_id].filter((v): v is number => typeof v === 'number');
     const years = new Set([before?.occurred_on, after.occurred_on].filter((v): v is string => typeof v === 'string').map((d) => Number(d.slice(0, 4))));
     for (const year of years) await recomputeScores(trx, { enterpriseIds, staffIds }, year);
+    // The people it counts against (its own, and the managers of its project) reach their cap or not (C6).
+    const projectIds = [before?.project_id, after.project_id].filter((v): v is number => typeof v === 'number');
+    await checkManagerCaps(trx, [...staffIds, ...(await managersOfProjects(trx, projectIds))]);
   },
 };
 
@@ -205,5 +209,9 @@ export const trainings: RegistryResource = {
   }),
   applyFilter(q, f) {
     for (const c of ['staff_id', 'kind', 'result']) if (f[c] !== undefined) q.where(`t.${c}`, f[c] as string);
+  },
+  // A retraining and a passed exam recorded after a suspension lift it (C6).
+  async afterWrite(trx, _id, _before, after) {
+    if (typeof after.staff_id === 'number') await reinstateIfRetrained(trx, after.staff_id);
   },
 };

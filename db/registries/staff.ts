@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { openSuspension } from '../credit/managers';
 import { z } from 'zod';
 import { isCityWide, type Actor } from './actor';
 import { PHONE, type FieldSpec } from './fields';
@@ -69,6 +70,10 @@ async function enterpriseDistrict(trx: Knex.Transaction, enterpriseId: unknown):
 }
 
 async function staffWriteProblem(actor: Actor, before: Record<string, unknown> | null, after: Record<string, unknown>, trx: Knex.Transaction): Promise<string | null> {
+  // Over the credit cap (C6): nobody names the person manager of a project until retrained and examined.
+  if (before && after.project_id && after.project_id !== before.project_id && (await openSuspension(trx, Number(before.id)))) {
+    return 'This person is suspended for reaching the credit cap and may not be named manager of a project until a retraining and a passed exam are recorded';
+  }
   if (isCityWide(actor)) return null;
   const scope = actor.scope;
   if (actor.role === 'district_staff' && scope.kind === 'district') {

@@ -90,6 +90,12 @@ export const ScoringModel = z
     carryUnrectified: z.boolean(),
     /** Days an enterprise has to appeal a pre-deduction before it becomes final. */
     appealDays: z.number().int().min(1).max(90),
+    /**
+     * Deduction points in a cycle at which a person is suspended, by staff role (C6; Beijing: 12
+     * for a project manager); a role not named has no cap. Lifted by a recorded retraining and a
+     * passed exam after the suspension.
+     */
+    managerCaps: z.partialRecord(z.enum(['legal_representative', 'principal', 'project_manager', 'professional', 'technical', 'repair_duty', 'certified_operator']), z.number().positive().max(1000)).default({ project_manager: 12 }),
   })
   .superRefine((m, ctx) => {
     for (let i = 1; i < m.grades.length; i++) {
@@ -147,4 +153,5 @@ export const DEFAULT_MODEL: ScoringModel = {
   cycleStart: '01-01',
   carryUnrectified: true,
   appealDays: 10,
+  managerCaps: { project_manager: 12 },
 };

@@ -391,6 +391,7 @@ const MATRIX: Record<string, Entry> = {
   },
   'GET /api/credit/scores/enterprise/{id}': { allow: foreign('registries:read'), probes: (f) => [{ params: { id: f.enterprise } }], why: 'an enterprise’s score, within scope' },
   'GET /api/credit/reports/enterprise/{id}': { allow: foreign('registries:read'), probes: (f) => [{ params: { id: f.enterprise }, binary: true }], why: 'an enterprise’s credit report, within scope' },
+  'GET /api/credit/managers/{id}': { allow: foreign('registries:read'), probes: (f) => [{ params: { id: f.staff } }], why: 'a person’s credit points, within scope' },
   'GET /api/credit/rankings': { allow: perm('credit:read'), probes: (f) => [{ query: { district_code: f.district } }], why: 'the bureau’s working rankings, before publication' },
   'GET /api/credit/ratings/{year}': { allow: nobody, probes: () => [{ params: { year: 2000 } }], why: 'credit:read; no rating of 2000 exists (404 to those allowed)' },
   'POST /api/credit/ratings/{year}': { allow: nobody, phase: 1, probes: () => [{ params: { year: 2100 } }], why: 'credit:standards; the 2100 cycle has not ended (422 to those allowed)' },
