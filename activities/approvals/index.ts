@@ -4,6 +4,7 @@ import { createCommonApprovalActivities } from './common';
 import { createCommitteeActivities } from './committee';
 import { createContractFilingActivities } from './contract-filing';
 import { createCreditAppealActivities } from './credit-appeal';
+import { createCreditPublicationActivities } from './credit-publication';
 import { createQualificationActivities } from './qualification';
 import { createTenderActivities } from './tender';
 
@@ -21,6 +22,7 @@ export function createDomainApprovalActivities(db: Knex, filesDir?: string) {
     ...createContractFilingActivities(deps),
     ...createTenderActivities(deps),
     ...createCreditAppealActivities(deps),
+    ...createCreditPublicationActivities(deps),
     ...createCommitteeActivities(deps),
   };
 }

@@ -14,6 +14,10 @@ import { conflict, forbidden, HttpError, missingOrDenied, notFound, outOfScope }
 import type { Api } from '../http/route';
 import type { LazyTemporalClient } from '../../lib/temporal/client';
 import { startCreditNotice, type NoticeQueues } from '../credit/notices';
+import { launchCase, LaunchClaimed } from '../cases/start';
+import { organisationInScope } from '../../db/organisations';
+import { currentVersion } from '../../db/processes';
+import { claimPublication, publicationOf, ratedOnList } from '../../db/credit/publications';
 import { creditReportPdf } from '../credit/report';
 
 /**
@@ -43,6 +47,7 @@ const district = z
 const RankingQuery = z.object({ year: z.coerce.number().int().min(2000).max(2100).optional(), district_code: district, ...page });
 const ListQuery = z.object({ district_code: district, ...page });
 const YearParams = z.object({ year: z.coerce.number().int().min(2000).max(2100) });
+const PUBLICATION_PROCESS = 'credit-publication';
 
 function refused(err: unknown): never {
   if (err instanceof IntakeRefused) throw new HttpError(err.status, err.status === 409 ? 'conflict' : 'invalid_record', err.message, [{ field: `body.${err.field}`, reason: err.reason }]);
@@ -301,6 +306,77 @@ export function registerCreditRoutes(api: Api, db: Knex, temporal: LazyTemporalC
       const today = beijingToday();
       const [points, { model }, suspension] = await Promise.all([managerPoints(db, [params.id], today), modelAt(db, today), openSuspension(db, params.id)]);
       return { staffId: params.id, role: person.role, points: points.get(params.id) ?? 0, cap: (model.managerCaps as Record<string, number | undefined>)[person.role] ?? null, suspension };
+    },
+  });
+
+  api.add({
+    method: 'post',
+    path: '/api/credit/publications/:year',
+    summary: 'Start taking a rated year to the public (信用评定结果公示: review, leader approval, publicity, publication)',
+    tags: ['credit'],
+    action: 'credit.publications.start',
+    access: 'credit:standards',
+    params: YearParams,
+    status: 201,
+    handler: async ({ params, user, audit }) => {
+      if (!(await ratingRun(db, params.year))) throw new HttpError(422, 'not_rated', `${params.year} has not been rated`, [{ field: 'params.year', reason: 'not rated yet' }]);
+      const process = await currentVersion(db, PUBLICATION_PROCESS);
+      if (!process || process.status !== 'enabled') throw conflict(`Process ${PUBLICATION_PROCESS} is not enabled`);
+      const org = await organisationInScope(db, user.organisationId, { kind: 'city' });
+      try {
+        const created = await launchCase(db, temporal, {
+          processKey: PUBLICATION_PROCESS,
+          process,
+          org: org!,
+          districtCode: null,
+          streetCode: null,
+          user,
+          title: `${params.year} 年度物业服务企业信用评定结果公示`,
+          variables: { year: params.year, publicityPeriod: 'P7D', publicityDays: 7 },
+          attachments: [],
+          formData: {},
+          taskQueue: queues.taskQueue,
+          smsTaskQueue: queues.smsTaskQueue,
+          claim: (trx, caseId) => claimPublication(trx, params.year, caseId),
+        });
+        await audit(db, { status: 201, targetType: 'credit_publication', targetId: params.year, detail: { caseId: created.id } });
+        return { year: params.year, caseId: created.id, number: created.number };
+      } catch (err) {
+        if (err instanceof LaunchClaimed) throw conflict(`The ${params.year} rating is being published or is published`, [{ field: 'params.year', reason: 'in progress or published' }]);
+        throw err;
+      }
+    },
+  });
+
+  api.add({
+    method: 'get',
+    path: '/api/credit/publications/:year',
+    summary: 'Where the publication of a rated year stands',
+    tags: ['credit'],
+    access: 'credit:read',
+    params: YearParams,
+    handler: async ({ params }) => {
+      const publication = await publicationOf(db, params.year);
+      if (!publication) throw notFound(`The publication of ${params.year}`);
+      return publication;
+    },
+  });
+
+  api.add({
+    method: 'get',
+    path: '/api/public/credit/ratings/:year',
+    summary: 'A year’s credit rating as published (in publicity or published): the grade distribution, the red list and the black list',
+    tags: ['public'],
+    access: 'public',
+    params: YearParams,
+    handler: async ({ params }) => {
+      const publication = await publicationOf(db, params.year);
+      const run = await ratingRun(db, params.year);
+      // Before the leader approved it, a year's rating is the bureau's working paper.
+      if (!publication || publication.status === 'review' || !run) throw notFound(`The published rating of ${params.year}`);
+      const { model } = await modelAt(db, run.ratedOn);
+      const [red, black] = await Promise.all([ratedOnList(db, params.year, model.redListGrades), ratedOnList(db, params.year, model.blackListGrades)]);
+      return { year: params.year, status: publication.status, publicityFrom: publication.publicityFrom, publicityTo: publication.publicityTo, publishedOn: publication.publishedOn, grades: run.grades, red, black };
     },
   });
 }

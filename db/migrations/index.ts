@@ -37,6 +37,7 @@ import * as m126 from './126_credit_notices';
 import * as m127 from './127_credit_lists';
 import * as m128 from './128_credit_ratings';
 import * as m129 from './129_credit_manager_caps';
+import * as m130 from './130_credit_publications';
 
 /**
  * The ordered list of migrations. Listing them here (instead of letting knex scan a folder)
@@ -82,6 +83,7 @@ const migrations: Record<string, Knex.Migration> = {
   '127_credit_lists': m127,
   '128_credit_ratings': m128,
   '129_credit_manager_caps': m129,
+  '130_credit_publications': m130,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -26,6 +26,7 @@ const SHIPPED_CATEGORIES: Record<string, ProcessCategory> = {
   tender: 'supervision',
   'credit-deduction': 'credit',
   'credit-appeal': 'credit',
+  'credit-publication': 'credit',
 };
 
 export interface ShippedProcessReport {

@@ -86,7 +86,7 @@ describe('process lifecycle', () => {
     expect(offered).toMatchObject({ category: 'filing' });
     expect((await start()).status).toBe(201);
     expect(await listed({ status: 'enabled', category: 'filing' })).toEqual(expect.arrayContaining([KEY, 'contract-filing', 'committee-filing']));
-    expect((await listed({ category: 'credit' })).sort()).toEqual(['credit-appeal', 'credit-deduction']);
+    expect((await listed({ category: 'credit' })).sort()).toEqual(['credit-appeal', 'credit-deduction', 'credit-publication']);
 
     // Publishing again (the designer's next version) keeps the process in use.
     const v2 = await admin.post('/api/processes').send({ xml: XML('复核') });

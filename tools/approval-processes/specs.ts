@@ -372,4 +372,37 @@ export const tender: ProcessSpec = {
   ],
 };
 
-export const ALL: ProcessSpec[] = [qualification, contractFiling, tender, creditDeduction, creditAppeal, committeeFiling];
+/**
+ * 信用评定结果公示 (C5, docs/credit.md): a year's annual rating taken to the public — the red
+ * and black lists drafted from the archived ratings, reviewed by the division, approved by the
+ * leader, in publicity for objections, then published. Started by the city for a rated year.
+ */
+export const creditPublication: ProcessSpec = {
+  key: 'credit-publication',
+  name: '信用评定结果公示',
+  comment: "Credit publication (信用评定结果公示): the year's rating drafted, reviewed, approved, in publicity for objections, published.",
+  properties: { startedBy: 'platform', withdrawable: 'false' },
+  elements: [
+    { id: 'rated', kind: 'start', name: '年度评定完成', col: 0, row: 0 },
+    { id: 'draft', kind: 'serviceTask', name: '生成评定结果', col: 1, row: 0, type: 'credit-publication-draft', documentation: '按年度评定结果生成红黑榜和等级分布' },
+    { id: 'bureauReview', kind: 'userTask', name: '物业处审核', col: 2, row: 0, groups: 'city_staff', dueDate: 'P5D', outcomes: 'approve,reject' },
+    { id: 'leaderApproval', kind: 'userTask', name: '局领导审批', col: 3, row: 0, groups: 'city_leader', dueDate: 'P5D', outcomes: 'approve,reject' },
+    { id: 'openPublicity', kind: 'serviceTask', name: '网上公示', col: 4, row: 0, type: 'credit-publication-publicity', headers: { days: orDefault('publicityDays', '7') } },
+    { id: 'publicity', kind: 'timer', name: '公示期', col: 5, row: 0, duration: orDefault('publicityPeriod', 'P7D') },
+    { id: 'objections', kind: 'userTask', name: '异议处理', col: 6, row: 0, groups: 'city_staff', dueDate: 'P5D', outcomes: 'approve', documentation: '核实公示期内的异议，需调整的先调整记分并重新评定，再确认发布' },
+    { id: 'publish', kind: 'serviceTask', name: '正式发布', col: 7, row: 0, type: 'credit-publication-publish' },
+    { id: 'published', kind: 'end', name: '已发布', col: 8, row: 0, result: 'approved' },
+  ],
+  flows: [
+    { id: 'toDraft', from: 'rated', to: 'draft' },
+    { id: 'toReview', from: 'draft', to: 'bureauReview' },
+    { id: 'toLeader', from: 'bureauReview', to: 'leaderApproval' },
+    { id: 'toPublicity', from: 'leaderApproval', to: 'openPublicity' },
+    { id: 'toWait', from: 'openPublicity', to: 'publicity' },
+    { id: 'toObjections', from: 'publicity', to: 'objections' },
+    { id: 'toPublish', from: 'objections', to: 'publish' },
+    { id: 'toPublished', from: 'publish', to: 'published' },
+  ],
+};
+
+export const ALL: ProcessSpec[] = [qualification, contractFiling, tender, creditDeduction, creditAppeal, creditPublication, committeeFiling];
