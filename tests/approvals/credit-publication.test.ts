@@ -2,7 +2,7 @@ import request from 'supertest';
 import { rateCycle } from '../../db/credit/ratings';
 import { beijingToday } from '../../lib/credit/days';
 import { waitFor } from '../helpers/wait';
-import { decide, historyOf, openTaskAt, startPlatform, waitForEnd, type Platform } from './harness';
+import { decide, historyOf, openTaskAt, recordHistory, startPlatform, waitForEnd, type Platform } from './harness';
 
 /**
  * 信用评定结果公示 (C5, docs/credit.md) on the real engine: last year rated, its publication
@@ -54,5 +54,6 @@ describe('credit rating publication', () => {
     expect(published.body).toMatchObject({ status: 'published', publishedOn: beijingToday() });
     expect((await (await p.as('city.staff')).get(`/api/credit/publications/${last}`)).body).toMatchObject({ status: 'published', caseId });
     expect((await (await p.as('city.staff')).post(`/api/credit/publications/${last}`).send({})).status).toBe(409);
+    await recordHistory(p, 'credit-publication', ((await p.db('cases').where('id', caseId).first('workflow_id')) as { workflow_id: string }).workflow_id, 'published');
   });
 });
