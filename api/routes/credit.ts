@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { z } from 'zod';
-import { IntakeRefused, intakeRecord, noticeCaseOf, RecordIntake } from '../../db/credit/records';
+import { IntakeRefused, intakeRecord, markRectified, noticeCaseOf, RecordIntake } from '../../db/credit/records';
 import { enterpriseRanking, gradeDistribution, modelAt, scoresAt } from '../../db/credit/scores';
 import { managerPoints, openSuspension } from '../../db/credit/managers';
 import { enterprisesOnList } from '../../db/credit/lists';
@@ -48,6 +48,7 @@ const RankingQuery = z.object({ year: z.coerce.number().int().min(2000).max(2100
 const ListQuery = z.object({ district_code: district, ...page });
 const YearParams = z.object({ year: z.coerce.number().int().min(2000).max(2100) });
 const PUBLICATION_PROCESS = 'credit-publication';
+const RectifiedBody = z.object({ rectifiedOn: calendarDay });
 
 function refused(err: unknown): never {
   if (err instanceof IntakeRefused) throw new HttpError(err.status, err.status === 409 ? 'conflict' : 'invalid_record', err.message, [{ field: `body.${err.field}`, reason: err.reason }]);
@@ -378,5 +379,27 @@ export function registerCreditRoutes(api: Api, db: Knex, temporal: LazyTemporalC
       const [red, black] = await Promise.all([ratedOnList(db, params.year, model.redListGrades), ratedOnList(db, params.year, model.blackListGrades)]);
       return { year: params.year, status: publication.status, publicityFrom: publication.publicityFrom, publicityTo: publication.publicityTo, publishedOn: publication.publishedOn, grades: run.grades, red, black };
     },
+  });
+
+  api.add({
+    method: 'post',
+    path: '/api/credit/records/:id/rectified',
+    summary: 'Mark a record that counts until rectified (a serious one) as rectified on a day: from then on it no longer counts',
+    tags: ['credit'],
+    action: 'credit.records.rectified',
+    access: 'credit:write',
+    params: IdParams,
+    body: RectifiedBody,
+    handler: async ({ params, body, user, audit }) =>
+      db.transaction(async (trx) => {
+        const place = (await trx('credit_events').where('id', params.id).first('district_code')) as { district_code: string } | undefined;
+        if (!place) throw notFound('Credit record');
+        if (user.scope.kind !== 'city' && (user.scope.kind !== 'district' || user.scope.districtCode !== place.district_code)) throw outOfScope('Credit record', 'credit_event', params.id);
+        if (body.rectifiedOn > beijingToday()) throw new HttpError(422, 'invalid_date', 'A rectification is recorded once it is done', [{ field: 'body.rectifiedOn', reason: 'must not be in the future' }]);
+        const done = await markRectified(trx, params.id, body.rectifiedOn);
+        if (!done.ok) throw new HttpError(done.status, done.status === 409 ? 'conflict' : done.status === 404 ? 'not_found' : 'invalid_record', done.reason, [{ field: done.field, reason: done.reason }]);
+        await audit(trx, { targetType: 'credit_event', targetId: params.id, detail: { rectifiedOn: body.rectifiedOn } });
+        return { id: params.id, rectifiedOn: body.rectifiedOn };
+      }),
   });
 }

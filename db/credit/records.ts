@@ -308,3 +308,24 @@ export async function validRecordsOf(
   }>;
   return rows.map((r) => ({ id: r.id, occurredOn: r.occurred_on, points: Number(r.points), itemCode: r.code, itemName: r.name, description: r.description, validUntil: r.valid_until }));
 }
+
+/**
+ * Marks a record valid until rectified as rectified on a day: it stops counting from that day
+ * and its subject is rescored. Answers the enterprise (and person) to rescore, or why not.
+ */
+export async function markRectified(
+  trx: Knex.Transaction,
+  eventId: number,
+  day: string,
+): Promise<{ ok: true; enterpriseId: number; staffId: number | null; districtCode: string } | { ok: false; status: 404 | 409 | 422; field: string; reason: string }> {
+  const r = (await trx('credit_events').where('id', eventId).forUpdate().first('id', 'enterprise_id', 'staff_id', 'district_code', 'valid_until', 'rectified_on', 'status', trx.raw("DATE_FORMAT(occurred_on, '%Y-%m-%d') AS occurred"))) as
+    { id: number; enterprise_id: number; staff_id: number | null; district_code: string; valid_until: Date | null; rectified_on: Date | null; status: string; occurred: string } | undefined;
+  if (!r) return { ok: false, status: 404, field: 'params.id', reason: 'no such record' };
+  if (r.valid_until !== null) return { ok: false, status: 422, field: 'params.id', reason: 'the record counts for a fixed period, not until rectified' };
+  if (r.rectified_on !== null) return { ok: false, status: 409, field: 'params.id', reason: 'already rectified' };
+  if (r.status === 'cancelled') return { ok: false, status: 409, field: 'params.id', reason: 'the record was cancelled' };
+  if (day < r.occurred) return { ok: false, status: 422, field: 'body.rectifiedOn', reason: `must be on or after ${r.occurred}, the day it occurred` };
+  await trx('credit_events').where('id', eventId).update({ rectified_on: day });
+  await refreshScores(trx, { enterpriseIds: [r.enterprise_id], staffIds: r.staff_id ? [r.staff_id] : [] });
+  return { ok: true, enterpriseId: r.enterprise_id, staffId: r.staff_id, districtCode: r.district_code };
+}

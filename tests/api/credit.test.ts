@@ -3,6 +3,7 @@ import type { Knex } from 'knex';
 import { intakeRecord, IntakeRefused, type IntakeSource } from '../../db/credit/records';
 import { scoresAt } from '../../db/credit/scores';
 import { DEMO_STANDARD } from '../../db/seeds/credit-standard-demo';
+import { applyFinalCreditChange } from '../../db/registries/approvals';
 import { beijingToday } from '../../lib/credit/days';
 import { signIn, testApp } from '../helpers/api';
 import { freshTestDatabase } from '../helpers/db';
@@ -211,5 +212,42 @@ describe('credit standards and records', () => {
     expect((await city.get('/api/credit/lists/grey')).status).toBe(400);
     // Before publication, rankings and lists are the bureau's.
     expect((await (await signIn(app, 'dongwu.ent')).get('/api/credit/rankings')).status).toBe(403);
+  });
+
+  it('counts a serious record until it is rectified, then not', async () => {
+    const gusu = await signIn(app, 'gusu.staff');
+    const officer = ((await db('users').where('username', 'gusu.staff').first('id')) as { id: number }).id;
+    const score = async () => (await scoresAt(db, 'enterprise', [dongwu], today)).get(dongwu)!.score;
+    // 发生安全责任事故: 10–20 points, valid until rectified.
+    const serious = await db.transaction((trx) =>
+      intakeRecord(trx, {
+        source: 'manual',
+        sourceRef: `serious-${process.pid}`,
+        itemCode: 'B-SF-02',
+        enterpriseId: dongwu,
+        projectId: gusuProject,
+        points: 10,
+        occurredOn: today,
+        description: '电梯困人事故',
+        evidence: [{ name: '事故报告' }],
+        recordedBy: officer,
+      }),
+    );
+    expect(serious.validUntil).toBeNull();
+    const before = await score();
+    await applyFinalCreditChange(db, { caseRef: `SERIOUS-${process.pid}`, eventId: serious.id, finalPoints: -10 });
+    expect(await score()).toBeCloseTo(before - 10);
+
+    expect((await gusu.post(`/api/credit/records/${serious.id}/rectified`).send({ rectifiedOn: '2099-01-01' })).status).toBe(422);
+    const done = await gusu.post(`/api/credit/records/${serious.id}/rectified`).send({ rectifiedOn: today });
+    expect(done.status).toBe(200);
+    expect(await score()).toBeCloseTo(before);
+    const again = await gusu.post(`/api/credit/records/${serious.id}/rectified`).send({ rectifiedOn: today });
+    expect(again.status).toBe(409);
+    // A record of fixed validity is not rectified away; another district's is not Gusu's to touch.
+    const fixed = (await db('credit_events').where({ enterprise_id: dongwu, status: 'final' }).whereNotNull('valid_until').first('id')) as { id: number };
+    expect((await gusu.post(`/api/credit/records/${fixed.id}/rectified`).send({ rectifiedOn: today })).body.error.details[0]).toEqual({ field: 'params.id', reason: 'the record counts for a fixed period, not until rectified' });
+    const huqiuRecord = (await db('credit_events').where('district_code', '320505').first('id')) as { id: number };
+    expect((await gusu.post(`/api/credit/records/${huqiuRecord.id}/rectified`).send({ rectifiedOn: today })).status).toBe(404);
   });
 });

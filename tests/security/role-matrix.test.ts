@@ -395,6 +395,12 @@ const MATRIX: Record<string, Entry> = {
   'POST /api/credit/publications/{year}': { allow: nobody, phase: 1, probes: () => [{ params: { year: 2001 } }], why: 'credit:standards; 2001 is not rated (422 to those allowed)' },
   'GET /api/credit/publications/{year}': { allow: nobody, probes: () => [{ params: { year: 2001 } }], why: 'credit:read; no publication of 2001 (404 to those allowed)' },
   'GET /api/public/credit/ratings/{year}': { allow: nobody, probes: () => [{ params: { year: 2001 } }], why: 'public, but only a year in publicity or published (none in the fixtures)' },
+  'POST /api/credit/records/{id}/rectified': {
+    allow: nobody,
+    phase: 1,
+    probes: (f) => [{ params: { id: f.creditEvent }, body: { rectifiedOn: today() } }],
+    why: 'credit:write in the record’s district (the fixture is another district’s; to the city: it counts for a fixed period, 422)',
+  },
   'GET /api/credit/rankings': { allow: perm('credit:read'), probes: (f) => [{ query: { district_code: f.district } }], why: 'the bureau’s working rankings, before publication' },
   'GET /api/credit/ratings/{year}': { allow: nobody, probes: () => [{ params: { year: 2000 } }], why: 'credit:read; no rating of 2000 exists (404 to those allowed)' },
   'POST /api/credit/ratings/{year}': { allow: nobody, phase: 1, probes: () => [{ params: { year: 2100 } }], why: 'credit:standards; the 2100 cycle has not ended (422 to those allowed)' },
