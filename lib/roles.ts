@@ -110,7 +110,8 @@ const GRANTS: Record<Permission, readonly Role[]> = {
   // no longer writes or reviews them, nor credit records — that is the bureau's business staff's.
   'registries:write': ['city_staff', 'district_staff', 'enterprise', 'owners_committee'],
   'registries:review': ['city_staff', 'city_leader', 'district_staff'],
-  'credit:write': ['city_staff', 'district_staff'],
+  // District and street staff record credit items in their place (street offices through the record intake only).
+  'credit:write': ['city_staff', 'district_staff', 'street_office'],
   // The credit standard is the city's: districts and enterprises score under it and cannot change it (C1).
   'credit:standards': ['city_staff'],
   // Rankings and lists before they are published (C5) are the bureau's working papers.

@@ -173,12 +173,14 @@ export function registerCreditRoutes(api: Api, db: Knex, temporal: LazyTemporalC
     body: RecordBody,
     handler: async ({ body, user, audit }) => {
       const result = await db.transaction(async (trx) => {
-        // The district records within its district; the record goes where its project is, else its enterprise.
+        // A district records within its district, a street office within its street; the record goes where its project is, else its enterprise.
         if (user.scope.kind !== 'city') {
           const place = body.projectId
-            ? ((await trx('property_projects').where('id', body.projectId).first('district_code')) as { district_code: string } | undefined)
-            : ((await trx('enterprises').where('id', body.enterpriseId).first('district_code')) as { district_code: string } | undefined);
-          if (place && (user.scope.kind !== 'district' || place.district_code !== user.scope.districtCode)) throw forbidden('A district records credit items of its own district only');
+            ? ((await trx('property_projects').where('id', body.projectId).first('district_code', 'street_code')) as { district_code: string; street_code: string | null } | undefined)
+            : ((await trx('enterprises').where('id', body.enterpriseId).first('district_code', 'street_code')) as { district_code: string; street_code: string | null } | undefined);
+          const scope = user.scope;
+          const inPlace = scope.kind === 'district' ? place?.district_code === scope.districtCode : scope.kind === 'street' ? place?.street_code === scope.streetCode : false;
+          if (place && !inPlace) throw forbidden(scope.kind === 'street' ? 'A street office records credit items of its own street only' : 'A district records credit items of its own district only');
         }
         // The same form sent twice (a double click, a retry after a timeout) is one record: its key is the sender and the form's own id.
         const result = await intakeRecord(trx, { ...body, sourceRef: `u${user.id}:${body.sourceRef}`, source: 'manual', recordedBy: user.id }).catch(refused);

@@ -108,6 +108,18 @@ describe('credit standards and records', () => {
     expect(malformed.status).toBe(400);
     expect(malformed.body.error.details.map((d: { field: string }) => d.field).sort()).toEqual(['body.occurredOn', 'body.sourceRef']);
 
+    // A street office records in its own street (平江街道) and nowhere else.
+    const pingjiang = await signIn(app, 'pingjiang.street');
+    const street = ((await db('organisations').whereIn('id', db('users').where('username', 'pingjiang.street').select('organisation_id')).first('street_code')) as { street_code: string }).street_code;
+    const [inStreet, elsewhere] = (await db('property_projects').where({ enterprise_id: dongwu, district_code: '320508' }).orderBy('id').limit(2).pluck('id')) as number[];
+    await db('property_projects').where('id', inStreet).update({ street_code: street });
+    const other = ((await db('regions').where({ parent_code: '320508', level: 'street' }).whereNot('code', street).first('code')) as { code: string }).code;
+    await db('property_projects').where('id', elsewhere).update({ street_code: other });
+    expect((await pingjiang.post('/api/credit/records').send({ ...entry, sourceRef: 'form-street', projectId: inStreet })).status).toBe(201);
+    const outside = await pingjiang.post('/api/credit/records').send({ ...entry, sourceRef: 'form-street-2', projectId: elsewhere });
+    expect(outside.status).toBe(403);
+    expect(outside.body.error.message).toContain('its own street');
+
     // Another district's project is not Gusu's to record; an enterprise records nothing.
     const before = await denials('credit.records.create');
     expect((await gusu.post('/api/credit/records').send({ ...entry, sourceRef: 'form-huqiu', enterpriseId: huqiuProject.enterprise_id, projectId: huqiuProject.id })).status).toBe(403);
