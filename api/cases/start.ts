@@ -3,7 +3,9 @@ import type { Knex } from 'knex';
 import type { ProcessGraph } from '../../lib/bpmn/graph';
 import type { LazyTemporalClient } from '../../lib/temporal/client';
 import { startingCaseSearchAttributes } from '../../lib/temporal/search-attributes';
-import { deleteUnstartedCase, insertStartingCase, setCaseWorkflowId } from '../../db/cases/cases';
+import { deleteUnstartedCase, insertStartingCase, setCaseWorkflowId, unstartedCase } from '../../db/cases/cases';
+import { processVersionGraph } from '../../db/processes';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { FILE_OWNERS, unlinkFiles } from '../../db/files';
 import { allocateCaseNumber } from '../../db/cases/numbers';
 import { caseWorkflowId, type CaseWorkflowInput } from '../../workflows/case/contract';
@@ -89,4 +91,40 @@ export async function launchCase(db: Knex, temporal: LazyTemporalClient, l: Case
     throw err;
   }
   return created;
+}
+
+/**
+ * Starts the workflow of a case whose row was committed but whose start never came (the API
+ * stopped in between): under the workflow id the row holds, so a workflow that did start
+ * answers "already started" and nothing runs twice. Answers what it found.
+ */
+export async function resumeUnstartedCase(db: Knex, temporal: LazyTemporalClient, caseId: number, queues: { taskQueue: string; smsTaskQueue: string | null }, olderThanMs = 120_000): Promise<'resumed' | 'not-needed'> {
+  const c = await unstartedCase(db, caseId, olderThanMs);
+  if (!c || c.workflowId.startsWith('pending-')) return 'not-needed';
+  const version = await processVersionGraph(db, c.processKey, c.processVersion);
+  if (!version) return 'not-needed';
+  const input: CaseWorkflowInput = {
+    caseId: c.id,
+    caseNumber: c.number,
+    processKey: c.processKey,
+    processVersion: c.processVersion,
+    graph: version.graph,
+    scope: { organisationId: c.organisationId, districtCode: c.districtCode, streetCode: c.streetCode },
+    applicant: { userId: c.startedBy, username: c.username },
+    variables: c.variables,
+    smsTaskQueue: queues.smsTaskQueue,
+  };
+  const client = await temporal.get();
+  try {
+    await client.workflow.start('caseWorkflow', {
+      taskQueue: queues.taskQueue,
+      workflowId: c.workflowId,
+      args: [input],
+      typedSearchAttributes: startingCaseSearchAttributes({ processKey: c.processKey, districtCode: c.districtCode, organisationId: c.organisationId }),
+    });
+    return 'resumed';
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) return 'not-needed';
+    throw err;
+  }
 }

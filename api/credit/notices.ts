@@ -1,12 +1,12 @@
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
-import { claimNotice, noticeRecord, recordsAwaitingNotice } from '../../db/credit/records';
+import { claimNotice, noticeCasesToCheck, noticeRecord, recordsAwaitingNotice } from '../../db/credit/records';
 import { organisationInScope } from '../../db/organisations';
 import { currentVersion } from '../../db/processes';
 import { activeAccountUser } from '../../db/sessions';
 import type { LazyTemporalClient } from '../../lib/temporal/client';
 import { toSessionUser } from '../auth/sessions';
-import { launchCase, LaunchClaimed } from '../cases/start';
+import { launchCase, LaunchClaimed, resumeUnstartedCase } from '../cases/start';
 
 /**
  * Starts each pre-deduction's notice case (信用记分告知, C3, processes/credit-deduction.bpmn):
@@ -57,9 +57,23 @@ export async function startCreditNotice(db: Knex, temporal: LazyTemporalClient, 
   }
 }
 
-/** One pass of the sweep: starts the notices still missing, a bounded batch at a time. */
-export async function startMissingNotices(db: Knex, temporal: LazyTemporalClient, queues: NoticeQueues, log: Logger, batch = 50): Promise<number> {
+/**
+ * One pass of the sweep: starts the notices still missing, a bounded batch at a time, and the
+ * workflows of notice cases whose row was written but whose start never came.
+ */
+export async function startMissingNotices(db: Knex, temporal: LazyTemporalClient, queues: NoticeQueues, log: Logger, batch = 50, olderThanMs = 120_000): Promise<number> {
   let started = 0;
+  for (const caseId of await noticeCasesToCheck(db, batch)) {
+    try {
+      if ((await resumeUnstartedCase(db, temporal, caseId, queues, olderThanMs)) === 'resumed') {
+        started++;
+        log.warn({ caseId }, 'started the workflow of a credit notice case whose start had not happened');
+      }
+    } catch (err) {
+      log.warn({ err, caseId }, 'could not start a credit notice case’s workflow; will retry');
+      return started;
+    }
+  }
   for (const r of await recordsAwaitingNotice(db, batch)) {
     try {
       const result = await startCreditNotice(db, temporal, r.id, queues);

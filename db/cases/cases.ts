@@ -231,3 +231,60 @@ export async function caseNumbers(db: Db, ids: number[]): Promise<Map<number, st
     .select('id', 'number')) as Array<{ id: number; number: string }>;
   return new Map(rows.map((r) => [Number(r.id), r.number]));
 }
+
+/** What a case row holds to start its workflow again, for a start the API did not get to (api/cases/start.ts resumeUnstartedCase). */
+export interface UnstartedCase {
+  id: number;
+  number: string;
+  processKey: string;
+  processVersion: number;
+  workflowId: string;
+  organisationId: number;
+  districtCode: string | null;
+  streetCode: string | null;
+  startedBy: number;
+  username: string;
+  variables: Record<string, unknown>;
+}
+
+/**
+ * A running case with no history at all, started more than `olderThanMs` ago: its row was
+ * committed but its workflow never wrote its first step (the API stopped in between).
+ */
+export async function unstartedCase(db: Db, caseId: number, olderThanMs: number): Promise<UnstartedCase | null> {
+  const r = (await db('cases as c')
+    .join('users as u', 'u.id', 'c.started_by')
+    .where('c.id', caseId)
+    .where('c.status', 'running')
+    .where('c.started_at', '<', new Date(Date.now() - olderThanMs))
+    .whereNotExists((q) => q.select(db.raw('1')).from('case_history as h').whereRaw('h.case_id = c.id'))
+    .first('c.id', 'c.number', 'c.process_key', 'c.process_version', 'c.workflow_id', 'c.applicant_organisation_id', 'c.district_code', 'c.street_code', 'c.started_by', 'u.username', 'c.variables')) as
+    | {
+        id: number;
+        number: string;
+        process_key: string;
+        process_version: number;
+        workflow_id: string;
+        applicant_organisation_id: number;
+        district_code: string | null;
+        street_code: string | null;
+        started_by: number;
+        username: string;
+        variables: string | null;
+      }
+    | undefined;
+  if (!r) return null;
+  return {
+    id: r.id,
+    number: r.number,
+    processKey: r.process_key,
+    processVersion: r.process_version,
+    workflowId: r.workflow_id,
+    organisationId: r.applicant_organisation_id,
+    districtCode: r.district_code,
+    streetCode: r.street_code,
+    startedBy: r.started_by,
+    username: r.username,
+    variables: r.variables ? (typeof r.variables === 'string' ? (JSON.parse(r.variables) as Record<string, unknown>) : (r.variables as Record<string, unknown>)) : {},
+  };
+}

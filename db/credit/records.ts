@@ -179,6 +179,20 @@ export async function recordsAwaitingNotice(db: Knex, limit = 100): Promise<Arra
   return rows.map((r) => ({ id: r.id, recordedBy: r.recorded_by }));
 }
 
+/** Pre-deductions whose notice case exists but is still pending with no history (its start may not have happened), oldest first. */
+export async function noticeCasesToCheck(db: Knex, limit = 50): Promise<number[]> {
+  return (
+    (await db('credit_events as ce')
+      .join('cases as c', 'c.id', 'ce.notice_case_id')
+      .where('ce.status', 'pending')
+      .where('c.status', 'running')
+      .whereNotExists((q) => q.select(db.raw('1')).from('case_history as h').whereRaw('h.case_id = c.id'))
+      .orderBy('ce.id')
+      .limit(limit)
+      .pluck('c.id')) as number[]
+  ).map(Number);
+}
+
 /** Makes a case the record's notice, in the transaction that creates the case; false when it already has one (or is no longer pending). */
 export async function claimNotice(trx: Knex.Transaction, eventId: number, caseId: number): Promise<boolean> {
   return (await trx('credit_events').where({ id: eventId, status: 'pending' }).whereNull('notice_case_id').update({ notice_case_id: caseId })) === 1;

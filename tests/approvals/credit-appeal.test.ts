@@ -1,4 +1,9 @@
 import { scoresAt } from '../../db/credit/scores';
+import { claimNotice, intakeRecord } from '../../db/credit/records';
+import { insertStartingCase, setCaseWorkflowId } from '../../db/cases/cases';
+import { allocateCaseNumber } from '../../db/cases/numbers';
+import { currentVersion } from '../../db/processes';
+import { caseWorkflowId } from '../../workflows/case/contract';
 import { beijingToday } from '../../lib/credit/days';
 import { waitFor } from '../helpers/wait';
 import { readPdf } from './pdf-text';
@@ -147,5 +152,53 @@ describe('credit notice and appeal', () => {
     expect((await caseOf(p.db, noticeCase)).variables).toMatchObject({ eventId: orphan, appealWindow: 'P10D' });
     await openTaskAt(p.db, noticeCase, 'respond');
     expect((await historyOf(p.db, noticeCase)).map((h) => h.node_id)).toContain('notice');
+  });
+
+  it('starts the workflow of a notice case whose row was written but whose start never came (the API stopped in between)', async () => {
+    const { startMissingNotices } = await import('../../api/credit/notices');
+    const queues = { taskQueue: p.taskQueue, smsTaskQueue: p.sms.smsQueue };
+    const silent = { warn: () => undefined, error: () => undefined } as unknown as Parameters<typeof startMissingNotices>[3];
+    const officer = (await p.db('users').where('username', 'gusu.staff').first('id')).id as number;
+    const record = await p.db.transaction((trx) =>
+      intakeRecord(trx, {
+        source: 'manual',
+        sourceRef: `crash-${process.pid}`,
+        itemCode: 'B-PF-02',
+        enterpriseId: dongwu,
+        projectId: project,
+        occurredOn: today,
+        description: '日常检查不合格（中断测试）',
+        evidence: [{ name: '检查记录' }],
+        recordedBy: officer,
+      }),
+    );
+    // What launchCase commits before it starts the workflow, and nothing after: the crash.
+    const process_ = (await currentVersion(p.db, 'credit-deduction'))!;
+    const caseId = await p.db.transaction(async (trx) => {
+      const number = await allocateCaseNumber(trx, 'credit-deduction', '320508');
+      const id = await insertStartingCase(trx, {
+        number,
+        process_key: 'credit-deduction',
+        process_version: process_.version,
+        title: '信用记分告知（中断测试）',
+        applicant_organisation_id: dongwu,
+        district_code: '320508',
+        street_code: null,
+        started_by: officer,
+        check_code: 'ABCDEF',
+        variables: { eventId: record.id, appealWindow: 'P10D' },
+      });
+      await setCaseWorkflowId(trx, id, caseWorkflowId(id, 'crash01'));
+      expect(await claimNotice(trx, record.id, id)).toBe(true);
+      return id;
+    });
+    await p
+      .db('cases')
+      .where('id', caseId)
+      .update({ started_at: new Date(Date.now() - 5 * 60_000) });
+    expect(await startMissingNotices(p.db, p.temporal, queues, silent)).toBe(1);
+    await openTaskAt(p.db, caseId, 'respond');
+    expect(await startMissingNotices(p.db, p.temporal, queues, silent)).toBe(0);
+    expect((await historyOf(p.db, caseId)).filter((h) => h.kind === 'started')).toHaveLength(1);
   });
 });
