@@ -4,3 +4,4 @@ export { caseWorkflow } from './case-workflow';
 export { backupWorkflow } from './backup';
 export { retentionWorkflow } from './retention';
 export { creditRatingWorkflow } from './credit-rating';
+export { creditCapAlertWorkflow } from './credit-alert';

@@ -1,5 +1,7 @@
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { suspensionsToNotify } from '../../db/credit/managers';
 import { claimNotice, noticeCasesToCheck, noticeRecord, recordsAwaitingNotice } from '../../db/credit/records';
 import { organisationInScope } from '../../db/organisations';
 import { currentVersion } from '../../db/processes';
@@ -88,6 +90,28 @@ export async function startMissingNotices(db: Knex, temporal: LazyTemporalClient
   return started;
 }
 
+/**
+ * Texts the enterprises whose project managers reached the credit cap (C6): a workflow per
+ * suspension, under an id of its own, so the sweep starting it twice sends nothing twice.
+ */
+export async function alertSuspensions(db: Knex, temporal: LazyTemporalClient, queues: NoticeQueues, log: Logger, batch = 50): Promise<number> {
+  let started = 0;
+  const ids = await suspensionsToNotify(db, batch);
+  if (!ids.length) return 0;
+  const client = await temporal.get();
+  for (const suspensionId of ids) {
+    try {
+      await client.workflow.start('creditCapAlertWorkflow', { taskQueue: queues.taskQueue, workflowId: `credit-cap-alert-${suspensionId}`, args: [{ suspensionId, smsTaskQueue: queues.smsTaskQueue }] });
+      started++;
+    } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError) continue;
+      log.warn({ err, suspensionId }, 'could not text a credit-cap suspension; will retry');
+      break;
+    }
+  }
+  return started;
+}
+
 /** Runs the sweep every `everyMs` in the API process; returns its stop function. */
 export function startNoticeSweep(db: Knex, temporal: LazyTemporalClient, queues: NoticeQueues, log: Logger, everyMs = 60_000): () => void {
   let running = false;
@@ -95,6 +119,7 @@ export function startNoticeSweep(db: Knex, temporal: LazyTemporalClient, queues:
     if (running) return;
     running = true;
     startMissingNotices(db, temporal, queues, log)
+      .then(() => alertSuspensions(db, temporal, queues, log))
       .catch((err) => log.error({ err }, 'credit notice sweep failed'))
       .finally(() => {
         running = false;

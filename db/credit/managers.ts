@@ -131,3 +131,25 @@ export async function reinstateIfRetrained(trx: Knex.Transaction, staffId: numbe
   await trx('credit_manager_suspensions').where('id', open.id).update({ reinstated_on: day, training_id: training.id, exam_id: exam.id });
   return true;
 }
+
+/** Suspensions whose enterprise has not been texted yet, oldest first. */
+export async function suspensionsToNotify(db: Db, limit = 50): Promise<number[]> {
+  return ((await db('credit_manager_suspensions').whereNull('notified_at').orderBy('id').limit(limit).pluck('id')) as number[]).map(Number);
+}
+
+/** The text of a suspension and who receives it: the enterprise's and its project managers' accounts. */
+export async function suspensionAlert(db: Db, suspensionId: number): Promise<{ text: string; userIds: number[] } | null> {
+  const r = (await db('credit_manager_suspensions as m')
+    .join('enterprise_staff as s', 's.id', 'm.staff_id')
+    .join('enterprises as e', 'e.id', 'm.enterprise_id')
+    .where('m.id', suspensionId)
+    .first('m.enterprise_id', 'm.points', 'm.cap', 's.name', 'e.name as enterprise_name')) as { enterprise_id: number; points: string; cap: string; name: string; enterprise_name: string } | undefined;
+  if (!r) return null;
+  const userIds = ((await db('users').where({ organisation_id: r.enterprise_id, active: true }).whereIn('role', ['enterprise', 'project_manager']).orderBy('id').pluck('id')) as number[]).map(Number);
+  const text = `【苏州物业监管平台】${r.enterprise_name}：项目经理${r.name}本周期信用扣分${Number(r.points)}分，已达上限${Number(r.cap)}分，即日起暂停担任项目经理，须重新参加培训并考核合格后恢复。`;
+  return { text, userIds };
+}
+
+export async function markSuspensionNotified(db: Db, suspensionId: number): Promise<void> {
+  await db('credit_manager_suspensions').where('id', suspensionId).whereNull('notified_at').update({ notified_at: new Date() });
+}

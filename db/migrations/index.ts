@@ -38,6 +38,7 @@ import * as m127 from './127_credit_lists';
 import * as m128 from './128_credit_ratings';
 import * as m129 from './129_credit_manager_caps';
 import * as m130 from './130_credit_publications';
+import * as m131 from './131_credit_cap_alerts';
 
 /**
  * The ordered list of migrations. Listing them here (instead of letting knex scan a folder)
@@ -84,6 +85,7 @@ const migrations: Record<string, Knex.Migration> = {
   '128_credit_ratings': m128,
   '129_credit_manager_caps': m129,
   '130_credit_publications': m130,
+  '131_credit_cap_alerts': m131,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
