@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { beijingToday, dayOf } from '../../lib/credit/days';
 import { cycleStartOf } from '../../lib/credit/score';
-import { modelAt, refreshScores, scoresUnder, type SubjectType } from './scores';
+import { modelAt, refreshScores, scoresUnder, storeScores, type SubjectType } from './scores';
 
 /**
  * The annual rating (年度信用评定, C5; docs/credit.md): every enterprise and every scored person is
@@ -69,24 +69,7 @@ export async function rateCycle(db: Knex, year: number, opts: { heartbeat?: (don
           )
           .onConflict(['subject_type', 'subject_id', 'year'])
           .merge(['score', 'grade', 'veto', 'additions', 'deductions', 'records', 'standard_id', 'rated_on']);
-        await trx('credit_scores')
-          .insert(
-            rows.map(({ id, s }) => ({
-              subject_type: type,
-              subject_id: id,
-              year,
-              score: s.score,
-              additions: s.good,
-              deductions: s.bad,
-              events: s.counted.length,
-              grade: s.grade,
-              veto: s.veto,
-              standard_id: s.standardId,
-              updated_at: new Date(),
-            })),
-          )
-          .onConflict(['subject_type', 'subject_id', 'year'])
-          .merge(['score', 'additions', 'deductions', 'events', 'grade', 'veto', 'standard_id', 'updated_at']);
+        await storeScores(trx, type, scores);
       });
       counts[type] += rows.length;
       if (type === 'enterprise') for (const { s } of rows) grades[s.grade] = (grades[s.grade] ?? 0) + 1;

@@ -119,6 +119,25 @@ export async function scoresUnder(db: Knex | Knex.Transaction, type: SubjectType
   return out;
 }
 
+/** Writes scores as their cycles' rows of `credit_scores` (`year`: the year the cycle starts); writing them again writes the same. */
+export async function storeScores(trx: Knex | Knex.Transaction, type: SubjectType, scores: Scored): Promise<void> {
+  if (!scores.size) return;
+  const rows = [...scores.entries()].map(([id, s]) => ({
+    subject_type: type,
+    subject_id: id,
+    year: Number(s.cycleStart.slice(0, 4)),
+    score: s.score,
+    additions: s.good,
+    deductions: s.bad,
+    events: s.counted.length,
+    grade: s.grade,
+    veto: s.veto,
+    standard_id: s.standardId,
+    updated_at: new Date(),
+  }));
+  await trx('credit_scores').insert(rows).onConflict(['subject_type', 'subject_id', 'year']).merge(['score', 'additions', 'deductions', 'events', 'grade', 'veto', 'standard_id', 'updated_at']);
+}
+
 /**
  * Recomputes and stores the running scores of some subjects for the cycle containing `day`
  * (today by default). `credit_scores.year` is the year the cycle starts in.
@@ -131,20 +150,7 @@ export async function refreshScores(trx: Knex | Knex.Transaction, subjects: { en
   ] as const) {
     const scores = await scoresUnder(trx, type, ids, day, inForce);
     if (!scores.size) continue;
-    const rows = [...scores.entries()].map(([id, s]) => ({
-      subject_type: type,
-      subject_id: id,
-      year: Number(s.cycleStart.slice(0, 4)),
-      score: s.score,
-      additions: s.good,
-      deductions: s.bad,
-      events: s.counted.length,
-      grade: s.grade,
-      veto: s.veto,
-      standard_id: s.standardId,
-      updated_at: new Date(),
-    }));
-    await trx('credit_scores').insert(rows).onConflict(['subject_type', 'subject_id', 'year']).merge(['score', 'additions', 'deductions', 'events', 'grade', 'veto', 'standard_id', 'updated_at']);
+    await storeScores(trx, type, scores);
     // The lists are today's: a recomputation of an earlier cycle leaves them as they are.
     if (day === beijingToday()) await syncLists(trx, type, scores, inForce.model, day);
   }
