@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { z } from 'zod';
-import { calendarDay } from '../../lib/credit/days';
+import { beijingToday, calendarDay } from '../../lib/credit/days';
 import { validUntilOf } from '../../lib/credit/score';
 import { DEFAULT_MODEL } from '../../lib/credit/standard';
 import type { StandardItemRow } from './standards';
@@ -112,6 +112,7 @@ export async function intakeRecord(trx: Knex.Transaction, raw: RecordIntake): Pr
   const existing = (await trx('credit_events').where({ source: input.source, source_ref: input.sourceRef }).forUpdate().first('id', 'status', 'district_code', 'points', 'valid_until')) as Existing | undefined;
   if (existing) return resultOf(existing, false);
 
+  if (input.occurredOn > beijingToday()) throw new IntakeRefused(422, 'occurredOn', 'a record is taken in once what it records has happened');
   const standard = await standardAt(trx, input.occurredOn);
   if (!standard) throw new IntakeRefused(409, 'occurredOn', `no credit standard is in force on ${input.occurredOn}`);
   const item = standard.items.find((i) => i.code === input.itemCode);
