@@ -1,6 +1,7 @@
 import { heartbeat } from '@temporalio/activity';
 import type { Knex } from 'knex';
 import { lastEndedCycle, rateCycle } from '../db/credit/ratings';
+import { recomputeAllScores } from '../db/credit/scores';
 import { markSuspensionNotified, suspensionAlert } from '../db/credit/managers';
 import { userPhones } from '../db/accounts';
 import { beijingToday } from '../lib/credit/days';
@@ -18,6 +19,11 @@ export function createCreditActivities(db: Knex) {
 
     async markCreditCapAlertSent(suspensionId: number): Promise<void> {
       await markSuspensionNotified(db, suspensionId);
+    },
+
+    /** Every running score of today's cycle computed again (idempotent). */
+    async recomputeCreditScores(): Promise<{ enterprises: number; staff: number }> {
+      return recomputeAllScores(db, { heartbeat: (done) => heartbeat(done) });
     },
 
     /** Rates a cycle: the given year, else the one that ended before `at` (Beijing days). Idempotent. */

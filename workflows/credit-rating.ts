@@ -2,7 +2,7 @@ import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/commo
 import { proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { CreditActivities } from '../activities/credit';
 
-const { rateCreditYear } = proxyActivities<CreditActivities>({
+const { rateCreditYear, recomputeCreditScores } = proxyActivities<CreditActivities>({
   // Thousands of subjects in batches; the heartbeat after each batch tells a dead worker from a busy one.
   startToCloseTimeout: '2 hours',
   heartbeatTimeout: '2 minutes',
@@ -21,4 +21,9 @@ export async function creditRatingWorkflow(input?: { year?: number }): Promise<{
   const info = workflowInfo();
   const scheduled = info.typedSearchAttributes.get(SCHEDULED_START);
   return rateCreditYear({ at: (scheduled ?? info.runStartTime).toISOString(), year: input?.year ?? null });
+}
+
+/** Every running score computed again, on demand (POST /api/credit/scores/recompute). */
+export async function creditRecomputeWorkflow(): Promise<{ enterprises: number; staff: number }> {
+  return recomputeCreditScores();
 }

@@ -3,5 +3,5 @@ export { selfCheckWorkflow } from './self-check';
 export { caseWorkflow } from './case-workflow';
 export { backupWorkflow } from './backup';
 export { retentionWorkflow } from './retention';
-export { creditRatingWorkflow } from './credit-rating';
+export { creditRatingWorkflow, creditRecomputeWorkflow } from './credit-rating';
 export { creditCapAlertWorkflow } from './credit-alert';

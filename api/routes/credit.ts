@@ -404,4 +404,22 @@ export function registerCreditRoutes(api: Api, db: Knex, temporal: LazyTemporalC
         return { id: params.id, rectifiedOn: body.rectifiedOn };
       }),
   });
+
+  api.add({
+    method: 'post',
+    path: '/api/credit/scores/recompute',
+    summary: 'Recompute every running score of this cycle now (scores follow each record anyway; this is for a changed standard or a repair)',
+    tags: ['credit'],
+    action: 'credit.scores.recompute',
+    access: 'credit:standards',
+    status: 202,
+    handler: async ({ audit }) => {
+      const client = await temporal.get();
+      // One recomputation at a time: a second request while one runs joins it.
+      const workflowId = 'credit-recompute';
+      await client.workflow.start('creditRecomputeWorkflow', { taskQueue: queues.taskQueue, workflowId, args: [], workflowIdConflictPolicy: 'USE_EXISTING' });
+      await audit(db, { status: 202, targetType: 'credit_scores', targetId: null });
+      return { workflowId };
+    },
+  });
 }

@@ -233,3 +233,19 @@ export async function gradeDistribution(db: Knex, opts: { year: number; district
   const rows = (await q) as Array<{ grade: string | null; n: number | string }>;
   return Object.fromEntries(rows.map((r) => [r.grade ?? '—', Number(r.n)]));
 }
+
+/**
+ * Recomputes every running score of today's cycle (on demand, e.g. after a standard's weights
+ * changed): every enterprise and every person with a record, in batches of 2,000, one
+ * transaction each. Answers how many subjects it scored.
+ */
+export async function recomputeAllScores(db: Knex, opts: { heartbeat?: (done: number) => void } = {}): Promise<{ enterprises: number; staff: number }> {
+  const enterprises = ((await db('enterprises').where('kind', 'property_service').orderBy('id').pluck('id')) as number[]).map(Number);
+  const staff = ((await db('credit_events').whereNotNull('staff_id').distinct().orderBy('staff_id').pluck('staff_id')) as number[]).map(Number);
+  const day = beijingToday();
+  for (let i = 0; i < Math.max(enterprises.length, staff.length); i += 2000) {
+    await db.transaction((trx) => refreshScores(trx, { enterpriseIds: enterprises.slice(i, i + 2000), staffIds: staff.slice(i, i + 2000) }, day));
+    opts.heartbeat?.(i + 2000);
+  }
+  return { enterprises: enterprises.length, staff: staff.length };
+}

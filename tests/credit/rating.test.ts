@@ -103,4 +103,14 @@ describe('the annual credit rating', () => {
     expect(early.body.error.details[0].field).toBe('params.year');
     expect((await city.get(`/api/credit/ratings/${year + 50}`)).status).toBe(404);
   });
+
+  it('recomputes every running score on demand, writing what the records give', async () => {
+    await e.db('credit_scores').where({ subject_type: 'enterprise', subject_id: dongwu, year }).update({ score: 1, grade: 'C' });
+    const started = await (await e.as('city.staff')).post('/api/credit/scores/recompute').send({});
+    expect(started.status).toBe(202);
+    const done = (await (await e.temporal.get()).workflow.getHandle(started.body.workflowId).result()) as { enterprises: number };
+    expect(done.enterprises).toBeGreaterThan(0);
+    expect(await e.db('credit_scores').where({ subject_type: 'enterprise', subject_id: dongwu, year }).first('score', 'grade')).toEqual({ score: '78.00', grade: 'A' });
+    expect((await (await e.as('gusu.staff')).post('/api/credit/scores/recompute').send({})).status).toBe(403);
+  });
 });

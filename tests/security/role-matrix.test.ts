@@ -401,6 +401,7 @@ const MATRIX: Record<string, Entry> = {
     probes: (f) => [{ params: { id: f.creditEvent }, body: { rectifiedOn: today() } }],
     why: 'credit:write in the record’s district (the fixture is another district’s; to the city: it counts for a fixed period, 422)',
   },
+  'POST /api/credit/scores/recompute': { allow: perm('credit:standards'), phase: 2, probes: () => [{}], why: 'the city recomputes the scores' },
   'GET /api/credit/rankings': { allow: perm('credit:read'), probes: (f) => [{ query: { district_code: f.district } }], why: 'the bureau’s working rankings, before publication' },
   'GET /api/credit/ratings/{year}': { allow: nobody, probes: () => [{ params: { year: 2000 } }], why: 'credit:read; no rating of 2000 exists (404 to those allowed)' },
   'POST /api/credit/ratings/{year}': { allow: nobody, phase: 1, probes: () => [{ params: { year: 2100 } }], why: 'credit:standards; the 2100 cycle has not ended (422 to those allowed)' },
