@@ -19,6 +19,11 @@ import ReportProblemIcon from '@mui/icons-material/ReportProblem';
 import GavelIcon from '@mui/icons-material/Gavel';
 import SmsIcon from '@mui/icons-material/Sms';
 import { registryResources } from './registries/resources';
+import EditNoteIcon from '@mui/icons-material/EditNote';
+import LeaderboardIcon from '@mui/icons-material/Leaderboard';
+import RuleIcon from '@mui/icons-material/Rule';
+import ThumbsUpDownIcon from '@mui/icons-material/ThumbsUpDown';
+import VerifiedUserIcon from '@mui/icons-material/VerifiedUser';
 
 // The pages that draw diagrams or render Camunda forms load on first use (lazyPage.tsx).
 const ProcessShow = lazyPage(() => import('./processes/ProcessShow').then((m) => m.ProcessShow));
@@ -51,6 +56,15 @@ const organisationsModule = () => import('./organisations');
 const OrganisationCreate = lazyPage(() => organisationsModule().then((m) => m.OrganisationCreate));
 const OrganisationEdit = lazyPage(() => organisationsModule().then((m) => m.OrganisationEdit));
 const OrganisationList = lazyPage(() => organisationsModule().then((m) => m.OrganisationList));
+// The credit screens; their charts bring ECharts along only when one is drawn (credit/Chart.tsx).
+const creditModule = () => import('./credit');
+const CreditRecordEntry = lazyPage(() => creditModule().then((m) => m.CreditRecordEntry));
+const CreditRankings = lazyPage(() => creditModule().then((m) => m.CreditRankings));
+const CreditLists = lazyPage(() => creditModule().then((m) => m.CreditLists));
+const CreditStandardList = lazyPage(() => creditModule().then((m) => m.CreditStandardList));
+const CreditStandardShow = lazyPage(() => creditModule().then((m) => m.CreditStandardShow));
+const EnterpriseCreditPage = lazyPage(() => creditModule().then((m) => m.EnterpriseCreditPage));
+const MyCredit = lazyPage(() => creditModule().then((m) => m.MyCredit));
 const usersModule = () => import('./users');
 const UserCreate = lazyPage(() => usersModule().then((m) => m.UserCreate));
 const UserEdit = lazyPage(() => usersModule().then((m) => m.UserEdit));
@@ -87,6 +101,12 @@ export const App = () => (
           </Resource>
         )}
         {registryResources(permissions)}
+        {permissions.includes('credit:write') && <Resource name="credit/records" icon={EditNoteIcon} list={CreditRecordEntry} />}
+        {permissions.includes('credit:read') && <Resource name="credit/rankings" icon={LeaderboardIcon} list={CreditRankings} />}
+        {permissions.includes('credit:read') && <Resource name="credit/lists" icon={ThumbsUpDownIcon} list={CreditLists} />}
+        {(permissions.includes('credit:read') || permissions.includes('credit:standards')) && <Resource name="credit/standards" icon={RuleIcon} list={CreditStandardList} show={CreditStandardShow} />}
+        {/* 我的信用: an organisation that keeps its own registry data but is not the bureau (an enterprise; the page tells any other it has no score). */}
+        {permissions.includes('registries:write') && !permissions.includes('registries:review') && <Resource name="credit/mine" icon={VerifiedUserIcon} list={MyCredit} />}
         {permissions.includes('oplog:read') && <Resource name="operation-logs" icon={HistoryIcon} list={OperationLogList} />}
         <Resource name="tenders" icon={GavelIcon} list={TenderList} show={TenderShow} recordRepresentation="title" />
         <Resource name="cases" icon={FolderIcon} list={CaseList} show={CaseShow} recordRepresentation="number">
@@ -104,6 +124,7 @@ export const App = () => (
           <Route path="/account/second-factor" element={<SecondFactor />} />
           <Route path="/inbox/:box" element={<InboxList />} />
           <Route path="/tasks/:id" element={<TaskPage />} />
+          <Route path="/credit/enterprises/:id" element={<EnterpriseCreditPage />} />
         </CustomRoutes>
       </>
     )}

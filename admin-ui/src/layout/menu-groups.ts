@@ -17,7 +17,7 @@ export const MENU_GROUPS: MenuGroup[] = [
   { key: 'hall', entries: [{ path: '/cases/start', label: 'cases.start', permission: 'cases:start', icon: 'start' }, { box: 'started' }, { box: 'copied' }, { resource: 'tenders' }] },
   { key: 'approvals', entries: [{ box: 'todo' }, { box: 'claimable' }, { box: 'done' }, { box: 'unassigned' }, { resource: 'cases' }, { resource: 'incidents' }] },
   { key: 'registries', entries: [{ resource: 'projects' }, { resource: 'enterprises' }, { resource: 'staff' }, { resource: 'committees' }, { resource: 'staff-duplicates' }] },
-  { key: 'credit', entries: [{ resource: 'credit-events' }] },
+  { key: 'credit', entries: [{ resource: 'credit/records' }, { resource: 'credit-events' }, { resource: 'credit/rankings' }, { resource: 'credit/lists' }, { resource: 'credit/standards' }, { resource: 'credit/mine' }] },
   { key: 'supervision', entries: [] },
   { key: 'sms', entries: [{ resource: 'sms/notices' }, { resource: 'sms/messages' }, { resource: 'sms/categories' }, { path: '/sms/modems', label: 'sms.modems', permission: 'sms:read', icon: 'modems' }] },
   { key: 'system', entries: [{ resource: 'organisations' }, { resource: 'users' }, { resource: 'processes' }, { resource: 'operation-logs' }] },
