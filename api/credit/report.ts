@@ -6,7 +6,7 @@ import { scoresAt } from '../../db/credit/scores';
 import { enterpriseOf } from '../../db/registries/lookups';
 import { BUREAU } from '../../activities/approvals/support';
 import { chineseDate, renderDocumentPdf } from '../../lib/approvals/pdf';
-import { SCORE_AREA_WORDS } from '../../lib/credit/words';
+import { BREAKDOWN_AREA_WORDS } from '../../lib/credit/words';
 
 /**
  * 信用报告: one enterprise's credit on a day as a printable PDF — score and grade with the breakdown
@@ -22,7 +22,7 @@ export async function creditReportPdf(db: Knex, enterpriseId: number, day: strin
   const [records, ratings, stays] = await Promise.all([validRecordsOf(db, enterpriseId, day, 60), ratingsOf(db, 'enterprise', enterpriseId), listStaysOf(db, 'enterprise', enterpriseId)]);
   const lists = [score.redList ? '红榜' : null, score.blackList ? '黑榜' : null].filter(Boolean).join('、') || '未列入';
   const areas = Object.entries(score.areas)
-    .map(([area, a]) => `${SCORE_AREA_WORDS[area as keyof typeof SCORE_AREA_WORDS]?.['zh-CN'] ?? area} +${a.good} / −${a.bad}`)
+    .map(([area, a]) => `${BREAKDOWN_AREA_WORDS[area as keyof typeof BREAKDOWN_AREA_WORDS]?.['zh-CN'] ?? area} +${a.good} / −${a.bad}`)
     .join('；');
   const number = `XYBG-${enterpriseId}-${day.replace(/-/g, '')}`;
   const bytes = await renderDocumentPdf({
@@ -41,7 +41,9 @@ export async function creditReportPdf(db: Knex, enterpriseId: number, day: strin
     ],
     paragraphs: [
       `在效信用记录 ${records.length} 条${records.length === 60 ? '（仅列最近 60 条）' : ''}：`,
-      ...records.map((r) => `${r.occurredOn}${GAP}${r.points > 0 ? '+' : ''}${r.points} 分${GAP}${r.itemCode ? `${r.itemCode} ${r.itemName ?? ''}` : ''}${GAP}${r.description}${r.validUntil ? `（有效至 ${r.validUntil}）` : '（整改前有效）'}`),
+      ...records.map(
+        (r) => `${r.occurredOn}${GAP}${r.points > 0 ? '+' : ''}${r.points} 分${GAP}${r.itemCode ? `${r.itemCode} ${r.itemName ?? ''}` : ''}${GAP}${r.description}${r.validUntil ? `（有效至 ${r.validUntil}）` : '（整改前有效）'}`,
+      ),
     ],
     issuer: BUREAU,
     issuedOn: day,

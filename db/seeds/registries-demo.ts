@@ -58,6 +58,8 @@ export interface RegistriesSeedSummary {
 export async function seedRegistriesDemo(db: Knex): Promise<RegistriesSeedSummary> {
   const rng = new Prng(SEED);
   const year = new Date().getUTCFullYear();
+  // Beijing's today: records of the demo never lie in the future.
+  const today = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
 
   // Residents' committees (居委) under every street.
   const communities: Row[] = [];
@@ -561,7 +563,9 @@ export async function seedRegistriesDemo(db: Knex): Promise<RegistriesSeedSummar
     const personal = pm && rng.chance(0.3);
     // Four years of records, a quarter in each, so the ranking has trends and this year's scores spread over the grades.
     const back = k % 4;
-    const when = back === 0 ? date(year, rng.int(1, Math.max(1, new Date().getUTCMonth() + 1)), rng.int(1, 28)) : date(year - back, rng.int(1, 12), rng.int(1, 28));
+    const drawn = back === 0 ? date(year, rng.int(1, Math.max(1, new Date().getUTCMonth() + 1)), rng.int(1, 28)) : date(year - back, rng.int(1, 12), rng.int(1, 28));
+    // Nothing recorded has yet to happen: this month's draws stop at today.
+    const when = drawn > today ? today : drawn;
     const status = rng.chance(0.85) ? 'final' : rng.chance(0.7) ? 'pending' : 'cancelled';
     eventRows.push({
       enterprise_id: enterpriseId,

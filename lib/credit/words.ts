@@ -12,6 +12,9 @@ export const SCORE_AREA_WORDS = {
   disputes: { 'zh-CN': '矛盾处置', en: 'Dispute handling' },
 } satisfies Record<(typeof SCORE_AREAS)[number], { 'zh-CN': string; en: string }>;
 
+/** The areas of a score's breakdown: the standard's, and 其他 for records from before standards (no item; lib/credit/score.ts). */
+export const BREAKDOWN_AREA_WORDS = { ...SCORE_AREA_WORDS, other: { 'zh-CN': '其他', en: 'Other' } } satisfies Words;
+
 export const DATA_CLASS_WORDS = {
   self_check: { 'zh-CN': '自查', en: 'Self-check' },
   daily_service: { 'zh-CN': '日常服务行为', en: 'Daily service' },

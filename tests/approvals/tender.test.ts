@@ -222,20 +222,18 @@ describe('tender approval', () => {
   it('refuses a bid from an enterprise on the credit black list, and screens out one listed after it registered', async () => {
     // Final deductions that take a score below 60 (grade C, the black list): 80 − 25 = 55.
     const deduct = async (enterpriseId: number, tag: string) => {
-      await p
-        .db('credit_events')
-        .insert({
-          enterprise_id: enterpriseId,
-          district_code: '320508',
-          category: 'penalty',
-          points: -25,
-          source: 'manual',
-          source_ref: `blacklist-${tag}-${process.pid}`,
-          occurred_on: beijingDate(),
-          valid_until: addDays(beijingDate(), 300),
-          description: '违规被行政处罚（测试）',
-          status: 'final',
-        });
+      await p.db('credit_events').insert({
+        enterprise_id: enterpriseId,
+        district_code: '320508',
+        category: 'penalty',
+        points: -25,
+        source: 'manual',
+        source_ref: `blacklist-${tag}-${process.pid}`,
+        occurred_on: beijingDate(),
+        valid_until: addDays(beijingDate(), 300),
+        description: '违规被行政处罚（测试）',
+        status: 'final',
+      });
       await refreshScores(p.db, { enterpriseIds: [enterpriseId], staffIds: [] });
     };
     const clear = async (enterpriseId: number) => {
