@@ -63,6 +63,7 @@ const CreditRankings = lazyPage(() => creditModule().then((m) => m.CreditRanking
 const CreditLists = lazyPage(() => creditModule().then((m) => m.CreditLists));
 const CreditStandardList = lazyPage(() => creditModule().then((m) => m.CreditStandardList));
 const CreditStandardShow = lazyPage(() => creditModule().then((m) => m.CreditStandardShow));
+const CreditStandardEdit = lazyPage(() => creditModule().then((m) => m.CreditStandardEdit));
 const EnterpriseCreditPage = lazyPage(() => creditModule().then((m) => m.EnterpriseCreditPage));
 const MyCredit = lazyPage(() => creditModule().then((m) => m.MyCredit));
 const usersModule = () => import('./users');
@@ -104,7 +105,9 @@ export const App = () => (
         {permissions.includes('credit:write') && <Resource name="credit/records" icon={EditNoteIcon} list={CreditRecordEntry} />}
         {permissions.includes('credit:read') && <Resource name="credit/rankings" icon={LeaderboardIcon} list={CreditRankings} />}
         {permissions.includes('credit:read') && <Resource name="credit/lists" icon={ThumbsUpDownIcon} list={CreditLists} />}
-        {(permissions.includes('credit:read') || permissions.includes('credit:standards')) && <Resource name="credit/standards" icon={RuleIcon} list={CreditStandardList} show={CreditStandardShow} />}
+        {(permissions.includes('credit:read') || permissions.includes('credit:standards')) && (
+          <Resource name="credit/standards" icon={RuleIcon} list={CreditStandardList} show={CreditStandardShow} edit={permissions.includes('credit:standards') ? CreditStandardEdit : undefined} />
+        )}
         {/* 我的信用: an organisation that keeps its own registry data but is not the bureau (an enterprise; the page tells any other it has no score). */}
         {permissions.includes('registries:write') && !permissions.includes('registries:review') && <Resource name="credit/mine" icon={VerifiedUserIcon} list={MyCredit} />}
         {permissions.includes('oplog:read') && <Resource name="operation-logs" icon={HistoryIcon} list={OperationLogList} />}

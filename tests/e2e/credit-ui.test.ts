@@ -280,25 +280,35 @@ describe('credit screens (headless Chromium)', () => {
     await page.close();
   });
 
-  it('lets the city publish a draft standard as the next version, from a day it chooses', async () => {
-    const city = await p.as('city.staff');
-    const current = (await city.get('/api/credit/standards/1')).body as { name: string; model: unknown; items: unknown[] };
-    const draft = await city.post('/api/credit/standards').send({ name: '苏州市物业服务企业信用评价标准（修订草稿）', model: current.model, items: current.items });
-    expect(draft.status).toBe(201);
+  it('lets the city draft the next version from the current one in the editor, see the server’s refusal, save it and publish it from a day it chooses', async () => {
     const tomorrow = new Date(Date.parse(`${today}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
-
     const page = await signIn('city.staff');
     await menu(page, '信用标准');
-    const row = page.getByTestId('credit-standards').getByRole('row').filter({ hasText: '修订草稿' });
-    await row.getByText('草稿').first().waitFor();
-    await row.click();
+    await page.getByTestId('credit-standards').getByRole('row').filter({ hasText: '第 1 版' }).click();
+    await page.getByTestId('credit-standard-new-draft').click();
+    await page.getByText('已新建草案，可编辑后发布').waitFor();
+    // The editor: the base lowered to 75 and the first item renamed; a wrong range first, which the server refuses.
+    await page.getByTestId('credit-editor-base').fill('75');
+    await page.getByTestId('credit-editor-item-name-0').fill('基础信息未按期更新（修订）');
+    const firstItem = page.getByTestId('credit-editor-items').getByRole('row').nth(1);
+    await firstItem.locator('input[type="number"]').first().fill('9');
+    await page.getByTestId('credit-editor-save').click();
+    await page.getByTestId('credit-editor-problems').getByText('记分事项 1').waitFor();
+    await firstItem.locator('input[type="number"]').first().fill('1');
+    await page.getByTestId('credit-editor-save').click();
+    await page.getByText('草案已保存').waitFor();
+    await page.getByTestId('credit-standard-model').getByText('75 分').first().waitFor();
+    await page.getByTestId('credit-standard-items').getByText('基础信息未按期更新（修订）').waitFor();
+    const draft = (await p.db('credit_standards').where('status', 'draft').orderBy('id', 'desc').first('id', 'model')) as { id: number; model: string | { base: number } };
+    expect((typeof draft.model === 'string' ? (JSON.parse(draft.model) as { base: number }) : draft.model).base).toBe(75);
+
     await page.getByTestId('credit-standard-publish').click();
     await page.getByLabel('施行日期').fill(tomorrow);
     await page.getByRole('dialog').getByRole('button', { name: '发布' }).click();
     await page.getByText(`已发布第 2 版，${tomorrow} 起施行`).waitFor();
     await page.getByText(`第 2 版 · ${tomorrow} 起施行`).waitFor();
     expect(await page.getByTestId('credit-standard-publish').count()).toBe(0);
-    expect(await p.db('credit_standards').where('id', draft.body.id).first('status', 'version')).toEqual({ status: 'published', version: 2 });
+    expect(await p.db('credit_standards').where('id', draft.id).first('status', 'version')).toEqual({ status: 'published', version: 2 });
     // Version 1 stays in force until then.
     await menu(page, '信用标准');
     await page.getByTestId('credit-standards').getByRole('row').filter({ hasText: '第 1 版' }).getByText('现行').waitFor();

@@ -6,8 +6,9 @@ import { apiFetch } from '../api';
 import { beijingTime } from '../beijing-time';
 import { beijingToday, errorInWords, fieldProblems, getJson, points, pointsRange, reasonInWords, standardInForce, type Standard, type StandardSummary } from './api';
 import { GradeChip } from './grades';
+import { NewDraftButton } from './StandardEditor';
 
-/** 信用标准 (C1): the city's versions, read-only here; the city may publish a draft from a day. */
+/** 信用标准 (C1): the city's versions; the city drafts a new one from any version, edits it (StandardEditor.tsx) and publishes it from a day. */
 const StatusChip = ({ s, inForce }: { s: Pick<StandardSummary, 'status'>; inForce: boolean }) => {
   const translate = useTranslate();
   return (
@@ -137,6 +138,7 @@ const Fact = ({ label, children }: { label: string; children: React.ReactNode })
 
 export const CreditStandardShow = () => {
   const translate = useTranslate();
+  const navigate = useNavigate();
   const { id } = useParams();
   const { permissions } = usePermissions<string[]>();
   const [standard, setStandard] = useState<Standard | null>(null);
@@ -170,6 +172,10 @@ export const CreditStandardShow = () => {
                 </Typography>
               </Box>
               <StatusChip s={standard} inForce={false} />
+              {permissions?.includes('credit:standards') && <NewDraftButton standard={standard} />}
+              {standard.status === 'draft' && permissions?.includes('credit:standards') && (
+                <Button label="credit.editor.edit" variant="outlined" onClick={() => navigate(`/credit/standards/${standard.id}`)} data-testid="credit-standard-edit" />
+              )}
               {standard.status === 'draft' && permissions?.includes('credit:standards') && <PublishButton standard={standard} onPublished={load} />}
             </Stack>
             <Typography variant="subtitle2" sx={{ mb: 1 }}>

@@ -7,3 +7,4 @@ export { CreditRankings } from './Rankings';
 export { CreditLists } from './Lists';
 export { EnterpriseCreditPage, MyCredit } from './EnterpriseCredit';
 export { CreditStandardList, CreditStandardShow } from './Standards';
+export { CreditStandardEdit } from './StandardEditor';
