@@ -1,12 +1,12 @@
 import type { Knex } from 'knex';
 import { z } from 'zod';
-import { IntakeRefused, intakeRecord, markRectified, noticeCaseOf, RecordIntake } from '../../db/credit/records';
+import { districtOfRecord, IntakeRefused, intakeRecord, markRectified, noticeCaseOf, placeOfRecord, RecordIntake } from '../../db/credit/records';
 import { enterpriseRanking, gradeDistribution, modelAt, scoresAt } from '../../db/credit/scores';
 import { managerPoints, openSuspension } from '../../db/credit/managers';
 import { enterprisesOnList } from '../../db/credit/lists';
 import { cycleEndOf, ratingRun } from '../../db/credit/ratings';
 import { createDraft, deleteDraft, getStandard, latestEffectiveFrom, listStandards, publishDraft, updateDraft } from '../../db/credit/standards';
-import { enterpriseScope } from '../../db/registries/scope';
+import { enterpriseInScope, staffInScope } from '../../db/registries/scope';
 import { beijingToday, calendarDay } from '../../lib/credit/days';
 import { StandardContent } from '../../lib/credit/standard';
 import { can } from '../../lib/roles';
@@ -175,9 +175,7 @@ export function registerCreditRoutes(api: Api, db: Knex, temporal: LazyTemporalC
       const result = await db.transaction(async (trx) => {
         // A district records within its district, a street office within its street; the record goes where its project is, else its enterprise.
         if (user.scope.kind !== 'city') {
-          const place = body.projectId
-            ? ((await trx('property_projects').where('id', body.projectId).first('district_code', 'street_code')) as { district_code: string; street_code: string | null } | undefined)
-            : ((await trx('enterprises').where('id', body.enterpriseId).first('district_code', 'street_code')) as { district_code: string; street_code: string | null } | undefined);
+          const place = await placeOfRecord(trx, { projectId: body.projectId, enterpriseId: body.enterpriseId });
           const scope = user.scope;
           const inPlace = scope.kind === 'district' ? place?.district_code === scope.districtCode : scope.kind === 'street' ? place?.street_code === scope.streetCode : false;
           if (place && !inPlace) throw forbidden(scope.kind === 'street' ? 'A street office records credit items of its own street only' : 'A district records credit items of its own district only');
@@ -204,8 +202,7 @@ export function registerCreditRoutes(api: Api, db: Knex, temporal: LazyTemporalC
     params: IdParams,
     query: ScoreQuery,
     handler: async ({ params, query, user }) => {
-      const visible = await enterpriseScope(db('enterprises as e').where('e.id', params.id), user.scope).first('e.id');
-      if (!visible) throw await missingOrDenied(db, 'enterprises', params.id, 'Enterprise', 'enterprise');
+      if (!(await enterpriseInScope(db, user.scope, params.id))) throw await missingOrDenied(db, 'enterprises', params.id, 'Enterprise', 'enterprise');
       const at = query.at ?? beijingToday();
       return (await scoresAt(db, 'enterprise', [params.id], at)).get(params.id);
     },
@@ -283,8 +280,7 @@ export function registerCreditRoutes(api: Api, db: Knex, temporal: LazyTemporalC
     params: IdParams,
     query: ScoreQuery,
     handler: async ({ params, query, user, res, audit }) => {
-      const visible = await enterpriseScope(db('enterprises as e').where('e.id', params.id), user.scope).first('e.id');
-      if (!visible) throw await missingOrDenied(db, 'enterprises', params.id, 'Enterprise', 'enterprise');
+      if (!(await enterpriseInScope(db, user.scope, params.id))) throw await missingOrDenied(db, 'enterprises', params.id, 'Enterprise', 'enterprise');
       const report = await creditReportPdf(db, params.id, query.at ?? beijingToday());
       await audit(db, { status: 200, targetType: 'enterprise', targetId: params.id, detail: { at: query.at ?? null } });
       res
@@ -303,8 +299,7 @@ export function registerCreditRoutes(api: Api, db: Knex, temporal: LazyTemporalC
     access: 'registries:read',
     params: IdParams,
     handler: async ({ params, user }) => {
-      const person = (await enterpriseScope(db('enterprise_staff as s').join('enterprises as e', 'e.id', 's.enterprise_id').where('s.id', params.id), user.scope, 'e', 's.enterprise_id').first('s.id', 's.role')) as
-        { id: number; role: string } | undefined;
+      const person = await staffInScope(db, user.scope, params.id);
       if (!person) throw await missingOrDenied(db, 'enterprise_staff', params.id, 'Person', 'staff');
       const today = beijingToday();
       const [points, { model }, suspension] = await Promise.all([managerPoints(db, [params.id], today), modelAt(db, today), openSuspension(db, params.id)]);
@@ -394,9 +389,9 @@ export function registerCreditRoutes(api: Api, db: Knex, temporal: LazyTemporalC
     body: RectifiedBody,
     handler: async ({ params, body, user, audit }) =>
       db.transaction(async (trx) => {
-        const place = (await trx('credit_events').where('id', params.id).first('district_code')) as { district_code: string } | undefined;
-        if (!place) throw notFound('Credit record');
-        if (user.scope.kind !== 'city' && (user.scope.kind !== 'district' || user.scope.districtCode !== place.district_code)) throw outOfScope('Credit record', 'credit_event', params.id);
+        const district = await districtOfRecord(trx, params.id);
+        if (!district) throw notFound('Credit record');
+        if (user.scope.kind !== 'city' && (user.scope.kind !== 'district' || user.scope.districtCode !== district)) throw outOfScope('Credit record', 'credit_event', params.id);
         if (body.rectifiedOn > beijingToday()) throw new HttpError(422, 'invalid_date', 'A rectification is recorded once it is done', [{ field: 'body.rectifiedOn', reason: 'must not be in the future' }]);
         const done = await markRectified(trx, params.id, body.rectifiedOn);
         if (!done.ok) throw new HttpError(done.status, done.status === 409 ? 'conflict' : done.status === 404 ? 'not_found' : 'invalid_record', done.reason, [{ field: done.field, reason: done.reason }]);

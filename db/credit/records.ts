@@ -344,3 +344,14 @@ export async function markRectified(
   await refreshScores(trx, { enterpriseIds: [r.enterprise_id], staffIds: r.staff_id ? [r.staff_id] : [] });
   return { ok: true, enterpriseId: r.enterprise_id, staffId: r.staff_id, districtCode: r.district_code };
 }
+
+/** Where a record would go (its project's district and street, else its enterprise's): the intake route's place check. */
+export async function placeOfRecord(trx: Knex.Transaction, subject: { projectId: number | null; enterpriseId: number }): Promise<{ district_code: string; street_code: string | null } | undefined> {
+  return (subject.projectId ? await trx('property_projects').where('id', subject.projectId).first('district_code', 'street_code') : await trx('enterprises').where('id', subject.enterpriseId).first('district_code', 'street_code')) as
+    { district_code: string; street_code: string | null } | undefined;
+}
+
+/** The district a record lies in, or undefined when there is no such record. */
+export async function districtOfRecord(trx: Knex.Transaction, eventId: number): Promise<string | undefined> {
+  return ((await trx('credit_events').where('id', eventId).first('district_code')) as { district_code: string } | undefined)?.district_code;
+}

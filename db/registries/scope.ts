@@ -98,3 +98,13 @@ export function creditEventScope(q: Knex.QueryBuilder, scope: Scope, a = 'ce'): 
       return nothing(q);
   }
 }
+
+/** Whether an enterprise lies in a scope (the credit pages and report read one at a time). */
+export async function enterpriseInScope(db: Knex, scope: Scope, enterpriseId: number): Promise<boolean> {
+  return Boolean(await enterpriseScope(db('enterprises as e').where('e.id', enterpriseId), scope).first('e.id'));
+}
+
+/** A person of the staff registry within a scope (through their enterprise), with their role; undefined outside it. */
+export async function staffInScope(db: Knex, scope: Scope, staffId: number): Promise<{ id: number; role: string } | undefined> {
+  return (await enterpriseScope(db('enterprise_staff as s').join('enterprises as e', 'e.id', 's.enterprise_id').where('s.id', staffId), scope, 'e', 's.enterprise_id').first('s.id', 's.role')) as { id: number; role: string } | undefined;
+}
